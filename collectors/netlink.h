@@ -1,0 +1,33 @@
+/* netlink.h — the sock_diag source: inet_diag v2 dumps over one reused
+ * libnl-3 socket, for TCP and UDP over IPv4 and IPv6, with tcp_info. */
+#ifndef SOCKEYE_NETLINK_H
+#define SOCKEYE_NETLINK_H
+
+#include <stddef.h>
+#include "sock.h"
+
+struct nlmsghdr;
+struct netlink_source;
+
+/* Opens the NETLINK_SOCK_DIAG socket once. Returns NULL with err filled
+ * (e.g. "netlink sock_diag refused: Permission denied") when refused. */
+struct netlink_source *netlink_open(char *err, size_t errlen);
+void netlink_close(struct netlink_source *src);
+
+/* Appends to out one record per socket of the wanted kinds (SOCK_WANT_*).
+ * Redoes a dump the kernel marks NLM_F_DUMP_INTR, retries EINTR, and grows the
+ * receive buffer and redoes the dump on ENOBUFS. Returns 0, or -1 with err. */
+int netlink_collect(struct netlink_source *src, unsigned want,
+                    struct sock_list *out, char *err, size_t errlen);
+
+/* Decodes one SOCK_DIAG_BY_FAMILY reply message (struct inet_diag_msg and its
+ * attributes) into rec. proto is the IPPROTO_* the request asked for. Returns
+ * 0, or -1 if the message is malformed. Used by netlink_collect and by tests
+ * on recorded dumps. */
+int netlink_parse_msg(const struct nlmsghdr *nlh, uint8_t proto, struct sock_rec *rec);
+
+/* Decodes a whole recorded reply buffer (a sequence of netlink messages up to
+ * NLMSG_DONE) into out. Returns the number of records, or -1 if malformed. */
+int netlink_parse_buffer(const void *buf, size_t len, uint8_t proto, struct sock_list *out);
+
+#endif
