@@ -83,7 +83,7 @@ const char *sock_proto_name(uint8_t proto);   /* "tcp" / "udp" */
 /* Formats an address without port: "127.0.0.1", "::1", "::ffff:10.0.0.1".
  * buf should hold INET6_ADDRSTRLEN + 16 (room for a %scope). */
 const char *sock_addr_str(uint8_t family, const uint8_t addr[16], char *buf, size_t len);
-/* "127.0.0.1:80", "[::1]:443", "*:*" for the wildcard remote of a listener. */
+/* "127.0.0.1:80", "[::1]:443"; port 0 shows as "*" ("0.0.0.0:*"), like ss. */
 const char *sock_endpoint_str(uint8_t family, const uint8_t addr[16], uint16_t port,
                               char *buf, size_t len);
 

@@ -1,0 +1,43 @@
+/* poller.h — one poll: collect a snapshot from the chosen source, map
+ * inodes to owners, and diff it into the live table. The poller owns the
+ * source, the owner map and the table; outputs and panes borrow them. */
+#ifndef SOCKEYE_POLLER_H
+#define SOCKEYE_POLLER_H
+
+#include <stddef.h>
+#include "table.h"
+#include "procmap.h"
+
+enum poller_source { POLLER_AUTO, POLLER_NETLINK, POLLER_PROC };
+
+struct poller_config {
+	enum poller_source source;
+	unsigned want;              /* SOCK_WANT_* */
+	const char *proc_root;      /* "/proc" unless testing */
+};
+
+struct poller;
+
+/* Opens the source. With POLLER_AUTO a refused netlink socket falls back to
+ * /proc/net and poller_note() says why. NULL with err filled on failure. */
+struct poller *poller_new(const struct poller_config *cfg, char *err, size_t errlen);
+void poller_free(struct poller *p);
+
+/* Collects, attributes and diffs one snapshot taken at now (epoch seconds).
+ * Events are appended to ev unless it is NULL (a baseline). With POLLER_AUTO,
+ * a netlink dump refused at run time also falls back to /proc/net. Returns 0,
+ * or -1 with err filled (the table keeps the previous snapshot). */
+int poller_poll(struct poller *p, double now, struct sock_events *ev,
+                char *err, size_t errlen);
+
+const struct sock_table *poller_table(const struct poller *p);
+const struct procmap *poller_procmap(const struct poller *p);
+/* "netlink" or "proc": the source in use now. */
+const char *poller_source_name(const struct poller *p);
+/* A one-time note for stderr (the fallback and its reason), then NULL. */
+const char *poller_take_note(struct poller *p);
+
+/* Parses "auto", "netlink", "proc". Returns 0 or -1. */
+int poller_source_parse(const char *s, enum poller_source *out);
+
+#endif

@@ -1,0 +1,335 @@
+/* table.c — the live socket table and the snapshot diff. Entries live in one
+ * dense array (cheap to walk and sort); an open-addressing index of entry
+ * positions finds a socket by identity. Nothing is rebuilt per poll: each
+ * update touches the sockets in the snapshot and sweeps out the unseen. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+struct sock_table {
+	struct sock_entry *v;     /* dense entries */
+	size_t n, cap;
+	uint32_t *slots;          /* entry position + 1; 0 is empty */
+	size_t nslots;            /* power of two, at least 2 * cap of use */
+	uint32_t gen;
+};
+
+/* ---- events ---- */
+
+void sock_events_init(struct sock_events *e)
+{
+	e->v = NULL;
+	e->n = e->cap = 0;
+}
+
+void sock_events_clear(struct sock_events *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		free(e->v[i].owners);
+	e->n = 0;
+}
+
+void sock_events_free(struct sock_events *e)
+{
+	sock_events_clear(e);
+	free(e->v);
+	sock_events_init(e);
+}
+
+const char *sock_event_name(enum sock_event_type t)
+{
+	switch (t) {
+	case SOCK_EV_NEW: return "new";
+	case SOCK_EV_GONE: return "gone";
+	case SOCK_EV_STATE: return "state";
+	}
+	return "?";
+}
+
+static struct sock_event *events_push(struct sock_events *e)
+{
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 64;
+		struct sock_event *v = realloc(e->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		e->v = v;
+		e->cap = cap;
+	}
+	struct sock_event *ev = &e->v[e->n++];
+	memset(ev, 0, sizeof(*ev));
+	return ev;
+}
+
+/* ---- identity and hashing ---- */
+
+int sock_same_identity(const struct sock_rec *a, const struct sock_rec *b)
+{
+	return a->proto == b->proto && a->family == b->family &&
+	       a->lport == b->lport && a->rport == b->rport &&
+	       a->inode == b->inode &&
+	       memcmp(a->laddr, b->laddr, sizeof(a->laddr)) == 0 &&
+	       memcmp(a->raddr, b->raddr, sizeof(a->raddr)) == 0;
+}
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t identity_hash(const struct sock_rec *r)
+{
+	uint64_t a[2], b[2];
+	memcpy(a, r->laddr, sizeof(a));
+	memcpy(b, r->raddr, sizeof(b));
+	uint64_t h = r->inode;
+	h = mix64(h ^ ((uint64_t)r->lport << 32 | (uint64_t)r->rport << 16 |
+	               (uint64_t)r->proto << 8 | r->family));
+	h = mix64(h ^ a[0]) + a[1];
+	h = mix64(h ^ b[0]) + b[1];
+	return mix64(h);
+}
+
+/* Slot holding rec's entry, or the empty slot where it would go. */
+static size_t slot_find(const struct sock_table *t, const struct sock_rec *rec)
+{
+	size_t mask = t->nslots - 1;
+	size_t i = identity_hash(rec) & mask;
+	while (t->slots[i]) {
+		if (sock_same_identity(&t->v[t->slots[i] - 1].rec, rec))
+			return i;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+static int index_rebuild(struct sock_table *t, size_t nslots)
+{
+	uint32_t *slots = calloc(nslots, sizeof(*slots));
+	if (!slots)
+		return -1;
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = nslots;
+	for (size_t e = 0; e < t->n; e++)
+		t->slots[slot_find(t, &t->v[e].rec)] = (uint32_t)(e + 1);
+	return 0;
+}
+
+/* Keeps the index at most half full, so probes stay short. */
+static int index_reserve(struct sock_table *t, size_t entries)
+{
+	size_t want = t->nslots ? t->nslots : 1024;
+	while (want < entries * 2)
+		want *= 2;
+	return want == t->nslots ? 0 : index_rebuild(t, want);
+}
+
+/* Removes slot i by shifting later members of its probe run back, so no
+ * tombstones accumulate across polls. */
+static void slot_delete(struct sock_table *t, size_t i)
+{
+	size_t mask = t->nslots - 1;
+	size_t j = i;
+	t->slots[i] = 0;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!t->slots[j])
+			return;
+		size_t home = identity_hash(&t->v[t->slots[j] - 1].rec) & mask;
+		/* Move j into the hole unless its home lies cyclically in (i, j]. */
+		int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+		if (!stays) {
+			t->slots[i] = t->slots[j];
+			t->slots[j] = 0;
+			i = j;
+		}
+	}
+}
+
+/* ---- table ---- */
+
+struct sock_table *sock_table_new(void)
+{
+	struct sock_table *t = calloc(1, sizeof(*t));
+	if (t && index_reserve(t, 0) < 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void sock_table_free(struct sock_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i].owners);
+	free(t->v);
+	free(t->slots);
+	free(t);
+}
+
+size_t sock_table_count(const struct sock_table *t)
+{
+	return t->n;
+}
+
+const struct sock_entry *sock_table_at(const struct sock_table *t, size_t i)
+{
+	return i < t->n ? &t->v[i] : NULL;
+}
+
+const struct sock_entry *sock_table_find(const struct sock_table *t,
+                                         const struct sock_rec *rec)
+{
+	uint32_t s = t->slots[slot_find(t, rec)];
+	return s ? &t->v[s - 1] : NULL;
+}
+
+/* Copies pm's owners of the entry's inode into it, reusing its array when
+ * the owners did not change. */
+static int entry_set_owners(struct sock_entry *e, const struct procmap *pm)
+{
+	const struct sock_owner *o = NULL;
+	size_t n = pm && e->rec.inode ? procmap_lookup(pm, e->rec.inode, &o) : 0;
+	if (n == e->nowners && (n == 0 || memcmp(o, e->owners, n * sizeof(*o)) == 0))
+		return 0;
+	struct sock_owner *copy = NULL;
+	if (n) {
+		copy = malloc(n * sizeof(*copy));
+		if (!copy)
+			return -1;
+		memcpy(copy, o, n * sizeof(*copy));
+	}
+	free(e->owners);
+	e->owners = copy;
+	e->nowners = n;
+	return 0;
+}
+
+static struct sock_owner *owners_dup(const struct sock_owner *o, size_t n)
+{
+	if (!n)
+		return NULL;
+	struct sock_owner *copy = malloc(n * sizeof(*copy));
+	if (copy)
+		memcpy(copy, o, n * sizeof(*copy));
+	return copy;
+}
+
+static int emit(struct sock_events *ev, enum sock_event_type type, double now,
+                const struct sock_entry *e, uint8_t from)
+{
+	if (!ev)
+		return 0;
+	struct sock_event *x = events_push(ev);
+	if (!x)
+		return -1;
+	x->type = type;
+	x->time = now;
+	x->from_state = from;
+	x->rec = e->rec;
+	x->owners = owners_dup(e->owners, e->nowners);
+	x->nowners = x->owners ? e->nowners : 0;
+	return 0;
+}
+
+static struct sock_entry *entry_add(struct sock_table *t, size_t slot,
+                                    const struct sock_rec *rec, double now)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		struct sock_entry *v = realloc(t->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		t->v = v;
+		t->cap = cap;
+	}
+	struct sock_entry *e = &t->v[t->n];
+	memset(e, 0, sizeof(*e));
+	e->rec = *rec;
+	e->first_seen = e->state_since = now;
+	t->slots[slot] = (uint32_t)++t->n;
+	return e;
+}
+
+/* Applies one snapshot record: adds it or refreshes its entry. */
+static int table_apply(struct sock_table *t, const struct sock_rec *rec,
+                       const struct procmap *pm, double now, struct sock_events *ev)
+{
+	size_t slot = slot_find(t, rec);
+	struct sock_entry *e;
+	if (!t->slots[slot]) {
+		e = entry_add(t, slot, rec, now);
+		if (!e)
+			return -1;
+		e->gen = t->gen;
+		if (entry_set_owners(e, pm) < 0)
+			return -1;
+		return emit(ev, SOCK_EV_NEW, now, e, 0);
+	}
+	e = &t->v[t->slots[slot] - 1];
+	if (e->gen == t->gen)
+		return 0;             /* a duplicate within one snapshot */
+	e->gen = t->gen;
+	uint8_t from = e->rec.state;
+	e->rec = *rec;
+	if (entry_set_owners(e, pm) < 0)
+		return -1;
+	if (from != rec->state) {
+		e->state_since = now;
+		return emit(ev, SOCK_EV_STATE, now, e, from);
+	}
+	return 0;
+}
+
+/* Drops entry i: its slot is cleared and the last entry moves into its place. */
+static void entry_remove(struct sock_table *t, size_t i)
+{
+	slot_delete(t, slot_find(t, &t->v[i].rec));
+	free(t->v[i].owners);
+	size_t last = t->n - 1;
+	if (i != last) {
+		size_t s = slot_find(t, &t->v[last].rec);
+		t->v[i] = t->v[last];
+		t->slots[s] = (uint32_t)(i + 1);
+	}
+	t->n--;
+}
+
+static int table_sweep(struct sock_table *t, double now, struct sock_events *ev)
+{
+	int rc = 0;
+	for (size_t i = t->n; i-- > 0;) {
+		if (t->v[i].gen == t->gen)
+			continue;
+		if (emit(ev, SOCK_EV_GONE, now, &t->v[i], 0) < 0)
+			rc = -1;
+		entry_remove(t, i);
+	}
+	return rc;
+}
+
+int sock_table_update(struct sock_table *t, const struct sock_list *snap,
+                      const struct procmap *pm, double now, struct sock_events *ev)
+{
+	if (snap->n > UINT32_MAX / 4 || index_reserve(t, t->n + snap->n) < 0)
+		return -1;
+	t->gen++;
+	int rc = 0;
+	for (size_t i = 0; i < snap->n; i++)
+		if (table_apply(t, &snap->v[i], pm, now, ev) < 0)
+			rc = -1;
+	if (table_sweep(t, now, ev) < 0)
+		rc = -1;
+	return rc;
+}

@@ -1,0 +1,69 @@
+/* table.h — the live socket table: every socket keyed by its identity (SPEC
+ * "Data": protocol, addresses, ports, inode), its owners and first-seen
+ * time, and the diff of each new snapshot against it as NEW, GONE and STATE
+ * events. */
+#ifndef SOCKEYE_TABLE_H
+#define SOCKEYE_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sock.h"
+#include "procmap.h"
+
+struct sock_entry {
+	struct sock_rec rec;
+	double first_seen;            /* epoch seconds: AGE is now - first_seen */
+	double state_since;           /* when rec.state last changed */
+	struct sock_owner *owners;    /* owned copy, sorted by pid */
+	size_t nowners;
+	uint32_t gen;                 /* last snapshot that held it */
+};
+
+enum sock_event_type { SOCK_EV_NEW, SOCK_EV_GONE, SOCK_EV_STATE };
+
+struct sock_event {
+	enum sock_event_type type;
+	double time;
+	uint8_t from_state;           /* STATE only */
+	struct sock_rec rec;          /* GONE: as last seen */
+	struct sock_owner *owners;    /* owned copy */
+	size_t nowners;
+};
+
+/* Events appended by sock_table_update; the caller owns and frees them. */
+struct sock_events {
+	struct sock_event *v;
+	size_t n, cap;
+};
+
+void sock_events_init(struct sock_events *e);
+void sock_events_clear(struct sock_events *e);   /* frees owners, keeps memory */
+void sock_events_free(struct sock_events *e);
+const char *sock_event_name(enum sock_event_type t);  /* "new" "gone" "state" */
+
+struct sock_table;
+
+struct sock_table *sock_table_new(void);
+void sock_table_free(struct sock_table *t);
+
+/* Makes the table equal to snap: sockets not in the table become NEW, those
+ * no longer in snap GONE, those whose state differs STATE; owners come from
+ * pm (may be NULL: no owners). Events (when ev is not NULL) are appended in
+ * the order NEW/STATE in snapshot order, then GONE. The first update of an
+ * empty table reports everything as NEW; callers that want only a baseline
+ * pass ev = NULL. Returns 0, or -1 when out of memory (the table is then
+ * still consistent, possibly without some sockets). */
+int sock_table_update(struct sock_table *t, const struct sock_list *snap,
+                      const struct procmap *pm, double now, struct sock_events *ev);
+
+size_t sock_table_count(const struct sock_table *t);
+/* Entries are dense: 0 <= i < count. Positions move between updates. */
+const struct sock_entry *sock_table_at(const struct sock_table *t, size_t i);
+/* The entry with the same identity as rec, or NULL. */
+const struct sock_entry *sock_table_find(const struct sock_table *t,
+                                         const struct sock_rec *rec);
+
+/* Identity of SPEC "Data": 1 when a and b are the same socket. */
+int sock_same_identity(const struct sock_rec *a, const struct sock_rec *b);
+
+#endif

@@ -1,0 +1,235 @@
+/* test_table.c — the live table and its diff: NEW, GONE and STATE events,
+ * identity per SPEC "Data", first-seen times, and owners carried on GONE. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "table.h"
+
+static struct sock_rec tcp4(const char *l, uint16_t lp, const char *r, uint16_t rp,
+                            uint8_t state, uint64_t inode)
+{
+	struct sock_rec s;
+	memset(&s, 0, sizeof(s));
+	s.proto = IPPROTO_TCP;
+	s.family = AF_INET;
+	inet_pton(AF_INET, l, s.laddr);
+	inet_pton(AF_INET, r, s.raddr);
+	s.lport = lp;
+	s.rport = rp;
+	s.state = state;
+	s.inode = inode;
+	return s;
+}
+
+static void snap_of(struct sock_list *l, const struct sock_rec *recs, size_t n)
+{
+	sock_list_clear(l);
+	for (size_t i = 0; i < n; i++)
+		*sock_list_push(l) = recs[i];
+}
+
+static const struct sock_rec listener_rec(void)
+{
+	return tcp4("127.0.0.1", 8080, "0.0.0.0", 0, SOCK_ST_LISTEN, 1001);
+}
+
+static void first_update_reports_every_socket_as_new(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+	struct sock_rec recs[] = {
+		listener_rec(),
+		tcp4("127.0.0.1", 8080, "127.0.0.1", 40000, SOCK_ST_ESTABLISHED, 1002),
+	};
+	snap_of(&l, recs, 2);
+	assert_int_equal(sock_table_update(t, &l, NULL, 100.0, &ev), 0);
+	assert_int_equal(ev.n, 2);
+	assert_int_equal(ev.v[0].type, SOCK_EV_NEW);
+	assert_int_equal(ev.v[1].type, SOCK_EV_NEW);
+	assert_true(ev.v[0].time == 100.0);
+	assert_int_equal(sock_table_count(t), 2);
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
+}
+
+static void unchanged_snapshot_reports_nothing(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+	struct sock_rec recs[] = { listener_rec() };
+	snap_of(&l, recs, 1);
+	sock_table_update(t, &l, NULL, 1.0, NULL);
+	assert_int_equal(sock_table_update(t, &l, NULL, 2.0, &ev), 0);
+	assert_int_equal(ev.n, 0);
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
+}
+
+static void state_change_reports_old_and_new_state(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+	struct sock_rec r = tcp4("127.0.0.1", 8080, "127.0.0.1", 40000, SOCK_ST_ESTABLISHED, 7);
+	snap_of(&l, &r, 1);
+	sock_table_update(t, &l, NULL, 1.0, NULL);
+	r.state = SOCK_ST_CLOSE_WAIT;
+	snap_of(&l, &r, 1);
+	sock_table_update(t, &l, NULL, 2.0, &ev);
+	assert_int_equal(ev.n, 1);
+	assert_int_equal(ev.v[0].type, SOCK_EV_STATE);
+	assert_int_equal(ev.v[0].from_state, SOCK_ST_ESTABLISHED);
+	assert_int_equal(ev.v[0].rec.state, SOCK_ST_CLOSE_WAIT);
+	const struct sock_entry *e = sock_table_find(t, &r);
+	assert_non_null(e);
+	assert_true(e->first_seen == 1.0);
+	assert_true(e->state_since == 2.0);
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
+}
+
+static void vanished_socket_is_gone_with_its_last_state(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+	struct sock_rec recs[] = {
+		listener_rec(),
+		tcp4("127.0.0.1", 8080, "127.0.0.1", 40000, SOCK_ST_ESTABLISHED, 1002),
+	};
+	snap_of(&l, recs, 2);
+	sock_table_update(t, &l, NULL, 1.0, NULL);
+	snap_of(&l, recs, 1);
+	sock_table_update(t, &l, NULL, 2.0, &ev);
+	assert_int_equal(ev.n, 1);
+	assert_int_equal(ev.v[0].type, SOCK_EV_GONE);
+	assert_int_equal(ev.v[0].rec.rport, 40000);
+	assert_int_equal(ev.v[0].rec.state, SOCK_ST_ESTABLISHED);
+	assert_true(ev.v[0].time == 2.0);
+	assert_int_equal(sock_table_count(t), 1);
+	assert_null(sock_table_find(t, &recs[1]));
+	assert_non_null(sock_table_find(t, &recs[0]));
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
+}
+
+/* SPEC: the same socket while protocol, addresses, ports and inode are the
+ * same. A new inode on the same 4-tuple is another socket. */
+static void new_inode_on_same_ports_is_another_socket(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+	struct sock_rec r = tcp4("127.0.0.1", 5000, "127.0.0.1", 6000, SOCK_ST_ESTABLISHED, 11);
+	snap_of(&l, &r, 1);
+	sock_table_update(t, &l, NULL, 1.0, NULL);
+	r.inode = 12;
+	snap_of(&l, &r, 1);
+	sock_table_update(t, &l, NULL, 2.0, &ev);
+	assert_int_equal(ev.n, 2);
+	assert_int_equal(ev.v[0].type, SOCK_EV_NEW);
+	assert_int_equal(ev.v[0].rec.inode, 12);
+	assert_int_equal(ev.v[1].type, SOCK_EV_GONE);
+	assert_int_equal(ev.v[1].rec.inode, 11);
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
+}
+
+static void same_port_over_ipv4_and_ipv6_are_two_sockets(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_rec recs[2] = { listener_rec(), listener_rec() };
+	recs[1].family = AF_INET6;
+	memset(recs[1].laddr, 0, 16);
+	recs[1].laddr[15] = 1;
+	snap_of(&l, recs, 2);
+	sock_table_update(t, &l, NULL, 1.0, NULL);
+	assert_int_equal(sock_table_count(t), 2);
+	sock_list_free(&l); sock_table_free(t);
+}
+
+static void queue_changes_update_the_entry_without_an_event(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+	struct sock_rec r = tcp4("127.0.0.1", 5000, "127.0.0.1", 6000, SOCK_ST_ESTABLISHED, 11);
+	snap_of(&l, &r, 1);
+	sock_table_update(t, &l, NULL, 1.0, NULL);
+	r.recvq = 4096;
+	snap_of(&l, &r, 1);
+	sock_table_update(t, &l, NULL, 2.0, &ev);
+	assert_int_equal(ev.n, 0);
+	assert_int_equal(sock_table_find(t, &r)->rec.recvq, 4096);
+	assert_true(sock_table_find(t, &r)->first_seen == 1.0);
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
+}
+
+/* Churn through many sockets: every lookup still finds exactly the sockets
+ * of the latest snapshot (exercises index growth and deletion). */
+static void heavy_churn_keeps_table_equal_to_latest_snapshot(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+	for (int round = 0; round < 20; round++) {
+		sock_list_clear(&l);
+		for (int i = 0; i < 5000; i++) {
+			/* Each round keeps half of the previous round's sockets. */
+			int id = round * 2500 + i;
+			*sock_list_push(&l) = tcp4("127.0.0.1", (uint16_t)(id % 60000 + 1),
+			                           "127.0.0.2", 80, SOCK_ST_ESTABLISHED,
+			                           (uint64_t)id + 1);
+		}
+		sock_events_clear(&ev);
+		assert_int_equal(sock_table_update(t, &l, NULL, round, &ev), 0);
+		assert_int_equal(sock_table_count(t), 5000);
+		if (round > 0)
+			assert_int_equal(ev.n, 5000);   /* 2500 new + 2500 gone */
+		for (size_t i = 0; i < l.n; i++)
+			assert_non_null(sock_table_find(t, &l.v[i]));
+	}
+	struct sock_rec old = tcp4("127.0.0.1", 1, "127.0.0.2", 80, SOCK_ST_ESTABLISHED, 1);
+	assert_null(sock_table_find(t, &old));
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
+}
+
+static void event_names_are_the_json_words(void **state)
+{
+	(void)state;
+	assert_string_equal(sock_event_name(SOCK_EV_NEW), "new");
+	assert_string_equal(sock_event_name(SOCK_EV_GONE), "gone");
+	assert_string_equal(sock_event_name(SOCK_EV_STATE), "state");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(first_update_reports_every_socket_as_new),
+		cmocka_unit_test(unchanged_snapshot_reports_nothing),
+		cmocka_unit_test(state_change_reports_old_and_new_state),
+		cmocka_unit_test(vanished_socket_is_gone_with_its_last_state),
+		cmocka_unit_test(new_inode_on_same_ports_is_another_socket),
+		cmocka_unit_test(same_port_over_ipv4_and_ipv6_are_two_sockets),
+		cmocka_unit_test(queue_changes_update_the_entry_without_an_event),
+		cmocka_unit_test(heavy_churn_keeps_table_equal_to_latest_snapshot),
+		cmocka_unit_test(event_names_are_the_json_words),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

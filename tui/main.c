@@ -1,0 +1,175 @@
+/* main.c — start-up: parse the command line, open the poller, and run the
+ * mode asked for (--batch, --events, or the screen). */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "filter.h"
+#include "options.h"
+#include "output.h"
+#include "poller.h"
+
+/* Set by SIGINT/SIGTERM/SIGHUP: stop after the current poll. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static double now_epoch(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Sleeps until *next (CLOCK_MONOTONIC), then moves it one interval on. A
+ * poll that overran skips the missed ticks rather than bursting. Returns -1
+ * when a stop signal arrived. */
+static int wait_tick(struct timespec *next, double interval)
+{
+	long long step = (long long)(interval * 1e9);
+	long long at = next->tv_sec * 1000000000LL + next->tv_nsec + step;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long long cur = now.tv_sec * 1000000000LL + now.tv_nsec;
+	if (at < cur)
+		at = cur + step - (cur - at) % step;
+	next->tv_sec = at / 1000000000LL;
+	next->tv_nsec = at % 1000000000LL;
+	while (!stop_requested) {
+		int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL);
+		if (rc == 0)
+			return 0;
+		if (rc != EINTR)
+			return 0;
+	}
+	return -1;
+}
+
+static int poll_once(struct poller *p, struct sock_events *ev)
+{
+	char err[512];
+	if (poller_poll(p, now_epoch(), ev, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockeye: %s\n", err);
+		return -1;
+	}
+	const char *note = poller_take_note(p);
+	if (note)
+		fprintf(stderr, "sockeye: %s\n", note);
+	return 0;
+}
+
+static int run_batch(struct poller *p, const struct options *o, const struct output_opts *out)
+{
+	long n = o->iterations ? o->iterations : 1;
+	struct timespec tick;
+	clock_gettime(CLOCK_MONOTONIC, &tick);
+	for (long i = 0; i < n; i++) {
+		if (i > 0) {
+			if (wait_tick(&tick, o->interval) < 0)
+				break;
+			if (!o->json)
+				putchar('\n');
+		}
+		if (poll_once(p, NULL) < 0)
+			return 1;
+		if (output_batch(stdout, poller_table(p), now_epoch(), out) < 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int run_events(struct poller *p, const struct options *o, const struct output_opts *out)
+{
+	struct sock_events ev;
+	int rc = 0;
+	sock_events_init(&ev);
+	struct timespec tick;
+	clock_gettime(CLOCK_MONOTONIC, &tick);
+	/* The first poll is the baseline: sockets that already exist are not news. */
+	if (poll_once(p, NULL) < 0)
+		return 1;
+	for (long i = 1; !o->iterations || i < o->iterations; i++) {
+		if (wait_tick(&tick, o->interval) < 0)
+			break;
+		sock_events_clear(&ev);
+		if (poll_once(p, &ev) < 0 || output_events(stdout, &ev, out) < 0) {
+			rc = 1;
+			break;
+		}
+	}
+	sock_events_free(&ev);
+	return rc;
+}
+
+static int run(const struct options *o)
+{
+	char err[512];
+	struct filter *flt = NULL;
+	if (filter_compile(o->filter, &flt, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockeye: bad filter: %s\n", err);
+		return 2;
+	}
+	struct poller_config cfg = { .source = o->source, .want = o->want, .proc_root = "/proc" };
+	struct poller *p = poller_new(&cfg, err, sizeof(err));
+	if (!p) {
+		fprintf(stderr, "sockeye: %s\n", err);
+		filter_free(flt);
+		return 1;
+	}
+	struct output_opts out = {
+		.json = o->json,
+		.filter = flt,
+		.sort = o->sort ? columns_find(o->sort) : NULL,
+		.sort_desc = o->sort_desc,
+	};
+	install_signals();
+	int rc = o->mode == MODE_BATCH ? run_batch(p, o, &out) : run_events(p, o, &out);
+	poller_free(p);
+	filter_free(flt);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	char err[512];
+	int rc;
+	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockeye: %s\nTry 'sockeye --help' for more information.\n", err);
+		rc = 2;
+	} else if (o.help) {
+		options_usage(stdout);
+		rc = 0;
+	} else if (o.version) {
+		printf("sockeye %s\n", PACKAGE_VERSION);
+		rc = 0;
+	} else if (o.mode == MODE_SCREEN) {
+		fprintf(stderr, "sockeye: the full-screen monitor is not in this build yet; "
+		                "use --batch or --events\n");
+		rc = 1;
+	} else {
+		rc = run(&o);
+	}
+	options_free(&o);
+	return rc;
+}

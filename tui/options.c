@@ -1,0 +1,262 @@
+/* options.c — parsing and checking the command line (SPEC "Command line").
+ * Nothing here prints or exits: a bad input becomes one message for main. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "columns.h"
+#include "filter.h"
+#include "options.h"
+#include "sock.h"
+
+enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR };
+
+static const struct option long_options[] = {
+	{ "interval",   required_argument, NULL, 'i' },
+	{ "batch",      no_argument,       NULL, 'b' },
+	{ "events",     no_argument,       NULL, 'e' },
+	{ "iterations", required_argument, NULL, 'n' },
+	{ "json",       no_argument,       NULL, OPT_JSON },
+	{ "source",     required_argument, NULL, OPT_SOURCE },
+	{ "tcp",        no_argument,       NULL, 't' },
+	{ "udp",        no_argument,       NULL, 'u' },
+	{ "ipv4",       no_argument,       NULL, '4' },
+	{ "ipv6",       no_argument,       NULL, '6' },
+	{ "sort",       required_argument, NULL, OPT_SORT },
+	{ "theme",      required_argument, NULL, OPT_THEME },
+	{ "no-color",   no_argument,       NULL, OPT_NO_COLOR },
+	{ "help",       no_argument,       NULL, 'h' },
+	{ "version",    no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void options_usage(FILE *f)
+{
+	char cols[256];
+	columns_list(cols, sizeof(cols));
+	fprintf(f,
+	"Usage: sockeye [OPTION]... [FILTER]...\n"
+	"Watch the machine's TCP and UDP sockets, their owners and their changes.\n"
+	"\n"
+	"  -i, --interval=SECONDS   refresh period, default 1 (0.1 to 3600)\n"
+	"  -b, --batch              no screen: print one snapshot as a table and exit\n"
+	"  -e, --events             no screen: print one line per change until stopped\n"
+	"  -n, --iterations=N       with --batch or --events: stop after N polls\n"
+	"      --json               with --batch or --events: JSON Lines, one object a line\n"
+	"      --source=auto|netlink|proc   where sockets come from (default auto)\n"
+	"  -t, --tcp  -u, --udp  -4, --ipv4  -6, --ipv6   narrow like ss does\n"
+	"      --sort=COLUMN[:desc] initial sort column: %s\n"
+	"      --theme=NAME|FILE    colour theme (see themes/)\n"
+	"      --no-color           monochrome; also when NO_COLOR is set\n"
+	"  -h, --help               show this help and exit\n"
+	"  -V, --version            show the version and exit\n"
+	"\n"
+	"FILTER terms must all match: port:443 port:8000-8080 port:ephemeral\n"
+	"lport: rport: state:listen,time-wait state:connected proto:tcp ipv4 ipv6\n"
+	"proc:nginx proc:/^(nginx|php)/ pid:1234 user:www-data addr:10.0.0.0/8\n"
+	"laddr: raddr: netns:host service:NAME; '!' negates a term; a bare number\n"
+	"is a port, a bare state name a state, any other bare word a process name.\n"
+	"\n"
+	"Exit status: 0 success, 1 runtime failure, 2 bad usage.\n", cols);
+}
+
+static int parse_interval(const char *s, double *out, char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v)) {
+		snprintf(err, errlen, "--interval: '%s' is not a number of seconds", s);
+		return -1;
+	}
+	if (v < 0.1 || v > 3600) {
+		snprintf(err, errlen, "--interval: %s is out of range (0.1 to 3600 seconds)", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_iterations(const char *s, long *out, char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1) {
+		snprintf(err, errlen, "--iterations: '%s' is not a whole number of at least 1", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_sort(struct options *o, const char *s, char *err, size_t errlen)
+{
+	free(o->sort_buf);
+	o->sort_buf = strdup(s);
+	if (!o->sort_buf) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	char *colon = strchr(o->sort_buf, ':');
+	o->sort_desc = 0;
+	if (colon) {
+		*colon = '\0';
+		if (strcmp(colon + 1, "desc") == 0)
+			o->sort_desc = 1;
+		else if (strcmp(colon + 1, "asc") != 0) {
+			snprintf(err, errlen, "--sort: unknown order '%s' (use :asc or :desc)", colon + 1);
+			return -1;
+		}
+	}
+	if (!columns_find(o->sort_buf)) {
+		char cols[256];
+		columns_list(cols, sizeof(cols));
+		snprintf(err, errlen, "--sort: unknown column '%s' (one of: %s)", o->sort_buf, cols);
+		return -1;
+	}
+	o->sort = o->sort_buf;
+	return 0;
+}
+
+/* A theme given as a path must be readable now, not at first draw; the
+ * screen (which loads themes by name) does the same check for names. */
+static int check_theme(const char *t, char *err, size_t errlen)
+{
+	if (!*t) {
+		snprintf(err, errlen, "--theme: empty name");
+		return -1;
+	}
+	if (strchr(t, '/') && access(t, R_OK) != 0) {
+		snprintf(err, errlen, "--theme: cannot read '%s': %s", t, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int apply_option(struct options *o, int c, const char *arg, char *err, size_t errlen)
+{
+	switch (c) {
+	case 'i': return parse_interval(arg, &o->interval, err, errlen);
+	case 'n': return parse_iterations(arg, &o->iterations, err, errlen);
+	case 'b': o->mode_conflict |= o->mode == MODE_EVENTS; o->mode = MODE_BATCH; return 0;
+	case 'e': o->mode_conflict |= o->mode == MODE_BATCH; o->mode = MODE_EVENTS; return 0;
+	case OPT_JSON: o->json = 1; return 0;
+	case OPT_SOURCE:
+		if (poller_source_parse(arg, &o->source) == 0)
+			return 0;
+		snprintf(err, errlen, "--source: unknown source '%s' (auto, netlink or proc)", arg);
+		return -1;
+	case 't': o->want |= SOCK_WANT_TCP; return 0;
+	case 'u': o->want |= SOCK_WANT_UDP; return 0;
+	case '4': o->want |= SOCK_WANT_V4; return 0;
+	case '6': o->want |= SOCK_WANT_V6; return 0;
+	case OPT_SORT: return parse_sort(o, arg, err, errlen);
+	case OPT_THEME: o->theme = arg; return check_theme(arg, err, errlen);
+	case OPT_NO_COLOR: o->no_color = 1; return 0;
+	case 'h': o->help = 1; return 0;
+	case 'V': o->version = 1; return 0;
+	default: return -1;
+	}
+}
+
+/* -t/-u and -4/-6 narrow independently; neither given means both. */
+static unsigned want_complete(unsigned w)
+{
+	if (!(w & (SOCK_WANT_TCP | SOCK_WANT_UDP)))
+		w |= SOCK_WANT_TCP | SOCK_WANT_UDP;
+	if (!(w & (SOCK_WANT_V4 | SOCK_WANT_V6)))
+		w |= SOCK_WANT_V4 | SOCK_WANT_V6;
+	return w;
+}
+
+static int join_filter(struct options *o, int argc, char **argv, char *err, size_t errlen)
+{
+	size_t len = 1;
+	for (int i = optind; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	o->filter = calloc(1, len);
+	if (!o->filter) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = optind; i < argc; i++) {
+		if (i > optind)
+			strcat(o->filter, " ");
+		strcat(o->filter, argv[i]);
+	}
+	struct filter *f;
+	char ferr[256];
+	if (filter_compile(o->filter, &f, ferr, sizeof(ferr)) < 0) {
+		snprintf(err, errlen, "bad filter: %s", ferr);
+		return -1;
+	}
+	filter_free(f);
+	return 0;
+}
+
+static int check_combination(const struct options *o, char *err, size_t errlen)
+{
+	if (o->mode_conflict) {
+		snprintf(err, errlen, "--batch and --events cannot be used together");
+		return -1;
+	}
+	if (o->json && o->mode == MODE_SCREEN) {
+		snprintf(err, errlen, "--json needs --batch or --events");
+		return -1;
+	}
+	if (o->iterations && o->mode == MODE_SCREEN) {
+		snprintf(err, errlen, "--iterations needs --batch or --events");
+		return -1;
+	}
+	return 0;
+}
+
+static void options_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_SCREEN;
+	o->interval = 1.0;
+	o->source = POLLER_AUTO;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen)
+{
+	options_defaults(o);
+	err[0] = '\0';
+	optind = 0;     /* a full rescan, so tests can parse several times */
+	opterr = 0;     /* our messages, not getopt's */
+	int c;
+	while ((c = getopt_long(argc, argv, ":i:ben:tu46hV", long_options, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			if (c == ':')
+				snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			else if (!optopt)
+				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			else
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			return -1;
+		}
+		if (apply_option(o, c, optarg, err, errlen) < 0)
+			return -1;
+	}
+	o->want = want_complete(o->want);
+	if (o->help || o->version)
+		return 0;
+	if (check_combination(o, err, errlen) < 0)
+		return -1;
+	return join_filter(o, argc, argv, err, errlen);
+}
+
+void options_free(struct options *o)
+{
+	free(o->filter);
+	free(o->sort_buf);
+	o->filter = o->sort_buf = NULL;
+}

@@ -1,0 +1,36 @@
+/* options.h — the command line of SPEC.md, parsed and checked into one
+ * struct; every bad input becomes one message naming what was wrong. */
+#ifndef SOCKEYE_OPTIONS_H
+#define SOCKEYE_OPTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "poller.h"
+
+enum options_mode { MODE_SCREEN, MODE_BATCH, MODE_EVENTS };
+
+struct options {
+	enum options_mode mode;
+	int mode_conflict;          /* both --batch and --events */
+	double interval;            /* seconds, 0.1 .. 3600 */
+	long iterations;            /* 0: until stopped */
+	int json;
+	enum poller_source source;
+	unsigned want;              /* SOCK_WANT_* */
+	const char *sort;           /* column name, NULL for kernel order */
+	int sort_desc;
+	const char *theme;          /* NAME or FILE, NULL for the default */
+	int no_color;
+	int help, version;
+	char *filter;               /* the FILTER words joined by spaces (owned) */
+	char *sort_buf;             /* storage behind sort (owned) */
+};
+
+/* Parses argv. Returns 0, or -1 with err holding the message for stderr
+ * (exit status 2). Free with options_free either way. */
+int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen);
+void options_free(struct options *o);
+/* The --help text. */
+void options_usage(FILE *f);
+
+#endif

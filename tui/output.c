@@ -1,0 +1,234 @@
+/* output.c — --batch and --events printers. Text that came from the system
+ * is escaped: through the column formatters for the table, through the JSON
+ * writer (exact bytes, escaped) for JSON. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "output.h"
+#include "textsafe.h"
+
+#define CELL_MAX 512
+
+static int row_passes(const struct output_opts *o, const struct sock_rec *rec,
+                      const struct sock_owner *owners, size_t n)
+{
+	if (!o->filter)
+		return 1;
+	struct filter_subject s = { .rec = rec, .owners = owners, .nowners = n };
+	return filter_match(o->filter, &s);
+}
+
+/* ---- JSON: every key but the first of an object is written with its
+ * leading comma. ---- */
+
+static void json_str(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, ",\"%s\":", key);
+	textsafe_json_write(f, s, strlen(s));
+}
+
+static void json_socket(FILE *f, const struct sock_rec *r,
+                        const struct sock_owner *owners, size_t n)
+{
+	char a[64];
+	fprintf(f, "\"proto\":\"%s\"", sock_proto_name(r->proto));
+	fprintf(f, ",\"family\":%d", r->family == AF_INET6 ? 6 : 4);
+	json_str(f, "state", sock_state_name(r->proto, r->state));
+	json_str(f, "laddr", sock_addr_str(r->family, r->laddr, a, sizeof(a)));
+	fprintf(f, ",\"lport\":%u", r->lport);
+	json_str(f, "raddr", sock_addr_str(r->family, r->raddr, a, sizeof(a)));
+	fprintf(f, ",\"rport\":%u,\"inode\":%llu,\"uid\":%u,\"recvq\":%u,\"sendq\":%u",
+	        r->rport, (unsigned long long)r->inode, r->uid, r->recvq, r->sendq);
+	if (r->has_tcpinfo)
+		fprintf(f, ",\"rtt\":%.3f,\"rttvar\":%.3f,\"retrans\":%u,\"cwnd\":%u,"
+		        "\"txbytes\":%llu,\"rxbytes\":%llu",
+		        r->tcp.rtt_us / 1000.0, r->tcp.rttvar_us / 1000.0, r->tcp.total_retrans,
+		        r->tcp.snd_cwnd, (unsigned long long)r->tcp.bytes_acked,
+		        (unsigned long long)r->tcp.bytes_received);
+	fputs(",\"procs\":[", f);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s{\"pid\":%d", i ? "," : "", owners[i].pid);
+		json_str(f, "comm", owners[i].comm);
+		json_str(f, "user", owners[i].user);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+/* ---- the batch table ---- */
+
+struct sort_ctx {
+	const struct column *col;
+	int desc;
+};
+
+struct sorted_row {
+	struct column_row row;
+	size_t pos;                 /* kernel order: the stable tie-break */
+};
+
+static int row_cmp(const void *x, const void *y, void *arg)
+{
+	const struct sorted_row *a = x, *b = y;
+	const struct sort_ctx *c = arg;
+	int r = c->col->compare(&a->row, &b->row);
+	if (c->desc)
+		r = -r;
+	return r ? r : (a->pos < b->pos ? -1 : a->pos > b->pos);
+}
+
+static struct sorted_row *batch_rows(const struct sock_table *t, double now,
+                                     const struct output_opts *o, size_t *count)
+{
+	size_t total = sock_table_count(t), n = 0;
+	struct sorted_row *rows = malloc((total ? total : 1) * sizeof(*rows));
+	if (!rows)
+		return NULL;
+	for (size_t i = 0; i < total; i++) {
+		const struct sock_entry *e = sock_table_at(t, i);
+		if (!row_passes(o, &e->rec, e->owners, e->nowners))
+			continue;
+		rows[n].row = (struct column_row){ &e->rec, e->owners, e->nowners,
+		                                   e->first_seen, now };
+		rows[n].pos = n;
+		n++;
+	}
+	if (o->sort) {
+		struct sort_ctx ctx = { o->sort, o->sort_desc };
+		qsort_r(rows, n, sizeof(*rows), row_cmp, &ctx);
+	}
+	*count = n;
+	return rows;
+}
+
+static void cell_write(FILE *f, const struct column *c, const char *cell, int width, int last)
+{
+	int pad = width - textsafe_width(cell);
+	if (c->right)
+		fprintf(f, "%*s", pad > 0 ? pad : 0, "");
+	fputs(cell, f);
+	if (!c->right && !last)
+		fprintf(f, "%*s", pad > 0 ? pad : 0, "");
+	if (!last)
+		fputs("  ", f);
+}
+
+/* Table columns: the ones marked in_batch, in table order. */
+static size_t batch_columns(const struct column **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ncolumns; i++)
+		if (columns[i].in_batch)
+			out[n++] = &columns[i];
+	return n;
+}
+
+static void batch_text(FILE *f, const struct sorted_row *rows, size_t n)
+{
+	const struct column *cols[32];
+	int width[32];
+	size_t nc = batch_columns(cols);
+	char cell[CELL_MAX];
+	/* Two passes: widths first, so the table is aligned by display columns
+	 * without holding every formatted cell. */
+	for (size_t c = 0; c < nc; c++)
+		width[c] = textsafe_width(cols[c]->title);
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < nc; c++) {
+			cols[c]->format(&rows[i].row, cell, sizeof(cell));
+			int w = textsafe_width(cell);
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (size_t c = 0; c < nc; c++)
+		cell_write(f, cols[c], cols[c]->title, width[c], c + 1 == nc);
+	fputc('\n', f);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c < nc; c++) {
+			cols[c]->format(&rows[i].row, cell, sizeof(cell));
+			cell_write(f, cols[c], cell, width[c], c + 1 == nc);
+		}
+		fputc('\n', f);
+	}
+}
+
+int output_batch(FILE *f, const struct sock_table *t, double now,
+                 const struct output_opts *o)
+{
+	size_t n;
+	struct sorted_row *rows = batch_rows(t, now, o, &n);
+	if (!rows)
+		return -1;
+	if (o->json) {
+		for (size_t i = 0; i < n; i++) {
+			const struct column_row *r = &rows[i].row;
+			fputc('{', f);
+			json_socket(f, r->rec, r->owners, r->nowners);
+			fputs("}\n", f);
+		}
+	} else {
+		batch_text(f, rows, n);
+	}
+	free(rows);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
+/* ---- events ---- */
+
+static void time_str(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	localtime_r(&s, &tm);
+	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03d", (int)((t - (double)s) * 1000));
+}
+
+static void event_text(FILE *f, const struct sock_event *e)
+{
+	struct column_row row = { &e->rec, e->owners, e->nowners, 0, 0 };
+	char when[64], state[64], local[80], remote[80], proc[CELL_MAX], user[128];
+	const struct sock_rec *r = &e->rec;
+	time_str(e->time, when, sizeof(when));
+	if (e->type == SOCK_EV_STATE)
+		snprintf(state, sizeof(state), "%s->%s", sock_state_name(r->proto, e->from_state),
+		         sock_state_name(r->proto, r->state));
+	else
+		snprintf(state, sizeof(state), "%s", sock_state_name(r->proto, r->state));
+	columns_find("local")->format(&row, local, sizeof(local));
+	columns_find("remote")->format(&row, remote, sizeof(remote));
+	columns_find("process")->format(&row, proc, sizeof(proc));
+	columns_find("user")->format(&row, user, sizeof(user));
+	fprintf(f, "%s %-5s %-4s %-23s %-22s %-22s %s %s\n", when, sock_event_name(e->type),
+	        sock_proto_name(r->proto), state, local, remote, proc, user);
+}
+
+static void event_json(FILE *f, const struct sock_event *e)
+{
+	fprintf(f, "{\"time\":%.6f", e->time);
+	json_str(f, "event", sock_event_name(e->type));
+	fputc(',', f);
+	json_socket(f, &e->rec, e->owners, e->nowners);
+	if (e->type == SOCK_EV_STATE)
+		json_str(f, "from", sock_state_name(e->rec.proto, e->from_state));
+	fputs("}\n", f);
+}
+
+int output_events(FILE *f, const struct sock_events *ev, const struct output_opts *o)
+{
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct sock_event *e = &ev->v[i];
+		if (!row_passes(o, &e->rec, e->owners, e->nowners))
+			continue;
+		if (o->json)
+			event_json(f, e);
+		else
+			event_text(f, e);
+	}
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
