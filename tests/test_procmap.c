@@ -1,0 +1,537 @@
+/* test_procmap.c — the owner map: live against the real /proc with sockets
+ * this test opens on loopback, and against /proc trees recorded by
+ * tests/tools/record_procmap.py (see tests/fixtures/README). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "procmap.h"
+
+/* What record_procmap.py printed when the trees were recorded. */
+enum {
+	REC_LISTEN_PARENT = 10817,   /* pre-forked listener ... */
+	REC_LISTEN_CHILD = 10818,    /* ... and its fork child */
+	REC_PAREN_PID = 10819,       /* comm "x) (y z" */
+	REC_NOPASSWD_PID = 10820,    /* uid 12345, no passwd entry */
+	REC_SECRET_PID = 10821,      /* recorded as nobody saw it: no fd/ */
+	REC_REUSED_PID = 10822,      /* pm-old in proc-owners, pm-new in proc-reuse */
+};
+#define REC_LISTEN_INODE 14153u
+#define REC_PIPE_INODE   14166u  /* a pipe in 10819's fd table */
+#define REC_PAREN_INODE  14167u
+#define REC_PAREN_START  41815ull
+#define REC_NOPW_INODE   14179u
+#define REC_SECRET_INODE 14191u
+#define REC_OLD_INODE    14203u
+#define REC_OLD_START    41815ull
+#define REC_NEW_INODE    14237u
+#define REC_NEW_START    41837ull
+
+/* ---- helpers ---- */
+
+static int listen_loopback(uint64_t *inode)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct stat st;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	*inode = st.st_ino;
+	return fd;
+}
+
+static struct procmap *refreshed(const char *root)
+{
+	char err[256] = "";
+	struct procmap *m = procmap_new(root);
+
+	assert_non_null(m);
+	assert_int_equal(procmap_refresh(m, err, sizeof err), 0);
+	return m;
+}
+
+static void refresh(struct procmap *m)
+{
+	char err[256] = "";
+	assert_int_equal(procmap_refresh(m, err, sizeof err), 0);
+}
+
+static unsigned long long self_starttime(void)
+{
+	char buf[1024];
+	FILE *f = fopen("/proc/self/stat", "r");
+	unsigned long long v = 0;
+
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof buf, f));
+	fclose(f);
+	char *p = strrchr(buf, ')') + 2;    /* field 3 */
+	for (int field = 3; field < 22; field++)
+		p = strchr(p, ' ') + 1;
+	assert_int_equal(sscanf(p, "%llu", &v), 1);
+	return v;
+}
+
+static const char *user_of(uid_t uid, char buf[64])
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		snprintf(buf, 64, "%s", pw->pw_name);
+	else
+		snprintf(buf, 64, "%u", (unsigned)uid);
+	return buf;
+}
+
+/* A forked child that holds whatever the parent had open (fork without
+ * exec), optionally renamed, until child_end(). */
+struct child {
+	pid_t pid;
+	int hold;                /* closing it lets the child exit */
+};
+
+static struct child child_start(const char *comm)
+{
+	int ready[2], hold[2];
+	struct child c;
+	char b;
+
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(hold), 0);
+	c.pid = fork();
+	assert_true(c.pid >= 0);
+	if (c.pid == 0) {
+		close(ready[0]);
+		close(hold[1]);
+		if (comm)
+			prctl(PR_SET_NAME, comm, 0, 0, 0);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		while (read(hold[0], &b, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	assert_int_equal(read(ready[0], &b, 1), 1);
+	close(ready[0]);
+	c.hold = hold[1];
+	return c;
+}
+
+static void child_end(struct child *c)
+{
+	int status;
+
+	close(c->hold);
+	assert_int_equal(waitpid(c->pid, &status, 0), c->pid);
+}
+
+static const struct sock_owner *owner_with_pid(const struct sock_owner *o,
+                                               size_t n, int pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (o[i].pid == pid)
+			return &o[i];
+	return NULL;
+}
+
+/* ---- live: the real /proc ---- */
+
+static void test_own_socket_is_owned_by_this_process(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct procmap *m = refreshed("/proc");
+	const struct sock_owner *o;
+	char comm[17] = "", user[64];
+
+	prctl(PR_GET_NAME, comm, 0, 0, 0);
+	assert_int_equal(procmap_lookup(m, ino, &o), 1);
+	assert_int_equal(o[0].pid, getpid());
+	assert_string_equal(o[0].comm, comm);
+	assert_int_equal(o[0].uid, getuid());
+	assert_string_equal(o[0].user, user_of(getuid(), user));
+	assert_int_equal(o[0].starttime, self_starttime());
+	procmap_free(m);
+	close(fd);
+}
+
+static void test_forked_child_holding_socket_is_a_second_owner_sorted_by_pid(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct child c = child_start(NULL);
+	struct procmap *m = refreshed("/proc");
+	const struct sock_owner *o;
+
+	assert_int_equal(procmap_lookup(m, ino, &o), 2);
+	assert_true(o[0].pid < o[1].pid);
+	assert_non_null(owner_with_pid(o, 2, getpid()));
+	assert_non_null(owner_with_pid(o, 2, c.pid));
+	child_end(&c);
+	procmap_free(m);
+	close(fd);
+}
+
+static void test_exited_child_is_no_longer_an_owner_after_refresh(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct child c = child_start(NULL);
+	struct procmap *m = refreshed("/proc");
+	const struct sock_owner *o;
+
+	assert_int_equal(procmap_lookup(m, ino, &o), 2);
+	child_end(&c);
+	refresh(m);
+	assert_int_equal(procmap_lookup(m, ino, &o), 1);
+	assert_int_equal(o[0].pid, getpid());
+	procmap_free(m);
+	close(fd);
+}
+
+static void test_closed_socket_is_no_longer_mapped_after_refresh(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct procmap *m = refreshed("/proc");
+	const struct sock_owner *o;
+
+	assert_int_equal(procmap_lookup(m, ino, &o), 1);
+	close(fd);
+	refresh(m);
+	assert_int_equal(procmap_lookup(m, ino, &o), 0);
+	procmap_free(m);
+}
+
+static void test_socket_held_on_two_fds_lists_its_process_once(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	int fd2 = dup(fd);
+	struct procmap *m = refreshed("/proc");
+	const struct sock_owner *o;
+
+	assert_int_equal(procmap_lookup(m, ino, &o), 1);
+	procmap_free(m);
+	close(fd2);
+	close(fd);
+}
+
+static void *thread_wait(void *arg)
+{
+	char b;
+	while (read(*(int *)arg, &b, 1) > 0)
+		;
+	return NULL;
+}
+
+static void test_threads_do_not_make_extra_owners(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino), stop[2];
+	pthread_t t;
+	const struct sock_owner *o;
+
+	assert_int_equal(pipe(stop), 0);
+	assert_int_equal(pthread_create(&t, NULL, thread_wait, &stop[0]), 0);
+	struct procmap *m = refreshed("/proc");
+	assert_int_equal(procmap_lookup(m, ino, &o), 1);
+	assert_int_equal(o[0].pid, getpid());
+	close(stop[1]);
+	pthread_join(t, NULL);
+	close(stop[0]);
+	procmap_free(m);
+	close(fd);
+}
+
+static void test_evil_comm_is_stored_raw(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct child c = child_start("\x1b[31mevil");
+	struct procmap *m = refreshed("/proc");
+	const struct sock_owner *o;
+	size_t n = procmap_lookup(m, ino, &o);
+
+	assert_int_equal(n, 2);
+	assert_non_null(owner_with_pid(o, n, c.pid));
+	assert_string_equal(owner_with_pid(o, n, c.pid)->comm, "\x1b[31mevil");
+	child_end(&c);
+	procmap_free(m);
+	close(fd);
+}
+
+/* Run in a child dropped to nobody: init's fd table is closed to it, its
+ * own socket is not. Exit status says which check failed. */
+static int unreadable_as_nobody(void)
+{
+	char err[256];
+	uint64_t ino;
+	int fd;
+	const struct sock_owner *o;
+
+	if (getuid() == 0 && setresuid(65534, 65534, 65534) != 0)
+		return 10;
+	fd = listen_loopback(&ino);
+	struct procmap *m = procmap_new("/proc");
+	if (!m || procmap_refresh(m, err, sizeof err) != 0)
+		return 11;
+	int r = procmap_unreadable(m) == 0 ? 12
+	      : procmap_lookup(m, ino, &o) != 1 ? 13
+	      : o[0].pid != getpid() ? 14 : 0;
+	procmap_free(m);
+	close(fd);
+	return r;
+}
+
+static void test_unreadable_fd_tables_are_counted_while_not_root(void **state)
+{
+	(void)state;
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(unreadable_as_nobody());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_missing_proc_root_is_an_error_naming_it(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	struct procmap *m = procmap_new("/nonexistent/proc");
+
+	assert_non_null(m);
+	assert_int_equal(procmap_refresh(m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "/nonexistent/proc"));
+	procmap_free(m);
+}
+
+static void test_unknown_inode_has_no_owners(void **state)
+{
+	(void)state;
+	struct procmap *m = refreshed("/proc");
+	const struct sock_owner *o = (void *)1;
+
+	assert_int_equal(procmap_lookup(m, 0, &o), 0);
+	assert_int_equal(procmap_lookup(m, UINT64_MAX, &o), 0);
+	assert_null(o);
+	procmap_free(m);
+}
+
+static void test_many_refreshes_keep_the_same_answer(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct procmap *m = procmap_new("/proc");
+	const struct sock_owner *o;
+
+	assert_non_null(m);
+	for (int i = 0; i < 50; i++) {
+		refresh(m);
+		assert_int_equal(procmap_lookup(m, ino, &o), 1);
+		assert_int_equal(o[0].pid, getpid());
+	}
+	procmap_free(m);
+	close(fd);
+}
+
+/* ---- recorded trees ---- */
+
+static void test_recorded_prefork_listener_has_both_owners_once_each(void **state)
+{
+	(void)state;
+	struct procmap *m = refreshed(FIXTURES "/proc-owners");
+	const struct sock_owner *o;
+
+	/* Each holds it on fds 3 and 5. */
+	assert_int_equal(procmap_lookup(m, REC_LISTEN_INODE, &o), 2);
+	assert_int_equal(o[0].pid, REC_LISTEN_PARENT);
+	assert_int_equal(o[1].pid, REC_LISTEN_CHILD);
+	assert_string_equal(o[0].comm, "pm-listen");
+	assert_string_equal(o[1].comm, "pm-listen");
+	assert_string_equal(o[0].user, "root");
+	procmap_free(m);
+}
+
+static void test_recorded_comm_with_parens_and_spaces_parses(void **state)
+{
+	(void)state;
+	struct procmap *m = refreshed(FIXTURES "/proc-owners");
+	const struct sock_owner *o;
+
+	assert_int_equal(procmap_lookup(m, REC_PAREN_INODE, &o), 1);
+	assert_int_equal(o[0].pid, REC_PAREN_PID);
+	assert_string_equal(o[0].comm, "x) (y z");
+	assert_int_equal(o[0].starttime, REC_PAREN_START);
+	assert_int_equal(o[0].uid, 0);
+	procmap_free(m);
+}
+
+static void test_recorded_pipes_are_not_sockets(void **state)
+{
+	(void)state;
+	struct procmap *m = refreshed(FIXTURES "/proc-owners");
+	const struct sock_owner *o;
+
+	assert_int_equal(procmap_lookup(m, REC_PIPE_INODE, &o), 0);
+	procmap_free(m);
+}
+
+static void test_recorded_uid_without_passwd_entry_shows_digits(void **state)
+{
+	(void)state;
+	if (getpwuid(12345))
+		skip();
+	struct procmap *m = refreshed(FIXTURES "/proc-owners");
+	const struct sock_owner *o;
+
+	assert_int_equal(procmap_lookup(m, REC_NOPW_INODE, &o), 1);
+	assert_int_equal(o[0].pid, REC_NOPASSWD_PID);
+	assert_int_equal(o[0].uid, 12345);
+	assert_string_equal(o[0].user, "12345");
+	procmap_free(m);
+}
+
+static void test_recorded_process_without_fd_dir_is_skipped_and_counted(void **state)
+{
+	(void)state;
+	struct procmap *m = refreshed(FIXTURES "/proc-owners");
+	const struct sock_owner *o;
+
+	assert_int_equal(procmap_lookup(m, REC_SECRET_INODE, &o), 0);
+	assert_int_equal(procmap_unreadable(m), 1);
+	procmap_free(m);
+}
+
+/* A private "proc" symlink, re-pointed from one recorded tree to the next,
+ * so one map sees the machine change under it. */
+struct tree {
+	char dir[64], link[96], tmp[96];
+};
+
+static void tree_point(struct tree *t, const char *target)
+{
+	unlink(t->tmp);
+	assert_int_equal(symlink(target, t->tmp), 0);
+	assert_int_equal(rename(t->tmp, t->link), 0);
+}
+
+static void tree_init(struct tree *t, const char *target)
+{
+	strcpy(t->dir, "/tmp/test_procmap-XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	snprintf(t->link, sizeof t->link, "%s/proc", t->dir);
+	snprintf(t->tmp, sizeof t->tmp, "%s/proc.new", t->dir);
+	tree_point(t, target);
+}
+
+static void tree_remove(struct tree *t)
+{
+	unlink(t->link);
+	rmdir(t->dir);
+}
+
+static void test_reused_pid_shows_the_new_process_not_the_old_name(void **state)
+{
+	(void)state;
+	struct tree t;
+	const struct sock_owner *o;
+	char nobody[64];
+
+	tree_init(&t, FIXTURES "/proc-owners");
+	struct procmap *m = refreshed(t.link);
+	assert_int_equal(procmap_lookup(m, REC_OLD_INODE, &o), 1);
+	assert_string_equal(o[0].comm, "pm-old");
+	assert_int_equal(o[0].starttime, REC_OLD_START);
+
+	tree_point(&t, FIXTURES "/proc-reuse");
+	refresh(m);
+	assert_int_equal(procmap_lookup(m, REC_OLD_INODE, &o), 0);
+	assert_int_equal(procmap_lookup(m, REC_NEW_INODE, &o), 1);
+	assert_int_equal(o[0].pid, REC_REUSED_PID);
+	assert_string_equal(o[0].comm, "pm-new");
+	assert_int_equal(o[0].starttime, REC_NEW_START);
+	assert_int_equal(o[0].uid, 65534);
+	assert_string_equal(o[0].user, user_of(65534, nobody));
+	procmap_free(m);
+	tree_remove(&t);
+}
+
+static void test_recorded_fork_child_gone_leaves_only_the_parent(void **state)
+{
+	(void)state;
+	struct tree t;
+	const struct sock_owner *o;
+
+	tree_init(&t, FIXTURES "/proc-owners");
+	struct procmap *m = refreshed(t.link);
+	assert_int_equal(procmap_lookup(m, REC_LISTEN_INODE, &o), 2);
+	tree_point(&t, FIXTURES "/proc-reuse");
+	refresh(m);
+	assert_int_equal(procmap_lookup(m, REC_LISTEN_INODE, &o), 1);
+	assert_int_equal(o[0].pid, REC_LISTEN_PARENT);
+	assert_int_equal(procmap_unreadable(m), 0);
+	procmap_free(m);
+	tree_remove(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_own_socket_is_owned_by_this_process),
+		cmocka_unit_test(test_forked_child_holding_socket_is_a_second_owner_sorted_by_pid),
+		cmocka_unit_test(test_exited_child_is_no_longer_an_owner_after_refresh),
+		cmocka_unit_test(test_closed_socket_is_no_longer_mapped_after_refresh),
+		cmocka_unit_test(test_socket_held_on_two_fds_lists_its_process_once),
+		cmocka_unit_test(test_threads_do_not_make_extra_owners),
+		cmocka_unit_test(test_evil_comm_is_stored_raw),
+		cmocka_unit_test(test_unreadable_fd_tables_are_counted_while_not_root),
+		cmocka_unit_test(test_missing_proc_root_is_an_error_naming_it),
+		cmocka_unit_test(test_unknown_inode_has_no_owners),
+		cmocka_unit_test(test_many_refreshes_keep_the_same_answer),
+		cmocka_unit_test(test_recorded_prefork_listener_has_both_owners_once_each),
+		cmocka_unit_test(test_recorded_comm_with_parens_and_spaces_parses),
+		cmocka_unit_test(test_recorded_pipes_are_not_sockets),
+		cmocka_unit_test(test_recorded_uid_without_passwd_entry_shows_digits),
+		cmocka_unit_test(test_recorded_process_without_fd_dir_is_skipped_and_counted),
+		cmocka_unit_test(test_reused_pid_shows_the_new_process_not_the_old_name),
+		cmocka_unit_test(test_recorded_fork_child_gone_leaves_only_the_parent),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
