@@ -1,4 +1,28 @@
-/* filter.h — the filter language of SPEC.md: compiled once, matched per socket. */
+/* filter.h — the filter language of SPEC.md: compiled once, matched per socket.
+ *
+ * Details the SPEC leaves open, as implemented (users and the man page rely on them):
+ * - Keys are case-insensitive; values of proc/user/netns/service are not.
+ * - Extensions: `family:4|6` (also ipv4/ipv6/inet/inet6); a bare `N-M` is a
+ *   port range; `addr:[::1]` brackets are accepted; `\/` inside a /regex/
+ *   is a literal slash.
+ * - Bare tcp/udp/ipv4/ipv6 mean proto/family, never a command name
+ *   (use proc:tcp for a process named so).
+ * - A listener's or unconnected socket's remote side is the wildcard ("*:*"):
+ *   port:, addr: and their r- forms never match it, so `port:well-known`
+ *   does not catch every listener through remote port 0.
+ * - Addresses compare in IPv6 space, a.b.c.d being ::ffff:a.b.c.d: an IPv4
+ *   CIDR also matches v4-mapped IPv6 addresses, and `addr:::/0` matches all.
+ * - `state:unconn` is the CLOSE state; `connected` is all but LISTEN, CLOSE.
+ * - proc: substring of any owner's command. pid: any owner. user: a number
+ *   is the socket's or any owner's uid; a name is resolved to a uid when
+ *   compiled and also compared whole with owners' user names; a /regex/ sees
+ *   owners' user names only.
+ * - netns: whole name, NULL being "host". service: whole name, or the name
+ *   without ".service"; an unknown (NULL) service never matches.
+ * - A negated term (`!`) is true exactly when the term is false, so
+ *   `!proc:x` matches a socket without owners.
+ * Matching allocates nothing (glibc's regexec only caches DFA states on its
+ * first calls), and cheap terms are tested before text and regex ones. */
 #ifndef SOCKEYE_FILTER_H
 #define SOCKEYE_FILTER_H
 
