@@ -38,7 +38,7 @@ static void snap_of(struct sock_list *l, const struct sock_rec *recs, size_t n)
 		*sock_list_push(l) = recs[i];
 }
 
-static const struct sock_rec listener_rec(void)
+static struct sock_rec listener_rec(void)
 {
 	return tcp4("127.0.0.1", 8080, "0.0.0.0", 0, SOCK_ST_LISTEN, 1001);
 }

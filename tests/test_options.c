@@ -1,0 +1,165 @@
+/* test_options.c — the command line of SPEC.md: defaults, every option, and
+ * a message naming the culprit for every bad input. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "options.h"
+#include "sock.h"
+
+#define ARGV(...) ((char *[]){ "sockeye", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "sockeye", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(o, err, ...) options_parse(o, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), err, sizeof(err))
+
+static void defaults_follow_the_spec(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	char *argv[] = { "sockeye", NULL };
+	assert_int_equal(options_parse(&o, 1, argv, err, sizeof(err)), 0);
+	assert_int_equal(o.mode, MODE_SCREEN);
+	assert_true(o.interval == 1.0);
+	assert_int_equal(o.iterations, 0);
+	assert_int_equal(o.source, POLLER_AUTO);
+	assert_int_equal(o.want, SOCK_WANT_ALL);
+	assert_string_equal(o.filter, "");
+	options_free(&o);
+}
+
+static void batch_json_with_source_and_iterations(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(PARSE(&o, err, "--batch", "--json", "--source=proc", "-n", "3", "-i", "0.5"), 0);
+	assert_int_equal(o.mode, MODE_BATCH);
+	assert_true(o.json);
+	assert_int_equal(o.source, POLLER_PROC);
+	assert_int_equal(o.iterations, 3);
+	assert_true(o.interval == 0.5);
+	options_free(&o);
+}
+
+static void narrowing_flags_combine_like_ss(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(PARSE(&o, err, "-b", "-t", "-6"), 0);
+	assert_int_equal(o.want, SOCK_WANT_TCP | SOCK_WANT_V6);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, err, "-b", "-u"), 0);
+	assert_int_equal(o.want, SOCK_WANT_UDP | SOCK_WANT_V4 | SOCK_WANT_V6);
+	options_free(&o);
+}
+
+static void filter_words_are_joined_in_order(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(PARSE(&o, err, "-b", "port:443", "!state:listen", "--json", "nginx"), 0);
+	assert_string_equal(o.filter, "port:443 !state:listen nginx");
+	options_free(&o);
+}
+
+static void sort_takes_a_column_and_an_order(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(PARSE(&o, err, "-b", "--sort=rport:desc"), 0);
+	assert_string_equal(o.sort, "rport");
+	assert_true(o.sort_desc);
+	options_free(&o);
+}
+
+static void assert_usage_error(int rc, const char *err, const char *needle)
+{
+	assert_int_equal(rc, -1);
+	if (!strstr(err, needle))
+		fail_msg("message '%s' does not name '%s'", err, needle);
+}
+
+static void bad_inputs_name_the_culprit(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_usage_error(PARSE(&o, err, "--frobnicate"), err, "--frobnicate");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "-x"), err, "-x");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "-i", "0"), err, "0");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "-i", "0.05"), err, "0.05");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "-i", "3601"), err, "3601");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--interval=abc"), err, "abc");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "-b", "-n", "0"), err, "'0'");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "-b", "-n", "x"), err, "'x'");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--source=foo"), err, "foo");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--sort=nosuch"), err, "nosuch");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--sort=rport:sideways"), err, "sideways");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--theme=/nonexistent/theme"), err, "/nonexistent/theme");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "-b", "state:nosuch"), err, "nosuch");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--interval"), err, "--interval");
+	options_free(&o);
+}
+
+static void modes_that_cannot_go_together_are_refused(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_usage_error(PARSE(&o, err, "--batch", "--events"), err, "--events");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--json"), err, "--json");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "-n", "2"), err, "--iterations");
+	options_free(&o);
+}
+
+static void help_and_version_win_over_other_checks(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(PARSE(&o, err, "--json", "--help"), 0);
+	assert_true(o.help);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, err, "-V"), 0);
+	assert_true(o.version);
+	options_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults_follow_the_spec),
+		cmocka_unit_test(batch_json_with_source_and_iterations),
+		cmocka_unit_test(narrowing_flags_combine_like_ss),
+		cmocka_unit_test(filter_words_are_joined_in_order),
+		cmocka_unit_test(sort_takes_a_column_and_an_order),
+		cmocka_unit_test(bad_inputs_name_the_culprit),
+		cmocka_unit_test(modes_that_cannot_go_together_are_refused),
+		cmocka_unit_test(help_and_version_win_over_other_checks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
