@@ -14,7 +14,10 @@ struct netlink_source;
 struct netlink_source *netlink_open(char *err, size_t errlen);
 void netlink_close(struct netlink_source *src);
 
-/* Appends to out one record per socket of the wanted kinds (SOCK_WANT_*).
+/* Appends to out one record per socket of the wanted kinds (SOCK_WANT_*: a
+ * protocol is dumped for a family only when both bits are set, so pass
+ * SOCK_WANT_TCP | SOCK_WANT_V4 | SOCK_WANT_V6 for "all TCP"). On failure out
+ * is left as it was.
  * Redoes a dump the kernel marks NLM_F_DUMP_INTR, retries EINTR, and grows the
  * receive buffer and redoes the dump on ENOBUFS. Returns 0, or -1 with err. */
 int netlink_collect(struct netlink_source *src, unsigned want,

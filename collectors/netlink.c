@@ -1,0 +1,519 @@
+/* netlink.c — the sock_diag source: inet_diag v2 dump requests over one
+ * libnl-3 socket, and the decoding of their replies into sock_rec. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <linux/sock_diag.h>
+#include <linux/inet_diag.h>
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/attr.h>
+#include <netlink/socket.h>
+
+#include "netlink.h"
+
+/* The kernel paces a dump to the reader (it refills as we drain), so the
+ * receive buffer only has to hold a burst; it grows on ENOBUFS. SO_RCVBUF is
+ * capped by net.core.rmem_max, so growing past that changes nothing. */
+#define NETLINK_RCVBUF_START (1 << 20)
+#define NETLINK_RCVBUF_MAX   (16 << 20)
+/* A dump datagram is at most 32 KiB (the kernel caps its dump skb there). */
+#define NETLINK_MSGBUF       32768
+#define NETLINK_INTR_RETRIES   3
+#define NETLINK_NOBUFS_RETRIES 4
+
+/* Every state sock.h knows, and not TCP_BOUND_INACTIVE (13, Linux 6.8+):
+ * bound-but-idle sockets appear in neither /proc/net/tcp nor ss's default
+ * output, and both sources must yield the same table. */
+#define NETLINK_STATES (((1u << SOCK_ST_MAX) - 1) & ~1u)
+
+struct netlink_source {
+	struct nl_sock *sk;
+	int rcvbuf;
+};
+
+struct netlink_kind {
+	unsigned want_proto, want_family;
+	uint8_t proto, family;
+	const char *name;
+};
+
+static const struct netlink_kind netlink_kinds[] = {
+	{ SOCK_WANT_TCP, SOCK_WANT_V4, IPPROTO_TCP, AF_INET, "tcp/IPv4" },
+	{ SOCK_WANT_TCP, SOCK_WANT_V6, IPPROTO_TCP, AF_INET6, "tcp/IPv6" },
+	{ SOCK_WANT_UDP, SOCK_WANT_V4, IPPROTO_UDP, AF_INET, "udp/IPv4" },
+	{ SOCK_WANT_UDP, SOCK_WANT_V6, IPPROTO_UDP, AF_INET6, "udp/IPv6" },
+};
+
+/* What walking a run of reply messages came to. */
+enum netlink_walk_status {
+	NETLINK_WALK_MORE,      /* all consumed, the dump goes on */
+	NETLINK_WALK_DONE,      /* NLMSG_DONE seen */
+	NETLINK_WALK_KERNEL,    /* NLMSG_ERROR from the kernel: walk.kernel_errno */
+	NETLINK_WALK_MALFORMED,
+	NETLINK_WALK_NOMEM
+};
+
+struct netlink_walk {
+	uint8_t proto;
+	struct sock_list *out;
+	int check_seq;          /* live dumps: skip leftovers of an abandoned one */
+	uint32_t seq;
+	int intr;               /* a message carried NLM_F_DUMP_INTR */
+	int kernel_errno;
+};
+
+enum netlink_dump_status {
+	NETLINK_DUMP_OK,
+	NETLINK_DUMP_INTR,      /* complete, but the table changed under it */
+	NETLINK_DUMP_NOBUFS,    /* the receive buffer overran: messages lost */
+	NETLINK_DUMP_FAIL       /* err is filled */
+};
+
+__attribute__((format(printf, 3, 4)))
+static void netlink_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- decoding ---- */
+
+/* Only the attribute types matter here; INET_DIAG_INFO's length is checked
+ * field by field because older kernels send a shorter struct tcp_info. */
+static struct nla_policy netlink_policy[INET_DIAG_MAX + 1] = {
+	[INET_DIAG_INFO] = { .type = NLA_UNSPEC },
+};
+
+/* The kernel's struct tcp_info (linux/tcp.h) past the fields glibc knows.
+ * libnl pulls in glibc's <netinet/tcp.h>, whose struct tcp_info stops at
+ * tcpi_total_retrans and clashes with linux/tcp.h, so the appended fields we
+ * read are spelled out here. The layout is kernel ABI: fields are only ever
+ * appended, and the asserts pin the offsets. */
+struct netlink_tcp_info {
+	struct tcp_info base;
+	uint64_t pacing_rate, max_pacing_rate;
+	uint64_t bytes_acked, bytes_received;          /* Linux 4.1, 4.2 */
+	uint32_t segs_out, segs_in, notsent_bytes, min_rtt;
+	uint32_t data_segs_in, data_segs_out;
+	uint64_t delivery_rate, busy_time, rwnd_limited, sndbuf_limited;
+	uint32_t delivered, delivered_ce;
+	uint64_t bytes_sent;                           /* Linux 4.19 */
+};
+_Static_assert(offsetof(struct netlink_tcp_info, bytes_acked) == 120, "tcp_info ABI");
+_Static_assert(offsetof(struct netlink_tcp_info, bytes_received) == 128, "tcp_info ABI");
+_Static_assert(offsetof(struct netlink_tcp_info, bytes_sent) == 200, "tcp_info ABI");
+
+/* Copies what the kernel sent of struct tcp_info; fields past the end of its
+ * reply stay zero, which sock.h defines as "not reported". */
+static void netlink_parse_tcpinfo(const struct nlattr *attr, struct sock_rec *rec)
+{
+	struct netlink_tcp_info ti;
+	size_t len = (size_t)nla_len(attr);
+
+	if (len < sizeof(struct tcp_info))
+		return; /* not even the 2.6-era fields: nothing to trust */
+	memset(&ti, 0, sizeof(ti));
+	memcpy(&ti, nla_data(attr), len < sizeof(ti) ? len : sizeof(ti));
+	rec->tcp.rtt_us = ti.base.tcpi_rtt;
+	rec->tcp.rttvar_us = ti.base.tcpi_rttvar;
+	rec->tcp.retransmits = ti.base.tcpi_retransmits;
+	rec->tcp.total_retrans = ti.base.tcpi_total_retrans;
+	rec->tcp.snd_cwnd = ti.base.tcpi_snd_cwnd;
+	rec->tcp.bytes_acked = ti.bytes_acked;
+	rec->tcp.bytes_received = ti.bytes_received;
+	rec->tcp.bytes_sent = ti.bytes_sent;
+	rec->has_tcpinfo = 1;
+}
+
+static void netlink_fill_rec(const struct inet_diag_msg *m, uint8_t proto,
+                             struct sock_rec *rec)
+{
+	size_t alen = m->idiag_family == AF_INET ? 4 : 16;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->proto = proto;
+	rec->family = m->idiag_family;
+	rec->state = m->idiag_state;
+	rec->lport = ntohs(m->id.idiag_sport);
+	rec->rport = ntohs(m->id.idiag_dport);
+	memcpy(rec->laddr, m->id.idiag_src, alen);
+	memcpy(rec->raddr, m->id.idiag_dst, alen);
+	rec->ifindex = m->id.idiag_if;
+	rec->uid = m->idiag_uid;
+	/* The kernel computes these as /proc/net and ss show them: TCP
+	 * rcv_nxt - copied_seq and write_seq - snd_una, a listener's accept
+	 * backlog and its limit, UDP's allocated receive and send memory. */
+	rec->recvq = m->idiag_rqueue;
+	rec->sendq = m->idiag_wqueue;
+	rec->inode = m->idiag_inode;
+	rec->cookie = (uint64_t)m->id.idiag_cookie[0] |
+	              (uint64_t)m->id.idiag_cookie[1] << 32;
+}
+
+/* nla_parse stops quietly at an attribute that claims more bytes than the
+ * message holds; such a message is corrupt, not merely short of attributes. */
+static int netlink_attrs_fit(struct nlmsghdr *h)
+{
+	struct nlattr *a;
+	int rem;
+
+	nlmsg_for_each_attr(a, h, sizeof(struct inet_diag_msg), rem)
+		;
+	return rem <= 0;
+}
+
+int netlink_parse_msg(const struct nlmsghdr *nlh, uint8_t proto, struct sock_rec *rec)
+{
+	/* libnl's parsers take non-const pointers but only read through them. */
+	struct nlmsghdr *h = (struct nlmsghdr *)nlh;
+	struct nlattr *tb[INET_DIAG_MAX + 1];
+	const struct inet_diag_msg *m;
+
+	if (!nlh || !rec || nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return -1;
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return -1;
+	if (nlmsg_parse(h, sizeof(*m), tb, INET_DIAG_MAX, netlink_policy) < 0 ||
+	    !netlink_attrs_fit(h))
+		return -1;
+	m = nlmsg_data(h);
+	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
+		return -1;
+	if (m->idiag_state == 0 || m->idiag_state >= SOCK_ST_MAX)
+		return -1;
+	netlink_fill_rec(m, proto, rec);
+	/* A listener's tcp_info holds no RTT, window or byte counts worth
+	 * showing; minisockets (TIME_WAIT, NEW_SYN_RECV) carry no attributes. */
+	if (proto == IPPROTO_TCP && tb[INET_DIAG_INFO] && m->idiag_state != SOCK_ST_LISTEN)
+		netlink_parse_tcpinfo(tb[INET_DIAG_INFO], rec);
+	return 0;
+}
+
+static enum netlink_walk_status netlink_walk_error(struct netlink_walk *w,
+                                                   struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e;
+
+	if (!nlmsg_valid_hdr(nlh, sizeof(*e)))
+		return NETLINK_WALK_MALFORMED;
+	e = nlmsg_data(nlh);
+	if (e->error == 0)
+		return NETLINK_WALK_MORE; /* an ACK: we ask for none, harmless */
+	w->kernel_errno = -e->error;
+	return NETLINK_WALK_KERNEL;
+}
+
+static enum netlink_walk_status netlink_walk_sock(struct netlink_walk *w,
+                                                  struct nlmsghdr *nlh)
+{
+	struct sock_rec *rec = sock_list_push(w->out);
+
+	if (!rec)
+		return NETLINK_WALK_NOMEM;
+	if (netlink_parse_msg(nlh, w->proto, rec) < 0) {
+		w->out->n--;
+		return NETLINK_WALK_MALFORMED;
+	}
+	return NETLINK_WALK_MORE;
+}
+
+static enum netlink_walk_status netlink_walk_one(struct netlink_walk *w,
+                                                 struct nlmsghdr *nlh)
+{
+	if (w->check_seq && nlh->nlmsg_seq != w->seq)
+		return NETLINK_WALK_MORE;
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		w->intr = 1;
+	switch (nlh->nlmsg_type) {
+	case NLMSG_DONE:
+		return NETLINK_WALK_DONE;
+	case NLMSG_ERROR:
+		return netlink_walk_error(w, nlh);
+	case NLMSG_NOOP:
+		return NETLINK_WALK_MORE;
+	case SOCK_DIAG_BY_FAMILY:
+		return netlink_walk_sock(w, nlh);
+	default:
+		return NETLINK_WALK_MALFORMED;
+	}
+}
+
+/* Walks the messages of one datagram (or of a whole recording), which must
+ * be 4-byte aligned. Stops at NLMSG_DONE, an error, or the end. */
+static enum netlink_walk_status netlink_walk(struct netlink_walk *w, void *buf, int len)
+{
+	struct nlmsghdr *nlh = buf;
+	int rem = len;
+
+	for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
+		enum netlink_walk_status st = netlink_walk_one(w, nlh);
+		if (st != NETLINK_WALK_MORE)
+			return st;
+	}
+	return rem == 0 ? NETLINK_WALK_MORE : NETLINK_WALK_MALFORMED;
+}
+
+int netlink_parse_buffer(const void *buf, size_t len, uint8_t proto, struct sock_list *out)
+{
+	struct netlink_walk w = { .proto = proto, .out = out };
+	void *copy = NULL;
+	size_t base;
+	enum netlink_walk_status st;
+
+	if (!buf || !out || len > INT_MAX)
+		return -1;
+	if ((uintptr_t)buf % NLMSG_ALIGNTO != 0) {
+		copy = malloc(len ? len : 1);
+		if (!copy)
+			return -1;
+		memcpy(copy, buf, len);
+	}
+	base = out->n;
+	st = netlink_walk(&w, copy ? copy : (void *)buf, (int)len);
+	free(copy);
+	/* A recording that stops short of NLMSG_DONE is truncated: reject it
+	 * whole rather than hand out part of a table. */
+	if (st != NETLINK_WALK_DONE) {
+		out->n = base;
+		return -1;
+	}
+	return (int)(out->n - base);
+}
+
+/* ---- the live source ---- */
+
+struct netlink_source *netlink_open(char *err, size_t errlen)
+{
+	struct netlink_source *src = calloc(1, sizeof(*src));
+	int rc;
+
+	if (!src || !(src->sk = nl_socket_alloc())) {
+		free(src);
+		netlink_fail(err, errlen, "netlink sock_diag: out of memory");
+		return NULL;
+	}
+	rc = nl_connect(src->sk, NETLINK_SOCK_DIAG);
+	if (rc == 0) {
+		src->rcvbuf = NETLINK_RCVBUF_START;
+		rc = nl_socket_set_buffer_size(src->sk, src->rcvbuf, 0);
+	}
+	if (rc < 0) {
+		netlink_fail(err, errlen, "netlink sock_diag refused: %s", nl_geterror(rc));
+		netlink_close(src);
+		return NULL;
+	}
+	/* Dumps end in NLMSG_DONE; an ACK on top would only be noise. Peeking
+	 * lets nl_recv size its buffer to the datagram, so none is truncated. */
+	nl_socket_disable_auto_ack(src->sk);
+	nl_socket_enable_msg_peek(src->sk);
+	nl_socket_set_msg_buf_size(src->sk, NETLINK_MSGBUF);
+	return src;
+}
+
+void netlink_close(struct netlink_source *src)
+{
+	if (!src)
+		return;
+	nl_socket_free(src->sk); /* closes the socket too */
+	free(src);
+}
+
+static int netlink_send_request(struct nl_sock *sk, const struct netlink_kind *k,
+                                uint32_t *seq)
+{
+	struct inet_diag_req_v2 req = {
+		.sdiag_family = k->family,
+		.sdiag_protocol = k->proto,
+		.idiag_ext = 1u << (INET_DIAG_INFO - 1),
+		.idiag_states = NETLINK_STATES,
+	};
+	struct nl_msg *msg = nlmsg_alloc_simple(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP);
+	int rc;
+
+	if (!msg)
+		return -NLE_NOMEM;
+	rc = nlmsg_append(msg, &req, sizeof(req), NLMSG_ALIGNTO);
+	if (rc == 0) {
+		do
+			rc = nl_send_auto(sk, msg);
+		while (rc == -NLE_INTR);
+	}
+	if (rc >= 0)
+		*seq = nlmsg_hdr(msg)->nlmsg_seq; /* set by nl_send_auto */
+	nlmsg_free(msg);
+	return rc < 0 ? rc : 0;
+}
+
+static void netlink_kernel_fail(const struct netlink_kind *k, int e, char *err, size_t errlen)
+{
+	/* UDP dumps need the udp_diag module; without it the kernel answers
+	 * ENOENT. That is reported, not skipped: a table silently missing all
+	 * UDP sockets would look complete, while an error lets the caller fall
+	 * back to /proc/net/udp. */
+	const char *hint = (k->proto == IPPROTO_UDP && (e == ENOENT || e == EINVAL))
+	                   ? " (is the udp_diag module available?)" : "";
+
+	netlink_fail(err, errlen, "netlink sock_diag dump of %s refused: %s%s",
+	             k->name, strerror(e), hint);
+}
+
+static enum netlink_dump_status netlink_walk_to_dump(const struct netlink_walk *w,
+                                                     enum netlink_walk_status st,
+                                                     const struct netlink_kind *k,
+                                                     char *err, size_t errlen)
+{
+	switch (st) {
+	case NETLINK_WALK_DONE:
+		return w->intr ? NETLINK_DUMP_INTR : NETLINK_DUMP_OK;
+	case NETLINK_WALK_KERNEL:
+		if (w->kernel_errno == ENOBUFS)
+			return NETLINK_DUMP_NOBUFS;
+		netlink_kernel_fail(k, w->kernel_errno, err, errlen);
+		return NETLINK_DUMP_FAIL;
+	case NETLINK_WALK_NOMEM:
+		netlink_fail(err, errlen, "netlink sock_diag dump of %s: out of memory", k->name);
+		return NETLINK_DUMP_FAIL;
+	default:
+		netlink_fail(err, errlen, "netlink sock_diag dump of %s: malformed reply", k->name);
+		return NETLINK_DUMP_FAIL;
+	}
+}
+
+/* Reads datagrams until the dump's NLMSG_DONE. nl_recv retries EINTR. */
+static enum netlink_dump_status netlink_recv_dump(struct netlink_source *src,
+                                                  struct netlink_walk *w,
+                                                  const struct netlink_kind *k,
+                                                  char *err, size_t errlen)
+{
+	enum netlink_walk_status st = NETLINK_WALK_MORE;
+
+	while (st == NETLINK_WALK_MORE) {
+		struct sockaddr_nl peer = { 0 };
+		unsigned char *buf = NULL;
+		struct ucred *creds = NULL;
+		int n = nl_recv(src->sk, &peer, &buf, &creds);
+
+		/* nl_recv folds ENOBUFS (messages dropped) into NLE_NOMEM. */
+		if (n == -NLE_NOMEM)
+			return NETLINK_DUMP_NOBUFS;
+		if (n <= 0) {
+			netlink_fail(err, errlen, "netlink sock_diag dump of %s: %s", k->name,
+			             n == 0 ? "connection closed" : nl_geterror(n));
+			return NETLINK_DUMP_FAIL;
+		}
+		/* Only the kernel (port 0) answers dumps. */
+		if (peer.nl_pid == 0)
+			st = netlink_walk(w, buf, n);
+		free(buf);
+		free(creds);
+	}
+	return netlink_walk_to_dump(w, st, k, err, errlen);
+}
+
+static enum netlink_dump_status netlink_dump_once(struct netlink_source *src,
+                                                  const struct netlink_kind *k,
+                                                  struct sock_list *out,
+                                                  char *err, size_t errlen)
+{
+	struct netlink_walk w = { .proto = k->proto, .out = out, .check_seq = 1 };
+	int rc = netlink_send_request(src->sk, k, &w.seq);
+
+	if (rc < 0) {
+		netlink_fail(err, errlen, "netlink sock_diag request for %s failed: %s",
+		             k->name, nl_geterror(rc));
+		return NETLINK_DUMP_FAIL;
+	}
+	return netlink_recv_dump(src, &w, k, err, errlen);
+}
+
+/* After an overrun the rest of the abandoned dump may still arrive; read it
+ * away so the next request does not find the kernel busy (EBUSY) with it.
+ * Stragglers are also skipped by sequence number. */
+static void netlink_drain(struct netlink_source *src)
+{
+	char buf[8192];
+	int fd = nl_socket_get_fd(src->sk);
+
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0 || (n < 0 && (errno == EINTR || errno == ENOBUFS)))
+			continue;
+		break; /* EAGAIN: nothing left */
+	}
+}
+
+static void netlink_grow(struct netlink_source *src)
+{
+	if (src->rcvbuf < NETLINK_RCVBUF_MAX)
+		src->rcvbuf *= 2;
+	/* Best effort: the old size still works, only more slowly. */
+	(void)nl_socket_set_buffer_size(src->sk, src->rcvbuf, 0);
+}
+
+/* One family/protocol dump, redone when interrupted or overrun. */
+static int netlink_dump(struct netlink_source *src, const struct netlink_kind *k,
+                        struct sock_list *out, char *err, size_t errlen)
+{
+	int intr_left = NETLINK_INTR_RETRIES, nobufs_left = NETLINK_NOBUFS_RETRIES;
+
+	for (;;) {
+		size_t mark = out->n;
+		enum netlink_dump_status st = netlink_dump_once(src, k, out, err, errlen);
+
+		if (st == NETLINK_DUMP_OK)
+			return 0;
+		/* A table that keeps changing under every retry is still worth
+		 * showing: the last, slightly blurred dump is accepted. */
+		if (st == NETLINK_DUMP_INTR && intr_left-- == 0)
+			return 0;
+		out->n = mark;
+		if (st == NETLINK_DUMP_FAIL)
+			return -1;
+		if (st == NETLINK_DUMP_NOBUFS) {
+			if (nobufs_left-- == 0) {
+				netlink_fail(err, errlen, "netlink sock_diag dump of %s: receive "
+				             "buffer overrun (%d bytes)", k->name, src->rcvbuf);
+				return -1;
+			}
+			netlink_drain(src);
+			netlink_grow(src);
+		}
+	}
+}
+
+int netlink_collect(struct netlink_source *src, unsigned want,
+                    struct sock_list *out, char *err, size_t errlen)
+{
+	size_t base;
+
+	if (!src || !out) {
+		netlink_fail(err, errlen, "netlink sock_diag: no source");
+		return -1;
+	}
+	base = out->n;
+	for (size_t i = 0; i < sizeof(netlink_kinds) / sizeof(netlink_kinds[0]); i++) {
+		const struct netlink_kind *k = &netlink_kinds[i];
+		if (!(want & k->want_proto) || !(want & k->want_family))
+			continue;
+		if (netlink_dump(src, k, out, err, errlen) < 0) {
+			out->n = base;
+			return -1;
+		}
+	}
+	return 0;
+}

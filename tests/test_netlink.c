@@ -1,0 +1,751 @@
+/* test_netlink.c — the sock_diag source: recorded dumps decode into the
+ * sockets they were recorded from, broken dumps are refused, and live dumps
+ * find sockets this test opens on loopback. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+
+#include "netlink.h"
+
+/* ---- fixtures ---- */
+
+struct fixture {
+	unsigned char *buf;
+	size_t len;
+};
+
+static struct fixture fixture_load(const char *kind)
+{
+	char path[512];
+	struct fixture f = { 0 };
+	FILE *fp;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/netlink-%s.bin", FIXTURES, kind);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n > 0);
+	rewind(fp);
+	f.buf = malloc((size_t)n);
+	assert_non_null(f.buf);
+	assert_int_equal(fread(f.buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	f.len = (size_t)n;
+	return f;
+}
+
+static uint8_t proto_of(const char *kind)
+{
+	return strncmp(kind, "tcp", 3) == 0 ? IPPROTO_TCP : IPPROTO_UDP;
+}
+
+static void fixture_decode(const char *kind, struct sock_list *out)
+{
+	struct fixture f = fixture_load(kind);
+
+	sock_list_init(out);
+	assert_true(netlink_parse_buffer(f.buf, f.len, proto_of(kind), out) > 0);
+	free(f.buf);
+}
+
+/* One line of netlink-<kind>.expect, written by tests/tools/nlrecord.py. */
+struct expect {
+	uint8_t proto, family, state;
+	uint8_t laddr[16], raddr[16];
+	uint16_t lport, rport;
+	uint64_t inode;
+	uint32_t uid;
+	char recvq[16], sendq[16], acked[16], received[16];
+};
+
+static const char *const state_names[SOCK_ST_MAX] = {
+	[SOCK_ST_ESTABLISHED] = "ESTABLISHED", [SOCK_ST_SYN_SENT] = "SYN_SENT",
+	[SOCK_ST_SYN_RECV] = "SYN_RECV", [SOCK_ST_FIN_WAIT1] = "FIN_WAIT1",
+	[SOCK_ST_FIN_WAIT2] = "FIN_WAIT2", [SOCK_ST_TIME_WAIT] = "TIME_WAIT",
+	[SOCK_ST_CLOSE] = "CLOSE", [SOCK_ST_CLOSE_WAIT] = "CLOSE_WAIT",
+	[SOCK_ST_LAST_ACK] = "LAST_ACK", [SOCK_ST_LISTEN] = "LISTEN",
+	[SOCK_ST_CLOSING] = "CLOSING", [SOCK_ST_NEW_SYN_RECV] = "NEW_SYN_RECV",
+};
+
+static uint8_t state_number(const char *name)
+{
+	for (int i = 1; i < SOCK_ST_MAX; i++)
+		if (strcmp(state_names[i], name) == 0)
+			return (uint8_t)i;
+	fail_msg("unknown state %s in expect file", name);
+	return 0;
+}
+
+static void parse_expect_line(const char *line, struct expect *e)
+{
+	char proto[8], state[16], la[64], ra[64];
+	unsigned fam, lport, rport, uid;
+	unsigned long long inode;
+	int af;
+
+	memset(e, 0, sizeof(*e));
+	assert_int_equal(sscanf(line, "%7s %u %15s %63s %u %63s %u %llu %u %15s %15s %15s %15s",
+	                        proto, &fam, state, la, &lport, ra, &rport, &inode, &uid,
+	                        e->recvq, e->sendq, e->acked, e->received), 13);
+	e->proto = strcmp(proto, "tcp") == 0 ? IPPROTO_TCP : IPPROTO_UDP;
+	e->family = fam == 4 ? AF_INET : AF_INET6;
+	af = e->family;
+	e->state = state_number(state);
+	assert_int_equal(inet_pton(af, la, e->laddr), 1);
+	assert_int_equal(inet_pton(af, ra, e->raddr), 1);
+	e->lport = (uint16_t)lport;
+	e->rport = (uint16_t)rport;
+	e->inode = inode;
+	e->uid = uid;
+}
+
+static size_t expect_load(const char *kind, struct expect *out, size_t max)
+{
+	char path[512], line[512];
+	size_t n = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/netlink-%s.expect", FIXTURES, kind);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		assert_true(n < max);
+		parse_expect_line(line, &out[n++]);
+	}
+	fclose(fp);
+	assert_true(n > 0);
+	return n;
+}
+
+static const struct sock_rec *find_endpoints(const struct sock_list *l, uint8_t family,
+                                             const uint8_t laddr[16], uint16_t lport,
+                                             const uint8_t raddr[16], uint16_t rport)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct sock_rec *r = &l->v[i];
+		if (r->family == family && r->lport == lport && r->rport == rport &&
+		    memcmp(r->laddr, laddr, 16) == 0 && memcmp(r->raddr, raddr, 16) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+static const struct sock_rec *find_expected(const struct sock_list *l, const struct expect *e)
+{
+	const struct sock_rec *r = find_endpoints(l, e->family, e->laddr, e->lport,
+	                                          e->raddr, e->rport);
+	if (!r)
+		fail_msg("socket with local port %u, remote port %u not decoded",
+		         e->lport, e->rport);
+	return r;
+}
+
+/* "-" asserts nothing, ">=N" a lower bound, "N" the exact value. */
+static void assert_queue(const char *want, uint64_t got)
+{
+	if (strcmp(want, "-") == 0)
+		return;
+	if (strncmp(want, ">=", 2) == 0)
+		assert_true(got >= strtoull(want + 2, NULL, 10));
+	else
+		assert_int_equal(got, strtoull(want, NULL, 10));
+}
+
+static void check_fixture_sockets(const char *kind)
+{
+	struct expect ex[32];
+	size_t n = expect_load(kind, ex, 32);
+	struct sock_list l;
+
+	fixture_decode(kind, &l);
+	for (size_t i = 0; i < n; i++) {
+		const struct sock_rec *r = find_expected(&l, &ex[i]);
+		assert_int_equal(r->proto, ex[i].proto);
+		assert_int_equal(r->state, ex[i].state);
+		assert_int_equal(r->inode, ex[i].inode);
+		assert_int_equal(r->uid, ex[i].uid);
+		assert_queue(ex[i].recvq, r->recvq);
+		assert_queue(ex[i].sendq, r->sendq);
+	}
+	sock_list_free(&l);
+}
+
+/* ---- recorded dumps decode into the recorded sockets ---- */
+
+static void test_tcp4_dump_yields_the_recorded_sockets(void **state)
+{
+	(void)state;
+	check_fixture_sockets("tcp4");
+}
+
+static void test_tcp6_dump_yields_the_recorded_sockets(void **state)
+{
+	(void)state;
+	check_fixture_sockets("tcp6");
+}
+
+static void test_udp4_dump_yields_the_recorded_sockets(void **state)
+{
+	(void)state;
+	check_fixture_sockets("udp4");
+}
+
+static void test_udp6_dump_yields_the_recorded_sockets(void **state)
+{
+	(void)state;
+	check_fixture_sockets("udp6");
+}
+
+static void check_tcpinfo_counters(const char *kind)
+{
+	struct expect ex[32];
+	size_t n = expect_load(kind, ex, 32), checked = 0;
+	struct sock_list l;
+
+	fixture_decode(kind, &l);
+	for (size_t i = 0; i < n; i++) {
+		const struct sock_rec *r = find_expected(&l, &ex[i]);
+		if (strcmp(ex[i].acked, "-") == 0)
+			continue;
+		assert_true(r->has_tcpinfo);
+		assert_true(r->tcp.bytes_acked >= strtoull(ex[i].acked, NULL, 10));
+		assert_true(r->tcp.bytes_received >= strtoull(ex[i].received, NULL, 10));
+		assert_true(r->tcp.bytes_sent >= strtoull(ex[i].acked, NULL, 10));
+		assert_true(r->tcp.rtt_us > 0);
+		assert_true(r->tcp.snd_cwnd > 0);
+		checked++;
+	}
+	assert_true(checked >= 2);
+	sock_list_free(&l);
+}
+
+static void test_established_tcp4_sockets_carry_their_byte_counts(void **state)
+{
+	(void)state;
+	check_tcpinfo_counters("tcp4");
+}
+
+static void test_established_tcp6_sockets_carry_their_byte_counts(void **state)
+{
+	(void)state;
+	check_tcpinfo_counters("tcp6");
+}
+
+static void test_listeners_and_time_wait_carry_no_tcp_info(void **state)
+{
+	struct sock_list l;
+	size_t seen = 0;
+
+	(void)state;
+	fixture_decode("tcp4", &l);
+	for (size_t i = 0; i < l.n; i++) {
+		if (l.v[i].state != SOCK_ST_LISTEN && l.v[i].state != SOCK_ST_TIME_WAIT)
+			continue;
+		assert_false(l.v[i].has_tcpinfo);
+		seen++;
+	}
+	assert_true(seen >= 2);
+	sock_list_free(&l);
+}
+
+static void test_udp_sockets_carry_no_tcp_info(void **state)
+{
+	struct sock_list l;
+
+	(void)state;
+	fixture_decode("udp6", &l);
+	for (size_t i = 0; i < l.n; i++) {
+		assert_int_equal(l.v[i].proto, IPPROTO_UDP);
+		assert_false(l.v[i].has_tcpinfo);
+	}
+	sock_list_free(&l);
+}
+
+static void test_ipv4_addresses_fill_only_the_first_four_bytes(void **state)
+{
+	static const uint8_t zero[12];
+	struct sock_list l;
+
+	(void)state;
+	fixture_decode("tcp4", &l);
+	for (size_t i = 0; i < l.n; i++) {
+		assert_int_equal(l.v[i].family, AF_INET);
+		assert_int_equal(l.v[i].laddr[0], 127);
+		assert_memory_equal(l.v[i].laddr + 4, zero, 12);
+		assert_memory_equal(l.v[i].raddr + 4, zero, 12);
+	}
+	sock_list_free(&l);
+}
+
+static void test_v4_mapped_connection_stays_ipv6(void **state)
+{
+	uint8_t mapped[16];
+	struct expect ex[32];
+	size_t n = expect_load("tcp6", ex, 32), seen = 0;
+	struct sock_list l;
+
+	(void)state;
+	assert_int_equal(inet_pton(AF_INET6, "::ffff:127.0.0.1", mapped), 1);
+	fixture_decode("tcp6", &l);
+	for (size_t i = 0; i < n; i++) {
+		if (memcmp(ex[i].laddr, mapped, 16) != 0)
+			continue;
+		const struct sock_rec *r = find_expected(&l, &ex[i]);
+		assert_int_equal(r->family, AF_INET6);
+		assert_memory_equal(r->raddr, mapped, 16);
+		assert_int_equal(r->state, SOCK_ST_ESTABLISHED);
+		seen++;
+	}
+	assert_int_equal(seen, 1);
+	sock_list_free(&l);
+}
+
+static void test_every_decoded_socket_has_a_distinct_cookie(void **state)
+{
+	struct sock_list l;
+
+	(void)state;
+	fixture_decode("tcp4", &l);
+	for (size_t i = 0; i < l.n; i++) {
+		assert_true(l.v[i].cookie != 0);
+		for (size_t j = i + 1; j < l.n; j++)
+			assert_true(l.v[i].cookie != l.v[j].cookie);
+	}
+	sock_list_free(&l);
+}
+
+static void test_decoding_appends_after_existing_records(void **state)
+{
+	struct fixture f = fixture_load("udp4");
+	struct sock_list l;
+	int n;
+
+	(void)state;
+	sock_list_init(&l);
+	sock_list_push(&l)->lport = 4242;
+	n = netlink_parse_buffer(f.buf, f.len, IPPROTO_UDP, &l);
+	assert_true(n > 0);
+	assert_int_equal(l.n, (size_t)n + 1);
+	assert_int_equal(l.v[0].lport, 4242);
+	sock_list_free(&l);
+	free(f.buf);
+}
+
+/* ---- broken input is refused, never half-used ---- */
+
+static void test_truncated_dump_is_rejected_whole(void **state)
+{
+	struct fixture f = fixture_load("tcp4");
+	size_t cuts[] = { 0, 1, 15, 16, 17, 40, 71, 72, 73, f.len / 2,
+	                  f.len / 2 + 3, f.len - 21, f.len - 20, f.len - 1 };
+	struct sock_list l;
+
+	(void)state;
+	sock_list_init(&l);
+	sock_list_push(&l);
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		/* A heap copy of exactly the cut length, so reading past it is
+		 * caught by the sanitizers. */
+		unsigned char *cut = malloc(cuts[i] ? cuts[i] : 1);
+		assert_non_null(cut);
+		memcpy(cut, f.buf, cuts[i]);
+		assert_int_equal(netlink_parse_buffer(cut, cuts[i], IPPROTO_TCP, &l), -1);
+		assert_int_equal(l.n, 1);
+		free(cut);
+	}
+	sock_list_free(&l);
+	free(f.buf);
+}
+
+static void test_message_shorter_than_its_header_is_rejected(void **state)
+{
+	struct fixture f = fixture_load("udp4");
+	struct nlmsghdr *nlh = (struct nlmsghdr *)f.buf;
+	struct sock_rec rec;
+
+	(void)state;
+	assert_int_equal(netlink_parse_msg(nlh, IPPROTO_UDP, &rec), 0);
+	nlh->nlmsg_len = NLMSG_LENGTH(40); /* cuts into struct inet_diag_msg */
+	assert_int_equal(netlink_parse_msg(nlh, IPPROTO_UDP, &rec), -1);
+	free(f.buf);
+}
+
+static void test_attribute_running_past_its_message_is_rejected(void **state)
+{
+	struct fixture f = fixture_load("tcp6");
+	struct nlmsghdr *nlh = (struct nlmsghdr *)f.buf;
+	struct sock_rec rec;
+	struct sock_list l;
+	struct nlattr *first;
+
+	(void)state;
+	sock_list_init(&l);
+	/* The first socket of a TCP dump has attributes (a listener or an
+	 * established socket: tcp_info at least). */
+	assert_true(nlh->nlmsg_len > NLMSG_LENGTH(72));
+	first = (struct nlattr *)((char *)NLMSG_DATA(nlh) + 72);
+	first->nla_len = (uint16_t)(nlh->nlmsg_len + 8);
+	assert_int_equal(netlink_parse_msg(nlh, IPPROTO_TCP, &rec), -1);
+	assert_int_equal(netlink_parse_buffer(f.buf, f.len, IPPROTO_TCP, &l), -1);
+	assert_int_equal(l.n, 0);
+	sock_list_free(&l);
+	free(f.buf);
+}
+
+static void test_non_socket_message_is_not_decoded_as_one(void **state)
+{
+	struct fixture f = fixture_load("udp4");
+	/* The dump's last message is its NLMSG_DONE. */
+	struct nlmsghdr *done = (struct nlmsghdr *)(f.buf + f.len - NLMSG_LENGTH(4));
+	struct sock_rec rec;
+
+	(void)state;
+	assert_int_equal(done->nlmsg_type, NLMSG_DONE);
+	assert_int_equal(netlink_parse_msg(done, IPPROTO_UDP, &rec), -1);
+	assert_int_equal(netlink_parse_msg(NULL, IPPROTO_UDP, &rec), -1);
+	free(f.buf);
+}
+
+static void test_kernel_error_reply_is_not_a_table(void **state)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct nlmsgerr err;
+	} reply = {
+		.nlh = { .nlmsg_len = sizeof(reply), .nlmsg_type = NLMSG_ERROR },
+		.err = { .error = -EPERM },
+	};
+	struct sock_list l = { 0 };
+
+	(void)state;
+	assert_int_equal(netlink_parse_buffer(&reply, sizeof(reply), IPPROTO_TCP, &l), -1);
+	assert_int_equal(l.n, 0);
+}
+
+static void test_corrupted_dump_never_crashes(void **state)
+{
+	struct fixture f = fixture_load("tcp6");
+	unsigned char *copy = malloc(f.len);
+	unsigned seed = 12345;
+
+	(void)state;
+	assert_non_null(copy);
+	for (int round = 0; round < 2000; round++) {
+		struct sock_list l;
+		memcpy(copy, f.buf, f.len);
+		for (int k = 0; k < 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			copy[(seed >> 8) % f.len] = (unsigned char)(seed >> 3);
+		}
+		sock_list_init(&l);
+		int n = netlink_parse_buffer(copy, f.len, IPPROTO_TCP, &l);
+		assert_true(n == -1 || (size_t)n == l.n);
+		sock_list_free(&l);
+	}
+	free(copy);
+	free(f.buf);
+}
+
+static void test_unaligned_buffer_decodes_the_same(void **state)
+{
+	struct fixture f = fixture_load("udp6");
+	unsigned char *odd = malloc(f.len + 1);
+	struct sock_list a, b;
+
+	(void)state;
+	assert_non_null(odd);
+	memcpy(odd + 1, f.buf, f.len);
+	sock_list_init(&a);
+	sock_list_init(&b);
+	assert_true(netlink_parse_buffer(f.buf, f.len, IPPROTO_UDP, &a) > 0);
+	assert_int_equal(netlink_parse_buffer(odd + 1, f.len, IPPROTO_UDP, &b), (int)a.n);
+	assert_memory_equal(a.v, b.v, a.n * sizeof(*a.v));
+	sock_list_free(&a);
+	sock_list_free(&b);
+	free(odd);
+	free(f.buf);
+}
+
+/* ---- live dumps ---- */
+
+static struct netlink_source *live_open(void)
+{
+	char err[256] = "";
+	struct netlink_source *src = netlink_open(err, sizeof(err));
+
+	if (!src) {
+		print_message("netlink unavailable here: %s\n", err);
+		skip();
+	}
+	return src;
+}
+
+static uint64_t fd_inode(int fd)
+{
+	struct stat st;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	return st.st_ino;
+}
+
+/* Opens a socket bound to addr (port chosen by the kernel) and returns its
+ * fd; *port gets the port. */
+static int open_bound(int family, int type, const char *addr, uint16_t *port)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	int fd = socket(family, type, 0);
+
+	assert_true(fd >= 0);
+	ss.ss_family = (sa_family_t)family;
+	if (family == AF_INET)
+		assert_int_equal(inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr), 1);
+	else
+		assert_int_equal(inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)&ss)->sin6_addr), 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&ss, len), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+	*port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+	                                : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return fd;
+}
+
+static const struct sock_rec *find_local(const struct sock_list *l, uint8_t proto,
+                                         uint8_t family, uint16_t lport)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].proto == proto && l->v[i].family == family && l->v[i].lport == lport)
+			return &l->v[i];
+	return NULL;
+}
+
+static void live_collect(struct netlink_source *src, unsigned want, struct sock_list *l)
+{
+	char err[256] = "";
+
+	sock_list_init(l);
+	if (netlink_collect(src, want, l, err, sizeof(err)) != 0)
+		fail_msg("netlink_collect: %s", err);
+}
+
+static void test_live_tcp_listener_is_found_with_its_inode(void **state)
+{
+	struct netlink_source *src = live_open();
+	uint16_t port;
+	int fd = open_bound(AF_INET, SOCK_STREAM, "127.0.0.1", &port);
+	struct sock_list l;
+	const struct sock_rec *r;
+
+	(void)state;
+	assert_int_equal(listen(fd, 3), 0);
+	live_collect(src, SOCK_WANT_ALL, &l);
+	r = find_local(&l, IPPROTO_TCP, AF_INET, port);
+	assert_non_null(r);
+	assert_int_equal(r->state, SOCK_ST_LISTEN);
+	assert_int_equal(r->inode, fd_inode(fd));
+	assert_int_equal(r->uid, geteuid());
+	assert_int_equal(r->laddr[0], 127);
+	assert_int_equal(r->recvq, 0);
+	assert_int_equal(r->sendq, 3);
+	sock_list_free(&l);
+	netlink_close(src);
+	close(fd);
+}
+
+static void test_live_udp_on_ipv6_loopback_is_found(void **state)
+{
+	static const uint8_t loop6[16] = { [15] = 1 };
+	struct netlink_source *src = live_open();
+	uint16_t port;
+	int fd = open_bound(AF_INET6, SOCK_DGRAM, "::1", &port);
+	struct sock_list l;
+	const struct sock_rec *r;
+
+	(void)state;
+	live_collect(src, SOCK_WANT_ALL, &l);
+	r = find_local(&l, IPPROTO_UDP, AF_INET6, port);
+	assert_non_null(r);
+	assert_int_equal(r->state, SOCK_ST_CLOSE);
+	assert_int_equal(r->inode, fd_inode(fd));
+	assert_memory_equal(r->laddr, loop6, 16);
+	sock_list_free(&l);
+	netlink_close(src);
+	close(fd);
+}
+
+static void test_live_established_pair_carries_tcp_info(void **state)
+{
+	struct netlink_source *src = live_open();
+	uint16_t port;
+	int lfd = open_bound(AF_INET, SOCK_STREAM, "127.0.0.1", &port);
+	int cfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port),
+	                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	char data[1500] = { 0 }, got[1500];
+	struct sockaddr_in me;
+	socklen_t melen = sizeof(me);
+	struct sock_list l;
+	const struct sock_rec *r;
+	int afd;
+
+	(void)state;
+	assert_int_equal(listen(lfd, 1), 0);
+	assert_int_equal(connect(cfd, (struct sockaddr *)&to, sizeof(to)), 0);
+	afd = accept(lfd, NULL, NULL);
+	assert_true(afd >= 0);
+	assert_int_equal(send(cfd, data, sizeof(data), 0), (ssize_t)sizeof(data));
+	assert_int_equal(recv(afd, got, sizeof(got), MSG_WAITALL), (ssize_t)sizeof(got));
+	assert_int_equal(getsockname(cfd, (struct sockaddr *)&me, &melen), 0);
+
+	live_collect(src, SOCK_WANT_TCP | SOCK_WANT_V4, &l);
+	r = find_local(&l, IPPROTO_TCP, AF_INET, ntohs(me.sin_port));
+	assert_non_null(r);
+	assert_int_equal(r->state, SOCK_ST_ESTABLISHED);
+	assert_int_equal(r->rport, port);
+	assert_int_equal(r->inode, fd_inode(cfd));
+	assert_true(r->has_tcpinfo);
+	assert_true(r->tcp.bytes_acked >= sizeof(data));
+	assert_true(r->cookie != 0);
+	sock_list_free(&l);
+	netlink_close(src);
+	close(afd);
+	close(cfd);
+	close(lfd);
+}
+
+static void test_asking_only_udp_returns_only_udp(void **state)
+{
+	struct netlink_source *src = live_open();
+	uint16_t tport, uport;
+	int tfd = open_bound(AF_INET, SOCK_STREAM, "127.0.0.1", &tport);
+	int ufd = open_bound(AF_INET, SOCK_DGRAM, "127.0.0.1", &uport);
+	struct sock_list l;
+
+	(void)state;
+	assert_int_equal(listen(tfd, 1), 0);
+	live_collect(src, SOCK_WANT_UDP | SOCK_WANT_V4 | SOCK_WANT_V6, &l);
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_equal(l.v[i].proto, IPPROTO_UDP);
+	assert_non_null(find_local(&l, IPPROTO_UDP, AF_INET, uport));
+	assert_null(find_local(&l, IPPROTO_TCP, AF_INET, tport));
+	sock_list_free(&l);
+	netlink_close(src);
+	close(tfd);
+	close(ufd);
+}
+
+static void test_asking_only_ipv6_returns_only_ipv6(void **state)
+{
+	struct netlink_source *src = live_open();
+	uint16_t p4, p6;
+	int fd4 = open_bound(AF_INET, SOCK_DGRAM, "127.0.0.1", &p4);
+	int fd6 = open_bound(AF_INET6, SOCK_DGRAM, "::1", &p6);
+	struct sock_list l;
+
+	(void)state;
+	live_collect(src, SOCK_WANT_TCP | SOCK_WANT_UDP | SOCK_WANT_V6, &l);
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_equal(l.v[i].family, AF_INET6);
+	assert_non_null(find_local(&l, IPPROTO_UDP, AF_INET6, p6));
+	assert_null(find_local(&l, IPPROTO_UDP, AF_INET, p4));
+	sock_list_free(&l);
+	netlink_close(src);
+	close(fd4);
+	close(fd6);
+}
+
+static size_t count_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	size_t n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static void test_repeated_collects_reuse_one_socket(void **state)
+{
+	struct netlink_source *src = live_open();
+	size_t before = count_open_fds();
+	uint16_t port;
+	int fd = open_bound(AF_INET, SOCK_DGRAM, "127.0.0.1", &port);
+
+	(void)state;
+	for (int i = 0; i < 20; i++) {
+		struct sock_list l;
+		live_collect(src, SOCK_WANT_ALL, &l);
+		assert_non_null(find_local(&l, IPPROTO_UDP, AF_INET, port));
+		sock_list_free(&l);
+	}
+	close(fd);
+	assert_int_equal(count_open_fds(), before);
+	netlink_close(src);
+}
+
+static void test_collect_without_a_source_is_an_error(void **state)
+{
+	char err[128] = "";
+	struct sock_list l = { 0 };
+
+	(void)state;
+	assert_int_equal(netlink_collect(NULL, SOCK_WANT_ALL, &l, err, sizeof(err)), -1);
+	assert_true(strlen(err) > 0);
+	assert_int_equal(l.n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp4_dump_yields_the_recorded_sockets),
+		cmocka_unit_test(test_tcp6_dump_yields_the_recorded_sockets),
+		cmocka_unit_test(test_udp4_dump_yields_the_recorded_sockets),
+		cmocka_unit_test(test_udp6_dump_yields_the_recorded_sockets),
+		cmocka_unit_test(test_established_tcp4_sockets_carry_their_byte_counts),
+		cmocka_unit_test(test_established_tcp6_sockets_carry_their_byte_counts),
+		cmocka_unit_test(test_listeners_and_time_wait_carry_no_tcp_info),
+		cmocka_unit_test(test_udp_sockets_carry_no_tcp_info),
+		cmocka_unit_test(test_ipv4_addresses_fill_only_the_first_four_bytes),
+		cmocka_unit_test(test_v4_mapped_connection_stays_ipv6),
+		cmocka_unit_test(test_every_decoded_socket_has_a_distinct_cookie),
+		cmocka_unit_test(test_decoding_appends_after_existing_records),
+		cmocka_unit_test(test_truncated_dump_is_rejected_whole),
+		cmocka_unit_test(test_message_shorter_than_its_header_is_rejected),
+		cmocka_unit_test(test_attribute_running_past_its_message_is_rejected),
+		cmocka_unit_test(test_non_socket_message_is_not_decoded_as_one),
+		cmocka_unit_test(test_kernel_error_reply_is_not_a_table),
+		cmocka_unit_test(test_corrupted_dump_never_crashes),
+		cmocka_unit_test(test_unaligned_buffer_decodes_the_same),
+		cmocka_unit_test(test_live_tcp_listener_is_found_with_its_inode),
+		cmocka_unit_test(test_live_udp_on_ipv6_loopback_is_found),
+		cmocka_unit_test(test_live_established_pair_carries_tcp_info),
+		cmocka_unit_test(test_asking_only_udp_returns_only_udp),
+		cmocka_unit_test(test_asking_only_ipv6_returns_only_ipv6),
+		cmocka_unit_test(test_repeated_collects_reuse_one_socket),
+		cmocka_unit_test(test_collect_without_a_source_is_an_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
