@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "columns.h"
 #include "filter.h"
 #include "options.h"
 #include "sock.h"
+#include "theme.h"
 
 enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR };
 
@@ -125,19 +125,16 @@ static int parse_sort(struct options *o, const char *s, char *err, size_t errlen
 	return 0;
 }
 
-/* A theme given as a path must be readable now, not at first draw; the
- * screen (which loads themes by name) does the same check for names. */
-static int check_theme(const char *t, char *err, size_t errlen)
+/* The theme is loaded while parsing, in every mode, so a missing or broken
+ * theme file is a usage error before anything is drawn or printed. */
+static int load_theme(struct options *o, const char *name, char *err, size_t errlen)
 {
-	if (!*t) {
-		snprintf(err, errlen, "--theme: empty name");
-		return -1;
-	}
-	if (strchr(t, '/') && access(t, R_OK) != 0) {
-		snprintf(err, errlen, "--theme: cannot read '%s': %s", t, strerror(errno));
-		return -1;
-	}
-	return 0;
+	char why[512];
+	o->theme = name;
+	if (theme_load_named(name, &o->theme_data, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen, "--theme: %s", why);
+	return -1;
 }
 
 static int apply_option(struct options *o, int c, const char *arg, char *err, size_t errlen)
@@ -158,7 +155,7 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case '4': o->want |= SOCK_WANT_V4; return 0;
 	case '6': o->want |= SOCK_WANT_V6; return 0;
 	case OPT_SORT: return parse_sort(o, arg, err, errlen);
-	case OPT_THEME: o->theme = arg; return check_theme(arg, err, errlen);
+	case OPT_THEME: return load_theme(o, arg, err, errlen);
 	case OPT_NO_COLOR: o->no_color = 1; return 0;
 	case 'h': o->help = 1; return 0;
 	case 'V': o->version = 1; return 0;
@@ -224,6 +221,7 @@ static void options_defaults(struct options *o)
 	o->mode = MODE_SCREEN;
 	o->interval = 1.0;
 	o->source = POLLER_AUTO;
+	theme_builtin(&o->theme_data);
 }
 
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen)

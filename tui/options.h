@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "poller.h"
+#include "theme.h"
 
 enum options_mode { MODE_SCREEN, MODE_BATCH, MODE_EVENTS };
 
@@ -20,6 +21,7 @@ struct options {
 	const char *sort;           /* column name, NULL for kernel order */
 	int sort_desc;
 	const char *theme;          /* NAME or FILE, NULL for the default */
+	struct theme theme_data;    /* loaded from theme, or the built-in one */
 	int no_color;
 	int help, version;
 	char *filter;               /* the FILTER words joined by spaces (owned) */

@@ -1,0 +1,59 @@
+/* screen.c — curses start and stop. The terminal is restored however the
+ * program leaves: screen_end() is registered with atexit() and is what the
+ * main loop calls on q, on SIGINT/SIGTERM/SIGHUP and after a fatal error. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "screen.h"
+
+/* Whether curses is running: screen_end() may be reached twice (the loop,
+ * then atexit), and must not touch a terminal that was never set up. A
+ * signal-free global: only main's thread reads or writes it. */
+static int screen_active;
+
+int screen_begin(char *err, size_t errlen)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, errlen, "the monitor needs a terminal; use --batch or --events "
+		                      "for pipes and files");
+		return -1;
+	}
+	if (!newterm(NULL, stdout, stdin)) {
+		snprintf(err, errlen, "cannot start the screen: unknown terminal type '%s'",
+		         getenv("TERM") ? getenv("TERM") : "(unset)");
+		return -1;
+	}
+	screen_active = 1;
+	atexit(screen_end);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+	}
+	return 0;
+}
+
+void screen_end(void)
+{
+	if (!screen_active)
+		return;
+	screen_active = 0;
+	curs_set(1);
+	endwin();
+	fflush(stdout);
+}
+
+int screen_colors(void)
+{
+	return has_colors() ? COLORS : 0;
+}
