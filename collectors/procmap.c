@@ -647,3 +647,47 @@ size_t procmap_unreadable(const struct procmap *m)
 {
 	return m->unreadable;
 }
+
+/* ---- the details view's command line ---- */
+
+/* cmdline's NUL-separated arguments joined by spaces; its bytes stay raw
+ * (untrusted: the printer escapes them). */
+static void procmap_join_args(char *buf, size_t n)
+{
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+}
+
+int procmap_cmdline(const struct procmap *m, int pid, unsigned long long starttime,
+                    char *buf, size_t len)
+{
+	char path[32], stat[4096], comm[17];
+	unsigned long long start;
+	int dirfd;
+	ssize_t n;
+
+	if (len < 2)
+		return -1;
+	snprintf(path, sizeof path, "%d", pid);
+	int rootfd = open(m->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -1;
+	dirfd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(rootfd);
+	if (dirfd < 0)
+		return -1;
+	/* Read through one directory fd, then check the start time: a reused
+	 * pid never lends its command line to the process we were asked about. */
+	n = procmap_read_file(dirfd, "cmdline", buf, len);
+	int same = procmap_read_file(dirfd, "stat", stat, sizeof stat) >= 0 &&
+	           procmap_parse_stat(stat, comm, &start) == 0 && start == starttime;
+	close(dirfd);
+	if (n < 0 || !same)
+		return -1;
+	procmap_join_args(buf, (size_t)n);
+	return 0;
+}

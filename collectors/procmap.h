@@ -37,4 +37,10 @@ size_t procmap_lookup(const struct procmap *m, uint64_t inode,
  * while not root): the screen says sight is partial when this is > 0. */
 size_t procmap_unreadable(const struct procmap *m);
 
+/* The command line of process pid, arguments joined by spaces, raw bytes
+ * (untrusted), cut to len - 1. Kernel threads have an empty one. Returns 0,
+ * or -1 when the process is gone or its start time is no longer starttime. */
+int procmap_cmdline(const struct procmap *m, int pid, unsigned long long starttime,
+                    char *buf, size_t len);
+
 #endif

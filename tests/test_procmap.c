@@ -511,6 +511,28 @@ static void test_recorded_fork_child_gone_leaves_only_the_parent(void **state)
 	tree_remove(&t);
 }
 
+static void test_cmdline_joins_arguments_of_the_same_process(void **state)
+{
+	(void)state;
+	struct procmap *m = procmap_new("/proc");
+	char buf[4096];
+	assert_non_null(m);
+	assert_int_equal(procmap_cmdline(m, getpid(), self_starttime(), buf, sizeof buf), 0);
+	assert_non_null(strstr(buf, "test_procmap"));
+	procmap_free(m);
+}
+
+static void test_cmdline_refuses_a_reused_pid(void **state)
+{
+	(void)state;
+	struct procmap *m = procmap_new("/proc");
+	char buf[256];
+	assert_non_null(m);
+	assert_int_equal(procmap_cmdline(m, getpid(), self_starttime() + 1, buf, sizeof buf), -1);
+	assert_int_equal(procmap_cmdline(m, 0x7ffffff0, 1, buf, sizeof buf), -1);
+	procmap_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +554,8 @@ int main(void)
 		cmocka_unit_test(test_recorded_process_without_fd_dir_is_skipped_and_counted),
 		cmocka_unit_test(test_reused_pid_shows_the_new_process_not_the_old_name),
 		cmocka_unit_test(test_recorded_fork_child_gone_leaves_only_the_parent),
+		cmocka_unit_test(test_cmdline_joins_arguments_of_the_same_process),
+		cmocka_unit_test(test_cmdline_refuses_a_reused_pid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
