@@ -280,6 +280,27 @@ int textsafe_width(const char *s)
 	return cols;
 }
 
+size_t textsafe_fit(const char *s, int width, int *cols_out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+	int use_wcwidth = textsafe_use_wcwidth();
+	int cols = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t k = textsafe_decode(p + i, n - i, &cp);
+		int w = k ? textsafe_cp_width(cp, use_wcwidth) : 1;
+		if (cols + w > width)
+			break;
+		cols += w;
+		i += k ? k : 1;
+	}
+	if (cols_out)
+		*cols_out = cols;
+	return i;
+}
+
 int textsafe_json_write(FILE *f, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;

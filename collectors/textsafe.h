@@ -30,6 +30,10 @@ size_t textsafe_display(const char *in, size_t inlen, char *out, size_t outlen);
  * counts its length; a stray invalid byte counts 1. */
 int textsafe_width(const char *s);
 
+/* Bytes of s (already made safe) that fit in width columns without
+ * splitting a character; *cols (may be NULL) gets the columns they take. */
+size_t textsafe_fit(const char *s, int width, int *cols);
+
 /* Writes s[0..len) as a JSON string literal (with the quotes) per RFC 8259:
  * '"', '\\' and control characters escaped; valid UTF-8 passes; each byte of
  * invalid UTF-8 becomes "\udcXX" (the surrogateescape convention), so the

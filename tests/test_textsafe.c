@@ -163,6 +163,21 @@ static void test_valid_multibyte_passes(void **state)
 	assert_display(LIT("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");
 }
 
+static void test_fit_stops_before_a_wide_character_that_would_cross_the_edge(void **state)
+{
+	(void)state;
+	int cols;
+	/* "a日本": a=1, 日=2, 本=2 columns. */
+	const char *s = "a\xe6\x97\xa5\xe6\x9c\xac";
+	assert_int_equal(textsafe_fit(s, 4, &cols), 4);   /* "a日" */
+	assert_int_equal(cols, 3);
+	assert_int_equal(textsafe_fit(s, 5, &cols), 7);
+	assert_int_equal(cols, 5);
+	assert_int_equal(textsafe_fit(s, 0, &cols), 0);
+	assert_int_equal(cols, 0);
+	assert_int_equal(textsafe_fit("abc", 10, NULL), 3);
+}
+
 static void test_width_of_cjk_is_two_per_character(void **state)
 {
 	(void)state;
@@ -349,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_line_separators_are_escaped),
 		cmocka_unit_test(test_valid_multibyte_passes),
 		cmocka_unit_test(test_width_of_cjk_is_two_per_character),
+		cmocka_unit_test(test_fit_stops_before_a_wide_character_that_would_cross_the_edge),
 		cmocka_unit_test(test_width_of_accented_letter_is_one),
 		cmocka_unit_test(test_width_of_emoji_is_two),
 		cmocka_unit_test(test_width_of_escape_is_its_length),
