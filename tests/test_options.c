@@ -26,6 +26,7 @@ static void defaults_follow_the_spec(void **state)
 	assert_int_equal(options_parse(&o, 1, argv, err, sizeof(err)), 0);
 	assert_int_equal(o.mode, MODE_SCREEN);
 	assert_true(o.interval == 1.0);
+	assert_true(o.linger == 3.0);
 	assert_int_equal(o.iterations, 0);
 	assert_int_equal(o.source, POLLER_AUTO);
 	assert_int_equal(o.want, SOCK_WANT_ALL);
@@ -120,6 +121,10 @@ static void bad_inputs_name_the_culprit(void **state)
 	assert_usage_error(PARSE(&o, err, "-b", "state:nosuch"), err, "nosuch");
 	options_free(&o);
 	assert_usage_error(PARSE(&o, err, "--interval"), err, "--interval");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--linger=-1"), err, "-1");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--linger=soon"), err, "soon");
 	options_free(&o);
 }
 

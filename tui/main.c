@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "options.h"
 #include "output.h"
 #include "poller.h"
+#include "ui.h"
 
 /* Set by SIGINT/SIGTERM/SIGHUP: stop after the current poll. */
 static volatile sig_atomic_t stop_requested;
@@ -154,6 +156,9 @@ int main(int argc, char **argv)
 	struct options o;
 	char err[512];
 	int rc;
+	/* Only the character type: numbers (the interval, JSON) stay in the C
+	 * locale's format whatever LC_NUMERIC says. */
+	setlocale(LC_CTYPE, "");
 	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockeye: %s\nTry 'sockeye --help' for more information.\n", err);
 		rc = 2;
@@ -164,9 +169,7 @@ int main(int argc, char **argv)
 		printf("sockeye %s\n", PACKAGE_VERSION);
 		rc = 0;
 	} else if (o.mode == MODE_SCREEN) {
-		fprintf(stderr, "sockeye: the full-screen monitor is not in this build yet; "
-		                "use --batch or --events\n");
-		rc = 1;
+		rc = ui_run(&o);
 	} else {
 		rc = run(&o);
 	}

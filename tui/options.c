@@ -15,7 +15,7 @@
 #include "sock.h"
 #include "theme.h"
 
-enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR };
+enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER };
 
 static const struct option long_options[] = {
 	{ "interval",   required_argument, NULL, 'i' },
@@ -31,6 +31,7 @@ static const struct option long_options[] = {
 	{ "sort",       required_argument, NULL, OPT_SORT },
 	{ "theme",      required_argument, NULL, OPT_THEME },
 	{ "no-color",   no_argument,       NULL, OPT_NO_COLOR },
+	{ "linger",     required_argument, NULL, OPT_LINGER },
 	{ "help",       no_argument,       NULL, 'h' },
 	{ "version",    no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -54,6 +55,8 @@ void options_usage(FILE *f)
 	"      --sort=COLUMN[:desc] initial sort column: %s\n"
 	"      --theme=NAME|FILE    colour theme (see themes/)\n"
 	"      --no-color           monochrome; also when NO_COLOR is set\n"
+	"      --linger=SECONDS     how long new, changed and closed sockets stay\n"
+	"                           highlighted on the screen, default 3 (0 to 3600)\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n"
 	"\n"
@@ -77,6 +80,19 @@ static int parse_interval(const char *s, double *out, char *err, size_t errlen)
 	}
 	if (v < 0.1 || v > 3600) {
 		snprintf(err, errlen, "--interval: %s is out of range (0.1 to 3600 seconds)", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_linger(const char *s, double *out, char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 3600) {
+		snprintf(err, errlen, "--linger: '%s' is not a number of seconds from 0 to 3600", s);
 		return -1;
 	}
 	*out = v;
@@ -157,6 +173,7 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case OPT_SORT: return parse_sort(o, arg, err, errlen);
 	case OPT_THEME: return load_theme(o, arg, err, errlen);
 	case OPT_NO_COLOR: o->no_color = 1; return 0;
+	case OPT_LINGER: return parse_linger(arg, &o->linger, err, errlen);
 	case 'h': o->help = 1; return 0;
 	case 'V': o->version = 1; return 0;
 	default: return -1;
@@ -220,6 +237,7 @@ static void options_defaults(struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->mode = MODE_SCREEN;
 	o->interval = 1.0;
+	o->linger = 3.0;
 	o->source = POLLER_AUTO;
 	theme_builtin(&o->theme_data);
 }

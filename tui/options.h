@@ -14,6 +14,7 @@ struct options {
 	enum options_mode mode;
 	int mode_conflict;          /* both --batch and --events */
 	double interval;            /* seconds, 0.1 .. 3600 */
+	double linger;              /* highlight time on screen, seconds */
 	long iterations;            /* 0: until stopped */
 	int json;
 	enum poller_source source;

@@ -1,0 +1,175 @@
+/* details.c — the details view's lines for one socket. Every value that
+ * came from the system passes through textsafe_display here. */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "details.h"
+#include "textsafe.h"
+
+void details_init(struct details *d)
+{
+	d->lines = NULL;
+	d->n = d->cap = 0;
+}
+
+void details_free(struct details *d)
+{
+	free(d->lines);
+	details_init(d);
+}
+
+static struct details_line *details_push(struct details *d)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 32;
+		struct details_line *v = realloc(d->lines, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		d->lines = v;
+		d->cap = cap;
+	}
+	struct details_line *l = &d->lines[d->n++];
+	l->label[0] = l->value[0] = '\0';
+	return l;
+}
+
+/* Adds "label: value" with value formatted from trusted parts. */
+static int add(struct details *d, const char *label, const char *fmt, ...)
+{
+	struct details_line *l = details_push(d);
+	if (!l)
+		return -1;
+	snprintf(l->label, sizeof(l->label), "%s", label);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(l->value, sizeof(l->value), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* Adds "label: prefix" followed by untrusted text, escaped. */
+static int add_untrusted(struct details *d, const char *label, const char *prefix,
+                         const char *text, size_t len)
+{
+	struct details_line *l = details_push(d);
+	if (!l)
+		return -1;
+	snprintf(l->label, sizeof(l->label), "%s", label);
+	size_t n = (size_t)snprintf(l->value, sizeof(l->value), "%s", prefix);
+	if (n < sizeof(l->value))
+		textsafe_display(text, len, l->value + n, sizeof(l->value) - n);
+	return 0;
+}
+
+static void when_str(double t, double now, char *buf, size_t len)
+{
+	if (t <= 0) {
+		snprintf(buf, len, "unknown");
+		return;
+	}
+	time_t s = (time_t)t;
+	struct tm tm;
+	localtime_r(&s, &tm);
+	size_t n = strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+	if (now >= t)
+		snprintf(buf + n, len - n, " (%.0f s ago)", now - t);
+}
+
+static int add_endpoint(struct details *d, const char *label, const struct sock_rec *r,
+                        const uint8_t addr[16], uint16_t port,
+                        const struct details_source *src)
+{
+	char ep[96], about[160];
+	sock_endpoint_str(r->family, addr, port, ep, sizeof(ep));
+	if (!port)
+		return add(d, label, "%s", ep);
+	size_t n = (size_t)snprintf(about, sizeof(about), "port %s",
+	                            port_class_name(port_class(port)));
+	if (src->range_hi && port >= src->range_lo && port <= src->range_hi && n < sizeof(about))
+		n += (size_t)snprintf(about + n, sizeof(about) - n,
+		                      ", in the kernel's local range %u-%u",
+		                      src->range_lo, src->range_hi);
+	const char *svc = src->services ? services_name(src->services, port, r->proto) : NULL;
+	if (svc && n < sizeof(about))
+		snprintf(about + n, sizeof(about) - n, ", service %s", svc);
+	return add(d, label, "%s  (%s)", ep, about);
+}
+
+static int add_socket(struct details *d, const struct details_source *src)
+{
+	const struct sock_rec *r = src->rec;
+	char t1[96], t2[96];
+	int rc = 0;
+	rc |= add(d, "Protocol", "%s over IPv%d", r->proto == IPPROTO_TCP ? "TCP" : "UDP",
+	          r->family == AF_INET6 ? 6 : 4);
+	rc |= add(d, "State", "%s%s", sock_state_name(r->proto, r->state),
+	          src->gone ? "  (closed; kept on screen for a moment)" : "");
+	rc |= add_endpoint(d, "Local", r, r->laddr, r->lport, src);
+	rc |= add_endpoint(d, "Remote", r, r->raddr, r->rport, src);
+	rc |= add(d, "Inode", "%llu%s", (unsigned long long)r->inode,
+	          r->inode ? "" : "  (no process holds it)");
+	rc |= add(d, "Socket uid", "%u", r->uid);
+	if (r->cookie)
+		rc |= add(d, "Cookie", "%llu", (unsigned long long)r->cookie);
+	if (r->ifindex)
+		rc |= add(d, "Interface", "index %u", r->ifindex);
+	rc |= add(d, "Queues", "receive %u, send %u%s", r->recvq, r->sendq,
+	          r->state == SOCK_ST_LISTEN ? "  (listener: accept queue, backlog)" : "");
+	when_str(src->first_seen, src->now, t1, sizeof(t1));
+	when_str(src->state_since, src->now, t2, sizeof(t2));
+	rc |= add(d, "First seen", "%s", t1);
+	rc |= add(d, "State since", "%s", t2);
+	return rc;
+}
+
+static int add_tcp(struct details *d, const struct sock_rec *r)
+{
+	if (r->proto != IPPROTO_TCP)
+		return 0;
+	if (!r->has_tcpinfo)
+		return add(d, "TCP", "no details (listener, closed, or from /proc/net)");
+	const struct sock_tcpinfo *t = &r->tcp;
+	int rc = 0;
+	rc |= add(d, "RTT", "%.3f ms (variation %.3f ms)", t->rtt_us / 1000.0, t->rttvar_us / 1000.0);
+	rc |= add(d, "Retransmits", "%u now, %u in total", t->retransmits, t->total_retrans);
+	rc |= add(d, "Cong. window", "%u segments", t->snd_cwnd);
+	rc |= add(d, "Bytes", "sent %llu, acknowledged %llu, received %llu",
+	          (unsigned long long)t->bytes_sent, (unsigned long long)t->bytes_acked,
+	          (unsigned long long)t->bytes_received);
+	return rc;
+}
+
+static int add_owner(struct details *d, const struct sock_owner *o, const struct procmap *pm)
+{
+	char cmd[DETAILS_VALUE_MAX];
+	char head[64];
+	int rc = 0;
+	snprintf(head, sizeof(head), "%d ", o->pid);
+	rc |= add_untrusted(d, "Process", head, o->comm, strlen(o->comm));
+	rc |= add_untrusted(d, "  user", "", o->user, strlen(o->user));
+	if (pm && procmap_cmdline(pm, o->pid, o->starttime, cmd, sizeof(cmd)) == 0)
+		rc |= add_untrusted(d, "  command", "", cmd, strlen(cmd));
+	else
+		rc |= add(d, "  command", "(gone, or not readable)");
+	return rc;
+}
+
+int details_build(struct details *d, const struct details_source *src)
+{
+	int rc = 0;
+	d->n = 0;
+	rc |= add_socket(d, src);
+	rc |= add_tcp(d, src->rec);
+	if (!src->nowners)
+		rc |= add(d, "Process", src->rec->inode ? "unknown (not visible to this user)" : "none");
+	for (size_t i = 0; i < src->nowners; i++)
+		rc |= add_owner(d, &src->owners[i], src->pm);
+	return rc ? -1 : 0;
+}

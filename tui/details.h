@@ -1,0 +1,42 @@
+/* details.h — the details view's content: every field of one socket, each
+ * owner with its full command line, and TCP details when known, as
+ * label/value lines already made safe for the terminal. No ncurses. */
+#ifndef SOCKEYE_DETAILS_H
+#define SOCKEYE_DETAILS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ports.h"
+#include "procmap.h"
+#include "sock.h"
+
+#define DETAILS_VALUE_MAX 1024
+
+struct details_line {
+	char label[24];             /* "" for a continuation or a blank line */
+	char value[DETAILS_VALUE_MAX];
+};
+
+struct details {
+	struct details_line *lines;
+	size_t n, cap;
+};
+
+/* What the view knows about the socket besides its record. */
+struct details_source {
+	const struct sock_rec *rec;
+	const struct sock_owner *owners;
+	size_t nowners;
+	double first_seen, state_since, now;   /* epoch seconds; 0 unknown */
+	int gone;                              /* closed, still shown */
+	const struct procmap *pm;              /* for command lines; may be NULL */
+	const struct services *services;       /* may be NULL */
+	uint16_t range_lo, range_hi;           /* kernel local port range; 0 0 unknown */
+};
+
+void details_init(struct details *d);
+void details_free(struct details *d);
+/* Replaces d's lines with the description of src. Returns 0 or -1 (ENOMEM). */
+int details_build(struct details *d, const struct details_source *src);
+
+#endif

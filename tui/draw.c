@@ -1,0 +1,725 @@
+/* draw.c — everything ncurses draws: header, the three panes, footer, the
+ * prompt line, details and help. Only visible rows are formatted, so a
+ * refresh costs the same for 100 rows as for 100,000. */
+#include "config.h"
+
+#include <curses.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "keys.h"
+#include "textsafe.h"
+#include "ui.h"
+
+#define MIN_COLS 40
+#define MIN_LINES 10
+#define HEADER_LINES 3
+
+struct rect {
+	int y, x, h, w;
+};
+
+/* ---- styles ---- */
+
+void draw_styles(struct ui *u, const struct theme *t, int ncolors, int no_color)
+{
+	static const struct { unsigned bit; attr_t attr; } attrs[] = {
+		{ THEME_BOLD, A_BOLD }, { THEME_UNDERLINE, A_UNDERLINE },
+		{ THEME_REVERSE, A_REVERSE }, { THEME_DIM, A_DIM },
+		{ THEME_ITALIC, A_ITALIC }, { THEME_BLINK, A_BLINK },
+		{ THEME_STANDOUT, A_STANDOUT },
+	};
+	struct theme_style st[THEME_N_ELEMENTS];
+	int colors = !no_color && ncolors >= 8 && COLOR_PAIRS > THEME_N_ELEMENTS;
+	theme_resolve(t, colors ? ncolors : 0, !colors, st);
+	for (int e = 0; e < THEME_N_ELEMENTS; e++) {
+		attr_t a = 0;
+		if (colors) {
+			init_pair((short)(e + 1), st[e].fg, st[e].bg);
+			a |= COLOR_PAIR(e + 1);
+		}
+		for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+			if (st[e].attrs & attrs[i].bit)
+				a |= attrs[i].attr;
+		u->style[e] = a;
+	}
+}
+
+/* ---- text primitives ---- */
+
+/* Draws safe text in at most w columns; returns the columns used. */
+static int put_text(int y, int x, int w, const char *s, attr_t a)
+{
+	int cols;
+	if (w <= 0)
+		return 0;
+	size_t n = textsafe_fit(s, w, &cols);
+	attrset(a);
+	mvaddnstr(y, x, s, (int)n);
+	return cols;
+}
+
+static void fill(int y, int x, int w, attr_t a)
+{
+	if (w <= 0)
+		return;
+	attrset(a);
+	mvhline(y, x, ' ', w);
+}
+
+/* A cell: text padded (or right-aligned) to w columns. */
+static void put_cell(int y, int x, int w, const char *s, int right, attr_t a)
+{
+	int cols;
+	textsafe_fit(s, w, &cols);
+	fill(y, x, w, a);
+	put_text(y, right ? x + w - cols : x, w, s, a);
+}
+
+/* ---- layout ---- */
+
+static int too_small(void)
+{
+	return COLS < MIN_COLS || LINES < MIN_LINES;
+}
+
+static int all_panes_fit(void)
+{
+	return COLS >= 120 && LINES >= 30;
+}
+
+/* Fills the rectangle of each pane shown; hidden panes get h = 0. */
+static void layout(const struct ui *u, struct rect r[UI_NPANES])
+{
+	int body = LINES - HEADER_LINES - 1;
+	memset(r, 0, sizeof(struct rect) * UI_NPANES);
+	if (!all_panes_fit()) {
+		r[u->focus] = (struct rect){ HEADER_LINES, 0, body, COLS };
+		return;
+	}
+	int top = body * 3 / 5;
+	int left = COLS * 2 / 5;
+	r[UI_CONNECTIONS] = (struct rect){ HEADER_LINES, 0, top, COLS };
+	r[UI_PROCESSES] = (struct rect){ HEADER_LINES + top, 0, body - top, left };
+	r[UI_EVENTS] = (struct rect){ HEADER_LINES + top, left + 1, body - top, COLS - left - 1 };
+}
+
+void draw_layout_heights(const struct ui *u, size_t *conn, size_t *proc, size_t *events)
+{
+	struct rect r[UI_NPANES];
+	layout(u, r);
+	/* A pane's title and column titles take two rows. */
+	*conn = r[UI_CONNECTIONS].h > 2 ? (size_t)r[UI_CONNECTIONS].h - 2 : 1;
+	*proc = r[UI_PROCESSES].h > 2 ? (size_t)r[UI_PROCESSES].h - 2 : 1;
+	*events = r[UI_EVENTS].h > 2 ? (size_t)r[UI_EVENTS].h - 2 : 1;
+}
+
+/* ---- header ---- */
+
+static void draw_header_line0(struct ui *u, double now)
+{
+	char buf[512], clock[16];
+	time_t t = (time_t)now;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	char host[300];
+	textsafe_display(u->host, strlen(u->host), host, sizeof(host));
+	snprintf(buf, sizeof(buf), "sockeye %s  %s  source %s  every %gs", PACKAGE_VERSION,
+	         host, poller_source_name(u->poller), u->opts->interval);
+	fill(0, 0, COLS, u->style[THEME_HEADER]);
+	int x = put_text(0, 0, COLS, buf, u->style[THEME_HEADER]);
+	if (u->paused)
+		put_text(0, x + 2, COLS - x - 2, " PAUSED ", u->style[THEME_PAUSED]);
+	int cw = (int)strlen(clock);
+	if (COLS > x + 12 + cw)
+		put_text(0, COLS - cw, cw, clock, u->style[THEME_HEADER]);
+}
+
+static int header_item(int y, int x, const char *label, size_t n, struct ui *u)
+{
+	char num[32];
+	snprintf(num, sizeof(num), "%zu", n);
+	if (x >= COLS)
+		return x;
+	x += put_text(y, x, COLS - x, label, u->style[THEME_DEFAULT]);
+	x += put_text(y, x, COLS - x, " ", u->style[THEME_DEFAULT]);
+	x += put_text(y, x, COLS - x, num, u->style[THEME_HEADER_VALUE]);
+	return x + 2;
+}
+
+static void draw_header_counts(struct ui *u)
+{
+	const struct view_counts *c = view_counts(u->view);
+	char buf[64];
+	size_t udp = 0;
+	fill(1, 0, COLS, u->style[THEME_DEFAULT]);
+	snprintf(buf, sizeof(buf), "%zu sockets, %zu shown", c->total, c->shown);
+	int x = put_text(1, 0, COLS, buf, u->style[THEME_HEADER_VALUE]) + 3;
+	for (int st = 1; st < SOCK_ST_MAX; st++)
+		if (c->tcp[st])
+			x = header_item(1, x, sock_state_name(IPPROTO_TCP, (uint8_t)st), c->tcp[st], u);
+	for (int st = 1; st < SOCK_ST_MAX; st++)
+		udp += c->udp[st];
+	if (udp)
+		x = header_item(1, x, "UDP", udp, u);
+}
+
+static void draw_header_filter(struct ui *u)
+{
+	char text[PROMPT_MAX + 64], safe[PROMPT_MAX * 4];
+	int pid;
+	unsigned long long start;
+	fill(2, 0, COLS, u->style[THEME_DEFAULT]);
+	int x = put_text(2, 0, COLS, "Filter: ", u->style[THEME_DEFAULT]);
+	ui_filter_in_force(u, text, sizeof(text));
+	textsafe_display(text, strlen(text), safe, sizeof(safe));
+	x += put_text(2, x, COLS - x, *safe ? safe : "none",
+	              *safe ? u->style[THEME_FILTER] : u->style[THEME_DEFAULT]);
+	if (view_conn_narrowed(u->view, &pid, &start)) {
+		snprintf(text, sizeof(text), "   Process: %d (Esc shows all)", pid);
+		x += put_text(2, x, COLS - x, text, u->style[THEME_FILTER]);
+	}
+	size_t unreadable = procmap_unreadable(poller_procmap(u->poller));
+	if (unreadable) {
+		if (geteuid() != 0)
+			snprintf(text, sizeof(text), "   not root: owners of other users' sockets unknown");
+		else
+			snprintf(text, sizeof(text), "   owners unknown in %zu process%s (no access)",
+			         unreadable, unreadable == 1 ? "" : "es");
+		put_text(2, x, COLS - x, text, u->style[THEME_NOTE]);
+	}
+}
+
+/* ---- column headers and pane titles ---- */
+
+static const char *sort_mark(int desc)
+{
+	int utf8 = MB_CUR_MAX > 1;
+	return desc ? (utf8 ? "\u25bc" : "v") : (utf8 ? "\u25b2" : "^");
+}
+
+static void draw_pane_title(struct ui *u, const struct rect *r, enum ui_pane p,
+                            const char *title)
+{
+	int focused = u->focus == p;
+	attr_t a = u->style[focused ? THEME_PANE_TITLE_FOCUSED : THEME_PANE_TITLE];
+	fill(r->y, r->x, r->w, a);
+	put_text(r->y, r->x, r->w, title, a);
+}
+
+static void draw_title_cell(struct ui *u, int y, int x, int w, const char *title,
+                            int right, int sorted, int desc)
+{
+	char buf[64];
+	if (sorted)
+		snprintf(buf, sizeof(buf), "%s%s", title, sort_mark(desc));
+	else
+		snprintf(buf, sizeof(buf), "%s", title);
+	put_cell(y, x, w, buf, right, u->style[sorted ? THEME_TITLE_SORTED : THEME_TITLE]);
+}
+
+/* ---- Connections ---- */
+
+/* The screen's choice of columns and widths: min width, whether it takes a
+ * share of spare room, and how late it is dropped on a narrow terminal. */
+struct conn_spec {
+	const char *name;
+	int min, grow, keep;
+};
+
+static const struct conn_spec conn_specs[] = {
+	{ "proto", 5, 0, 9 }, { "state", 11, 0, 9 }, { "local", 21, 1, 10 },
+	{ "remote", 21, 1, 10 }, { "process", 16, 1, 9 }, { "user", 8, 0, 5 },
+	{ "recvq", 6, 0, 4 }, { "sendq", 6, 0, 3 }, { "rtt", 7, 0, 2 }, { "age", 6, 0, 6 },
+};
+#define CONN_NSPECS (sizeof(conn_specs) / sizeof(conn_specs[0]))
+
+struct conn_col {
+	const struct column *col;
+	int x, w;
+};
+
+/* Drops the least needed columns until the rest fit, then shares out the
+ * spare room. Returns the number of columns laid out. */
+static size_t conn_columns(int width, struct conn_col out[CONN_NSPECS])
+{
+	int shown[CONN_NSPECS];
+	int need = 0, growers = 0;
+	for (size_t i = 0; i < CONN_NSPECS; i++) {
+		shown[i] = 1;
+		need += conn_specs[i].min + 1;
+	}
+	for (int keep = 1; need > width && keep < 10; keep++)
+		for (size_t i = 0; i < CONN_NSPECS; i++)
+			if (shown[i] && conn_specs[i].keep == keep && need > width) {
+				shown[i] = 0;
+				need -= conn_specs[i].min + 1;
+			}
+	for (size_t i = 0; i < CONN_NSPECS; i++)
+		growers += shown[i] && conn_specs[i].grow;
+	int spare = width > need ? width - need : 0;
+	size_t n = 0;
+	int x = 0;
+	for (size_t i = 0; i < CONN_NSPECS; i++) {
+		if (!shown[i])
+			continue;
+		int w = conn_specs[i].min;
+		if (conn_specs[i].grow && growers) {
+			int share = spare / growers;
+			spare -= share;
+			growers--;
+			w += share;
+		}
+		out[n++] = (struct conn_col){ columns_find(conn_specs[i].name), x, w };
+		x += w + 1;
+	}
+	return n;
+}
+
+static attr_t state_style(const struct ui *u, const struct sock_rec *r)
+{
+	if (r->proto == IPPROTO_UDP)
+		return u->style[r->state == SOCK_ST_ESTABLISHED ? THEME_STATE_ESTABLISHED
+		                                                 : THEME_STATE_UDP];
+	switch (r->state) {
+	case SOCK_ST_LISTEN: return u->style[THEME_STATE_LISTEN];
+	case SOCK_ST_ESTABLISHED: return u->style[THEME_STATE_ESTABLISHED];
+	case SOCK_ST_SYN_SENT: case SOCK_ST_SYN_RECV: case SOCK_ST_NEW_SYN_RECV:
+		return u->style[THEME_STATE_SYN];
+	default: return u->style[THEME_STATE_CLOSING];
+	}
+}
+
+static attr_t port_style(const struct ui *u, uint16_t port, attr_t base)
+{
+	static const enum theme_element by_class[] = {
+		[PORT_WELL_KNOWN] = THEME_PORT_WELL_KNOWN,
+		[PORT_REGISTERED] = THEME_PORT_REGISTERED,
+		[PORT_EPHEMERAL] = THEME_PORT_EPHEMERAL,
+	};
+	return port ? u->style[by_class[port_class(port)]] : base;
+}
+
+/* "addr:port" with the port in its class's colour. When the cell is too
+ * narrow the address is cut, never the port. */
+static void put_endpoint(const struct ui *u, int y, int x, int w, const char *text,
+                         uint16_t port, attr_t base, int colour)
+{
+	const char *colon = strrchr(text, ':');
+	fill(y, x, w, base);
+	if (!colon) {
+		put_text(y, x, w, text, base);
+		return;
+	}
+	int pw = textsafe_width(colon);
+	int aw = textsafe_width(text) - pw;
+	if (aw + pw > w && w > pw + 1) {
+		char addr[96];
+		size_t n = textsafe_fit(text, w - pw - 1, NULL);
+		snprintf(addr, sizeof(addr), "%.*s~", (int)n, text);
+		x += put_text(y, x, w - pw, addr, base);
+	} else {
+		char addr[96];
+		snprintf(addr, sizeof(addr), "%.*s", (int)(colon - text), text);
+		x += put_text(y, x, w, addr, base);
+		w -= aw;
+	}
+	put_text(y, x, pw, colon, colour ? port_style(u, port, base) : base);
+}
+
+static attr_t conn_row_style(const struct ui *u, const struct view_conn_row *r,
+                             int selected, int focused)
+{
+	if (selected)
+		return u->style[focused ? THEME_SELECTION : THEME_SELECTION_UNFOCUSED];
+	switch (r->hl) {
+	case VIEW_HL_NEW: return u->style[THEME_NEW];
+	case VIEW_HL_CHANGED: return u->style[THEME_CHANGED];
+	case VIEW_HL_GONE: return u->style[THEME_GONE];
+	default: return u->style[THEME_DEFAULT];
+	}
+}
+
+static void draw_conn_row(struct ui *u, int y, const struct rect *r,
+                          const struct conn_col *cols, size_t ncols,
+                          const struct view_conn_row *row, int selected)
+{
+	char cell[512];
+	attr_t base = conn_row_style(u, row, selected, u->focus == UI_CONNECTIONS);
+	/* Plain rows colour their parts; highlighted and selected rows are
+	 * drawn in one style so the highlight reads at a glance. */
+	int plain = !selected && row->hl == VIEW_HL_NONE;
+	fill(y, r->x, r->w, base);
+	for (size_t c = 0; c < ncols; c++) {
+		const struct column *col = cols[c].col;
+		int x = r->x + cols[c].x, w = cols[c].w;
+		col->format(&row->col, cell, sizeof(cell));
+		if (strcmp(col->name, "local") == 0 || strcmp(col->name, "remote") == 0) {
+			uint16_t port = col->name[0] == 'l' ? row->col.rec->lport : row->col.rec->rport;
+			put_endpoint(u, y, x, w, cell, port, base, plain);
+		} else if (plain && strcmp(col->name, "state") == 0) {
+			put_cell(y, x, w, cell, col->right, state_style(u, row->col.rec));
+		} else if (plain && strcmp(col->name, "process") == 0) {
+			put_cell(y, x, w, cell, 0, u->style[row->col.nowners ? THEME_PROCESS
+			                                                    : THEME_OWNER_UNKNOWN]);
+		} else {
+			put_cell(y, x, w, cell, col->right, base);
+		}
+	}
+}
+
+static void draw_connections(struct ui *u, const struct rect *r, double now)
+{
+	struct conn_col cols[CONN_NSPECS];
+	size_t ncols = conn_columns(r->w, cols);
+	int desc;
+	const struct column *sorted = view_conn_sort(u->view, &desc);
+	char title[128];
+	snprintf(title, sizeof(title), " Connections  %zu rows", view_conn_count(u->view));
+	draw_pane_title(u, r, UI_CONNECTIONS, title);
+	fill(r->y + 1, r->x, r->w, u->style[THEME_TITLE]);
+	for (size_t c = 0; c < ncols; c++)
+		draw_title_cell(u, r->y + 1, r->x + cols[c].x, cols[c].w, cols[c].col->title,
+		                cols[c].col->right, cols[c].col == sorted, desc);
+	size_t top = view_conn_top(u->view), sel = view_conn_selected(u->view);
+	for (int i = 0; i < r->h - 2; i++) {
+		struct view_conn_row row;
+		int y = r->y + 2 + i;
+		if (view_conn_row(u->view, top + (size_t)i, &row) < 0) {
+			fill(y, r->x, r->w, u->style[THEME_DEFAULT]);
+			continue;
+		}
+		row.col.now = now;
+		draw_conn_row(u, y, r, cols, ncols, &row, top + (size_t)i == sel);
+	}
+}
+
+/* ---- Processes and Events: fixed widths by column name, one flexible ---- */
+
+struct list_width {
+	const char *name;
+	int w;       /* 0: takes what is left */
+};
+
+static const struct list_width proc_widths[] = {
+	{ "pid", 7 }, { "user", 8 }, { "command", 0 }, { "listen", 6 },
+	{ "estab", 5 }, { "other", 5 }, { "total", 5 },
+};
+static const struct list_width event_widths[] = {
+	{ "time", 8 }, { "event", 5 }, { "state", 22 }, { "socket", 0 }, { "owner", 14 },
+};
+
+static int list_width(const struct list_width *t, size_t n, const char *name, int total)
+{
+	int fixed = 0, flex = -1;
+	for (size_t i = 0; i < n; i++) {
+		fixed += t[i].w + 1;
+		if (strcmp(t[i].name, name) == 0)
+			flex = t[i].w;
+	}
+	if (flex > 0)
+		return flex;
+	return total - fixed > 8 ? total - fixed : 8;
+}
+
+static void draw_processes(struct ui *u, const struct rect *r)
+{
+	char title[128], cell[256];
+	int desc;
+	const struct view_proc_column *sorted = view_proc_sort(u->view, &desc);
+	size_t n = sizeof(proc_widths) / sizeof(proc_widths[0]);
+	snprintf(title, sizeof(title), " Processes  %zu", view_proc_count(u->view));
+	draw_pane_title(u, r, UI_PROCESSES, title);
+	fill(r->y + 1, r->x, r->w, u->style[THEME_TITLE]);
+	int x = r->x;
+	for (size_t c = 0; c < view_proc_ncolumns && x < r->x + r->w; c++) {
+		const struct view_proc_column *col = &view_proc_columns[c];
+		int w = list_width(proc_widths, n, col->name, r->w);
+		if (x + w > r->x + r->w)
+			w = r->x + r->w - x;
+		draw_title_cell(u, r->y + 1, x, w, col->title, col->right, col == sorted, desc);
+		x += w + 1;
+	}
+	size_t top = view_proc_top(u->view), sel = view_proc_selected(u->view);
+	for (int i = 0; i < r->h - 2; i++) {
+		int y = r->y + 2 + i;
+		const struct view_proc_row *row = view_proc_row(u->view, top + (size_t)i);
+		int selected = top + (size_t)i == sel;
+		attr_t a = selected ? u->style[u->focus == UI_PROCESSES ? THEME_SELECTION
+		                                                       : THEME_SELECTION_UNFOCUSED]
+		                    : u->style[THEME_DEFAULT];
+		fill(y, r->x, r->w, a);
+		if (!row)
+			continue;
+		x = r->x;
+		for (size_t c = 0; c < view_proc_ncolumns && x < r->x + r->w; c++) {
+			const struct view_proc_column *col = &view_proc_columns[c];
+			int w = list_width(proc_widths, n, col->name, r->w);
+			if (x + w > r->x + r->w)
+				w = r->x + r->w - x;
+			col->format(row, cell, sizeof(cell));
+			put_cell(y, x, w, cell, col->right, a);
+			x += w + 1;
+		}
+	}
+}
+
+static attr_t event_style(const struct ui *u, const struct sock_event *e)
+{
+	switch (e->type) {
+	case SOCK_EV_NEW: return u->style[THEME_NEW];
+	case SOCK_EV_GONE: return u->style[THEME_GONE];
+	default: return u->style[THEME_CHANGED];
+	}
+}
+
+static void draw_events(struct ui *u, const struct rect *r)
+{
+	char title[128], cell[512];
+	int desc;
+	const struct view_events_column *sorted = view_events_sort(u->view, &desc);
+	size_t n = sizeof(event_widths) / sizeof(event_widths[0]);
+	snprintf(title, sizeof(title), " Events  %zu", view_events_count(u->view));
+	draw_pane_title(u, r, UI_EVENTS, title);
+	fill(r->y + 1, r->x, r->w, u->style[THEME_TITLE]);
+	int x = r->x;
+	for (size_t c = 0; c < view_events_ncolumns && x < r->x + r->w; c++) {
+		const struct view_events_column *col = &view_events_columns[c];
+		int w = list_width(event_widths, n, col->name, r->w);
+		if (x + w > r->x + r->w)
+			w = r->x + r->w - x;
+		draw_title_cell(u, r->y + 1, x, w, col->title, col->right, col == sorted, desc);
+		x += w + 1;
+	}
+	size_t top = view_events_top(u->view), sel = view_events_selected(u->view);
+	for (int i = 0; i < r->h - 2; i++) {
+		int y = r->y + 2 + i;
+		const struct sock_event *e = view_events_row(u->view, top + (size_t)i);
+		int selected = top + (size_t)i == sel;
+		attr_t a = !e ? u->style[THEME_DEFAULT]
+		         : selected ? u->style[u->focus == UI_EVENTS ? THEME_SELECTION
+		                                                     : THEME_SELECTION_UNFOCUSED]
+		         : event_style(u, e);
+		fill(y, r->x, r->w, a);
+		if (!e)
+			continue;
+		x = r->x;
+		for (size_t c = 0; c < view_events_ncolumns && x < r->x + r->w; c++) {
+			const struct view_events_column *col = &view_events_columns[c];
+			int w = list_width(event_widths, n, col->name, r->w);
+			if (x + w > r->x + r->w)
+				w = r->x + r->w - x;
+			col->format(e, cell, sizeof(cell));
+			put_cell(y, x, w, cell, col->right, a);
+			x += w + 1;
+		}
+	}
+}
+
+/* ---- footer and prompt ---- */
+
+static void draw_footer(struct ui *u, unsigned pane)
+{
+	int y = LINES - 1, x = 0;
+	size_t it = 0;
+	const struct keys_binding *b;
+	fill(y, 0, COLS, u->style[THEME_FOOTER]);
+	while ((b = keys_footer(pane, &it)) && x < COLS) {
+		x += put_text(y, x, COLS - x, b->footer_key, u->style[THEME_FOOTER_KEY]);
+		x += put_text(y, x, COLS - x, b->footer_word, u->style[THEME_FOOTER]);
+		x += put_text(y, x, COLS - x, " ", u->style[THEME_FOOTER]);
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	if (u->message[0] && now < u->message_until && x + 4 < COLS) {
+		char safe[512];
+		textsafe_display(u->message, strlen(u->message), safe, sizeof(safe));
+		int w = textsafe_width(safe);
+		int at = COLS - w - 1 > x + 1 ? COLS - w - 1 : x + 1;
+		put_text(y, at, COLS - at, safe, u->style[THEME_NOTE]);
+	}
+}
+
+/* Returns the cursor's column. */
+static int draw_prompt(struct ui *u)
+{
+	int y = LINES - 1;
+	const char *label = "Filter: ";
+	int lw = (int)strlen(label);
+	fill(y, 0, COLS, u->style[THEME_PROMPT]);
+	put_text(y, 0, COLS, label, u->style[THEME_PROMPT]);
+	int err_w = 0;
+	char safe[512];
+	if (u->prompt_error[0]) {
+		textsafe_display(u->prompt_error, strlen(u->prompt_error), safe, sizeof(safe));
+		err_w = textsafe_width(safe) + 2;
+		if (err_w > (COLS - lw) / 2)
+			err_w = (COLS - lw) / 2;
+	}
+	int field = COLS - lw - err_w;
+	if (field < 1)
+		field = 1;
+	struct prompt_view v;
+	prompt_view(u->prompt, field, &v);
+	attrset(u->style[THEME_PROMPT]);
+	mvaddnstr(y, lw, v.text, (int)v.len);
+	if (err_w)
+		put_text(y, COLS - err_w + 1, err_w - 1, safe, u->style[THEME_PROMPT_ERROR]);
+	return lw + v.cursor_col;
+}
+
+/* ---- details and help ---- */
+
+static void draw_lines_title(struct ui *u, const char *title)
+{
+	struct rect r = { HEADER_LINES, 0, LINES - HEADER_LINES - 1, COLS };
+	fill(r.y, 0, COLS, u->style[THEME_PANE_TITLE_FOCUSED]);
+	put_text(r.y, 0, COLS, title, u->style[THEME_PANE_TITLE_FOCUSED]);
+}
+
+static void draw_details(struct ui *u)
+{
+	int rows = LINES - HEADER_LINES - 2;
+	draw_lines_title(u, " Details  (Esc back, arrows scroll)");
+	size_t max_top = u->details.n > (size_t)rows ? u->details.n - (size_t)rows : 0;
+	if (u->details_top > max_top)
+		u->details_top = max_top;
+	for (int i = 0; i < rows; i++) {
+		int y = HEADER_LINES + 1 + i;
+		size_t k = u->details_top + (size_t)i;
+		fill(y, 0, COLS, u->style[THEME_DEFAULT]);
+		if (k >= u->details.n)
+			continue;
+		const struct details_line *l = &u->details.lines[k];
+		put_text(y, 1, 15, l->label, u->style[THEME_DETAILS_LABEL]);
+		put_text(y, 17, COLS - 18, l->value, u->style[THEME_DEFAULT]);
+	}
+}
+
+/* The help screen's lines: keys from the key table, then port classes,
+ * the kernel's local range and the colours. */
+static size_t help_lines(struct ui *u, char lines[][160], enum theme_element *styles,
+                         size_t max)
+{
+	size_t n = 0, it = 0;
+	char keys[64];
+	const struct keys_binding *b;
+#define HELP_LINE(st, ...) do { if (n < max) { snprintf(lines[n], 160, __VA_ARGS__); \
+		styles[n++] = (st); } } while (0)
+	HELP_LINE(THEME_DETAILS_LABEL, "Keys");
+	while ((b = keys_help(KEYS_PANE_ALL, &it, keys, sizeof(keys))))
+		HELP_LINE(THEME_DEFAULT, "  %-18s %s", keys, b->help);
+	HELP_LINE(THEME_DEFAULT, "%s", "");
+	HELP_LINE(THEME_DETAILS_LABEL, "Port colours (IANA classes)");
+	HELP_LINE(THEME_PORT_WELL_KNOWN, "  well-known   0-1023");
+	HELP_LINE(THEME_PORT_REGISTERED, "  registered   1024-49151");
+	HELP_LINE(THEME_PORT_EPHEMERAL, "  ephemeral    49152-65535");
+	if (u->range_hi)
+		HELP_LINE(THEME_DEFAULT, "  the kernel picks local ports from %u-%u "
+		          "(/proc/sys/net/ipv4/ip_local_port_range)", u->range_lo, u->range_hi);
+	HELP_LINE(THEME_DEFAULT, "%s", "");
+	HELP_LINE(THEME_DETAILS_LABEL, "Row colours (for %g s)", u->opts->linger);
+	HELP_LINE(THEME_NEW, "  new socket");
+	HELP_LINE(THEME_CHANGED, "  state changed");
+	HELP_LINE(THEME_GONE, "  closed (kept a moment)");
+	HELP_LINE(THEME_DEFAULT, "%s", "");
+	HELP_LINE(THEME_DETAILS_LABEL, "Filters (all terms must match; ! negates; commas mean any)");
+	HELP_LINE(THEME_DEFAULT, "  port:443 port:8000-8080 port:ephemeral lport: rport:");
+	HELP_LINE(THEME_DEFAULT, "  state:listen,time-wait state:connected proto:tcp ipv4 ipv6");
+	HELP_LINE(THEME_DEFAULT, "  proc:nginx proc:/^(nginx|php)/ pid:1234 user:www-data");
+	HELP_LINE(THEME_DEFAULT, "  addr:10.0.0.0/8 laddr: raddr:   bare: 443, listen, nginx");
+#undef HELP_LINE
+	return n;
+}
+
+static void draw_help(struct ui *u)
+{
+	char lines[96][160];
+	enum theme_element styles[96];
+	size_t n = help_lines(u, lines, styles, 96);
+	int rows = LINES - HEADER_LINES - 2;
+	draw_lines_title(u, " Help  (Esc or q closes)");
+	size_t max_top = n > (size_t)rows ? n - (size_t)rows : 0;
+	if (u->help_top > max_top)
+		u->help_top = max_top;
+	for (int i = 0; i < rows; i++) {
+		int y = HEADER_LINES + 1 + i;
+		size_t k = u->help_top + (size_t)i;
+		fill(y, 0, COLS, u->style[THEME_DEFAULT]);
+		if (k < n)
+			put_text(y, 1, COLS - 2, lines[k], u->style[styles[k]]);
+	}
+}
+
+/* ---- the whole screen ---- */
+
+static void draw_too_small(void)
+{
+	char msg[96];
+	erase();
+	snprintf(msg, sizeof(msg), "sockeye needs %dx%d, this is %dx%d", MIN_COLS, MIN_LINES,
+	         COLS, LINES);
+	attrset(A_NORMAL);
+	mvaddnstr(LINES / 2, 0, msg, COLS);
+}
+
+static void draw_body(struct ui *u, double now)
+{
+	struct rect r[UI_NPANES];
+	layout(u, r);
+	if (r[UI_CONNECTIONS].h)
+		draw_connections(u, &r[UI_CONNECTIONS], now);
+	if (r[UI_PROCESSES].h)
+		draw_processes(u, &r[UI_PROCESSES]);
+	if (r[UI_EVENTS].h)
+		draw_events(u, &r[UI_EVENTS]);
+	if (r[UI_PROCESSES].h && r[UI_EVENTS].h) {
+		attrset(u->style[THEME_DEFAULT]);
+		mvvline(r[UI_EVENTS].y, r[UI_EVENTS].x - 1, ACS_VLINE, r[UI_EVENTS].h);
+	}
+}
+
+void draw_screen(struct ui *u, double now)
+{
+	size_t hc, hp, he;
+	if (too_small()) {
+		draw_too_small();
+		refresh();
+		return;
+	}
+	draw_layout_heights(u, &hc, &hp, &he);
+	view_conn_set_height(u->view, hc);
+	view_proc_set_height(u->view, hp);
+	view_events_set_height(u->view, he);
+	if (view_refresh(u->view, now) < 0)
+		snprintf(u->message, sizeof(u->message), "out of memory");
+	draw_header_line0(u, now);
+	draw_header_counts(u);
+	draw_header_filter(u);
+	if (u->mode == UI_DETAILS)
+		draw_details(u);
+	else if (u->mode == UI_HELP)
+		draw_help(u);
+	else
+		draw_body(u, now);
+	int cursor = -1;
+	if (u->mode == UI_PROMPT)
+		cursor = draw_prompt(u);
+	else
+		draw_footer(u, u->mode == UI_DETAILS ? KEYS_PANE_DETAILS
+		               : u->mode == UI_HELP ? KEYS_PANE_HELP
+		               : (unsigned)(1u << u->focus));
+	if (cursor >= 0) {
+		move(LINES - 1, cursor);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	refresh();
+}

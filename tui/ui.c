@@ -1,0 +1,496 @@
+/* ui.c — the monitor's event loop and what each key does. One poll() waits
+ * on the keyboard and the next collection, so typing is answered between
+ * polls and a poll never waits for a key. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "keys.h"
+#include "screen.h"
+#include "ui.h"
+
+/* Set by SIGINT, SIGTERM and SIGHUP (an ssh session dropping): the loop
+ * leaves and the terminal is restored. */
+static volatile sig_atomic_t ui_stop;
+
+static void ui_on_signal(int sig)
+{
+	(void)sig;
+	ui_stop = 1;
+}
+
+static void ui_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ui_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double epoch_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void ui_message(struct ui *u, const char *text)
+{
+	snprintf(u->message, sizeof(u->message), "%s", text);
+	u->message_until = mono_now() + 5;
+}
+
+/* ---- the filter in force ---- */
+
+const char *ui_filter_in_force(const struct ui *u, char *buf, size_t len)
+{
+	const char *extra = u->listen == UI_LISTEN_ONLY ? "state:listen"
+	                  : u->listen == UI_LISTEN_HIDE ? "!state:listen" : "";
+	snprintf(buf, len, "%s%s%s", u->filter_text,
+	         *u->filter_text && *extra ? " " : "", extra);
+	return buf;
+}
+
+/* Compiles text plus the listen shortcut; on success it is in force. On a
+ * parse error nothing changes and err says why. */
+static int ui_set_filter(struct ui *u, const char *text, enum ui_listen listen,
+                         char *err, size_t errlen)
+{
+	char *copy = strdup(text);
+	char full[PROMPT_MAX + 32];
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	char *old_text = u->filter_text;
+	enum ui_listen old_listen = u->listen;
+	u->filter_text = copy;
+	u->listen = listen;
+	struct filter *f = NULL;
+	if (filter_compile(ui_filter_in_force(u, full, sizeof(full)), &f, err, errlen) < 0) {
+		free(copy);
+		u->filter_text = old_text;
+		u->listen = old_listen;
+		return -1;
+	}
+	view_set_filter(u->view, f);
+	filter_free(u->filter);
+	u->filter = f;
+	free(old_text);
+	return 0;
+}
+
+/* ---- polling ---- */
+
+static void ui_poll(struct ui *u)
+{
+	char err[512];
+	struct sock_events ev;
+	sock_events_init(&ev);
+	/* The first poll is the baseline: what exists at start is not news. */
+	struct sock_events *log = u->polled ? &ev : NULL;
+	if (poller_poll(u->poller, epoch_now(), log, err, sizeof(err)) < 0)
+		ui_message(u, err);
+	else if (view_poll(u->view, poller_table(u->poller), log, epoch_now()) < 0)
+		ui_message(u, "out of memory: some events are missing");
+	else
+		u->polled = 1;
+	const char *note = poller_take_note(u->poller);
+	if (note)
+		ui_message(u, note);
+	sock_events_free(&ev);
+}
+
+/* ---- details ---- */
+
+static void ui_details_from(struct ui *u, const struct sock_rec *rec,
+                            const struct sock_owner *owners, size_t n,
+                            double first_seen, double state_since, int gone)
+{
+	struct details_source src = {
+		.rec = rec, .owners = owners, .nowners = n,
+		.first_seen = first_seen, .state_since = state_since, .now = epoch_now(),
+		.gone = gone, .pm = poller_procmap(u->poller), .services = u->services,
+		.range_lo = u->range_lo, .range_hi = u->range_hi,
+	};
+	if (details_build(&u->details, &src) < 0)
+		ui_message(u, "out of memory building the details");
+}
+
+/* The details of the socket rec: from the live table when it is still
+ * there, else as last seen. */
+static void ui_details_socket(struct ui *u, const struct sock_rec *rec,
+                              const struct sock_owner *owners, size_t n,
+                              double first_seen)
+{
+	const struct sock_entry *e = sock_table_find(poller_table(u->poller), rec);
+	if (e)
+		ui_details_from(u, &e->rec, e->owners, e->nowners, e->first_seen,
+		                e->state_since, 0);
+	else
+		ui_details_from(u, rec, owners, n, first_seen, 0, 1);
+	u->details_top = 0;
+	u->mode = UI_DETAILS;
+}
+
+static void ui_open_details(struct ui *u)
+{
+	if (u->focus == UI_CONNECTIONS) {
+		struct view_conn_row r;
+		size_t sel = view_conn_selected(u->view);
+		if (sel == VIEW_NONE || view_conn_row(u->view, sel, &r) < 0)
+			return;
+		ui_details_socket(u, r.col.rec, r.col.owners, r.col.nowners, r.col.first_seen);
+	} else if (u->focus == UI_PROCESSES) {
+		/* Choosing a process narrows Connections to it. */
+		size_t sel = view_proc_selected(u->view);
+		const struct view_proc_row *p = sel == VIEW_NONE ? NULL : view_proc_row(u->view, sel);
+		if (!p)
+			return;
+		view_conn_narrow(u->view, p->pid, p->starttime);
+		u->focus = UI_CONNECTIONS;
+	} else {
+		size_t sel = view_events_selected(u->view);
+		const struct sock_event *e = sel == VIEW_NONE ? NULL : view_events_row(u->view, sel);
+		if (e)
+			ui_details_socket(u, &e->rec, e->owners, e->nowners, 0);
+	}
+}
+
+/* ---- sorting ---- */
+
+static void ui_sort_conn(struct ui *u, int next)
+{
+	int desc;
+	const struct column *c = view_conn_sort(u->view, &desc);
+	if (!next) {
+		if (c)
+			view_conn_set_sort(u->view, c, !desc);
+		return;
+	}
+	/* Cycle through the titled columns: the ones the pane can show. */
+	size_t i = c ? (size_t)(c - columns) + 1 : 0;
+	for (;; i++) {
+		if (i >= ncolumns)
+			i = 0;
+		if (columns[i].title)
+			break;
+	}
+	view_conn_set_sort(u->view, &columns[i], 0);
+}
+
+static void ui_sort_proc(struct ui *u, int next)
+{
+	int desc;
+	const struct view_proc_column *c = view_proc_sort(u->view, &desc);
+	if (!next) {
+		if (c)
+			view_proc_set_sort(u->view, c, !desc);
+		return;
+	}
+	size_t i = c ? (size_t)(c - view_proc_columns) + 1 : 0;
+	view_proc_set_sort(u->view, &view_proc_columns[i % view_proc_ncolumns], 0);
+}
+
+static void ui_sort_events(struct ui *u, int next)
+{
+	int desc;
+	const struct view_events_column *c = view_events_sort(u->view, &desc);
+	if (!next) {
+		if (c)
+			view_events_set_sort(u->view, c, !desc);
+		return;
+	}
+	size_t i = c ? (size_t)(c - view_events_columns) + 1 : 0;
+	view_events_set_sort(u->view, &view_events_columns[i % view_events_ncolumns], 0);
+}
+
+static void ui_sort(struct ui *u, int next)
+{
+	if (u->focus == UI_CONNECTIONS)
+		ui_sort_conn(u, next);
+	else if (u->focus == UI_PROCESSES)
+		ui_sort_proc(u, next);
+	else
+		ui_sort_events(u, next);
+}
+
+/* ---- keys ---- */
+
+static unsigned ui_key_pane(const struct ui *u)
+{
+	static const unsigned panes[UI_NPANES] = {
+		KEYS_PANE_CONNECTIONS, KEYS_PANE_PROCESSES, KEYS_PANE_EVENTS,
+	};
+	if (u->mode == UI_DETAILS)
+		return KEYS_PANE_DETAILS;
+	if (u->mode == UI_HELP)
+		return KEYS_PANE_HELP;
+	return panes[u->focus];
+}
+
+static void ui_move(struct ui *u, enum view_move m)
+{
+	if (u->mode == UI_DETAILS || u->mode == UI_HELP) {
+		size_t *top = u->mode == UI_DETAILS ? &u->details_top : &u->help_top;
+		size_t page = LINES > 8 ? (size_t)LINES - 6 : 1;
+		switch (m) {
+		case VIEW_MOVE_UP: *top = *top ? *top - 1 : 0; break;
+		case VIEW_MOVE_DOWN: (*top)++; break;
+		case VIEW_MOVE_PAGE_UP: *top = *top > page ? *top - page : 0; break;
+		case VIEW_MOVE_PAGE_DOWN: *top += page; break;
+		case VIEW_MOVE_HOME: *top = 0; break;
+		case VIEW_MOVE_END: *top = (size_t)-1 / 2; break;
+		}
+		return;   /* draw.c clamps top to the content */
+	}
+	if (u->focus == UI_CONNECTIONS)
+		view_conn_move(u->view, m);
+	else if (u->focus == UI_PROCESSES)
+		view_proc_move(u->view, m);
+	else
+		view_events_move(u->view, m);
+}
+
+static void ui_listen_toggle(struct ui *u, enum ui_listen want)
+{
+	char err[256];
+	enum ui_listen next = u->listen == want ? UI_LISTEN_ALL : want;
+	if (ui_set_filter(u, u->filter_text, next, err, sizeof(err)) < 0)
+		ui_message(u, err);
+}
+
+static void ui_open_prompt(struct ui *u)
+{
+	char full[PROMPT_MAX + 32];
+	free(u->prompt_saved);
+	u->prompt_saved = strdup(u->filter_text);
+	u->prompt_saved_listen = u->listen;
+	prompt_begin(u->prompt, ui_filter_in_force(u, full, sizeof(full)));
+	u->prompt_error[0] = '\0';
+	u->mode = UI_PROMPT;
+}
+
+static void ui_back(struct ui *u)
+{
+	int pid;
+	unsigned long long start;
+	if (u->mode != UI_LIST)
+		u->mode = UI_LIST;
+	else if (view_conn_narrowed(u->view, &pid, &start))
+		view_conn_narrow(u->view, 0, 0);
+}
+
+static void ui_action(struct ui *u, enum keys_action a)
+{
+	static const enum view_move moves[] = {
+		[KEYS_UP] = VIEW_MOVE_UP, [KEYS_DOWN] = VIEW_MOVE_DOWN,
+		[KEYS_PGUP] = VIEW_MOVE_PAGE_UP, [KEYS_PGDN] = VIEW_MOVE_PAGE_DOWN,
+		[KEYS_HOME] = VIEW_MOVE_HOME, [KEYS_END] = VIEW_MOVE_END,
+	};
+	char err[256];
+	switch (a) {
+	case KEYS_NONE: break;
+	case KEYS_QUIT: u->quit = 1; break;
+	case KEYS_HELP: u->mode = u->mode == UI_HELP ? UI_LIST : UI_HELP; u->help_top = 0; break;
+	case KEYS_FILTER: ui_open_prompt(u); break;
+	case KEYS_FILTER_CLEAR:
+		if (ui_set_filter(u, "", UI_LISTEN_ALL, err, sizeof(err)) < 0)
+			ui_message(u, err);
+		break;
+	case KEYS_ONLY_LISTEN: ui_listen_toggle(u, UI_LISTEN_ONLY); break;
+	case KEYS_HIDE_LISTEN: ui_listen_toggle(u, UI_LISTEN_HIDE); break;
+	case KEYS_NEXT_PANE: u->focus = (u->focus + 1) % UI_NPANES; break;
+	case KEYS_PREV_PANE: u->focus = (u->focus + UI_NPANES - 1) % UI_NPANES; break;
+	case KEYS_UP: case KEYS_DOWN: case KEYS_PGUP: case KEYS_PGDN:
+	case KEYS_HOME: case KEYS_END:
+		ui_move(u, moves[a]);
+		break;
+	case KEYS_SORT_NEXT: ui_sort(u, 1); break;
+	case KEYS_SORT_REVERSE: ui_sort(u, 0); break;
+	case KEYS_PAUSE:
+		u->paused = !u->paused;
+		if (!u->paused)
+			u->next_poll = mono_now();   /* catch up at once */
+		break;
+	case KEYS_DETAILS: if (u->mode == UI_LIST) ui_open_details(u); break;
+	case KEYS_BACK: ui_back(u); break;
+	case KEYS_REDRAW: clearok(curscr, TRUE); break;
+	}
+}
+
+/* The prompt narrows the table live while the text parses; a bad filter
+ * shows its error and leaves the last good one in force. */
+static void ui_prompt_result(struct ui *u, enum prompt_result r)
+{
+	char err[256];
+	switch (r) {
+	case PROMPT_NONE:
+		break;
+	case PROMPT_EDITED:
+		if (ui_set_filter(u, prompt_text(u->prompt), UI_LISTEN_ALL, err, sizeof(err)) < 0)
+			snprintf(u->prompt_error, sizeof(u->prompt_error), "%s", err);
+		else
+			u->prompt_error[0] = '\0';
+		break;
+	case PROMPT_APPLY:
+		if (ui_set_filter(u, prompt_text(u->prompt), UI_LISTEN_ALL, err, sizeof(err)) < 0) {
+			snprintf(u->prompt_error, sizeof(u->prompt_error), "%s", err);
+			break;   /* stay in the prompt: Enter does not accept a bad filter */
+		}
+		u->mode = UI_LIST;
+		break;
+	case PROMPT_CANCEL:
+		if (ui_set_filter(u, u->prompt_saved ? u->prompt_saved : "",
+		                  u->prompt_saved_listen, err, sizeof(err)) < 0)
+			ui_message(u, err);
+		u->mode = UI_LIST;
+		break;
+	}
+}
+
+static void ui_key(struct ui *u, int rc, wint_t wc)
+{
+	if (rc == KEY_CODE_YES && wc == KEY_RESIZE) {
+		clearok(curscr, TRUE);
+		return;
+	}
+	if (u->mode == UI_PROMPT) {
+		ui_prompt_result(u, rc == KEY_CODE_YES ? prompt_key(u->prompt, (int)wc)
+		                                       : prompt_char(u->prompt, (uint32_t)wc));
+		return;
+	}
+	int key = keys_from_wch(rc, (unsigned)wc);
+	if (key != KEYS_NOKEY)
+		ui_action(u, keys_lookup(key, ui_key_pane(u)));
+}
+
+/* ---- set-up and the loop ---- */
+
+static int ui_init(struct ui *u, const struct options *o, char *err, size_t errlen)
+{
+	memset(u, 0, sizeof(*u));
+	u->opts = o;
+	struct poller_config cfg = { .source = o->source, .want = o->want, .proc_root = "/proc" };
+	u->poller = poller_new(&cfg, err, errlen);
+	u->view = view_new();
+	u->prompt = malloc(sizeof(*u->prompt));
+	u->filter_text = strdup("");
+	if (!u->poller || !u->view || !u->prompt || !u->filter_text) {
+		if (u->poller)
+			snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	prompt_init(u->prompt);
+	details_init(&u->details);
+	view_set_linger(u->view, o->linger);
+	if (ui_set_filter(u, o->filter ? o->filter : "", UI_LISTEN_ALL, err, errlen) < 0)
+		return -1;
+	if (o->sort)
+		view_conn_set_sort(u->view, columns_find(o->sort), o->sort_desc);
+	if (gethostname(u->host, sizeof(u->host) - 1) < 0)
+		snprintf(u->host, sizeof(u->host), "?");
+	char why[256];
+	if (ports_local_range("/proc/sys/net/ipv4/ip_local_port_range", &u->range_lo,
+	                      &u->range_hi, why, sizeof(why)) < 0)
+		u->range_lo = u->range_hi = 0;
+	u->services = services_load("/etc/services", why, sizeof(why));
+	return 0;
+}
+
+static void ui_free(struct ui *u)
+{
+	poller_free(u->poller);
+	view_free(u->view);
+	filter_free(u->filter);
+	free(u->prompt);
+	free(u->filter_text);
+	free(u->prompt_saved);
+	details_free(&u->details);
+	services_free(u->services);
+}
+
+/* Milliseconds poll() may sleep: until the next collection, and at most a
+ * quarter second so ages, highlights and the clock stay current. */
+static int ui_timeout(const struct ui *u)
+{
+	double wait = 0.25;
+	if (!u->paused) {
+		double left = u->next_poll - mono_now();
+		if (left < wait)
+			wait = left;
+	}
+	return wait <= 0 ? 0 : (int)(wait * 1000) + 1;
+}
+
+static void ui_tick(struct ui *u)
+{
+	double now = mono_now();
+	if (u->paused || now < u->next_poll)
+		return;
+	ui_poll(u);
+	u->next_poll += u->opts->interval;
+	if (u->next_poll < now)   /* a slow poll: skip the missed ticks */
+		u->next_poll = now + u->opts->interval;
+}
+
+static void ui_loop(struct ui *u)
+{
+	u->next_poll = mono_now();
+	while (!u->quit && !ui_stop) {
+		ui_tick(u);
+		draw_screen(u, epoch_now());
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		if (poll(&pfd, 1, ui_timeout(u)) < 0 && errno != EINTR) {
+			ui_message(u, strerror(errno));
+			break;
+		}
+		if (pfd.revents & (POLLHUP | POLLERR))
+			break;   /* the terminal went away */
+		wint_t wc;
+		int rc;
+		while (!u->quit && (rc = get_wch(&wc)) != ERR)
+			ui_key(u, rc, wc);
+	}
+}
+
+int ui_run(const struct options *o)
+{
+	struct ui u;
+	char err[512];
+	if (ui_init(&u, o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockeye: %s\n", err);
+		ui_free(&u);
+		return 1;
+	}
+	if (screen_begin(err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockeye: %s\n", err);
+		ui_free(&u);
+		return 1;
+	}
+	ui_signals();
+	int no_color = o->no_color || (getenv("NO_COLOR") && *getenv("NO_COLOR"));
+	draw_styles(&u, &o->theme_data, screen_colors(), no_color);
+	ui_loop(&u);
+	screen_end();
+	ui_free(&u);
+	return 0;
+}

@@ -1,0 +1,67 @@
+/* ui.h — the full-screen monitor: its state, shared by the event loop and
+ * key handling (ui.c) and the drawing (draw.c). */
+#ifndef SOCKEYE_UI_H
+#define SOCKEYE_UI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <curses.h>
+
+#include "details.h"
+#include "filter.h"
+#include "options.h"
+#include "poller.h"
+#include "ports.h"
+#include "prompt.h"
+#include "theme.h"
+#include "view.h"
+
+enum ui_pane { UI_CONNECTIONS, UI_PROCESSES, UI_EVENTS, UI_NPANES };
+enum ui_mode { UI_LIST, UI_PROMPT, UI_DETAILS, UI_HELP };
+enum ui_listen { UI_LISTEN_ALL, UI_LISTEN_ONLY, UI_LISTEN_HIDE };
+
+struct ui {
+	const struct options *opts;
+	struct poller *poller;
+	struct view *view;
+	struct prompt *prompt;
+	attr_t style[THEME_N_ELEMENTS];   /* colour pair and attributes per element */
+
+	/* The filter in force is the user's text plus the listen shortcut. */
+	char *filter_text;                /* owned; "" for none */
+	enum ui_listen listen;
+	struct filter *filter;            /* compiled from both; NULL = none */
+	char *prompt_saved;               /* filter text when the prompt opened */
+	enum ui_listen prompt_saved_listen;
+	char prompt_error[256];
+
+	enum ui_pane focus;
+	enum ui_mode mode;
+	int paused;
+	int polled;                       /* the baseline poll is done */
+	int quit;
+	double next_poll;                 /* CLOCK_MONOTONIC seconds */
+	char message[512];                /* one-line notice in the footer */
+	double message_until;
+
+	struct details details;           /* content of the details view */
+	size_t details_top;               /* first line shown */
+	size_t help_top;
+
+	char host[256];
+	uint16_t range_lo, range_hi;      /* kernel local port range */
+	struct services *services;
+};
+
+/* Runs the monitor until q, F10 or a stop signal. Returns the exit status. */
+int ui_run(const struct options *o);
+
+/* draw.c */
+void draw_styles(struct ui *u, const struct theme *t, int ncolors, int no_color);
+void draw_screen(struct ui *u, double now);
+/* Rows of body the panes get, so the view can page by a screenful. */
+void draw_layout_heights(const struct ui *u, size_t *conn, size_t *proc, size_t *events);
+/* The text form of the filter in force ("" for none). */
+const char *ui_filter_in_force(const struct ui *u, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,1366 @@
+/* view.c — the model behind the three panes (see view.h): which rows each
+ * pane shows, in what order, where its selection is, and the header counts.
+ * Rows are 32-bit references sorted in an index array; the table, the
+ * lingering GONE sockets and the event ring hold the data. */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "textsafe.h"
+#include "view.h"
+
+#define GONE_REF 0x80000000u      /* a Connections ref with this bit: a GONE row */
+#define NO_REF UINT32_MAX
+
+/* Whether a socket is shown, while the Connections rows are gathered. */
+enum { HIDDEN, SHOWN, PLACED };
+
+/* A socket's identity (SPEC "Data") with no padding, so memcmp and the hash
+ * see exactly these bytes. */
+struct ident {
+	uint8_t laddr[16], raddr[16];
+	uint64_t inode;
+	uint16_t lport, rport;
+	uint8_t proto, family, pad[2];
+};
+_Static_assert(sizeof(struct ident) == 48, "struct ident must not be padded");
+
+/* A socket the table no longer has, kept `linger` seconds for its GONE row. */
+struct gone {
+	struct sock_rec rec;
+	struct sock_owner *owners;
+	size_t nowners;
+	double first_seen, gone_at;  /* first_seen: 0 until known (see conn_locate) */
+	struct ident id;
+	uint8_t vis;                 /* HIDDEN, SHOWN, PLACED */
+};
+
+/* A Connections row as it was at the last sort: where ties go next time,
+ * and the first-seen time a GONE row keeps. */
+struct prev_row {
+	struct ident id;
+	double first_seen;
+	uint32_t ref;              /* its row reference then */
+};
+
+/* One pane's visible rows (references into its data) and its cursor. */
+struct list {
+	uint32_t *rows, *tmp;      /* tmp: merge buffer, or scratch while building */
+	size_t n, cap, tmpcap;
+	size_t sel, top, height;
+	unsigned long sorts;
+	int rows_dirty;            /* which rows are shown must be recomputed */
+	int order_dirty;           /* they must be sorted again */
+};
+
+/* Processes being counted: rows plus an index by (pid, start time). */
+struct procs {
+	struct view_proc_row *v;
+	size_t n, cap;
+	uint32_t *slots;           /* row + 1; 0 is empty */
+	size_t nslots;             /* power of two */
+};
+
+struct logged {
+	struct sock_event ev;      /* owners: owned copy */
+	uint64_t seq;              /* lives in ring[seq % VIEW_EVENTS_MAX] */
+};
+
+struct view {
+	double linger, now, baseline;
+	int polled;
+	int stale;                 /* polled since the Connections rows were built */
+	const struct sock_table *table;
+	const struct filter *filter;
+	struct view_counts counts;
+
+	struct list conn;
+	const struct column *conn_col;
+	int conn_desc;
+	int narrow_pid;
+	unsigned long long narrow_start;
+	struct gone *gone;
+	size_t ngone, gonecap;
+	struct prev_row *prev;     /* rows at the last sort, in their order */
+	size_t nprev, prevcap;
+	uint8_t *vis;              /* per table entry while gathering rows */
+	size_t viscap;
+	uint32_t *gmap;            /* gone index + 1 by ident hash; 0 is empty */
+	size_t gmap_n, gmapcap;
+	struct ident conn_sel;
+	int conn_has_sel;
+
+	struct list proc;
+	struct procs procs, build;
+	const struct view_proc_column *proc_col;
+	int proc_desc;
+	int proc_sel_pid;
+	unsigned long long proc_sel_start;
+	int proc_has_sel;
+
+	struct list events;
+	struct logged *ring;
+	uint64_t next_seq;
+	const struct view_events_column *ev_col;
+	int ev_desc;
+	uint64_t ev_sel_seq;
+	int ev_has_sel;
+};
+
+typedef int (*row_cmp)(const struct view *v, uint32_t a, uint32_t b);
+
+/* ---- small helpers ---- */
+
+/* p grown to hold want items of size (doubling), or NULL with p intact. */
+static void *grow(void *p, size_t *cap, size_t want, size_t size)
+{
+	if (want == 0)
+		want = 1;
+	if (want <= *cap && p)
+		return p;
+	size_t c = *cap ? *cap : 64;
+	while (c < want)
+		c *= 2;
+	void *q = realloc(p, c * size);
+	if (q)
+		*cap = c;
+	return q;
+}
+
+static struct sock_owner *owners_dup(const struct sock_owner *o, size_t n)
+{
+	if (!n)
+		return NULL;
+	struct sock_owner *copy = malloc(n * sizeof(*copy));
+	if (copy)
+		memcpy(copy, o, n * sizeof(*copy));
+	return copy;
+}
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static void ident_of(const struct sock_rec *r, struct ident *id)
+{
+	memset(id, 0, sizeof(*id));
+	memcpy(id->laddr, r->laddr, sizeof(id->laddr));
+	memcpy(id->raddr, r->raddr, sizeof(id->raddr));
+	id->inode = r->inode;
+	id->lport = r->lport;
+	id->rport = r->rport;
+	id->proto = r->proto;
+	id->family = r->family;
+}
+
+static int ident_is(const struct ident *id, const struct sock_rec *r)
+{
+	return id->inode == r->inode && id->lport == r->lport && id->rport == r->rport &&
+	       id->proto == r->proto && id->family == r->family &&
+	       memcmp(id->laddr, r->laddr, sizeof(id->laddr)) == 0 &&
+	       memcmp(id->raddr, r->raddr, sizeof(id->raddr)) == 0;
+}
+
+/* A record carrying only an identity, to look it up in the table. */
+static void rec_of_ident(const struct ident *id, struct sock_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->laddr, id->laddr, sizeof(r->laddr));
+	memcpy(r->raddr, id->raddr, sizeof(r->raddr));
+	r->inode = id->inode;
+	r->lport = id->lport;
+	r->rport = id->rport;
+	r->proto = id->proto;
+	r->family = id->family;
+}
+
+static uint64_t ident_hash(const struct ident *id)
+{
+	uint64_t w[6], h = 0x9e3779b97f4a7c15ULL;
+	memcpy(w, id, sizeof(w));
+	for (size_t i = 0; i < 6; i++)
+		h = mix64(h ^ w[i]);
+	return h;
+}
+
+static int sign(int c, int desc)
+{
+	c = c > 0 ? 1 : c < 0 ? -1 : 0;
+	return desc ? -c : c;
+}
+
+static int owned_by(const struct sock_owner *o, size_t n, int pid,
+                    unsigned long long start)
+{
+	for (size_t i = 0; i < n; i++)
+		if (o[i].pid == pid && o[i].starttime == start)
+			return 1;
+	return 0;
+}
+
+/* The filter, and with narrow the process narrowing, for one socket. */
+static int passes(const struct view *v, const struct sock_rec *rec,
+                  const struct sock_owner *o, size_t n, int narrow)
+{
+	if (narrow && v->narrow_pid > 0 &&
+	    !owned_by(o, n, v->narrow_pid, v->narrow_start))
+		return 0;
+	if (!v->filter)
+		return 1;
+	struct filter_subject s = { rec, o, n, NULL, NULL };
+	return filter_match(v->filter, &s);
+}
+
+/* ---- sorting ---- */
+
+static void insertion_sort(uint32_t *a, size_t n, row_cmp cmp, const struct view *v)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = a[i];
+		size_t j = i;
+		for (; j > 0 && cmp(v, a[j - 1], x) > 0; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
+/* Merges the ordered runs a[0..h) and a[h..n), stably. */
+static void merge_runs(uint32_t *a, uint32_t *tmp, size_t h, size_t n, row_cmp cmp,
+                       const struct view *v)
+{
+	size_t i = 0, j = h, k = 0;
+	memcpy(tmp, a, h * sizeof(*a));
+	while (i < h && j < n)
+		a[k++] = cmp(v, a[j], tmp[i]) < 0 ? a[j++] : tmp[i++];
+	while (i < h)
+		a[k++] = tmp[i++];
+}
+
+/* Stable; halves already in order are not merged. */
+static void merge_sort(uint32_t *a, uint32_t *tmp, size_t n, row_cmp cmp,
+                       const struct view *v)
+{
+	if (n <= 16) {
+		insertion_sort(a, n, cmp, v);
+		return;
+	}
+	size_t h = n / 2;
+	merge_sort(a, tmp, h, cmp, v);
+	merge_sort(a + h, tmp, n - h, cmp, v);
+	if (cmp(v, a[h - 1], a[h]) > 0)
+		merge_runs(a, tmp, h, n, cmp, v);
+}
+
+/* Merges a short ordered run a[m..n) into a long one a[0..m): each of its
+ * rows, from the last, finds its place by binary search (after equal
+ * ones), and each long-run row moves once. */
+static void insert_run(uint32_t *a, uint32_t *tmp, size_t m, size_t n, row_cmp cmp,
+                       const struct view *v)
+{
+	size_t k = n - m, hi = m;
+	memcpy(tmp, a + m, k * sizeof(*a));
+	for (; k > 0; k--) {
+		uint32_t x = tmp[k - 1];
+		size_t lo = 0, up = hi;
+		while (lo < up) {
+			size_t mid = lo + (up - lo) / 2;
+			if (cmp(v, a[mid], x) <= 0)
+				lo = mid + 1;
+			else
+				up = mid;
+		}
+		memmove(a + lo + k, a + lo, (hi - lo) * sizeof(*a));
+		a[lo + k - 1] = x;
+		hi = lo;
+	}
+}
+
+static size_t log2_ceil(size_t n)
+{
+	size_t b = 1;
+	while (n >>= 1)
+		b++;
+	return b;
+}
+
+/* The stable sort of every pane. Rows come in their previous order with
+ * newcomers last, so after a poll the ordered prefix is usually nearly all
+ * of them: it is kept, the rest sorted and merged in, for about one
+ * comparison per row instead of n log n. */
+static void sort_rows(uint32_t *a, uint32_t *tmp, size_t n, row_cmp cmp,
+                      const struct view *v)
+{
+	size_t m = 1;
+	while (m < n && cmp(v, a[m - 1], a[m]) <= 0)
+		m++;
+	if (m >= n)
+		return;
+	merge_sort(a + m, tmp, n - m, cmp, v);
+	if ((n - m) * log2_ceil(m) < n)
+		insert_run(a, tmp, m, n, cmp, v);
+	else
+		merge_runs(a, tmp, m, n, cmp, v);
+}
+
+/* ---- a pane's rows and cursor ---- */
+
+static int list_reserve(struct list *l, size_t want)
+{
+	uint32_t *r = grow(l->rows, &l->cap, want, sizeof(*r));
+	if (!r)
+		return -1;
+	l->rows = r;
+	uint32_t *t = grow(l->tmp, &l->tmpcap, want, sizeof(*t));
+	if (!t)
+		return -1;
+	l->tmp = t;
+	return 0;
+}
+
+static void list_free(struct list *l)
+{
+	free(l->rows);
+	free(l->tmp);
+}
+
+static int list_fail(struct list *l)
+{
+	l->n = l->sel = l->top = 0;
+	return -1;
+}
+
+static size_t list_page(const struct list *l)
+{
+	return l->height ? l->height : 1;
+}
+
+/* Keeps the selection inside the window and no blank rows below the end. */
+static void list_scroll(struct list *l)
+{
+	size_t h = list_page(l);
+	if (l->sel < l->top)
+		l->top = l->sel;
+	else if (l->sel - l->top >= h)
+		l->top = l->sel - h + 1;
+	size_t maxtop = l->n > h ? l->n - h : 0;
+	if (l->top > maxtop)
+		l->top = maxtop;
+}
+
+/* Paging moves the window and the selection together, like htop. */
+static void list_move(struct list *l, enum view_move m)
+{
+	size_t h = list_page(l), last = l->n ? l->n - 1 : 0;
+	switch (m) {
+	case VIEW_MOVE_UP:
+		l->sel -= l->sel > 0;
+		break;
+	case VIEW_MOVE_DOWN:
+		l->sel += l->sel < last;
+		break;
+	case VIEW_MOVE_PAGE_UP:
+		l->sel = l->sel > h ? l->sel - h : 0;
+		l->top = l->top > h ? l->top - h : 0;
+		break;
+	case VIEW_MOVE_PAGE_DOWN:
+		l->sel = last - l->sel > h ? l->sel + h : last;
+		l->top += h;
+		break;
+	case VIEW_MOVE_HOME:
+		l->sel = 0;
+		break;
+	case VIEW_MOVE_END:
+		l->sel = last;
+		break;
+	}
+	list_scroll(l);
+}
+
+/* After the rows changed: the selection goes to its item's new place, or,
+ * when that left, stays at its old index (clamped). */
+static void list_settle(struct list *l, size_t found)
+{
+	if (found != VIEW_NONE)
+		l->sel = found;
+	else if (l->sel >= l->n)
+		l->sel = l->n ? l->n - 1 : 0;
+	list_scroll(l);
+}
+
+static size_t list_selected(const struct list *l)
+{
+	return l->n ? l->sel : VIEW_NONE;
+}
+
+static void list_set_height(struct list *l, size_t rows)
+{
+	l->height = rows;
+	list_scroll(l);
+}
+
+/* ---- Connections: lingering GONE sockets ---- */
+
+static int gone_push(struct view *v, const struct sock_event *e)
+{
+	struct gone *g = grow(v->gone, &v->gonecap, v->ngone + 1, sizeof(*g));
+	if (!g)
+		return -1;
+	v->gone = g;
+	g = &v->gone[v->ngone];
+	memset(g, 0, sizeof(*g));
+	g->owners = owners_dup(e->owners, e->nowners);
+	if (e->nowners && !g->owners)
+		return -1;
+	g->rec = e->rec;
+	g->nowners = e->nowners;
+	g->gone_at = e->time;
+	ident_of(&e->rec, &g->id);
+	v->ngone++;
+	return 0;
+}
+
+/* Drops GONE rows older than linger; they are in the order they went. */
+static int gone_expire(struct view *v)
+{
+	size_t k = 0;
+	while (k < v->ngone && v->now - v->gone[k].gone_at >= v->linger)
+		free(v->gone[k++].owners);
+	if (!k)
+		return 0;
+	memmove(v->gone, v->gone + k, (v->ngone - k) * sizeof(*v->gone));
+	v->ngone -= k;
+	return 1;
+}
+
+/* Indexes the GONE sockets by identity (the same socket may go twice
+ * within the linger: the first one found wins). */
+static int gone_index(struct view *v)
+{
+	size_t want = 16;
+	while (want < v->ngone * 2)
+		want *= 2;
+	uint32_t *m = grow(v->gmap, &v->gmapcap, want, sizeof(*m));
+	if (!m)
+		return -1;
+	v->gmap = m;
+	v->gmap_n = want;
+	memset(m, 0, want * sizeof(*m));
+	for (size_t g = 0; g < v->ngone; g++) {
+		size_t i = ident_hash(&v->gone[g].id) & (want - 1);
+		while (m[i])
+			i = (i + 1) & (want - 1);
+		m[i] = (uint32_t)(g + 1);
+	}
+	return 0;
+}
+
+static size_t gone_find(const struct view *v, const struct ident *id)
+{
+	size_t mask = v->gmap_n - 1;
+	for (size_t i = ident_hash(id) & mask; v->gmap_n && v->gmap[i]; i = (i + 1) & mask) {
+		size_t g = v->gmap[i] - 1;
+		if (g < v->ngone && memcmp(&v->gone[g].id, id, sizeof(*id)) == 0)
+			return g;
+	}
+	return VIEW_NONE;
+}
+
+/* ---- Connections: rows ---- */
+
+static void conn_colrow(const struct view *v, uint32_t ref, struct column_row *c)
+{
+	if (ref & GONE_REF) {
+		const struct gone *g = &v->gone[ref & ~GONE_REF];
+		*c = (struct column_row){ &g->rec, g->owners, g->nowners, g->first_seen, v->now };
+	} else {
+		const struct sock_entry *e = sock_table_at(v->table, ref);
+		*c = (struct column_row){ &e->rec, e->owners, e->nowners, e->first_seen, v->now };
+	}
+}
+
+static enum view_highlight conn_highlight(const struct view *v, const struct sock_entry *e)
+{
+	if (e->first_seen > v->baseline && v->now - e->first_seen < v->linger)
+		return VIEW_HL_NEW;
+	if (e->state_since > v->baseline && v->now - e->state_since < v->linger)
+		return VIEW_HL_CHANGED;
+	return VIEW_HL_NONE;
+}
+
+static int conn_cmp(const struct view *v, uint32_t a, uint32_t b)
+{
+	struct column_row x, y;
+	conn_colrow(v, a, &x);
+	conn_colrow(v, b, &y);
+	return sign(v->conn_col->compare(&x, &y), v->conn_desc);
+}
+
+static size_t conn_table_count(const struct view *v)
+{
+	return v->table ? sock_table_count(v->table) : 0;
+}
+
+static void conn_count(struct view *v, const struct sock_rec *r)
+{
+	size_t *per = r->proto == IPPROTO_UDP ? v->counts.udp : v->counts.tcp;
+	if (r->state < SOCK_ST_MAX)
+		per[r->state]++;
+	v->counts.total++;
+}
+
+/* Marks which table sockets and GONE rows are shown (SHOWN), counting. */
+static void conn_mark(struct view *v)
+{
+	size_t nt = conn_table_count(v);
+	memset(&v->counts, 0, sizeof(v->counts));
+	for (size_t i = 0; i < nt; i++) {
+		const struct sock_entry *e = sock_table_at(v->table, i);
+		conn_count(v, &e->rec);
+		v->vis[i] = passes(v, &e->rec, e->owners, e->nowners, 1) ? SHOWN : HIDDEN;
+		v->counts.shown += v->vis[i] == SHOWN;
+	}
+	for (size_t g = 0; g < v->ngone; g++) {
+		struct gone *x = &v->gone[g];
+		int back = v->table && sock_table_find(v->table, &x->rec);
+		x->vis = !back && passes(v, &x->rec, x->owners, x->nowners, 1) ? SHOWN : HIDDEN;
+		v->counts.gone += x->vis == SHOWN;
+	}
+}
+
+/* A shown, not yet placed row becomes placed: its ref, else NO_REF. */
+static uint32_t conn_take(uint8_t *vis, uint32_t ref)
+{
+	if (*vis != SHOWN)
+		return NO_REF;
+	*vis = PLACED;
+	return ref;
+}
+
+/* Where the socket of a row of the last sort is now. Usually the same
+ * table position; a poll moves a few (then the table's index finds them)
+ * and turns some into GONE rows, which inherit the first-seen time. */
+static uint32_t conn_locate(struct view *v, const struct prev_row *p)
+{
+	size_t nt = conn_table_count(v);
+	if (!(p->ref & GONE_REF) && p->ref < nt &&
+	    ident_is(&p->id, &sock_table_at(v->table, p->ref)->rec))
+		return conn_take(&v->vis[p->ref], p->ref);
+	struct sock_rec probe;
+	rec_of_ident(&p->id, &probe);
+	const struct sock_entry *e = nt ? sock_table_find(v->table, &probe) : NULL;
+	if (e) {
+		size_t i = (size_t)(e - sock_table_at(v->table, 0));
+		return conn_take(&v->vis[i], (uint32_t)i);
+	}
+	size_t g = gone_find(v, &p->id);
+	if (g == VIEW_NONE)
+		return NO_REF;
+	if (!v->gone[g].first_seen)
+		v->gone[g].first_seen = p->first_seen;
+	return conn_take(&v->gone[g].vis, GONE_REF | (uint32_t)g);
+}
+
+/* Rows in the order of the last sort, then newcomers in table order: so
+ * that sorting keeps ties as they were. */
+static void conn_gather(struct view *v)
+{
+	size_t n = 0, nt = conn_table_count(v);
+	for (size_t p = 0; p < v->nprev; p++) {
+		uint32_t ref = conn_locate(v, &v->prev[p]);
+		if (ref != NO_REF)
+			v->conn.rows[n++] = ref;
+	}
+	for (size_t i = 0; i < nt; i++)
+		if (v->vis[i] == SHOWN)
+			v->conn.rows[n++] = (uint32_t)i;
+	for (size_t g = 0; g < v->ngone; g++)
+		if (v->gone[g].vis == SHOWN)
+			v->conn.rows[n++] = GONE_REF | (uint32_t)g;
+	v->conn.n = n;
+}
+
+static int conn_rebuild(struct view *v)
+{
+	size_t nt = conn_table_count(v);
+	uint8_t *vis = grow(v->vis, &v->viscap, nt, sizeof(*vis));
+	if (!vis)
+		return -1;
+	v->vis = vis;
+	if (list_reserve(&v->conn, nt + v->ngone) < 0 || gone_index(v) < 0)
+		return -1;
+	conn_mark(v);
+	conn_gather(v);
+	v->conn.rows_dirty = 0;
+	v->conn.order_dirty = 1;
+	v->stale = 0;
+	return 0;
+}
+
+/* Records the rows in their new order for the next rebuild. */
+static int conn_remember_rows(struct view *v)
+{
+	struct prev_row *p = grow(v->prev, &v->prevcap, v->conn.n, sizeof(*p));
+	if (!p)
+		return -1;
+	v->prev = p;
+	for (size_t i = 0; i < v->conn.n; i++) {
+		struct column_row c;
+		conn_colrow(v, v->conn.rows[i], &c);
+		ident_of(c.rec, &p[i].id);
+		p[i].first_seen = c.first_seen;
+		p[i].ref = v->conn.rows[i];
+	}
+	v->nprev = v->conn.n;
+	return 0;
+}
+
+static void conn_remember_sel(struct view *v)
+{
+	v->conn_has_sel = v->conn.n > 0;
+	if (v->conn_has_sel)
+		v->conn_sel = v->prev[v->conn.sel].id;
+}
+
+/* The selected socket's row: its ref found by identity, then its place. */
+static size_t conn_find_sel(const struct view *v)
+{
+	if (!v->conn_has_sel)
+		return VIEW_NONE;
+	struct sock_rec probe;
+	rec_of_ident(&v->conn_sel, &probe);
+	const struct sock_entry *e = conn_table_count(v) ? sock_table_find(v->table, &probe) : NULL;
+	size_t g = e ? VIEW_NONE : gone_find(v, &v->conn_sel);
+	uint32_t want = e ? (uint32_t)(e - sock_table_at(v->table, 0))
+	                  : g != VIEW_NONE ? GONE_REF | (uint32_t)g : NO_REF;
+	for (size_t i = 0; want != NO_REF && i < v->conn.n; i++)
+		if (v->conn.rows[i] == want)
+			return i;
+	return VIEW_NONE;
+}
+
+static int conn_sort(struct view *v)
+{
+	if (v->conn_col) {
+		sort_rows(v->conn.rows, v->conn.tmp, v->conn.n, conn_cmp, v);
+		v->conn.sorts++;
+	}
+	v->conn.order_dirty = 0;
+	if (conn_remember_rows(v) < 0) {
+		v->nprev = 0;
+		return -1;
+	}
+	list_settle(&v->conn, conn_find_sel(v));
+	conn_remember_sel(v);
+	return 0;
+}
+
+static int conn_refresh(struct view *v)
+{
+	if (v->conn.rows_dirty && conn_rebuild(v) < 0)
+		return list_fail(&v->conn);
+	if (v->conn.order_dirty && conn_sort(v) < 0)
+		return list_fail(&v->conn);
+	return 0;
+}
+
+/* ---- Processes: the columns ---- */
+
+static int cmp_num(unsigned long long a, unsigned long long b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static void pfmt_pid(const struct view_proc_row *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d", r->pid);
+}
+static int pcmp_pid(const struct view_proc_row *a, const struct view_proc_row *b)
+{
+	int c = cmp_num((unsigned)a->pid, (unsigned)b->pid);
+	return c ? c : cmp_num(a->starttime, b->starttime);
+}
+static void pfmt_user(const struct view_proc_row *r, char *buf, size_t len)
+{
+	textsafe_display(r->user, strlen(r->user), buf, len);
+}
+static int pcmp_user(const struct view_proc_row *a, const struct view_proc_row *b)
+{
+	return strcmp(a->user, b->user);
+}
+static void pfmt_comm(const struct view_proc_row *r, char *buf, size_t len)
+{
+	textsafe_display(r->comm, strlen(r->comm), buf, len);
+}
+static int pcmp_comm(const struct view_proc_row *a, const struct view_proc_row *b)
+{
+	return strcmp(a->comm, b->comm);
+}
+
+#define PROC_COUNT_COLUMN(field)                                                 \
+	static void pfmt_##field(const struct view_proc_row *r, char *buf, size_t len) \
+	{                                                                        \
+		snprintf(buf, len, "%zu", r->field);                             \
+	}                                                                        \
+	static int pcmp_##field(const struct view_proc_row *a,                   \
+	                        const struct view_proc_row *b)                   \
+	{                                                                        \
+		return cmp_num(a->field, b->field);                              \
+	}
+PROC_COUNT_COLUMN(listen)
+PROC_COUNT_COLUMN(established)
+PROC_COUNT_COLUMN(other)
+PROC_COUNT_COLUMN(total)
+
+const struct view_proc_column view_proc_columns[] = {
+	{ "pid",     "PID",     1, pfmt_pid,         pcmp_pid },
+	{ "user",    "USER",    0, pfmt_user,        pcmp_user },
+	{ "command", "COMMAND", 0, pfmt_comm,        pcmp_comm },
+	{ "listen",  "LISTEN",  1, pfmt_listen,      pcmp_listen },
+	{ "estab",   "ESTAB",   1, pfmt_established, pcmp_established },
+	{ "other",   "OTHER",   1, pfmt_other,       pcmp_other },
+	{ "total",   "TOTAL",   1, pfmt_total,       pcmp_total },
+};
+const size_t view_proc_ncolumns = sizeof(view_proc_columns) / sizeof(view_proc_columns[0]);
+
+const struct view_proc_column *view_proc_column_find(const char *name)
+{
+	for (size_t i = 0; i < view_proc_ncolumns; i++)
+		if (strcasecmp(view_proc_columns[i].name, name) == 0)
+			return &view_proc_columns[i];
+	return NULL;
+}
+
+/* ---- Processes: counting ---- */
+
+static size_t procs_slot(const struct procs *p, int pid, unsigned long long start)
+{
+	size_t mask = p->nslots - 1;
+	size_t i = mix64((uint64_t)(unsigned)pid ^ mix64(start)) & mask;
+	for (; p->slots[i]; i = (i + 1) & mask) {
+		const struct view_proc_row *r = &p->v[p->slots[i] - 1];
+		if (r->pid == pid && r->starttime == start)
+			break;
+	}
+	return i;
+}
+
+static int procs_rehash(struct procs *p, size_t nslots)
+{
+	uint32_t *s = calloc(nslots, sizeof(*s));
+	if (!s)
+		return -1;
+	free(p->slots);
+	p->slots = s;
+	p->nslots = nslots;
+	for (size_t k = 0; k < p->n; k++)
+		s[procs_slot(p, p->v[k].pid, p->v[k].starttime)] = (uint32_t)(k + 1);
+	return 0;
+}
+
+static void procs_reset(struct procs *p)
+{
+	p->n = 0;
+	if (p->slots)
+		memset(p->slots, 0, p->nslots * sizeof(*p->slots));
+}
+
+static void procs_free(struct procs *p)
+{
+	free(p->v);
+	free(p->slots);
+}
+
+/* The row of process (pid, start), added empty when new; NULL on ENOMEM. */
+static struct view_proc_row *procs_get(struct procs *p, int pid, unsigned long long start)
+{
+	if ((p->n + 1) * 2 > p->nslots &&
+	    procs_rehash(p, p->nslots ? p->nslots * 2 : 256) < 0)
+		return NULL;
+	size_t s = procs_slot(p, pid, start);
+	if (p->slots[s])
+		return &p->v[p->slots[s] - 1];
+	struct view_proc_row *v = grow(p->v, &p->cap, p->n + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	p->v = v;
+	struct view_proc_row *r = &v[p->n];
+	memset(r, 0, sizeof(*r));
+	r->pid = pid;
+	r->starttime = start;
+	p->slots[s] = (uint32_t)++p->n;
+	return r;
+}
+
+/* Counts one socket for one of its owners; names come from the newest. */
+static void proc_count(struct view_proc_row *r, const struct sock_owner *o, uint8_t state)
+{
+	if (!r->total) {
+		r->uid = o->uid;
+		memcpy(r->comm, o->comm, sizeof(r->comm));
+		memcpy(r->user, o->user, sizeof(r->user));
+		r->comm[sizeof(r->comm) - 1] = r->user[sizeof(r->user) - 1] = '\0';
+	}
+	if (state == SOCK_ST_LISTEN)
+		r->listen++;
+	else if (state == SOCK_ST_ESTABLISHED)
+		r->established++;
+	else
+		r->other++;
+	r->total++;
+}
+
+static int proc_count_table(struct view *v)
+{
+	size_t n = v->table ? sock_table_count(v->table) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct sock_entry *e = sock_table_at(v->table, i);
+		if (!e->nowners || !passes(v, &e->rec, e->owners, e->nowners, 0))
+			continue;
+		for (size_t k = 0; k < e->nowners; k++) {
+			const struct sock_owner *o = &e->owners[k];
+			struct view_proc_row *r = procs_get(&v->build, o->pid, o->starttime);
+			if (!r)
+				return -1;
+			proc_count(r, o, e->rec.state);
+		}
+	}
+	return 0;
+}
+
+/* Processes are seeded in their shown order, so ties keep it; processes
+ * left without sockets are then dropped. */
+static int proc_rebuild(struct view *v)
+{
+	struct procs *b = &v->build;
+	procs_reset(b);
+	for (size_t k = 0; k < v->proc.n; k++) {
+		const struct view_proc_row *old = &v->procs.v[v->proc.rows[k]];
+		if (!procs_get(b, old->pid, old->starttime))
+			return -1;
+	}
+	if (proc_count_table(v) < 0 || list_reserve(&v->proc, b->n) < 0)
+		return -1;
+	size_t n = 0;
+	for (size_t k = 0; k < b->n; k++)
+		if (b->v[k].total)
+			b->v[n++] = b->v[k];
+	b->n = n;
+	for (size_t k = 0; k < n; k++)
+		v->proc.rows[k] = (uint32_t)k;
+	v->proc.n = n;
+	struct procs t = v->procs;
+	v->procs = *b;
+	*b = t;          /* its index is stale; procs_reset clears it next time */
+	v->proc.rows_dirty = 0;
+	v->proc.order_dirty = 1;
+	return 0;
+}
+
+static int proc_cmp(const struct view *v, uint32_t a, uint32_t b)
+{
+	return sign(v->proc_col->compare(&v->procs.v[a], &v->procs.v[b]), v->proc_desc);
+}
+
+static void proc_remember_sel(struct view *v)
+{
+	v->proc_has_sel = v->proc.n > 0;
+	if (v->proc_has_sel) {
+		const struct view_proc_row *r = &v->procs.v[v->proc.rows[v->proc.sel]];
+		v->proc_sel_pid = r->pid;
+		v->proc_sel_start = r->starttime;
+	}
+}
+
+static size_t proc_find_sel(const struct view *v)
+{
+	for (size_t i = 0; v->proc_has_sel && i < v->proc.n; i++) {
+		const struct view_proc_row *r = &v->procs.v[v->proc.rows[i]];
+		if (r->pid == v->proc_sel_pid && r->starttime == v->proc_sel_start)
+			return i;
+	}
+	return VIEW_NONE;
+}
+
+static void proc_sort(struct view *v)
+{
+	if (v->proc_col) {
+		sort_rows(v->proc.rows, v->proc.tmp, v->proc.n, proc_cmp, v);
+		v->proc.sorts++;
+	}
+	v->proc.order_dirty = 0;
+	list_settle(&v->proc, proc_find_sel(v));
+	proc_remember_sel(v);
+}
+
+static int proc_refresh(struct view *v)
+{
+	if (v->proc.rows_dirty && proc_rebuild(v) < 0)
+		return list_fail(&v->proc);
+	if (v->proc.order_dirty)
+		proc_sort(v);
+	return 0;
+}
+
+/* ---- Events: the columns ---- */
+
+static void efmt_time(const struct sock_event *e, char *buf, size_t len)
+{
+	time_t t = (time_t)e->time;
+	struct tm tm;
+	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%H:%M:%S", &tm))
+		snprintf(buf, len, "?");
+}
+/* Newest first, like AGE's youngest first. */
+static int ecmp_time(const struct sock_event *a, const struct sock_event *b)
+{
+	return a->time < b->time ? 1 : a->time > b->time ? -1 : 0;
+}
+static void efmt_event(const struct sock_event *e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", sock_event_name(e->type));
+}
+static int ecmp_event(const struct sock_event *a, const struct sock_event *b)
+{
+	return strcmp(sock_event_name(a->type), sock_event_name(b->type));
+}
+/* A STATE event shows where it came from: "SYN_SENT>ESTABLISHED". */
+static void efmt_state(const struct sock_event *e, char *buf, size_t len)
+{
+	const char *to = sock_state_name(e->rec.proto, e->rec.state);
+	if (e->type == SOCK_EV_STATE)
+		snprintf(buf, len, "%s>%s", sock_state_name(e->rec.proto, e->from_state), to);
+	else
+		snprintf(buf, len, "%s", to);
+}
+static int ecmp_state(const struct sock_event *a, const struct sock_event *b)
+{
+	return strcmp(sock_state_name(a->rec.proto, a->rec.state),
+	              sock_state_name(b->rec.proto, b->rec.state));
+}
+static void efmt_socket(const struct sock_event *e, char *buf, size_t len)
+{
+	char l[80], r[80];
+	const struct sock_rec *s = &e->rec;
+	sock_endpoint_str(s->family, s->laddr, s->lport, l, sizeof(l));
+	sock_endpoint_str(s->family, s->raddr, s->rport, r, sizeof(r));
+	snprintf(buf, len, "%s%s %s -> %s", sock_proto_name(s->proto),
+	         s->family == AF_INET6 ? "6" : "", l, r);
+}
+static int ecmp_socket(const struct sock_event *a, const struct sock_event *b)
+{
+	const struct sock_rec *x = &a->rec, *y = &b->rec;
+	int c = cmp_num(x->proto, y->proto);
+	c = c ? c : cmp_num(x->family, y->family);
+	c = c ? c : memcmp(x->laddr, y->laddr, sizeof(x->laddr));
+	c = c ? c : cmp_num(x->lport, y->lport);
+	c = c ? c : memcmp(x->raddr, y->raddr, sizeof(x->raddr));
+	return c ? c : cmp_num(x->rport, y->rport);
+}
+/* The owners as the Connections PID/PROCESS cell shows them (escaped). */
+static void efmt_owner(const struct sock_event *e, char *buf, size_t len)
+{
+	struct column_row r = { &e->rec, e->owners, e->nowners, 0, 0 };
+	columns_find("process")->format(&r, buf, len);
+}
+static int ecmp_owner(const struct sock_event *a, const struct sock_event *b)
+{
+	int c = strcmp(a->nowners ? a->owners[0].comm : "", b->nowners ? b->owners[0].comm : "");
+	return c ? c : cmp_num((unsigned)(a->nowners ? a->owners[0].pid : 0),
+	                       (unsigned)(b->nowners ? b->owners[0].pid : 0));
+}
+
+const struct view_events_column view_events_columns[] = {
+	{ "time",   "TIME",        0, efmt_time,   ecmp_time },
+	{ "event",  "EVENT",       0, efmt_event,  ecmp_event },
+	{ "state",  "STATE",       0, efmt_state,  ecmp_state },
+	{ "socket", "SOCKET",      0, efmt_socket, ecmp_socket },
+	{ "owner",  "PID/PROCESS", 0, efmt_owner,  ecmp_owner },
+};
+const size_t view_events_ncolumns =
+	sizeof(view_events_columns) / sizeof(view_events_columns[0]);
+
+const struct view_events_column *view_events_column_find(const char *name)
+{
+	for (size_t i = 0; i < view_events_ncolumns; i++)
+		if (strcasecmp(view_events_columns[i].name, name) == 0)
+			return &view_events_columns[i];
+	return NULL;
+}
+
+/* ---- Events: the ring and its rows ---- */
+
+static size_t ring_count(const struct view *v)
+{
+	return v->next_seq < VIEW_EVENTS_MAX ? (size_t)v->next_seq : VIEW_EVENTS_MAX;
+}
+
+/* Copies e over the oldest event once the ring is full. */
+static int ring_push(struct view *v, const struct sock_event *e)
+{
+	struct sock_owner *o = owners_dup(e->owners, e->nowners);
+	if (e->nowners && !o)
+		return -1;
+	struct logged *l = &v->ring[v->next_seq % VIEW_EVENTS_MAX];
+	free(l->ev.owners);
+	l->ev = *e;
+	l->ev.owners = o;
+	l->seq = v->next_seq++;
+	return 0;
+}
+
+static int events_cmp(const struct view *v, uint32_t a, uint32_t b)
+{
+	return sign(v->ev_col->compare(&v->ring[a].ev, &v->ring[b].ev), v->ev_desc);
+}
+
+static int events_rebuild(struct view *v)
+{
+	size_t n = 0, count = ring_count(v);
+	if (list_reserve(&v->events, count) < 0)
+		return -1;
+	for (size_t k = 0; k < count; k++) {
+		uint32_t slot = (uint32_t)((v->next_seq - 1 - k) % VIEW_EVENTS_MAX);
+		const struct sock_event *e = &v->ring[slot].ev;
+		if (passes(v, &e->rec, e->owners, e->nowners, 1))
+			v->events.rows[n++] = slot;
+	}
+	v->events.n = n;
+	v->events.rows_dirty = 0;
+	v->events.order_dirty = 1;
+	return 0;
+}
+
+static void events_remember_sel(struct view *v)
+{
+	v->ev_has_sel = v->events.n > 0;
+	if (v->ev_has_sel)
+		v->ev_sel_seq = v->ring[v->events.rows[v->events.sel]].seq;
+}
+
+static size_t events_find_sel(const struct view *v)
+{
+	for (size_t i = 0; v->ev_has_sel && i < v->events.n; i++)
+		if (v->ring[v->events.rows[i]].seq == v->ev_sel_seq)
+			return i;
+	return VIEW_NONE;
+}
+
+static void events_sort(struct view *v)
+{
+	if (v->ev_col) {
+		sort_rows(v->events.rows, v->events.tmp, v->events.n, events_cmp, v);
+		v->events.sorts++;
+	}
+	v->events.order_dirty = 0;
+	list_settle(&v->events, events_find_sel(v));
+	events_remember_sel(v);
+}
+
+static int events_refresh(struct view *v)
+{
+	if (v->events.rows_dirty && events_rebuild(v) < 0)
+		return list_fail(&v->events);
+	if (v->events.order_dirty)
+		events_sort(v);
+	return 0;
+}
+
+/* ---- the view ---- */
+
+struct view *view_new(void)
+{
+	struct view *v = calloc(1, sizeof(*v));
+	if (!v)
+		return NULL;
+	v->ring = calloc(VIEW_EVENTS_MAX, sizeof(*v->ring));
+	if (!v->ring) {
+		view_free(v);
+		return NULL;
+	}
+	v->linger = VIEW_LINGER_DEFAULT;
+	return v;
+}
+
+void view_free(struct view *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->ngone; i++)
+		free(v->gone[i].owners);
+	for (size_t i = 0; v->ring && i < ring_count(v); i++)
+		free(v->ring[i].ev.owners);
+	free(v->ring);
+	free(v->gone);
+	free(v->prev);
+	free(v->vis);
+	free(v->gmap);
+	procs_free(&v->procs);
+	procs_free(&v->build);
+	list_free(&v->conn);
+	list_free(&v->proc);
+	list_free(&v->events);
+	free(v);
+}
+
+void view_set_linger(struct view *v, double seconds)
+{
+	v->linger = seconds;
+}
+
+void view_set_filter(struct view *v, const struct filter *f)
+{
+	v->filter = f;
+	v->conn.rows_dirty = v->proc.rows_dirty = v->events.rows_dirty = 1;
+}
+
+int view_poll(struct view *v, const struct sock_table *t,
+              const struct sock_events *ev, double now)
+{
+	int rc = 0;
+	if (!v->polled)
+		v->baseline = now;
+	v->polled = v->stale = 1;
+	v->table = t;
+	v->now = now;
+	v->conn.rows_dirty = v->proc.rows_dirty = 1;
+	for (size_t i = 0; ev && i < ev->n; i++) {
+		if (ring_push(v, &ev->v[i]) < 0)
+			rc = -1;
+		if (ev->v[i].type == SOCK_EV_GONE && gone_push(v, &ev->v[i]) < 0)
+			rc = -1;
+	}
+	if (ev && ev->n)
+		v->events.rows_dirty = 1;
+	return rc;
+}
+
+int view_refresh(struct view *v, double now)
+{
+	int rc = 0;
+	v->now = now;
+	if (gone_expire(v))
+		v->conn.rows_dirty = 1;
+	if (conn_refresh(v) < 0)
+		rc = -1;
+	if (proc_refresh(v) < 0)
+		rc = -1;
+	if (events_refresh(v) < 0)
+		rc = -1;
+	return rc;
+}
+
+const struct view_counts *view_counts(const struct view *v)
+{
+	return &v->counts;
+}
+
+/* ---- Connections: public ---- */
+
+void view_conn_set_sort(struct view *v, const struct column *col, int desc)
+{
+	desc = !!desc;
+	if (col == v->conn_col && desc == v->conn_desc)
+		return;
+	v->conn_col = col;
+	v->conn_desc = desc;
+	v->conn.order_dirty = 1;
+}
+
+const struct column *view_conn_sort(const struct view *v, int *desc)
+{
+	if (desc)
+		*desc = v->conn_desc;
+	return v->conn_col;
+}
+
+void view_conn_narrow(struct view *v, int pid, unsigned long long starttime)
+{
+	if (pid <= 0)
+		pid = 0, starttime = 0;
+	if (pid == v->narrow_pid && starttime == v->narrow_start)
+		return;
+	v->narrow_pid = pid;
+	v->narrow_start = starttime;
+	v->conn.rows_dirty = v->events.rows_dirty = 1;
+}
+
+int view_conn_narrowed(const struct view *v, int *pid, unsigned long long *starttime)
+{
+	if (pid)
+		*pid = v->narrow_pid;
+	if (starttime)
+		*starttime = v->narrow_start;
+	return v->narrow_pid > 0;
+}
+
+size_t view_conn_count(const struct view *v)
+{
+	return v->stale ? 0 : v->conn.n;
+}
+
+int view_conn_row(const struct view *v, size_t i, struct view_conn_row *out)
+{
+	if (v->stale || i >= v->conn.n)
+		return -1;
+	uint32_t ref = v->conn.rows[i];
+	conn_colrow(v, ref, &out->col);
+	if (ref & GONE_REF) {
+		out->state_since = 0;
+		out->hl = VIEW_HL_GONE;
+	} else {
+		const struct sock_entry *e = sock_table_at(v->table, ref);
+		out->state_since = e->state_since;
+		out->hl = conn_highlight(v, e);
+	}
+	return 0;
+}
+
+void view_conn_set_height(struct view *v, size_t rows)
+{
+	list_set_height(&v->conn, rows);
+}
+
+void view_conn_move(struct view *v, enum view_move m)
+{
+	list_move(&v->conn, m);
+	if (v->nprev == v->conn.n)     /* prev mirrors the rows unless a sort failed */
+		conn_remember_sel(v);
+}
+
+size_t view_conn_selected(const struct view *v)
+{
+	return list_selected(&v->conn);
+}
+
+size_t view_conn_top(const struct view *v)
+{
+	return v->conn.top;
+}
+
+unsigned long view_conn_sorts(const struct view *v)
+{
+	return v->conn.sorts;
+}
+
+/* ---- Processes: public ---- */
+
+void view_proc_set_sort(struct view *v, const struct view_proc_column *col, int desc)
+{
+	desc = !!desc;
+	if (col == v->proc_col && desc == v->proc_desc)
+		return;
+	v->proc_col = col;
+	v->proc_desc = desc;
+	v->proc.order_dirty = 1;
+}
+
+const struct view_proc_column *view_proc_sort(const struct view *v, int *desc)
+{
+	if (desc)
+		*desc = v->proc_desc;
+	return v->proc_col;
+}
+
+size_t view_proc_count(const struct view *v)
+{
+	return v->proc.n;
+}
+
+const struct view_proc_row *view_proc_row(const struct view *v, size_t i)
+{
+	return i < v->proc.n ? &v->procs.v[v->proc.rows[i]] : NULL;
+}
+
+void view_proc_set_height(struct view *v, size_t rows)
+{
+	list_set_height(&v->proc, rows);
+}
+
+void view_proc_move(struct view *v, enum view_move m)
+{
+	list_move(&v->proc, m);
+	proc_remember_sel(v);
+}
+
+size_t view_proc_selected(const struct view *v)
+{
+	return list_selected(&v->proc);
+}
+
+size_t view_proc_top(const struct view *v)
+{
+	return v->proc.top;
+}
+
+unsigned long view_proc_sorts(const struct view *v)
+{
+	return v->proc.sorts;
+}
+
+/* ---- Events: public ---- */
+
+void view_events_set_sort(struct view *v, const struct view_events_column *col, int desc)
+{
+	desc = !!desc;
+	if (col == v->ev_col && desc == v->ev_desc)
+		return;
+	v->ev_col = col;
+	v->ev_desc = desc;
+	/* From the newest-first order, so ties keep it whatever came before. */
+	v->events.rows_dirty = 1;
+}
+
+const struct view_events_column *view_events_sort(const struct view *v, int *desc)
+{
+	if (desc)
+		*desc = v->ev_desc;
+	return v->ev_col;
+}
+
+size_t view_events_count(const struct view *v)
+{
+	return v->events.n;
+}
+
+const struct sock_event *view_events_row(const struct view *v, size_t i)
+{
+	return i < v->events.n ? &v->ring[v->events.rows[i]].ev : NULL;
+}
+
+void view_events_set_height(struct view *v, size_t rows)
+{
+	list_set_height(&v->events, rows);
+}
+
+void view_events_move(struct view *v, enum view_move m)
+{
+	list_move(&v->events, m);
+	events_remember_sel(v);
+}
+
+size_t view_events_selected(const struct view *v)
+{
+	return list_selected(&v->events);
+}
+
+size_t view_events_top(const struct view *v)
+{
+	return v->events.top;
+}
+
+size_t view_events_logged(const struct view *v)
+{
+	return ring_count(v);
+}
