@@ -1,0 +1,877 @@
+/* test_view.c — the panes' model: which Connections rows show, in what
+ * order, highlighted how, where the selection goes; the Processes counts;
+ * the Events log; the header counts. Tables are filled through
+ * sock_table_update; owners come from the /proc tree recorded in
+ * tests/fixtures/proc-owners (see tests/fixtures/README) or, for mixed
+ * states, from this process's own loopback sockets in the real /proc. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "columns.h"
+#include "filter.h"
+#include "view.h"
+
+/* Recorded in tests/fixtures/proc-owners (values as test_procmap.c). */
+#define LISTEN_INODE 14153u     /* held by 10817 and its fork child 10818 */
+#define PAREN_INODE  14167u     /* 10819, comm "x) (y z" */
+#define NOPW_INODE   14179u     /* 10820, uid 12345 */
+#define OLD_INODE    14203u     /* 10822 "pm-old", start 41815 */
+#define NEW_INODE    14237u     /* proc-reuse: 10822 again, "pm-new", start 41837 */
+#define REUSED_PID   10822
+#define OLD_START    41815ull
+#define NEW_START    41837ull
+
+struct fx {
+	struct sock_table *t;
+	struct view *v;
+	struct procmap *pm;
+	struct sock_list l;
+	struct sock_events ev;
+	struct filter *f;
+};
+
+/* ---- helpers ---- */
+
+static struct sock_rec tcp4(uint16_t lp, uint16_t rp, uint8_t state, uint64_t inode)
+{
+	struct sock_rec s;
+	memset(&s, 0, sizeof(s));
+	s.proto = IPPROTO_TCP;
+	s.family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", s.laddr);
+	if (rp)
+		inet_pton(AF_INET, "127.0.0.1", s.raddr);
+	s.lport = lp;
+	s.rport = rp;
+	s.state = state;
+	s.inode = inode;
+	return s;
+}
+
+static struct sock_rec udp4(uint16_t lp, uint64_t inode)
+{
+	struct sock_rec s = tcp4(lp, 0, SOCK_ST_CLOSE, inode);
+	s.proto = IPPROTO_UDP;
+	return s;
+}
+
+static struct procmap *map_of(const char *root)
+{
+	char err[256];
+	struct procmap *m = procmap_new(root);
+	assert_non_null(m);
+	assert_int_equal(procmap_refresh(m, err, sizeof(err)), 0);
+	return m;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	f->t = sock_table_new();
+	f->v = view_new();
+	f->pm = map_of(FIXTURES "/proc-owners");
+	sock_list_init(&f->l);
+	sock_events_init(&f->ev);
+	*state = f;
+	return f->t && f->v ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	view_free(f->v);
+	filter_free(f->f);
+	sock_table_free(f->t);
+	procmap_free(f->pm);
+	sock_list_free(&f->l);
+	sock_events_free(&f->ev);
+	free(f);
+	return 0;
+}
+
+/* One poll of the given sockets at now, then the view brought up to date. */
+static void poll_at(struct fx *f, const struct sock_rec *recs, size_t n, double now)
+{
+	sock_list_clear(&f->l);
+	for (size_t i = 0; i < n; i++)
+		*sock_list_push(&f->l) = recs[i];
+	sock_events_clear(&f->ev);
+	assert_int_equal(sock_table_update(f->t, &f->l, f->pm, now, &f->ev), 0);
+	assert_int_equal(view_poll(f->v, f->t, &f->ev, now), 0);
+	assert_int_equal(view_refresh(f->v, now), 0);
+}
+
+static void set_filter(struct fx *f, const char *text)
+{
+	char err[256];
+	struct filter *old = f->f;
+	assert_int_equal(filter_compile(text, &f->f, err, sizeof(err)), 0);
+	view_set_filter(f->v, f->f);
+	filter_free(old);
+}
+
+static struct view_conn_row row(const struct view *v, size_t i)
+{
+	struct view_conn_row r;
+	assert_int_equal(view_conn_row(v, i, &r), 0);
+	return r;
+}
+
+static unsigned lport_at(const struct view *v, size_t i)
+{
+	return row(v, i).col.rec->lport;
+}
+
+/* The Connections rows' local ports, top to bottom, as "a,b,c". */
+static const char *lports(const struct view *v)
+{
+	static char buf[512];
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < view_conn_count(v); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u", i ? "," : "", lport_at(v, i));
+	return buf;
+}
+
+static void sort_by(struct fx *f, const char *col, int desc, double now)
+{
+	view_conn_set_sort(f->v, columns_find(col), desc);
+	assert_int_equal(view_refresh(f->v, now), 0);
+}
+
+/* Five sockets with the fixture's owners, distinct queues and ports. */
+static size_t mixed(struct sock_rec *r)
+{
+	r[0] = tcp4(8080, 0, SOCK_ST_LISTEN, LISTEN_INODE);
+	r[1] = udp4(5353, PAREN_INODE);
+	r[2] = tcp4(40000, 8080, SOCK_ST_ESTABLISHED, NOPW_INODE);
+	r[3] = tcp4(41000, 8080, SOCK_ST_ESTABLISHED, OLD_INODE);
+	r[4] = tcp4(42000, 8080, SOCK_ST_TIME_WAIT, 0);
+	r[0].recvq = 3; r[1].recvq = 700; r[2].recvq = 0; r[3].recvq = 12; r[4].recvq = 5;
+	r[2].has_tcpinfo = 1; r[2].tcp.rtt_us = 900;
+	r[3].has_tcpinfo = 1; r[3].tcp.rtt_us = 40;
+	return 5;
+}
+
+/* ---- Connections: which rows ---- */
+
+static void filter_shows_only_matching_sockets(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	poll_at(f, r, mixed(r), 100);
+	set_filter(f, "state:established");
+	assert_int_equal(view_refresh(f->v, 100), 0);
+	assert_string_equal(lports(f->v), "40000,41000");
+	assert_int_equal(view_counts(f->v)->shown, 2);
+	assert_int_equal(view_counts(f->v)->total, 5);
+}
+
+static void narrowing_shows_only_that_process_not_an_older_one_with_its_pid(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, n, 100);
+	/* pm-old exits and pm-new gets its pid: its socket replaces pm-old's. */
+	procmap_free(f->pm);
+	f->pm = map_of(FIXTURES "/proc-reuse");
+	r[3] = tcp4(43000, 8080, SOCK_ST_ESTABLISHED, NEW_INODE);
+	poll_at(f, r, n, 101);
+	assert_int_equal(view_conn_count(f->v), 6);      /* pm-old's lingers GONE */
+	view_conn_narrow(f->v, REUSED_PID, NEW_START);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_string_equal(lports(f->v), "43000");
+	view_conn_narrow(f->v, REUSED_PID, OLD_START);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_string_equal(lports(f->v), "41000");
+	assert_int_equal(row(f->v, 0).hl, VIEW_HL_GONE);
+	view_conn_narrow(f->v, 0, 0);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_int_equal(view_conn_count(f->v), 6);
+}
+
+/* ---- Connections: order ---- */
+
+static void every_column_sorts_both_ways(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, 2, 100);                 /* two older sockets: AGE differs */
+	poll_at(f, r, n, 160);
+	for (size_t c = 0; c < ncolumns; c++) {
+		for (int desc = 0; desc < 2; desc++) {
+			sort_by(f, columns[c].name, desc, 160);
+			assert_int_equal(view_conn_count(f->v), n);
+			for (size_t i = 0; i + 1 < n; i++) {
+				struct view_conn_row a = row(f->v, i), b = row(f->v, i + 1);
+				int cmp = columns[c].compare(&a.col, &b.col);
+				if (desc ? cmp < 0 : cmp > 0)
+					fail_msg("column %s %s: rows %zu and %zu out of order",
+					         columns[c].name, desc ? "desc" : "asc", i, i + 1);
+			}
+		}
+	}
+}
+
+static void numbers_addresses_and_names_sort_as_a_user_expects(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	poll_at(f, r, mixed(r), 100);
+	sort_by(f, "recvq", 0, 100);
+	assert_string_equal(lports(f->v), "40000,8080,42000,41000,5353");
+	sort_by(f, "recvq", 1, 100);
+	assert_string_equal(lports(f->v), "5353,41000,42000,8080,40000");
+	sort_by(f, "rtt", 0, 100);        /* unknown RTTs last */
+	assert_int_equal(lport_at(f->v, 0), 41000);
+	assert_int_equal(lport_at(f->v, 1), 40000);
+	sort_by(f, "process", 0, 100);    /* no owner "" first, then by name */
+	assert_int_equal(lport_at(f->v, 0), 42000);
+	assert_int_equal(row(f->v, 1).col.owners[0].pid, 10817);   /* pm-listen */
+}
+
+static void equal_keys_keep_the_previous_order(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[] = {
+		tcp4(1001, 80, SOCK_ST_ESTABLISHED, 1), tcp4(1002, 80, SOCK_ST_ESTABLISHED, 2),
+		tcp4(1003, 80, SOCK_ST_ESTABLISHED, 3), tcp4(1004, 80, SOCK_ST_ESTABLISHED, 4),
+		tcp4(80, 0, SOCK_ST_LISTEN, 5),
+	};
+	for (int i = 0; i < 4; i++)
+		r[i].recvq = (uint32_t)(4 - i);
+	poll_at(f, r, 5, 100);
+	assert_string_equal(lports(f->v), "1001,1002,1003,1004,80");  /* table order */
+	sort_by(f, "recvq", 0, 100);
+	assert_string_equal(lports(f->v), "80,1004,1003,1002,1001");
+	sort_by(f, "state", 0, 100);      /* the four ESTABLISHED tie */
+	assert_string_equal(lports(f->v), "1004,1003,1002,1001,80");
+	sort_by(f, "state", 1, 100);      /* reversed, the ties still not */
+	assert_string_equal(lports(f->v), "80,1004,1003,1002,1001");
+}
+
+static void equal_keys_keep_their_order_across_polls_that_move_table_entries(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[6];
+	for (int i = 0; i < 6; i++)
+		r[i] = tcp4((uint16_t)(2000 + i), 80, SOCK_ST_ESTABLISHED, (uint64_t)(10 + i));
+	poll_at(f, r, 6, 100);
+	sort_by(f, "inode", 1, 100);
+	sort_by(f, "state", 0, 100);
+	assert_string_equal(lports(f->v), "2005,2004,2003,2002,2001,2000");
+	/* Dropping 2001 makes the table move its last entry into that place. */
+	struct sock_rec left[] = { r[0], r[2], r[3], r[4], r[5] };
+	poll_at(f, left, 5, 101);
+	assert_string_equal(lports(f->v), "2005,2004,2003,2002,2001,2000");
+	assert_int_equal(row(f->v, 4).hl, VIEW_HL_GONE);
+	assert_int_equal(view_refresh(f->v, 104), 0);
+	assert_string_equal(lports(f->v), "2005,2004,2003,2002,2000");
+}
+
+/* Many rows, many ties, keys changing and newcomers arriving: each poll's
+ * order is sorted, and equal rows keep the order they had. */
+static void polls_keep_big_lists_sorted_and_ties_in_place(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 3000, MORE = 40 };
+	static struct sock_rec r[N + MORE];
+	static size_t before[65536];
+	unsigned seed = 7;
+	for (int i = 0; i < N + MORE; i++) {
+		r[i] = tcp4((uint16_t)(1024 + i), 80, SOCK_ST_ESTABLISHED, (uint64_t)(1 + i));
+		r[i].recvq = (seed = seed * 1103515245u + 12345u) >> 16 & 7;
+	}
+	view_conn_set_sort(f->v, columns_find("recvq"), 1);
+	poll_at(f, r, N, 100);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < view_conn_count(f->v); i++)
+			before[lport_at(f->v, i)] = i + 1;
+		for (int k = 0; k < 25; k++)
+			r[((seed = seed * 1103515245u + 12345u) >> 8) % N].recvq ^= 3;
+		poll_at(f, r, N + (size_t)(round + 1) * MORE / 3, 101 + round);
+		for (size_t i = 0; i + 1 < view_conn_count(f->v); i++) {
+			struct view_conn_row a = row(f->v, i), b = row(f->v, i + 1);
+			assert_true(a.col.rec->recvq >= b.col.rec->recvq);
+			size_t pa = before[a.col.rec->lport], pb = before[b.col.rec->lport];
+			if (a.col.rec->recvq == b.col.rec->recvq && pa && pb)
+				assert_true(pa < pb);
+			if (a.col.rec->recvq == b.col.rec->recvq && !pa)
+				assert_int_equal(pb, 0);      /* newcomers after old ties */
+		}
+	}
+}
+
+/* ---- Connections: the selection ---- */
+
+static void selection_stays_on_its_socket_when_the_sort_changes(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	poll_at(f, r, mixed(r), 100);
+	assert_int_equal(lport_at(f->v, view_conn_selected(f->v)), 8080);
+	sort_by(f, "recvq", 0, 100);
+	assert_int_equal(view_conn_selected(f->v), 1);
+	view_conn_move(f->v, VIEW_MOVE_DOWN);
+	assert_int_equal(lport_at(f->v, view_conn_selected(f->v)), 42000);
+	view_conn_move(f->v, VIEW_MOVE_UP);
+	sort_by(f, "recvq", 1, 100);
+	assert_int_equal(view_conn_selected(f->v), 3);
+	assert_int_equal(lport_at(f->v, view_conn_selected(f->v)), 8080);
+	sort_by(f, "local", 0, 100);
+	assert_int_equal(lport_at(f->v, view_conn_selected(f->v)), 8080);
+}
+
+static void selection_stays_on_its_socket_when_rows_arrive_above_it(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[] = {
+		tcp4(5000, 0, SOCK_ST_LISTEN, 1), tcp4(6000, 0, SOCK_ST_LISTEN, 2),
+		tcp4(1000, 0, SOCK_ST_LISTEN, 3), tcp4(2000, 0, SOCK_ST_LISTEN, 4),
+	};
+	view_conn_set_sort(f->v, columns_find("local"), 0);
+	poll_at(f, r, 2, 100);
+	view_conn_move(f->v, VIEW_MOVE_END);
+	assert_int_equal(view_conn_selected(f->v), 1);
+	poll_at(f, r, 4, 101);
+	assert_string_equal(lports(f->v), "1000,2000,5000,6000");
+	assert_int_equal(view_conn_selected(f->v), 3);
+}
+
+static void selection_keeps_its_index_when_its_socket_is_gone_for_good(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[4];
+	for (int i = 0; i < 4; i++)
+		r[i] = tcp4((uint16_t)(3000 + i), 0, SOCK_ST_LISTEN, (uint64_t)(20 + i));
+	view_conn_set_sort(f->v, columns_find("lport"), 0);
+	poll_at(f, r, 4, 100);
+	view_conn_move(f->v, VIEW_MOVE_DOWN);                 /* on 3001 */
+	struct sock_rec left[] = { r[0], r[2], r[3] };
+	poll_at(f, left, 3, 101);
+	assert_int_equal(view_conn_selected(f->v), 1);        /* its GONE row */
+	assert_int_equal(row(f->v, 1).hl, VIEW_HL_GONE);
+	assert_int_equal(view_refresh(f->v, 104.5), 0);
+	assert_int_equal(view_conn_selected(f->v), 1);        /* now 3002 */
+	assert_int_equal(lport_at(f->v, 1), 3002);
+	view_conn_move(f->v, VIEW_MOVE_END);                  /* on 3003 */
+	poll_at(f, left, 2, 105);
+	assert_int_equal(view_refresh(f->v, 108), 0);
+	assert_int_equal(view_conn_selected(f->v), 1);        /* clamped to the end */
+	assert_int_equal(lport_at(f->v, 1), 3002);
+}
+
+static void keys_page_and_jump_within_the_window(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[100];
+	for (int i = 0; i < 100; i++)
+		r[i] = tcp4((uint16_t)(1000 + i), 0, SOCK_ST_LISTEN, (uint64_t)(100 + i));
+	poll_at(f, r, 100, 100);
+	view_conn_set_height(f->v, 10);
+	view_conn_move(f->v, VIEW_MOVE_UP);
+	assert_int_equal(view_conn_selected(f->v), 0);
+	view_conn_move(f->v, VIEW_MOVE_DOWN);
+	assert_int_equal(view_conn_selected(f->v), 1);
+	assert_int_equal(view_conn_top(f->v), 0);
+	view_conn_move(f->v, VIEW_MOVE_PAGE_DOWN);
+	assert_int_equal(view_conn_selected(f->v), 11);
+	assert_int_equal(view_conn_top(f->v), 10);
+	view_conn_move(f->v, VIEW_MOVE_END);
+	assert_int_equal(view_conn_selected(f->v), 99);
+	assert_int_equal(view_conn_top(f->v), 90);
+	view_conn_move(f->v, VIEW_MOVE_PAGE_DOWN);
+	assert_int_equal(view_conn_selected(f->v), 99);
+	assert_int_equal(view_conn_top(f->v), 90);
+	view_conn_move(f->v, VIEW_MOVE_PAGE_UP);
+	assert_int_equal(view_conn_selected(f->v), 89);
+	assert_int_equal(view_conn_top(f->v), 80);
+	view_conn_move(f->v, VIEW_MOVE_HOME);
+	assert_int_equal(view_conn_selected(f->v), 0);
+	assert_int_equal(view_conn_top(f->v), 0);
+	view_conn_set_height(f->v, 5);
+	for (int i = 0; i < 7; i++)
+		view_conn_move(f->v, VIEW_MOVE_DOWN);
+	assert_int_equal(view_conn_selected(f->v), 7);
+	assert_int_equal(view_conn_top(f->v), 3);               /* selection on the last line */
+}
+
+static void an_empty_pane_has_no_selection(void **state)
+{
+	struct fx *f = *state;
+	poll_at(f, NULL, 0, 100);
+	view_conn_move(f->v, VIEW_MOVE_DOWN);
+	view_conn_move(f->v, VIEW_MOVE_END);
+	assert_int_equal(view_conn_count(f->v), 0);
+	assert_true(view_conn_selected(f->v) == VIEW_NONE);
+	assert_true(view_proc_selected(f->v) == VIEW_NONE);
+	assert_true(view_events_selected(f->v) == VIEW_NONE);
+}
+
+/* ---- Connections: highlights ---- */
+
+static void sockets_there_at_the_first_poll_are_not_new(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	poll_at(f, r, mixed(r), 100);
+	for (size_t i = 0; i < view_conn_count(f->v); i++)
+		assert_int_equal(row(f->v, i).hl, VIEW_HL_NONE);
+}
+
+static void a_new_socket_is_highlighted_for_the_linger_time(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[] = { tcp4(80, 0, SOCK_ST_LISTEN, 1), tcp4(81, 0, SOCK_ST_LISTEN, 2) };
+	poll_at(f, r, 1, 100);
+	poll_at(f, r, 2, 101);
+	assert_int_equal(row(f->v, 0).hl, VIEW_HL_NONE);
+	assert_int_equal(row(f->v, 1).hl, VIEW_HL_NEW);
+	assert_int_equal(view_refresh(f->v, 103.9), 0);
+	assert_int_equal(row(f->v, 1).hl, VIEW_HL_NEW);
+	assert_int_equal(view_refresh(f->v, 104), 0);
+	assert_int_equal(row(f->v, 1).hl, VIEW_HL_NONE);
+}
+
+static void a_state_change_is_highlighted_unless_the_socket_is_new(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[] = { tcp4(4000, 80, SOCK_ST_SYN_SENT, 1),
+	                        tcp4(4001, 80, SOCK_ST_SYN_SENT, 2) };
+	poll_at(f, r, 1, 100);
+	poll_at(f, r, 2, 101);
+	r[0].state = r[1].state = SOCK_ST_ESTABLISHED;
+	poll_at(f, r, 2, 102);
+	assert_int_equal(row(f->v, 0).hl, VIEW_HL_CHANGED);
+	assert_int_equal(row(f->v, 1).hl, VIEW_HL_NEW);
+	assert_true(row(f->v, 0).state_since == 102);
+	view_set_linger(f->v, 10);
+	assert_int_equal(view_refresh(f->v, 111.5), 0);
+	assert_int_equal(row(f->v, 0).hl, VIEW_HL_CHANGED);
+	assert_int_equal(view_refresh(f->v, 112), 0);
+	assert_int_equal(row(f->v, 0).hl, VIEW_HL_NONE);
+}
+
+static void a_gone_socket_lingers_with_its_last_state_and_owners(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, n, 90);
+	poll_at(f, r + 1, n - 1, 100);                 /* the listener closes */
+	assert_int_equal(view_conn_count(f->v), n);
+	struct view_conn_row g = row(f->v, 0);           /* where it was */
+	assert_int_equal(g.hl, VIEW_HL_GONE);
+	assert_int_equal(g.col.rec->state, SOCK_ST_LISTEN);
+	assert_int_equal(g.col.rec->inode, LISTEN_INODE);
+	assert_int_equal(g.col.nowners, 2);
+	assert_int_equal(g.col.owners[0].pid, 10817);
+	assert_string_equal(g.col.owners[1].comm, "pm-listen");
+	assert_true(g.col.first_seen == 90);           /* AGE still known */
+	assert_int_equal(view_counts(f->v)->gone, 1);
+	assert_int_equal(view_counts(f->v)->total, n - 1);
+	assert_int_equal(view_refresh(f->v, 102.9), 0);
+	assert_int_equal(view_conn_count(f->v), n);
+	assert_int_equal(view_refresh(f->v, 103), 0);
+	assert_int_equal(view_conn_count(f->v), n - 1);
+	assert_int_equal(view_counts(f->v)->gone, 0);
+}
+
+static void a_gone_row_follows_the_filter(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, n, 90);
+	poll_at(f, r + 1, n - 1, 100);
+	set_filter(f, "!state:listen");
+	assert_int_equal(view_refresh(f->v, 100), 0);
+	assert_int_equal(view_conn_count(f->v), n - 1);
+	set_filter(f, "proc:pm-listen");
+	assert_int_equal(view_refresh(f->v, 100), 0);
+	assert_string_equal(lports(f->v), "8080");
+}
+
+/* ---- counts ---- */
+
+static void header_counts_every_socket_by_state(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	poll_at(f, r, mixed(r), 100);
+	set_filter(f, "tcp");
+	assert_int_equal(view_refresh(f->v, 100), 0);
+	const struct view_counts *c = view_counts(f->v);
+	assert_int_equal(c->tcp[SOCK_ST_LISTEN], 1);
+	assert_int_equal(c->tcp[SOCK_ST_ESTABLISHED], 2);
+	assert_int_equal(c->tcp[SOCK_ST_TIME_WAIT], 1);
+	assert_int_equal(c->udp[SOCK_ST_CLOSE], 1);
+	assert_int_equal(c->total, 5);
+	assert_int_equal(c->shown, 4);
+}
+
+/* ---- the dirty flag ---- */
+
+static void nothing_changed_means_no_resort_even_for_100000_sockets(void **state)
+{
+	struct fx *f = *state;
+	struct sock_list *l = &f->l;
+	sock_list_clear(l);
+	for (uint32_t i = 0; i < 100000; i++) {
+		struct sock_rec *s = sock_list_push(l);
+		*s = tcp4((uint16_t)(1024 + i % 60000), (uint16_t)(1 + i / 60000),
+		          SOCK_ST_ESTABLISHED, 500000 + i);
+		s->laddr[2] = (uint8_t)(i / 60000);
+		s->laddr[3] = (uint8_t)(1 + i % 200);
+	}
+	view_conn_set_sort(f->v, columns_find("local"), 1);
+	assert_int_equal(sock_table_update(f->t, l, NULL, 100, NULL), 0);
+	assert_int_equal(view_poll(f->v, f->t, NULL, 100), 0);
+	assert_int_equal(view_refresh(f->v, 100), 0);
+	assert_int_equal(view_conn_count(f->v), 100000);
+	assert_int_equal(view_conn_sorts(f->v), 1);
+	assert_int_equal(view_refresh(f->v, 100.5), 0);
+	view_conn_set_sort(f->v, columns_find("local"), 1);
+	view_conn_move(f->v, VIEW_MOVE_END);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_int_equal(view_conn_sorts(f->v), 1);
+	view_conn_set_sort(f->v, columns_find("local"), 0);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_int_equal(view_conn_sorts(f->v), 2);
+	assert_int_equal(view_conn_selected(f->v), 0);     /* followed its socket */
+	assert_int_equal(view_poll(f->v, f->t, NULL, 102), 0);
+	assert_int_equal(view_refresh(f->v, 102), 0);
+	assert_int_equal(view_conn_sorts(f->v), 3);
+}
+
+/* ---- Processes ---- */
+
+static const struct view_proc_row *proc_with_pid(const struct view *v, int pid)
+{
+	for (size_t i = 0; i < view_proc_count(v); i++)
+		if (view_proc_row(v, i)->pid == pid)
+			return view_proc_row(v, i);
+	return NULL;
+}
+
+static void a_shared_socket_counts_for_each_process_holding_it(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	poll_at(f, r, mixed(r), 100);
+	assert_int_equal(view_proc_count(f->v), 5);      /* TIME_WAIT has no owner */
+	const struct view_proc_row *a = proc_with_pid(f->v, 10817);
+	const struct view_proc_row *b = proc_with_pid(f->v, 10818);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->listen, 1);
+	assert_int_equal(a->total, 1);
+	assert_int_equal(b->listen, 1);
+	assert_string_equal(b->comm, "pm-listen");
+	const struct view_proc_row *u = proc_with_pid(f->v, 10819);
+	assert_int_equal(u->other, 1);                   /* UDP UNCONN */
+	assert_string_equal(u->comm, "x) (y z");
+	assert_int_equal(proc_with_pid(f->v, 10820)->established, 1);
+	assert_string_equal(proc_with_pid(f->v, 10820)->user, "12345");
+}
+
+static int listen_tcp(uint16_t *port, uint64_t *inode)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	struct stat st;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	*port = ntohs(a.sin_port);
+	*inode = st.st_ino;
+	return fd;
+}
+
+static uint64_t inode_of(int fd)
+{
+	struct stat st;
+	assert_int_equal(fstat(fd, &st), 0);
+	return st.st_ino;
+}
+
+/* This process and a fork child both hold a listener, its two connected
+ * ends and an unbound UDP socket: live owners from the real /proc. */
+static void process_counts_split_listen_established_and_other(void **state)
+{
+	struct fx *f = *state;
+	uint16_t port;
+	uint64_t lino;
+	int lfd = listen_tcp(&port, &lino);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(cfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	int afd = accept(lfd, NULL, NULL);
+	int ufd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int hold[2];
+	assert_int_equal(pipe(hold), 0);
+	pid_t child = fork();
+	if (child == 0) {
+		char b;
+		close(hold[1]);
+		while (read(hold[0], &b, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(hold[0]);
+	struct sock_rec r[] = {
+		tcp4(port, 0, SOCK_ST_LISTEN, lino),
+		tcp4(50000, port, SOCK_ST_ESTABLISHED, inode_of(cfd)),
+		tcp4(port, 50000, SOCK_ST_ESTABLISHED, inode_of(afd)),
+		udp4(0, inode_of(ufd)),
+	};
+	procmap_free(f->pm);
+	f->pm = map_of("/proc");
+	poll_at(f, r, 4, 100);
+	close(hold[1]);
+	waitpid(child, NULL, 0);
+	const struct view_proc_row *me = proc_with_pid(f->v, getpid());
+	const struct view_proc_row *kid = proc_with_pid(f->v, child);
+	assert_non_null(me);
+	assert_non_null(kid);
+	for (int i = 0; i < 2; i++) {
+		const struct view_proc_row *p = i ? kid : me;
+		assert_int_equal(p->listen, 1);
+		assert_int_equal(p->established, 2);
+		assert_int_equal(p->other, 1);
+		assert_int_equal(p->total, 4);
+	}
+	close(lfd); close(cfd); close(afd); close(ufd);
+}
+
+static const char *pids(const struct view *v)
+{
+	static char buf[256];
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < view_proc_count(v); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%d", i ? "," : "",
+		                      view_proc_row(v, i)->pid);
+	return buf;
+}
+
+static void processes_sort_stably_and_keep_the_selected_process(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	poll_at(f, r, mixed(r), 100);
+	view_proc_set_sort(f->v, view_proc_column_find("pid"), 1);
+	assert_int_equal(view_refresh(f->v, 100), 0);
+	assert_string_equal(pids(f->v), "10822,10820,10819,10818,10817");
+	view_proc_set_sort(f->v, view_proc_column_find("total"), 0);   /* all tie */
+	assert_int_equal(view_refresh(f->v, 100), 0);
+	assert_string_equal(pids(f->v), "10822,10820,10819,10818,10817");
+	view_proc_move(f->v, VIEW_MOVE_HOME);
+	view_proc_move(f->v, VIEW_MOVE_DOWN);
+	view_proc_move(f->v, VIEW_MOVE_DOWN);                           /* 10819 */
+	view_proc_set_sort(f->v, view_proc_column_find("command"), 0);
+	assert_int_equal(view_refresh(f->v, 100), 0);
+	assert_string_equal(pids(f->v), "10818,10817,10820,10822,10819");
+	assert_int_equal(view_proc_row(f->v, view_proc_selected(f->v))->pid, 10819);
+	poll_at(f, r + 2, 3, 101);                                      /* 10817-19 go */
+	assert_string_equal(pids(f->v), "10820,10822");
+	assert_int_equal(view_proc_selected(f->v), 1);                  /* clamped */
+}
+
+static void every_process_column_sorts_both_ways(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	poll_at(f, r, mixed(r), 100);
+	for (size_t c = 0; c < view_proc_ncolumns; c++) {
+		for (int desc = 0; desc < 2; desc++) {
+			const struct view_proc_column *col = &view_proc_columns[c];
+			view_proc_set_sort(f->v, col, desc);
+			assert_int_equal(view_refresh(f->v, 100), 0);
+			assert_ptr_equal(view_proc_sort(f->v, NULL), col);
+			assert_int_equal(view_proc_count(f->v), 5);
+			for (size_t i = 0; i + 1 < 5; i++) {
+				int cmp = col->compare(view_proc_row(f->v, i), view_proc_row(f->v, i + 1));
+				if (desc ? cmp < 0 : cmp > 0)
+					fail_msg("process column %s %s: rows %zu and %zu out of order",
+					         col->name, desc ? "desc" : "asc", i, i + 1);
+			}
+		}
+	}
+}
+
+static void processes_count_only_filtered_sockets(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	poll_at(f, r, mixed(r), 100);
+	set_filter(f, "state:listen");
+	assert_int_equal(view_refresh(f->v, 100), 0);
+	assert_int_equal(view_proc_count(f->v), 2);
+	view_conn_narrow(f->v, 10820, 41815);       /* narrowing leaves Processes alone */
+	assert_int_equal(view_refresh(f->v, 100), 0);
+	assert_int_equal(view_proc_count(f->v), 2);
+}
+
+static void process_columns_are_a_table(void **state)
+{
+	(void)state;
+	char buf[64];
+	const char *want[] = { "pid", "user", "command", "listen", "estab", "other", "total" };
+	assert_int_equal(view_proc_ncolumns, 7);
+	for (size_t i = 0; i < 7; i++)
+		assert_ptr_equal(view_proc_column_find(want[i]), &view_proc_columns[i]);
+	struct view_proc_row p = { .pid = 7, .established = 3 };
+	snprintf(p.comm, sizeof(p.comm), "a\033b");
+	view_proc_column_find("command")->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "a\\x1bb");
+	view_proc_column_find("ESTAB")->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "3");
+	assert_true(view_proc_column_find("pid")->right);
+}
+
+/* ---- Events ---- */
+
+static void the_event_log_keeps_the_newest_10000_newest_first(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec *r = calloc(6000, sizeof(*r));
+	for (int i = 0; i < 6000; i++)
+		r[i] = tcp4((uint16_t)(10000 + i), 0, SOCK_ST_LISTEN, (uint64_t)(1000 + i));
+	poll_at(f, r, 6000, 1);        /* 6000 NEW */
+	poll_at(f, r, 0, 2);           /* 6000 GONE */
+	assert_int_equal(view_events_logged(f->v), VIEW_EVENTS_MAX);
+	assert_int_equal(view_events_count(f->v), VIEW_EVENTS_MAX);
+	assert_int_equal(view_events_row(f->v, 0)->type, SOCK_EV_GONE);
+	const struct sock_event *last = view_events_row(f->v, VIEW_EVENTS_MAX - 1);
+	assert_int_equal(last->type, SOCK_EV_NEW);
+	assert_int_equal(last->rec.lport, 10000 + 2000);   /* the 2000 oldest dropped */
+	assert_null(view_events_row(f->v, VIEW_EVENTS_MAX));
+	free(r);
+}
+
+static void the_event_log_shows_events_passing_filter_and_narrowing(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, n, 100);                       /* 5 NEW */
+	r[2].state = SOCK_ST_FIN_WAIT1;
+	poll_at(f, r, n, 101);                       /* 1 STATE */
+	assert_int_equal(view_events_count(f->v), 6);
+	set_filter(f, "port:40000");
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_int_equal(view_events_count(f->v), 2);
+	assert_int_equal(view_events_row(f->v, 0)->type, SOCK_EV_STATE);
+	assert_int_equal(view_events_row(f->v, 0)->from_state, SOCK_ST_ESTABLISHED);
+	set_filter(f, "");
+	view_conn_narrow(f->v, 10818, 41815);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_int_equal(view_events_count(f->v), 1);
+	assert_int_equal(view_events_row(f->v, 0)->rec.inode, LISTEN_INODE);
+}
+
+static void the_event_selection_stays_on_its_event_as_new_ones_arrive(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, 2, 100);
+	view_events_move(f->v, VIEW_MOVE_DOWN);
+	const struct sock_event *sel = view_events_row(f->v, 1);
+	uint64_t inode = sel->rec.inode;
+	poll_at(f, r, n, 101);                       /* 3 newer events */
+	assert_int_equal(view_events_selected(f->v), 4);
+	assert_int_equal(view_events_row(f->v, 4)->rec.inode, inode);
+}
+
+static void event_columns_describe_the_change(void **state)
+{
+	(void)state;
+	char buf[128];
+	struct sock_owner o = { .pid = 42, .comm = "nginx" };
+	struct sock_event e = { .type = SOCK_EV_STATE, .from_state = SOCK_ST_SYN_SENT,
+	                        .rec = tcp4(40000, 80, SOCK_ST_ESTABLISHED, 9),
+	                        .owners = &o, .nowners = 1 };
+	view_events_column_find("event")->format(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "state");
+	view_events_column_find("state")->format(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "SYN_SENT>ESTABLISHED");
+	view_events_column_find("socket")->format(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "tcp 127.0.0.1:40000 -> 127.0.0.1:80");
+	view_events_column_find("owner")->format(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "42/nginx");
+}
+
+static void events_sort_by_a_column_with_ties_newest_first(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[] = { tcp4(80, 0, SOCK_ST_LISTEN, 1), tcp4(81, 0, SOCK_ST_LISTEN, 2) };
+	poll_at(f, r, 2, 100);          /* NEW 80, NEW 81 */
+	poll_at(f, r, 1, 101);          /* GONE 81 */
+	view_events_set_sort(f->v, view_events_column_find("event"), 0);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_int_equal(view_events_row(f->v, 0)->type, SOCK_EV_GONE);
+	assert_int_equal(view_events_row(f->v, 1)->rec.lport, 81);   /* newer "new" */
+	assert_int_equal(view_events_row(f->v, 2)->rec.lport, 80);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(filter_shows_only_matching_sockets),
+		T(narrowing_shows_only_that_process_not_an_older_one_with_its_pid),
+		T(every_column_sorts_both_ways),
+		T(numbers_addresses_and_names_sort_as_a_user_expects),
+		T(equal_keys_keep_the_previous_order),
+		T(equal_keys_keep_their_order_across_polls_that_move_table_entries),
+		T(polls_keep_big_lists_sorted_and_ties_in_place),
+		T(selection_stays_on_its_socket_when_the_sort_changes),
+		T(selection_stays_on_its_socket_when_rows_arrive_above_it),
+		T(selection_keeps_its_index_when_its_socket_is_gone_for_good),
+		T(keys_page_and_jump_within_the_window),
+		T(an_empty_pane_has_no_selection),
+		T(sockets_there_at_the_first_poll_are_not_new),
+		T(a_new_socket_is_highlighted_for_the_linger_time),
+		T(a_state_change_is_highlighted_unless_the_socket_is_new),
+		T(a_gone_socket_lingers_with_its_last_state_and_owners),
+		T(a_gone_row_follows_the_filter),
+		T(header_counts_every_socket_by_state),
+		T(nothing_changed_means_no_resort_even_for_100000_sockets),
+		T(a_shared_socket_counts_for_each_process_holding_it),
+		T(process_counts_split_listen_established_and_other),
+		T(processes_sort_stably_and_keep_the_selected_process),
+		T(every_process_column_sorts_both_ways),
+		T(processes_count_only_filtered_sockets),
+		T(process_columns_are_a_table),
+		T(the_event_log_keeps_the_newest_10000_newest_first),
+		T(the_event_log_shows_events_passing_filter_and_narrowing),
+		T(the_event_selection_stays_on_its_event_as_new_ones_arrive),
+		T(event_columns_describe_the_change),
+		T(events_sort_by_a_column_with_ties_newest_first),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
