@@ -532,11 +532,14 @@ static int procmap_fill_owners(struct procmap *m)
 		if (!u)
 			return -1;
 		u->gen = m->gen;
+		/* Whole-struct zeroing: the table compares owners with memcmp, so
+		 * the bytes after each string's NUL and the padding must be set. */
+		memset(o, 0, sizeof *o);
 		o->pid = p->pid;
 		o->uid = p->uid;
 		o->starttime = p->starttime;
-		memcpy(o->comm, p->comm, sizeof o->comm);
-		memcpy(o->user, u->name, sizeof o->user);
+		memcpy(o->comm, p->comm, strnlen(p->comm, sizeof o->comm - 1));
+		memcpy(o->user, u->name, strnlen(u->name, sizeof o->user - 1));
 	}
 	m->n_owners = m->n_pairs;
 	return 0;

@@ -12,16 +12,11 @@
 #include <unistd.h>
 
 #include "keys.h"
+#include "layout.h"
 #include "textsafe.h"
 #include "ui.h"
 
-#define MIN_COLS 40
-#define MIN_LINES 10
-#define HEADER_LINES 3
-
-struct rect {
-	int y, x, h, w;
-};
+#define HEADER_LINES LAYOUT_HEADER_LINES
 
 /* ---- styles ---- */
 
@@ -82,30 +77,16 @@ static void put_cell(int y, int x, int w, const char *s, int right, attr_t a)
 
 /* ---- layout ---- */
 
-static int too_small(void)
-{
-	return COLS < MIN_COLS || LINES < MIN_LINES;
-}
+struct rect {
+	int y, x, h, w;
+};
 
-static int all_panes_fit(void)
-{
-	return COLS >= 120 && LINES >= 30;
-}
-
-/* Fills the rectangle of each pane shown; hidden panes get h = 0. */
 static void layout(const struct ui *u, struct rect r[UI_NPANES])
 {
-	int body = LINES - HEADER_LINES - 1;
-	memset(r, 0, sizeof(struct rect) * UI_NPANES);
-	if (!all_panes_fit()) {
-		r[u->focus] = (struct rect){ HEADER_LINES, 0, body, COLS };
-		return;
-	}
-	int top = body * 3 / 5;
-	int left = COLS * 2 / 5;
-	r[UI_CONNECTIONS] = (struct rect){ HEADER_LINES, 0, top, COLS };
-	r[UI_PROCESSES] = (struct rect){ HEADER_LINES + top, 0, body - top, left };
-	r[UI_EVENTS] = (struct rect){ HEADER_LINES + top, left + 1, body - top, COLS - left - 1 };
+	struct layout_rect l[LAYOUT_NPANES];
+	layout_panes(COLS, LINES, (enum layout_pane)u->focus, l);
+	for (int i = 0; i < UI_NPANES; i++)
+		r[i] = (struct rect){ l[i].y, l[i].x, l[i].h, l[i].w };
 }
 
 void draw_layout_heights(const struct ui *u, size_t *conn, size_t *proc, size_t *events)
@@ -225,62 +206,6 @@ static void draw_title_cell(struct ui *u, int y, int x, int w, const char *title
 
 /* ---- Connections ---- */
 
-/* The screen's choice of columns and widths: min width, whether it takes a
- * share of spare room, and how late it is dropped on a narrow terminal. */
-struct conn_spec {
-	const char *name;
-	int min, grow, keep;
-};
-
-static const struct conn_spec conn_specs[] = {
-	{ "proto", 5, 0, 9 }, { "state", 11, 0, 9 }, { "local", 21, 1, 10 },
-	{ "remote", 21, 1, 10 }, { "process", 16, 1, 9 }, { "user", 8, 0, 5 },
-	{ "recvq", 6, 0, 4 }, { "sendq", 6, 0, 3 }, { "rtt", 7, 0, 2 }, { "age", 6, 0, 6 },
-};
-#define CONN_NSPECS (sizeof(conn_specs) / sizeof(conn_specs[0]))
-
-struct conn_col {
-	const struct column *col;
-	int x, w;
-};
-
-/* Drops the least needed columns until the rest fit, then shares out the
- * spare room. Returns the number of columns laid out. */
-static size_t conn_columns(int width, struct conn_col out[CONN_NSPECS])
-{
-	int shown[CONN_NSPECS];
-	int need = 0, growers = 0;
-	for (size_t i = 0; i < CONN_NSPECS; i++) {
-		shown[i] = 1;
-		need += conn_specs[i].min + 1;
-	}
-	for (int keep = 1; need > width && keep < 10; keep++)
-		for (size_t i = 0; i < CONN_NSPECS; i++)
-			if (shown[i] && conn_specs[i].keep == keep && need > width) {
-				shown[i] = 0;
-				need -= conn_specs[i].min + 1;
-			}
-	for (size_t i = 0; i < CONN_NSPECS; i++)
-		growers += shown[i] && conn_specs[i].grow;
-	int spare = width > need ? width - need : 0;
-	size_t n = 0;
-	int x = 0;
-	for (size_t i = 0; i < CONN_NSPECS; i++) {
-		if (!shown[i])
-			continue;
-		int w = conn_specs[i].min;
-		if (conn_specs[i].grow && growers) {
-			int share = spare / growers;
-			spare -= share;
-			growers--;
-			w += share;
-		}
-		out[n++] = (struct conn_col){ columns_find(conn_specs[i].name), x, w };
-		x += w + 1;
-	}
-	return n;
-}
-
 static attr_t state_style(const struct ui *u, const struct sock_rec *r)
 {
 	if (r->proto == IPPROTO_UDP)
@@ -346,7 +271,7 @@ static attr_t conn_row_style(const struct ui *u, const struct view_conn_row *r,
 }
 
 static void draw_conn_row(struct ui *u, int y, const struct rect *r,
-                          const struct conn_col *cols, size_t ncols,
+                          const struct layout_col *cols, size_t ncols,
                           const struct view_conn_row *row, int selected)
 {
 	char cell[512];
@@ -375,8 +300,8 @@ static void draw_conn_row(struct ui *u, int y, const struct rect *r,
 
 static void draw_connections(struct ui *u, const struct rect *r, double now)
 {
-	struct conn_col cols[CONN_NSPECS];
-	size_t ncols = conn_columns(r->w, cols);
+	struct layout_col cols[LAYOUT_CONN_MAX];
+	size_t ncols = layout_conn_columns(r->w, cols);
 	int desc;
 	const struct column *sorted = view_conn_sort(u->view, &desc);
 	char title[128];
@@ -663,8 +588,8 @@ static void draw_too_small(void)
 {
 	char msg[96];
 	erase();
-	snprintf(msg, sizeof(msg), "sockeye needs %dx%d, this is %dx%d", MIN_COLS, MIN_LINES,
-	         COLS, LINES);
+	snprintf(msg, sizeof(msg), "sockeye needs %dx%d, this is %dx%d", LAYOUT_MIN_COLS,
+	         LAYOUT_MIN_LINES, COLS, LINES);
 	attrset(A_NORMAL);
 	mvaddnstr(LINES / 2, 0, msg, COLS);
 }
@@ -688,7 +613,7 @@ static void draw_body(struct ui *u, double now)
 void draw_screen(struct ui *u, double now)
 {
 	size_t hc, hp, he;
-	if (too_small()) {
+	if (layout_too_small(COLS, LINES)) {
 		draw_too_small();
 		refresh();
 		return;

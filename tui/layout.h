@@ -1,0 +1,41 @@
+/* layout.h — screen arithmetic without a terminal: where each pane goes for
+ * a terminal size, and which Connections columns fit at which widths. */
+#ifndef SOCKEYE_LAYOUT_H
+#define SOCKEYE_LAYOUT_H
+
+#include <stddef.h>
+#include "columns.h"
+
+#define LAYOUT_MIN_COLS 40
+#define LAYOUT_MIN_LINES 10
+#define LAYOUT_HEADER_LINES 3
+#define LAYOUT_ALL_COLS 120      /* all three panes from this size up */
+#define LAYOUT_ALL_LINES 30
+
+enum layout_pane { LAYOUT_CONNECTIONS, LAYOUT_PROCESSES, LAYOUT_EVENTS, LAYOUT_NPANES };
+
+struct layout_rect {
+	int y, x, h, w;              /* h == 0: not shown */
+};
+
+/* 1 when cols x lines is too small to draw anything but a message. */
+int layout_too_small(int cols, int lines);
+
+/* Places the panes for a cols x lines terminal: all three when it is large
+ * enough, else only the focused one, over the whole body. */
+void layout_panes(int cols, int lines, enum layout_pane focus,
+                  struct layout_rect out[LAYOUT_NPANES]);
+
+#define LAYOUT_CONN_MAX 10
+
+struct layout_col {
+	const struct column *col;
+	int x, w;                    /* x relative to the pane */
+};
+
+/* Chooses the Connections columns for a pane width: the least needed are
+ * dropped until the rest fit at their minimum, and spare room goes to the
+ * address and process columns. Returns the count. */
+size_t layout_conn_columns(int width, struct layout_col out[LAYOUT_CONN_MAX]);
+
+#endif
