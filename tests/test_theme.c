@@ -149,6 +149,15 @@ static void test_shipped_mono_sets_every_element(void **state)
 	assert_sets_every_element(&t);
 }
 
+static void test_shipped_high_contrast_sets_every_element(void **state)
+{
+	struct theme t;
+
+	(void)state;
+	load_shipped("high-contrast", &t);
+	assert_sets_every_element(&t);
+}
+
 static void test_shipped_default_is_the_builtin_theme(void **state)
 {
 	struct theme file, builtin;
@@ -834,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_default_sets_every_element),
 		cmocka_unit_test(test_shipped_light_sets_every_element),
 		cmocka_unit_test(test_shipped_mono_sets_every_element),
+		cmocka_unit_test(test_shipped_high_contrast_sets_every_element),
 		cmocka_unit_test(test_shipped_default_is_the_builtin_theme),
 		cmocka_unit_test(test_default_theme_colours_new_green_gone_red_changed_yellow),
 		cmocka_unit_test(test_default_theme_port_classes_have_three_colours),
