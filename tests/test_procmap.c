@@ -1,6 +1,7 @@
 /* test_procmap.c — the owner map: live against the real /proc with sockets
  * this test opens on loopback, and against /proc trees recorded by
- * tests/tools/record_procmap.py (see tests/fixtures/README). */
+ * tests/tools/record_procmap.py (see tests/fixtures/README), made real in a
+ * temporary directory by proctree. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "procmap.h"
+#include "proctree.h"
 
 /* What record_procmap.py printed when the trees were recorded. */
 enum {
@@ -373,10 +375,60 @@ static void test_many_refreshes_keep_the_same_answer(void **state)
 
 /* ---- recorded trees ---- */
 
+/* Both recorded trees, materialised once for the recorded group: the
+ * fixtures keep fd tables as manifests, procmap needs real fd/ symlinks. */
+struct recorded {
+	struct proctree owners, reuse;
+};
+
+static int recorded_setup(void **state)
+{
+	char err[512];
+	struct recorded *r = calloc(1, sizeof *r);
+
+	if (!r)
+		return -1;
+	if (proctree_make(&r->owners, FIXTURES "/proc-owners", err, sizeof err) != 0
+	    || proctree_make(&r->reuse, FIXTURES "/proc-reuse", err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		proctree_remove(&r->owners, err, sizeof err);
+		free(r);
+		return -1;
+	}
+	*state = r;
+	return 0;
+}
+
+static int recorded_teardown(void **state)
+{
+	char err[512];
+	struct recorded *r = *state;
+	int rc = 0;
+
+	if (!r)         /* cmocka tears down even after a failed setup */
+		return 0;
+	if (proctree_remove(&r->owners, err, sizeof err) != 0
+	    || proctree_remove(&r->reuse, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		rc = -1;
+	}
+	free(r);
+	return rc;
+}
+
+static const char *owners_tree(void **state)
+{
+	return ((struct recorded *)*state)->owners.root;
+}
+
+static const char *reuse_tree(void **state)
+{
+	return ((struct recorded *)*state)->reuse.root;
+}
+
 static void test_recorded_prefork_listener_has_both_owners_once_each(void **state)
 {
-	(void)state;
-	struct procmap *m = refreshed(FIXTURES "/proc-owners");
+	struct procmap *m = refreshed(owners_tree(state));
 	const struct sock_owner *o;
 
 	/* Each holds it on fds 3 and 5. */
@@ -391,8 +443,7 @@ static void test_recorded_prefork_listener_has_both_owners_once_each(void **stat
 
 static void test_recorded_comm_with_parens_and_spaces_parses(void **state)
 {
-	(void)state;
-	struct procmap *m = refreshed(FIXTURES "/proc-owners");
+	struct procmap *m = refreshed(owners_tree(state));
 	const struct sock_owner *o;
 
 	assert_int_equal(procmap_lookup(m, REC_PAREN_INODE, &o), 1);
@@ -405,8 +456,7 @@ static void test_recorded_comm_with_parens_and_spaces_parses(void **state)
 
 static void test_recorded_pipes_are_not_sockets(void **state)
 {
-	(void)state;
-	struct procmap *m = refreshed(FIXTURES "/proc-owners");
+	struct procmap *m = refreshed(owners_tree(state));
 	const struct sock_owner *o;
 
 	assert_int_equal(procmap_lookup(m, REC_PIPE_INODE, &o), 0);
@@ -415,10 +465,9 @@ static void test_recorded_pipes_are_not_sockets(void **state)
 
 static void test_recorded_uid_without_passwd_entry_shows_digits(void **state)
 {
-	(void)state;
 	if (getpwuid(12345))
 		skip();
-	struct procmap *m = refreshed(FIXTURES "/proc-owners");
+	struct procmap *m = refreshed(owners_tree(state));
 	const struct sock_owner *o;
 
 	assert_int_equal(procmap_lookup(m, REC_NOPW_INODE, &o), 1);
@@ -430,8 +479,7 @@ static void test_recorded_uid_without_passwd_entry_shows_digits(void **state)
 
 static void test_recorded_process_without_fd_dir_is_skipped_and_counted(void **state)
 {
-	(void)state;
-	struct procmap *m = refreshed(FIXTURES "/proc-owners");
+	struct procmap *m = refreshed(owners_tree(state));
 	const struct sock_owner *o;
 
 	assert_int_equal(procmap_lookup(m, REC_SECRET_INODE, &o), 0);
@@ -469,18 +517,17 @@ static void tree_remove(struct tree *t)
 
 static void test_reused_pid_shows_the_new_process_not_the_old_name(void **state)
 {
-	(void)state;
 	struct tree t;
 	const struct sock_owner *o;
 	char nobody[64];
 
-	tree_init(&t, FIXTURES "/proc-owners");
+	tree_init(&t, owners_tree(state));
 	struct procmap *m = refreshed(t.link);
 	assert_int_equal(procmap_lookup(m, REC_OLD_INODE, &o), 1);
 	assert_string_equal(o[0].comm, "pm-old");
 	assert_int_equal(o[0].starttime, REC_OLD_START);
 
-	tree_point(&t, FIXTURES "/proc-reuse");
+	tree_point(&t, reuse_tree(state));
 	refresh(m);
 	assert_int_equal(procmap_lookup(m, REC_OLD_INODE, &o), 0);
 	assert_int_equal(procmap_lookup(m, REC_NEW_INODE, &o), 1);
@@ -495,14 +542,13 @@ static void test_reused_pid_shows_the_new_process_not_the_old_name(void **state)
 
 static void test_recorded_fork_child_gone_leaves_only_the_parent(void **state)
 {
-	(void)state;
 	struct tree t;
 	const struct sock_owner *o;
 
-	tree_init(&t, FIXTURES "/proc-owners");
+	tree_init(&t, owners_tree(state));
 	struct procmap *m = refreshed(t.link);
 	assert_int_equal(procmap_lookup(m, REC_LISTEN_INODE, &o), 2);
-	tree_point(&t, FIXTURES "/proc-reuse");
+	tree_point(&t, reuse_tree(state));
 	refresh(m);
 	assert_int_equal(procmap_lookup(m, REC_LISTEN_INODE, &o), 1);
 	assert_int_equal(o[0].pid, REC_LISTEN_PARENT);
@@ -535,7 +581,7 @@ static void test_cmdline_refuses_a_reused_pid(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest live[] = {
 		cmocka_unit_test(test_own_socket_is_owned_by_this_process),
 		cmocka_unit_test(test_forked_child_holding_socket_is_a_second_owner_sorted_by_pid),
 		cmocka_unit_test(test_exited_child_is_no_longer_an_owner_after_refresh),
@@ -547,6 +593,10 @@ int main(void)
 		cmocka_unit_test(test_missing_proc_root_is_an_error_naming_it),
 		cmocka_unit_test(test_unknown_inode_has_no_owners),
 		cmocka_unit_test(test_many_refreshes_keep_the_same_answer),
+		cmocka_unit_test(test_cmdline_joins_arguments_of_the_same_process),
+		cmocka_unit_test(test_cmdline_refuses_a_reused_pid),
+	};
+	const struct CMUnitTest recorded[] = {
 		cmocka_unit_test(test_recorded_prefork_listener_has_both_owners_once_each),
 		cmocka_unit_test(test_recorded_comm_with_parens_and_spaces_parses),
 		cmocka_unit_test(test_recorded_pipes_are_not_sockets),
@@ -554,8 +604,10 @@ int main(void)
 		cmocka_unit_test(test_recorded_process_without_fd_dir_is_skipped_and_counted),
 		cmocka_unit_test(test_reused_pid_shows_the_new_process_not_the_old_name),
 		cmocka_unit_test(test_recorded_fork_child_gone_leaves_only_the_parent),
-		cmocka_unit_test(test_cmdline_joins_arguments_of_the_same_process),
-		cmocka_unit_test(test_cmdline_refuses_a_reused_pid),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("live", live, NULL, NULL);
+
+	failed += cmocka_run_group_tests_name("recorded", recorded,
+	                                      recorded_setup, recorded_teardown);
+	return failed;
 }

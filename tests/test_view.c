@@ -2,8 +2,9 @@
  * order, highlighted how, where the selection goes; the Processes counts;
  * the Events log; the header counts. Tables are filled through
  * sock_table_update; owners come from the /proc tree recorded in
- * tests/fixtures/proc-owners (see tests/fixtures/README) or, for mixed
- * states, from this process's own loopback sockets in the real /proc. */
+ * tests/fixtures/proc-owners (see tests/fixtures/README; made real in a
+ * temporary directory by proctree) or, for mixed states, from this
+ * process's own loopback sockets in the real /proc. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 
 #include "columns.h"
 #include "filter.h"
+#include "proctree.h"
 #include "view.h"
 
 /* Recorded in tests/fixtures/proc-owners (values as test_procmap.c). */
@@ -36,7 +38,14 @@
 #define OLD_START    41815ull
 #define NEW_START    41837ull
 
+/* Both recorded trees, materialised once for the whole group: the fixtures
+ * keep fd tables as manifests, procmap needs real fd/ symlinks. */
+struct recorded {
+	struct proctree owners, reuse;
+};
+
 struct fx {
+	const struct recorded *trees;   /* the group's, borrowed */
 	struct sock_table *t;
 	struct view *v;
 	struct procmap *pm;
@@ -79,12 +88,49 @@ static struct procmap *map_of(const char *root)
 	return m;
 }
 
+static int group_setup(void **state)
+{
+	char err[512];
+	struct recorded *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -1;
+	if (proctree_make(&r->owners, FIXTURES "/proc-owners", err, sizeof(err)) != 0
+	    || proctree_make(&r->reuse, FIXTURES "/proc-reuse", err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		proctree_remove(&r->owners, err, sizeof(err));
+		free(r);
+		return -1;
+	}
+	*state = r;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	char err[512];
+	struct recorded *r = *state;
+	int rc = 0;
+
+	if (!r)         /* cmocka tears down even after a failed setup */
+		return 0;
+	if (proctree_remove(&r->owners, err, sizeof(err)) != 0
+	    || proctree_remove(&r->reuse, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		rc = -1;
+	}
+	free(r);
+	return rc;
+}
+
+/* *state arrives holding the group's trees; it leaves holding the fx. */
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
+	f->trees = *state;
 	f->t = sock_table_new();
 	f->v = view_new();
-	f->pm = map_of(FIXTURES "/proc-owners");
+	f->pm = map_of(f->trees->owners.root);
 	sock_list_init(&f->l);
 	sock_events_init(&f->ev);
 	*state = f;
@@ -190,7 +236,7 @@ static void narrowing_shows_only_that_process_not_an_older_one_with_its_pid(void
 	poll_at(f, r, n, 100);
 	/* pm-old exits and pm-new gets its pid: its socket replaces pm-old's. */
 	procmap_free(f->pm);
-	f->pm = map_of(FIXTURES "/proc-reuse");
+	f->pm = map_of(f->trees->reuse.root);
 	r[3] = tcp4(43000, 8080, SOCK_ST_ESTABLISHED, NEW_INODE);
 	poll_at(f, r, n, 101);
 	assert_int_equal(view_conn_count(f->v), 6);      /* pm-old's lingers GONE */
@@ -873,5 +919,5 @@ int main(void)
 		T(event_columns_describe_the_change),
 		T(events_sort_by_a_column_with_ties_newest_first),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

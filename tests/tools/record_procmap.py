@@ -4,9 +4,12 @@
 Run as root: python3 tests/tools/record_procmap.py tests/fixtures
 
 Starts a few processes holding loopback sockets, then copies what the real
-/proc shows of them — <pid>/stat, comm, status verbatim, and fd/ recreated as
-symlinks with exactly the targets readlink returned ("socket:[N]",
-"pipe:[N]", "/dev/null") — into proc-owners/. It then ends one process,
+/proc shows of them — <pid>/stat, comm, status verbatim, and the fd table as
+<pid>/fd.links, one line "<fd> <target>" per fd with exactly the target
+readlink returned ("socket:[N]", "pipe:[N]", "/dev/null") — into
+proc-owners/. The table is a manifest, not symlinks, because those targets
+dangle and `make dist` (tar -h) drops dangling links; tests/proctree.c turns
+it back into fd/ symlinks in a temporary copy. It then ends one process,
 makes the kernel hand its pid to a new process (via ns_last_pid: real pid
 reuse) and records proc-reuse/. Prints the values the test asserts."""
 import ctypes
@@ -97,9 +100,18 @@ def record(tree, pid, as_uid=0):
         with open(os.path.join(d, name), "wb") as f:
             f.write(text.encode("latin-1"))
     if seen["fd"] is not None:
-        os.mkdir(os.path.join(d, "fd"))
-        for n, target in seen["fd"].items():
-            os.symlink(target, os.path.join(d, "fd", n))
+        write_fd_links(os.path.join(d, "fd.links"), seen["fd"])
+
+
+def write_fd_links(path, fds):
+    """One line per fd, "<fd> <target>", in fd order. A target is the rest
+    of its line, spaces and all; a newline in one could not be told apart."""
+    with open(path, "wb") as f:
+        for n in sorted(fds, key=int):
+            target = fds[n]
+            if "\n" in target:
+                sys.exit("fd %s target has a newline: %r" % (n, target))
+            f.write(n.encode() + b" " + os.fsencode(target) + b"\n")
 
 
 def starttime(pid):
