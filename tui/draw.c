@@ -197,10 +197,11 @@ static void draw_title_cell(struct ui *u, int y, int x, int w, const char *title
                             int right, int sorted, int desc)
 {
 	char buf[64];
-	if (sorted)
-		snprintf(buf, sizeof(buf), "%s%s", title, sort_mark(desc));
-	else
-		snprintf(buf, sizeof(buf), "%s", title);
+	/* The mark must show even where the title fills the column: the title
+	 * gives up its last column instead. */
+	int tw = sorted && w > 1 ? w - 1 : w;
+	size_t n = textsafe_fit(title, tw, NULL);
+	snprintf(buf, sizeof(buf), "%.*s%s", (int)n, title, sorted ? sort_mark(desc) : "");
 	put_cell(y, x, w, buf, right, u->style[sorted ? THEME_TITLE_SORTED : THEME_TITLE]);
 }
 

@@ -31,17 +31,18 @@ void layout_panes(int cols, int lines, enum layout_pane focus,
 	                                           body - top, cols - left - 1 };
 }
 
-/* Minimum width, whether it takes a share of spare room, and how late it is
- * dropped on a narrow terminal (higher: kept longer). */
+/* Minimum width (room for the title and its sort mark), whether it takes a
+ * share of spare room, and how late it is dropped on a narrow terminal
+ * (higher: kept longer). */
 struct conn_spec {
 	const char *name;
 	int min, grow, keep;
 };
 
 static const struct conn_spec conn_specs[LAYOUT_CONN_MAX] = {
-	{ "proto", 5, 0, 9 }, { "state", 11, 0, 9 }, { "local", 21, 1, 10 },
+	{ "proto", 6, 0, 9 }, { "state", 11, 0, 9 }, { "local", 21, 1, 10 },
 	{ "remote", 21, 1, 10 }, { "process", 16, 1, 9 }, { "user", 8, 0, 5 },
-	{ "recvq", 6, 0, 4 }, { "sendq", 6, 0, 3 }, { "rtt", 7, 0, 2 }, { "age", 6, 0, 6 },
+	{ "recvq", 7, 0, 4 }, { "sendq", 7, 0, 3 }, { "rtt", 7, 0, 2 }, { "age", 6, 0, 6 },
 };
 
 static int conn_drop(int shown[LAYOUT_CONN_MAX], int width)

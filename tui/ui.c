@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "keys.h"
+#include "layout.h"
 #include "screen.h"
 #include "ui.h"
 
@@ -186,15 +187,15 @@ static void ui_sort_conn(struct ui *u, int next)
 			view_conn_set_sort(u->view, c, !desc);
 		return;
 	}
-	/* Cycle through the titled columns: the ones the pane can show. */
-	size_t i = c ? (size_t)(c - columns) + 1 : 0;
-	for (;; i++) {
-		if (i >= ncolumns)
-			i = 0;
-		if (columns[i].title)
-			break;
-	}
-	view_conn_set_sort(u->view, &columns[i], 0);
+	/* Cycle through the columns the pane draws at this width, so rows are
+	 * never ordered by something the user cannot see. */
+	struct layout_col shown[LAYOUT_CONN_MAX];
+	size_t n = layout_conn_columns(COLS, shown), next_i = 0;
+	for (size_t i = 0; i < n; i++)
+		if (shown[i].col == c)
+			next_i = (i + 1) % n;
+	if (n)
+		view_conn_set_sort(u->view, shown[next_i].col, 0);
 }
 
 static void ui_sort_proc(struct ui *u, int next)
