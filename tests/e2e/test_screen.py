@@ -352,10 +352,16 @@ class Screen(unittest.TestCase):
         # Once round every column and back to the first: each press of s
         # must show which column the rows are now sorted by.
         marked = []
+        title = self.sort_title(p)
         for _ in range(len(columns) + 2):
+            # Each press changes the title row; wait for that rather than a
+            # fixed time, as a poll of a busy machine may delay the answer.
+            old = title
             p.keys('s')
-            time.sleep(0.4)
-            title = self.sort_title(p)
+            end = time.monotonic() + 3.0
+            while title == old and time.monotonic() < end:
+                time.sleep(0.05)
+                title = self.sort_title(p)
             marks = [w for w in title.split() if w.endswith(SORT_MARKS)]
             marked.append(marks[0] if marks else None)
             self.assertLessEqual(len(marks), 1, 'two sort marks: ' + title)
