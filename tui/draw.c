@@ -340,13 +340,25 @@ static const struct list_width event_widths[] = {
 	{ "time", 8 }, { "event", 5 }, { "state", 22 }, { "socket", 0 }, { "owner", 14 },
 };
 
+/* A pane narrower than this gives the Events STATE column only room for
+ * the new state, so the socket keeps enough room to be read. */
+#define EVENTS_WIDE 110
+
+static int list_col_width(const struct list_width *c, int total)
+{
+	if (strcmp(c->name, "state") == 0 && total < EVENTS_WIDE)
+		return 11;
+	return c->w;
+}
+
 static int list_width(const struct list_width *t, size_t n, const char *name, int total)
 {
 	int fixed = 0, flex = -1;
 	for (size_t i = 0; i < n; i++) {
-		fixed += t[i].w + 1;
+		int w = list_col_width(&t[i], total);
+		fixed += w + 1;
 		if (strcmp(t[i].name, name) == 0)
-			flex = t[i].w;
+			flex = w;
 	}
 	if (flex > 0)
 		return flex;

@@ -23,7 +23,7 @@ void layout_panes(int cols, int lines, enum layout_pane focus,
 	/* Connections on top; Processes and Events share the rest, with a
 	 * one-column rule between them. */
 	int top = body * 3 / 5;
-	int left = cols * 2 / 5;
+	int left = cols * 2 / 5 > 52 ? cols * 2 / 5 : 52;   /* every Processes column */
 	out[LAYOUT_CONNECTIONS] = (struct layout_rect){ LAYOUT_HEADER_LINES, 0, top, cols };
 	out[LAYOUT_PROCESSES] = (struct layout_rect){ LAYOUT_HEADER_LINES + top, 0,
 	                                              body - top, left };
