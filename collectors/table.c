@@ -4,6 +4,7 @@
  * update touches the sockets in the snapshot and sweeps out the unseen. */
 #include "config.h"
 
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,6 +241,9 @@ static int emit(struct sock_events *ev, enum sock_event_type type, double now,
 	x->rec = e->rec;
 	x->owners = owners_dup(e->owners, e->nowners);
 	x->nowners = x->owners ? e->nowners : 0;
+	x->tx_rate = e->tx_rate;
+	x->rx_rate = e->rx_rate;
+	x->has_rate = e->has_rate;
 	return 0;
 }
 
@@ -257,9 +261,35 @@ static struct sock_entry *entry_add(struct sock_table *t, size_t slot,
 	struct sock_entry *e = &t->v[t->n];
 	memset(e, 0, sizeof(*e));
 	e->rec = *rec;
-	e->first_seen = e->state_since = now;
+	e->first_seen = e->state_since = e->seen_at = now;
 	t->slots[slot] = (uint32_t)++t->n;
 	return e;
+}
+
+/* One counter's rate, or -1 when it went backwards. The kernel's counters
+ * only grow for the life of a socket, so going back means something else
+ * (a reused identity, a wrapped 32-bit source): better no rate than a
+ * huge false one. */
+static double counter_rate(uint64_t before, uint64_t after, double dt)
+{
+	return after < before ? -1 : (double)(after - before) / dt;
+}
+
+/* The entry's rate between its last poll and this one (rec, at now). */
+static void entry_rate(struct sock_entry *e, const struct sock_rec *rec, double now)
+{
+	double dt = now - e->seen_at;
+	e->has_rate = 0;
+	e->tx_rate = e->rx_rate = 0;
+	if (rec->proto != IPPROTO_TCP || !rec->has_tcpinfo || !e->rec.has_tcpinfo || !(dt > 0))
+		return;
+	double tx = counter_rate(e->rec.tcp.bytes_acked, rec->tcp.bytes_acked, dt);
+	double rx = counter_rate(e->rec.tcp.bytes_received, rec->tcp.bytes_received, dt);
+	if (tx < 0 || rx < 0)
+		return;
+	e->tx_rate = tx;
+	e->rx_rate = rx;
+	e->has_rate = 1;
 }
 
 /* Applies one snapshot record: adds it or refreshes its entry. */
@@ -282,6 +312,8 @@ static int table_apply(struct sock_table *t, const struct sock_rec *rec,
 		return 0;             /* a duplicate within one snapshot */
 	e->gen = t->gen;
 	uint8_t from = e->rec.state;
+	entry_rate(e, rec, now);
+	e->seen_at = now;
 	e->rec = *rec;
 	if (entry_set_owners(e, pm) < 0)
 		return -1;

@@ -1,7 +1,7 @@
 /* table.h — the live socket table: every socket keyed by its identity (SPEC
  * "Data": protocol, addresses, ports, inode), its owners and first-seen
- * time, and the diff of each new snapshot against it as NEW, GONE and STATE
- * events. */
+ * time, its TCP byte rates, and the diff of each new snapshot against it as
+ * NEW, GONE and STATE events. */
 #ifndef SOCKEYE_TABLE_H
 #define SOCKEYE_TABLE_H
 
@@ -17,6 +17,14 @@ struct sock_entry {
 	struct sock_owner *owners;    /* owned copy, sorted by pid */
 	size_t nowners;
 	uint32_t gen;                 /* last snapshot that held it */
+	double seen_at;               /* time of that snapshot: where a rate starts */
+	/* Bytes per second over the last two polls, from tcp_info's
+	 * bytes_acked (TX) and bytes_received (RX). has_rate is 0 on a
+	 * socket's first poll, for UDP, for TCP without tcp_info (the /proc
+	 * source) and when a counter went backwards: no rate, never a spike
+	 * and never a made-up zero. */
+	double tx_rate, rx_rate;
+	int has_rate;
 };
 
 enum sock_event_type { SOCK_EV_NEW, SOCK_EV_GONE, SOCK_EV_STATE };
@@ -28,6 +36,10 @@ struct sock_event {
 	struct sock_rec rec;          /* GONE: as last seen */
 	struct sock_owner *owners;    /* owned copy */
 	size_t nowners;
+	/* The socket's rate as of this poll (GONE: as of the last poll that
+	 * saw it); see struct sock_entry. NEW events have none. */
+	double tx_rate, rx_rate;
+	int has_rate;
 };
 
 /* Events appended by sock_table_update; the caller owns and frees them. */
@@ -47,7 +59,8 @@ struct sock_table *sock_table_new(void);
 void sock_table_free(struct sock_table *t);
 
 /* Makes the table equal to snap: sockets not in the table become NEW, those
- * no longer in snap GONE, those whose state differs STATE; owners come from
+ * no longer in snap GONE, those whose state differs STATE; every socket seen
+ * again gets its rate over (now - its seen_at); owners come from
  * pm (may be NULL: no owners). Events (when ev is not NULL) are appended in
  * the order NEW/STATE in snapshot order, then GONE. The first update of an
  * empty table reports everything as NEW; callers that want only a baseline

@@ -1,5 +1,6 @@
 /* test_table.c — the live table and its diff: NEW, GONE and STATE events,
- * identity per SPEC "Data", first-seen times, and owners carried on GONE. */
+ * identity per SPEC "Data", first-seen times, owners carried on GONE, and
+ * per-socket byte rates from the tcp_info counters. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -218,6 +219,134 @@ static void event_names_are_the_json_words(void **state)
 	assert_string_equal(sock_event_name(SOCK_EV_STATE), "state");
 }
 
+/* ---- rates ---- */
+
+/* An established TCP socket as netlink reports it, with tcp_info counters. */
+static struct sock_rec counted(uint64_t acked, uint64_t received)
+{
+	struct sock_rec r = tcp4("127.0.0.1", 5000, "127.0.0.1", 6000, SOCK_ST_ESTABLISHED, 21);
+	r.has_tcpinfo = 1;
+	r.tcp.bytes_acked = acked;
+	r.tcp.bytes_received = received;
+	return r;
+}
+
+/* One poll holding only r, at now; returns the table's entry for it. */
+static const struct sock_entry *poll_one(struct sock_table *t, struct sock_list *l,
+                                         const struct sock_rec *r, double now,
+                                         struct sock_events *ev)
+{
+	snap_of(l, r, 1);
+	assert_int_equal(sock_table_update(t, l, NULL, now, ev), 0);
+	return sock_table_find(t, r);
+}
+
+static void a_sockets_first_poll_has_no_rate(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+	struct sock_rec r = counted(1000000, 500000);
+	const struct sock_entry *e = poll_one(t, &l, &r, 100.0, &ev);
+	assert_false(e->has_rate);
+	assert_int_equal(ev.n, 1);
+	assert_false(ev.v[0].has_rate);          /* NEW: no spike, no zero */
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
+}
+
+static void steady_counters_give_the_exact_rate_over_the_gap_between_polls(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_rec r = counted(1000, 0);
+	poll_one(t, &l, &r, 100.0, NULL);
+	r = counted(1000 + 2 * 300000, 2 * 4096);
+	const struct sock_entry *e = poll_one(t, &l, &r, 102.0, NULL);
+	assert_true(e->has_rate);
+	assert_true(e->tx_rate == 300000.0);
+	assert_true(e->rx_rate == 4096.0);
+	assert_true(e->seen_at == 102.0);
+	r = counted(1000 + 2 * 300000, 2 * 4096);   /* idle since */
+	e = poll_one(t, &l, &r, 104.0, NULL);
+	assert_true(e->has_rate);
+	assert_true(e->tx_rate == 0.0);
+	assert_true(e->rx_rate == 0.0);
+	sock_list_free(&l); sock_table_free(t);
+}
+
+static void a_counter_going_backwards_gives_no_rate_for_that_poll(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_rec r = counted(50000, 50000);
+	poll_one(t, &l, &r, 100.0, NULL);
+	r = counted(10000, 60000);
+	const struct sock_entry *e = poll_one(t, &l, &r, 101.0, NULL);
+	assert_false(e->has_rate);
+	r = counted(12000, 61000);                  /* counts from the new base */
+	e = poll_one(t, &l, &r, 102.0, NULL);
+	assert_true(e->has_rate);
+	assert_true(e->tx_rate == 2000.0);
+	assert_true(e->rx_rate == 1000.0);
+	sock_list_free(&l); sock_table_free(t);
+}
+
+static void udp_sockets_have_no_rate(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_rec r = counted(0, 0);
+	r.proto = IPPROTO_UDP;
+	poll_one(t, &l, &r, 100.0, NULL);
+	r.tcp.bytes_received = 9000;        /* even if a source filled it */
+	assert_false(poll_one(t, &l, &r, 101.0, NULL)->has_rate);
+	sock_list_free(&l); sock_table_free(t);
+}
+
+static void tcp_without_tcp_info_has_no_rate(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_rec r = counted(0, 0);
+	r.has_tcpinfo = 0;                  /* the /proc source */
+	poll_one(t, &l, &r, 100.0, NULL);
+	assert_false(poll_one(t, &l, &r, 101.0, NULL)->has_rate);
+	r = counted(5000, 5000);            /* tcp_info only from now on */
+	assert_false(poll_one(t, &l, &r, 102.0, NULL)->has_rate);
+	sock_list_free(&l); sock_table_free(t);
+}
+
+static void state_and_gone_events_carry_the_rate(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+	struct sock_rec r = counted(0, 0);
+	poll_one(t, &l, &r, 100.0, NULL);
+	r = counted(800, 400);
+	r.state = SOCK_ST_FIN_WAIT1;
+	poll_one(t, &l, &r, 100.5, &ev);
+	assert_int_equal(ev.n, 1);
+	assert_int_equal(ev.v[0].type, SOCK_EV_STATE);
+	assert_true(ev.v[0].has_rate);
+	assert_true(ev.v[0].tx_rate == 1600.0);
+	assert_true(ev.v[0].rx_rate == 800.0);
+	sock_events_clear(&ev);
+	sock_list_clear(&l);
+	assert_int_equal(sock_table_update(t, &l, NULL, 101.0, &ev), 0);
+	assert_int_equal(ev.n, 1);
+	assert_int_equal(ev.v[0].type, SOCK_EV_GONE);
+	assert_true(ev.v[0].has_rate);                /* as last seen */
+	assert_true(ev.v[0].tx_rate == 1600.0);
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +359,12 @@ int main(void)
 		cmocka_unit_test(queue_changes_update_the_entry_without_an_event),
 		cmocka_unit_test(heavy_churn_keeps_table_equal_to_latest_snapshot),
 		cmocka_unit_test(event_names_are_the_json_words),
+		cmocka_unit_test(a_sockets_first_poll_has_no_rate),
+		cmocka_unit_test(steady_counters_give_the_exact_rate_over_the_gap_between_polls),
+		cmocka_unit_test(a_counter_going_backwards_gives_no_rate_for_that_poll),
+		cmocka_unit_test(udp_sockets_have_no_rate),
+		cmocka_unit_test(tcp_without_tcp_info_has_no_rate),
+		cmocka_unit_test(state_and_gone_events_carry_the_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
