@@ -1,5 +1,6 @@
 /* test_columns.c — how each Connections cell reads: formatting, escaping of
- * names from the system, and the order each column sorts in. */
+ * names from the system, rates in human units, and the order each column
+ * sorts in. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -41,7 +42,7 @@ static void endpoints_and_state_read_like_ss(void **state)
 {
 	(void)state;
 	struct sock_rec s = rec4("127.0.0.1", 8080, "127.0.0.2", 51000);
-	struct column_row r = { &s, NULL, 0, 0, 0 };
+	struct column_row r = { .rec = &s };
 	char buf[128];
 	cell("local", &r, buf, sizeof(buf));
 	assert_string_equal(buf, "127.0.0.1:8080");
@@ -65,11 +66,11 @@ static void process_cell_lists_every_owner_and_escapes_names(void **state)
 	o[1].pid = 101;
 	strcpy(o[1].comm, "\x1b[31mevil");
 	strcpy(o[1].user, "www\x07" "data");
-	struct column_row r = { &s, o, 2, 0, 0 };
+	struct column_row r = { .rec = &s, .owners = o, .nowners = 2 };
 	char buf[256];
 	cell("process", &r, buf, sizeof(buf));
 	assert_string_equal(buf, "100/nginx,101/\\x1b[31mevil");
-	struct column_row r1 = { &s, &o[1], 1, 0, 0 };
+	struct column_row r1 = { .rec = &s, .owners = &o[1], .nowners = 1 };
 	cell("user", &r1, buf, sizeof(buf));
 	assert_string_equal(buf, "www\\x07data");
 }
@@ -78,7 +79,7 @@ static void unowned_socket_shows_a_dash_or_its_uid(void **state)
 {
 	(void)state;
 	struct sock_rec s = rec4("127.0.0.1", 80, "0.0.0.0", 0);
-	struct column_row r = { &s, NULL, 0, 0, 0 };
+	struct column_row r = { .rec = &s };
 	char buf[64];
 	cell("process", &r, buf, sizeof(buf));
 	assert_string_equal(buf, "-");
@@ -94,7 +95,7 @@ static void rtt_shows_milliseconds_or_a_dash(void **state)
 {
 	(void)state;
 	struct sock_rec s = rec4("127.0.0.1", 80, "127.0.0.1", 5000);
-	struct column_row r = { &s, NULL, 0, 0, 0 };
+	struct column_row r = { .rec = &s };
 	char buf[64];
 	cell("rtt", &r, buf, sizeof(buf));
 	assert_string_equal(buf, "-");
@@ -112,7 +113,7 @@ static void age_counts_from_first_seen(void **state)
 	(void)state;
 	struct sock_rec s = rec4("127.0.0.1", 80, "127.0.0.1", 5000);
 	char buf[64];
-	struct column_row r = { &s, NULL, 0, 1000.0, 1042.5 };
+	struct column_row r = { .rec = &s, .first_seen = 1000.0, .now = 1042.5 };
 	cell("age", &r, buf, sizeof(buf));
 	assert_string_equal(buf, "42s");
 	r.now = 1000.0 + 3725;
@@ -128,7 +129,7 @@ static void ports_sort_numerically_not_as_text(void **state)
 	(void)state;
 	struct sock_rec a = rec4("127.0.0.1", 9, "127.0.0.1", 1);
 	struct sock_rec b = rec4("127.0.0.1", 10, "127.0.0.1", 1);
-	struct column_row ra = { &a, NULL, 0, 0, 0 }, rb = { &b, NULL, 0, 0, 0 };
+	struct column_row ra = { .rec = &a }, rb = { .rec = &b };
 	assert_true(columns_find("lport")->compare(&ra, &rb) < 0);
 	assert_true(columns_find("local")->compare(&ra, &rb) < 0);
 	assert_true(columns_find("local")->compare(&rb, &ra) > 0);
@@ -142,7 +143,7 @@ static void unknown_rtt_sorts_after_every_known_one(void **state)
 	struct sock_rec b = a;
 	b.has_tcpinfo = 1;
 	b.tcp.rtt_us = 900000;
-	struct column_row ra = { &a, NULL, 0, 0, 0 }, rb = { &b, NULL, 0, 0, 0 };
+	struct column_row ra = { .rec = &a }, rb = { .rec = &b };
 	assert_true(columns_find("rtt")->compare(&rb, &ra) < 0);
 }
 
@@ -156,6 +157,96 @@ static void column_names_are_found_in_any_case(void **state)
 	assert_non_null(strstr(list, "proto, state, local"));
 }
 
+/* ---- TX/s and RX/s ---- */
+
+static const char *rate(double bps)
+{
+	static char buf[32];
+	columns_rate_str(bps, buf, sizeof(buf));
+	return buf;
+}
+
+static void rates_read_in_binary_units_with_a_unit_letter(void **state)
+{
+	(void)state;
+	assert_string_equal(rate(0), "0B");
+	assert_string_equal(rate(512), "512B");
+	assert_string_equal(rate(999), "999B");
+	assert_string_equal(rate(1000), "1.0K");          /* never a 4-digit number */
+	assert_string_equal(rate(1536), "1.5K");
+	assert_string_equal(rate(15 * 1024), "15K");
+	assert_string_equal(rate(999 * 1024), "999K");
+	assert_string_equal(rate(1023 * 1024), "1.0M");
+	assert_string_equal(rate(1.25 * 1048576), "1.2M");
+	assert_string_equal(rate(204800), "200K");
+	assert_string_equal(rate(3.0 * 1073741824), "3.0G");
+	assert_string_equal(rate(9.96 * 1024), "10K");     /* "10.0K" would not fit */
+	for (double v = 1; v < 1e18; v *= 1.7)
+		assert_in_range(strlen(rate(v)), 2, 4);
+}
+
+static void a_socket_without_a_rate_is_blank_and_an_idle_one_reads_0b(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 1, "127.0.0.1", 2);
+	struct column_row r = { .rec = &s };
+	char buf[32];
+	cell("txrate", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	cell("rxrate", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	r.has_rate = 1;
+	r.rx_rate = 2048;
+	cell("txrate", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "0B");
+	cell("rxrate", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "2.0K");
+}
+
+static void rate_columns_are_right_aligned_on_screen_only(void **state)
+{
+	(void)state;
+	const struct column *tx = columns_find("txrate"), *rx = columns_find("RXRATE");
+	assert_non_null(tx);
+	assert_non_null(rx);
+	assert_string_equal(tx->title, "TX/s");
+	assert_string_equal(rx->title, "RX/s");
+	assert_true(tx->right && rx->right);
+	assert_false(tx->in_batch || rx->in_batch);
+}
+
+static void no_rate_sorts_after_every_rate_in_either_direction(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 1, "127.0.0.1", 2);
+	struct column_row none = { .rec = &s };
+	struct column_row slow = { .rec = &s, .tx_rate = 10, .rx_rate = 1e6, .has_rate = 1 };
+	struct column_row fast = { .rec = &s, .tx_rate = 1e6, .rx_rate = 10, .has_rate = 1 };
+	const struct column *tx = columns_find("txrate"), *rx = columns_find("rxrate");
+	assert_true(tx->compare(&slow, &fast) < 0);
+	assert_true(rx->compare(&slow, &fast) > 0);
+	assert_true(tx->compare(&fast, &none) < 0);
+	assert_true(tx->compare(&none, &slow) > 0);
+	assert_int_equal(tx->compare(&none, &none), 0);
+	/* Descending: the busiest first, the blank ones still at the bottom. */
+	assert_true(columns_compare(tx, &fast, &slow, 1) < 0);
+	assert_true(columns_compare(tx, &slow, &none, 1) < 0);
+	assert_true(columns_compare(tx, &none, &fast, 1) > 0);
+	assert_true(columns_compare(tx, &slow, &none, 0) < 0);
+}
+
+static void unknown_rtt_stays_last_in_descending_order_too(void **state)
+{
+	(void)state;
+	struct sock_rec a = rec4("127.0.0.1", 1, "127.0.0.1", 2);
+	struct sock_rec b = a;
+	b.has_tcpinfo = 1;
+	b.tcp.rtt_us = 900;
+	struct column_row ra = { .rec = &a }, rb = { .rec = &b };
+	assert_true(columns_compare(columns_find("rtt"), &rb, &ra, 1) < 0);
+	assert_true(columns_compare(columns_find("recvq"), &ra, &rb, 1) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +258,11 @@ int main(void)
 		cmocka_unit_test(ports_sort_numerically_not_as_text),
 		cmocka_unit_test(unknown_rtt_sorts_after_every_known_one),
 		cmocka_unit_test(column_names_are_found_in_any_case),
+		cmocka_unit_test(rates_read_in_binary_units_with_a_unit_letter),
+		cmocka_unit_test(a_socket_without_a_rate_is_blank_and_an_idle_one_reads_0b),
+		cmocka_unit_test(rate_columns_are_right_aligned_on_screen_only),
+		cmocka_unit_test(no_rate_sorts_after_every_rate_in_either_direction),
+		cmocka_unit_test(unknown_rtt_stays_last_in_descending_order_too),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -267,8 +267,8 @@ static void every_column_sorts_both_ways(void **state)
 			assert_int_equal(view_conn_count(f->v), n);
 			for (size_t i = 0; i + 1 < n; i++) {
 				struct view_conn_row a = row(f->v, i), b = row(f->v, i + 1);
-				int cmp = columns[c].compare(&a.col, &b.col);
-				if (desc ? cmp < 0 : cmp > 0)
+				/* columns_compare: reversed, but rows without a value last */
+				if (columns_compare(&columns[c], &a.col, &b.col, desc) > 0)
 					fail_msg("column %s %s: rows %zu and %zu out of order",
 					         columns[c].name, desc ? "desc" : "asc", i, i + 1);
 			}

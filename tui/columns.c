@@ -165,6 +165,62 @@ static int cmp_rtt(const struct column_row *a, const struct column_row *b)
 	uint64_t y = has_rtt(b->rec) ? b->rec->tcp.rtt_us : UINT64_MAX;
 	return cmp_u64(x, y);
 }
+static int known_rtt(const struct column_row *r)
+{
+	return has_rtt(r->rec);
+}
+
+/* ---- TX/s, RX/s: blank, not 0, where there is no rate ---- */
+void columns_rate_str(double bps, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTP";
+	size_t u = 0;
+	double v = bps > 0 ? bps : 0;
+	/* Rounds as printed: 999.6 would print as "1000", so it moves up. */
+	while (v >= 999.5 && u + 1 < sizeof(units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	if (u > 0 && v < 9.95)
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%c", v, units[u]);
+}
+static int cmp_double(double a, double b)
+{
+	return a < b ? -1 : a > b;
+}
+static int known_rate(const struct column_row *r)
+{
+	return r->has_rate;
+}
+static void fmt_txrate(const struct column_row *r, char *buf, size_t len)
+{
+	if (r->has_rate)
+		columns_rate_str(r->tx_rate, buf, len);
+	else if (len)
+		buf[0] = '\0';
+}
+static void fmt_rxrate(const struct column_row *r, char *buf, size_t len)
+{
+	if (r->has_rate)
+		columns_rate_str(r->rx_rate, buf, len);
+	else if (len)
+		buf[0] = '\0';
+}
+/* No rate sorts after every rate. */
+static int cmp_txrate(const struct column_row *a, const struct column_row *b)
+{
+	if (a->has_rate != b->has_rate)
+		return a->has_rate ? -1 : 1;
+	return a->has_rate ? cmp_double(a->tx_rate, b->tx_rate) : 0;
+}
+static int cmp_rxrate(const struct column_row *a, const struct column_row *b)
+{
+	if (a->has_rate != b->has_rate)
+		return a->has_rate ? -1 : 1;
+	return a->has_rate ? cmp_double(a->rx_rate, b->rx_rate) : 0;
+}
 
 static void fmt_age(const struct column_row *r, char *buf, size_t len)
 {
@@ -196,23 +252,40 @@ static int cmp_inode(const struct column_row *a, const struct column_row *b)
 }
 
 const struct column columns[] = {
-	{ "proto",   "PROTO",       0, 1, fmt_proto,   cmp_proto },
-	{ "state",   "STATE",       0, 1, fmt_state,   cmp_state },
-	{ "local",   "LOCAL",       0, 1, fmt_local,   cmp_local },
-	{ "remote",  "REMOTE",      0, 1, fmt_remote,  cmp_remote },
-	{ "process", "PID/PROCESS", 0, 1, fmt_process, cmp_process },
-	{ "user",    "USER",        0, 1, fmt_user,    cmp_user },
-	{ "recvq",   "RECV-Q",      1, 1, fmt_recvq,   cmp_recvq },
-	{ "sendq",   "SEND-Q",      1, 1, fmt_sendq,   cmp_sendq },
-	{ "rtt",     "RTT",         1, 1, fmt_rtt,     cmp_rtt },
-	{ "age",     "AGE",         1, 0, fmt_age,     cmp_age },
-	{ "inode",   "INODE",       1, 0, fmt_inode,   cmp_inode },
+	{ "proto",   "PROTO",       0, 1, fmt_proto,   cmp_proto,   NULL },
+	{ "state",   "STATE",       0, 1, fmt_state,   cmp_state,   NULL },
+	{ "local",   "LOCAL",       0, 1, fmt_local,   cmp_local,   NULL },
+	{ "remote",  "REMOTE",      0, 1, fmt_remote,  cmp_remote,  NULL },
+	{ "process", "PID/PROCESS", 0, 1, fmt_process, cmp_process, NULL },
+	{ "user",    "USER",        0, 1, fmt_user,    cmp_user,    NULL },
+	{ "recvq",   "RECV-Q",      1, 1, fmt_recvq,   cmp_recvq,   NULL },
+	{ "sendq",   "SEND-Q",      1, 1, fmt_sendq,   cmp_sendq,   NULL },
+	{ "rtt",     "RTT",         1, 1, fmt_rtt,     cmp_rtt,     known_rtt },
+	/* Rates need two polls: the screen shows them, --batch's table not
+	 * (its JSON has txrate/rxrate keys where known). */
+	{ "txrate",  "TX/s",        1, 0, fmt_txrate,  cmp_txrate,  known_rate },
+	{ "rxrate",  "RX/s",        1, 0, fmt_rxrate,  cmp_rxrate,  known_rate },
+	{ "age",     "AGE",         1, 0, fmt_age,     cmp_age,     NULL },
+	{ "inode",   "INODE",       1, 0, fmt_inode,   cmp_inode,   NULL },
 	/* Sort-only keys: one side's port, the first owner's pid. */
-	{ "lport",   NULL,          1, 0, NULL,        cmp_lport },
-	{ "rport",   NULL,          1, 0, NULL,        cmp_rport },
-	{ "pid",     NULL,          1, 0, NULL,        cmp_pid },
+	{ "lport",   NULL,          1, 0, NULL,        cmp_lport,   NULL },
+	{ "rport",   NULL,          1, 0, NULL,        cmp_rport,   NULL },
+	{ "pid",     NULL,          1, 0, NULL,        cmp_pid,     NULL },
 };
 const size_t ncolumns = sizeof(columns) / sizeof(columns[0]);
+
+int columns_compare(const struct column *col, const struct column_row *a,
+                    const struct column_row *b, int desc)
+{
+	if (col->known) {
+		int ka = col->known(a) != 0, kb = col->known(b) != 0;
+		if (ka != kb)
+			return ka ? -1 : 1;
+	}
+	int c = col->compare(a, b);
+	c = c > 0 ? 1 : c < 0 ? -1 : 0;
+	return desc ? -c : c;
+}
 
 const struct column *columns_find(const char *name)
 {

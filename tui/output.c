@@ -76,9 +76,7 @@ static int row_cmp(const void *x, const void *y, void *arg)
 {
 	const struct sorted_row *a = x, *b = y;
 	const struct sort_ctx *c = arg;
-	int r = c->col->compare(&a->row, &b->row);
-	if (c->desc)
-		r = -r;
+	int r = columns_compare(c->col, &a->row, &b->row, c->desc);
 	return r ? r : (a->pos < b->pos ? -1 : a->pos > b->pos);
 }
 
@@ -93,8 +91,10 @@ static struct sorted_row *batch_rows(const struct sock_table *t, double now,
 		const struct sock_entry *e = sock_table_at(t, i);
 		if (!row_passes(o, &e->rec, e->owners, e->nowners))
 			continue;
-		rows[n].row = (struct column_row){ &e->rec, e->owners, e->nowners,
-		                                   e->first_seen, now };
+		rows[n].row = (struct column_row){
+			.rec = &e->rec, .owners = e->owners, .nowners = e->nowners,
+			.first_seen = e->first_seen, .now = now, .tx_rate = e->tx_rate,
+			.rx_rate = e->rx_rate, .has_rate = e->has_rate };
 		rows[n].pos = n;
 		n++;
 	}
@@ -191,7 +191,7 @@ static void time_str(double t, char *buf, size_t len)
 
 static void event_text(FILE *f, const struct sock_event *e)
 {
-	struct column_row row = { &e->rec, e->owners, e->nowners, 0, 0 };
+	struct column_row row = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners };
 	char when[64], state[64], local[80], remote[80], proc[CELL_MAX], user[128];
 	const struct sock_rec *r = &e->rec;
 	time_str(e->time, when, sizeof(when));

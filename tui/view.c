@@ -483,10 +483,16 @@ static void conn_colrow(const struct view *v, uint32_t ref, struct column_row *c
 {
 	if (ref & GONE_REF) {
 		const struct gone *g = &v->gone[ref & ~GONE_REF];
-		*c = (struct column_row){ &g->rec, g->owners, g->nowners, g->first_seen, v->now };
+		/* Closed: no rate any more (the last one is in its GONE event). */
+		*c = (struct column_row){ .rec = &g->rec, .owners = g->owners,
+		                          .nowners = g->nowners, .first_seen = g->first_seen,
+		                          .now = v->now };
 	} else {
 		const struct sock_entry *e = sock_table_at(v->table, ref);
-		*c = (struct column_row){ &e->rec, e->owners, e->nowners, e->first_seen, v->now };
+		*c = (struct column_row){ .rec = &e->rec, .owners = e->owners,
+		                          .nowners = e->nowners, .first_seen = e->first_seen,
+		                          .now = v->now, .tx_rate = e->tx_rate,
+		                          .rx_rate = e->rx_rate, .has_rate = e->has_rate };
 	}
 }
 
@@ -504,7 +510,7 @@ static int conn_cmp(const struct view *v, uint32_t a, uint32_t b)
 	struct column_row x, y;
 	conn_colrow(v, a, &x);
 	conn_colrow(v, b, &y);
-	return sign(v->conn_col->compare(&x, &y), v->conn_desc);
+	return columns_compare(v->conn_col, &x, &y, v->conn_desc);
 }
 
 static size_t conn_table_count(const struct view *v)
@@ -971,7 +977,7 @@ static int ecmp_socket(const struct sock_event *a, const struct sock_event *b)
 /* The owners as the Connections PID/PROCESS cell shows them (escaped). */
 static void efmt_owner(const struct sock_event *e, char *buf, size_t len)
 {
-	struct column_row r = { &e->rec, e->owners, e->nowners, 0, 0 };
+	struct column_row r = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners };
 	columns_find("process")->format(&r, buf, len);
 }
 static int ecmp_owner(const struct sock_event *a, const struct sock_event *b)
