@@ -1,9 +1,11 @@
 /* netlink.c — the sock_diag source: inet_diag v2 dump requests over one
- * libnl-3 socket, and the decoding of their replies into sock_rec. */
+ * libnl-3 socket, the decoding of their replies into sock_rec, and closing
+ * one TCP socket with SOCK_DESTROY (what ss -K does). */
 #include "config.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +32,10 @@
 #define NETLINK_MSGBUF       32768
 #define NETLINK_INTR_RETRIES   3
 #define NETLINK_NOBUFS_RETRIES 4
+
+/* SOCK_DESTROY is answered at once (tcp_abort runs inside the request), so
+ * a silent kernel means the answer was lost, not that it is slow. */
+#define NETLINK_ACK_TIMEOUT_MS 5000
 
 /* Every state sock.h knows, and not TCP_BOUND_INACTIVE (13, Linux 6.8+):
  * bound-but-idle sockets appear in neither /proc/net/tcp nor ss's default
@@ -514,6 +520,193 @@ int netlink_collect(struct netlink_source *src, unsigned want,
 			out->n = base;
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* ---- closing a socket (SOCK_DESTROY) ---- */
+
+int netlink_parse_ack(const void *buf, size_t len, uint32_t seq, int *kernel_errno)
+{
+	/* libnl's walkers take non-const pointers but only read through them. */
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	int rem = (int)len;
+
+	if (!buf || !kernel_errno || len > INT_MAX || (uintptr_t)buf % NLMSG_ALIGNTO != 0)
+		return -1;
+	/* Leftovers of an abandoned dump and multicast notifications (seq 0)
+	 * may come first on a shared socket: only our sequence number counts. */
+	for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
+		const struct nlmsgerr *e = nlmsg_data(nlh);
+
+		if (nlh->nlmsg_seq != seq || nlh->nlmsg_type != NLMSG_ERROR)
+			continue;
+		if (!nlmsg_valid_hdr(nlh, sizeof(*e)))
+			return -1;
+		*kernel_errno = -e->error;
+		return 1;
+	}
+	return rem == 0 ? 0 : -1;
+}
+
+/* What may be closed is decided here, before anything is sent: TCP only, of
+ * any state (a stuck listener is worth closing too, and ss -K allows it), and
+ * only with the cookie that proves which socket the row was. UDP is refused:
+ * there is no connection to close, only a server to break. */
+static int netlink_destroy_check(const struct netlink_source *src,
+                                 const struct sock_rec *rec, char *err, size_t errlen)
+{
+	if (!rec) {
+		netlink_fail(err, errlen, "no socket to close");
+		return -1;
+	}
+	if (rec->proto != IPPROTO_TCP) {
+		netlink_fail(err, errlen, "only TCP connections can be closed, not %s sockets",
+		             sock_proto_name(rec->proto));
+		return -1;
+	}
+	if (rec->family != AF_INET && rec->family != AF_INET6) {
+		netlink_fail(err, errlen, "not an IPv4 or IPv6 socket");
+		return -1;
+	}
+	if (!src || rec->cookie == 0) {
+		netlink_fail(err, errlen, "closing a socket needs the netlink source "
+		             "(its kernel cookie is unknown from /proc)");
+		return -1;
+	}
+	return 0;
+}
+
+/* The socket's whole identity, cookie included: the kernel looks the tuple
+ * up and then refuses a socket whose cookie differs, so a newer socket that
+ * took over the same addresses is never closed by mistake. */
+static void netlink_destroy_req(const struct sock_rec *rec, struct inet_diag_req_v2 *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->sdiag_family = rec->family;
+	req->sdiag_protocol = rec->proto;
+	req->id.idiag_sport = htons(rec->lport);
+	req->id.idiag_dport = htons(rec->rport);
+	memcpy(req->id.idiag_src, rec->laddr, sizeof(req->id.idiag_src));
+	memcpy(req->id.idiag_dst, rec->raddr, sizeof(req->id.idiag_dst));
+	req->id.idiag_if = rec->ifindex;
+	req->id.idiag_cookie[0] = (uint32_t)rec->cookie;
+	req->id.idiag_cookie[1] = (uint32_t)(rec->cookie >> 32);
+}
+
+static int netlink_send_destroy(struct nl_sock *sk, const struct sock_rec *rec, uint32_t *seq)
+{
+	struct inet_diag_req_v2 req;
+	struct nl_msg *msg = nlmsg_alloc_simple(SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK);
+	int rc;
+
+	if (!msg)
+		return -NLE_NOMEM;
+	netlink_destroy_req(rec, &req);
+	rc = nlmsg_append(msg, &req, sizeof(req), NLMSG_ALIGNTO);
+	if (rc == 0) {
+		do
+			rc = nl_send_auto(sk, msg);
+		while (rc == -NLE_INTR);
+	}
+	if (rc >= 0)
+		*seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nlmsg_free(msg);
+	return rc < 0 ? rc : 0;
+}
+
+/* Waits for the socket to become readable; 1 when it is, 0 on timeout. */
+static int netlink_wait_readable(struct nl_sock *sk, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = nl_socket_get_fd(sk), .events = POLLIN };
+	int n;
+
+	do
+		n = poll(&pfd, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	return n > 0;
+}
+
+/* Reads until the kernel's answer to seq: 0 with *kernel_errno (0 for an
+ * ACK), or -1 with err when it cannot be had. */
+static int netlink_recv_ack(struct netlink_source *src, uint32_t seq, int *kernel_errno,
+                            char *err, size_t errlen)
+{
+	for (;;) {
+		struct sockaddr_nl peer = { 0 };
+		unsigned char *buf = NULL;
+		struct ucred *creds = NULL;
+		int n, found = 0;
+
+		if (!netlink_wait_readable(src->sk, NETLINK_ACK_TIMEOUT_MS)) {
+			netlink_fail(err, errlen, "no answer from the kernel; "
+			             "the socket may still be open");
+			return -1;
+		}
+		n = nl_recv(src->sk, &peer, &buf, &creds);
+		/* ENOBUFS: notifications overran the buffer. Our answer may be
+		 * among the lost; if so the wait above times out. */
+		if (n == -NLE_NOMEM)
+			continue;
+		if (n <= 0) {
+			netlink_fail(err, errlen, "reading the kernel's answer: %s",
+			             n == 0 ? "connection closed" : nl_geterror(n));
+			return -1;
+		}
+		if (peer.nl_pid == 0)
+			found = netlink_parse_ack(buf, (size_t)n, seq, kernel_errno);
+		free(buf);
+		free(creds);
+		if (found < 0) {
+			netlink_fail(err, errlen, "the kernel's answer was malformed");
+			return -1;
+		}
+		if (found)
+			return 0;
+	}
+}
+
+/* The kernel's refusal, in words that say what to do about it. */
+static void netlink_destroy_refused(int e, char *err, size_t errlen)
+{
+	switch (e) {
+	case EOPNOTSUPP:
+		netlink_fail(err, errlen, "this kernel cannot close sockets "
+		             "(built without CONFIG_INET_DIAG_DESTROY)");
+		break;
+	case EPERM:
+	case EACCES:
+		netlink_fail(err, errlen, "closing needs CAP_NET_ADMIN (run as root)");
+		break;
+	case ENOENT:
+	case ESTALE: /* the tuple is there, but it is another socket now */
+		netlink_fail(err, errlen, "the socket is already gone");
+		break;
+	default:
+		netlink_fail(err, errlen, "the kernel refused to close the socket: %s",
+		             strerror(e));
+		break;
+	}
+}
+
+int netlink_destroy(struct netlink_source *src, const struct sock_rec *rec,
+                    char *err, size_t errlen)
+{
+	uint32_t seq = 0;
+	int rc, kernel_errno = 0;
+
+	if (netlink_destroy_check(src, rec, err, errlen) < 0)
+		return -1;
+	rc = netlink_send_destroy(src->sk, rec, &seq);
+	if (rc < 0) {
+		netlink_fail(err, errlen, "sending the close request failed: %s", nl_geterror(rc));
+		return -1;
+	}
+	if (netlink_recv_ack(src, seq, &kernel_errno, err, errlen) < 0)
+		return -1;
+	if (kernel_errno != 0) {
+		netlink_destroy_refused(kernel_errno, err, errlen);
+		return -1;
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* netlink.h — the sock_diag source: inet_diag v2 dumps over one reused
- * libnl-3 socket, for TCP and UDP over IPv4 and IPv6, with tcp_info. */
+ * libnl-3 socket, for TCP and UDP over IPv4 and IPv6, with tcp_info; and
+ * closing one TCP socket with SOCK_DESTROY, as ss -K does. */
 #ifndef SOCKEYE_NETLINK_H
 #define SOCKEYE_NETLINK_H
 
@@ -32,5 +33,27 @@ int netlink_parse_msg(const struct nlmsghdr *nlh, uint8_t proto, struct sock_rec
 /* Decodes a whole recorded reply buffer (a sequence of netlink messages up to
  * NLMSG_DONE) into out. Returns the number of records, or -1 if malformed. */
 int netlink_parse_buffer(const void *buf, size_t len, uint8_t proto, struct sock_list *out);
+
+/* Closes the TCP socket rec describes, as ss -K does: a SOCK_DESTROY request
+ * naming its addresses, ports, interface and cookie, on src's socket. The
+ * kernel aborts it (its owner's next call fails with ECONNABORTED, the peer
+ * gets a reset) and refuses a socket whose cookie differs, so a newer socket
+ * reusing the same addresses is left alone. Any TCP state may be closed,
+ * listeners included; UDP is refused, and so is a record without a cookie
+ * (from /proc), before anything is sent. Returns 0 once the kernel has
+ * acknowledged, or -1 with err saying why, in words meant for the user:
+ * "closing needs CAP_NET_ADMIN (run as root)", "the socket is already gone",
+ * "this kernel cannot close sockets (built without CONFIG_INET_DIAG_DESTROY)",
+ * "only TCP connections can be closed, not udp sockets", ... */
+int netlink_destroy(struct netlink_source *src, const struct sock_rec *rec,
+                    char *err, size_t errlen);
+
+/* Finds the kernel's answer (NLMSG_ERROR; error 0 is an ACK) to request seq
+ * in a run of received netlink messages, skipping whatever else shares the
+ * socket (dump leftovers, multicast notifications). buf must be 4-byte
+ * aligned. Returns 1 with *kernel_errno set (0 for an ACK, else a positive
+ * errno), 0 when buf holds no answer to seq, -1 if malformed. Used by
+ * netlink_destroy and by tests on recorded replies. */
+int netlink_parse_ack(const void *buf, size_t len, uint32_t seq, int *kernel_errno);
 
 #endif

@@ -1,6 +1,7 @@
 /* test_netlink.c — the sock_diag source: recorded dumps decode into the
- * sockets they were recorded from, broken dumps are refused, and live dumps
- * find sockets this test opens on loopback. */
+ * sockets they were recorded from, broken dumps are refused, live dumps
+ * find sockets this test opens on loopback, and SOCK_DESTROY closes exactly
+ * the connection asked for, or says why not. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -15,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
@@ -31,14 +35,15 @@ struct fixture {
 	size_t len;
 };
 
-static struct fixture fixture_load(const char *kind)
+/* Reads tests/fixtures/<name>.bin, 4-byte aligned as netlink wants. */
+static struct fixture fixture_load_path(const char *name)
 {
 	char path[512];
 	struct fixture f = { 0 };
 	FILE *fp;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/netlink-%s.bin", FIXTURES, kind);
+	snprintf(path, sizeof(path), "%s/%s.bin", FIXTURES, name);
 	fp = fopen(path, "rb");
 	assert_non_null(fp);
 	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
@@ -51,6 +56,14 @@ static struct fixture fixture_load(const char *kind)
 	fclose(fp);
 	f.len = (size_t)n;
 	return f;
+}
+
+static struct fixture fixture_load(const char *kind)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "netlink-%s", kind);
+	return fixture_load_path(name);
 }
 
 static uint8_t proto_of(const char *kind)
@@ -487,6 +500,82 @@ static void test_unaligned_buffer_decodes_the_same(void **state)
 	free(f.buf);
 }
 
+/* ---- closing a socket: the kernel's recorded answers ---- */
+
+/* Sequence numbers nldestroy_record.py gave its requests. */
+#define REC_DUMP_SEQ  100
+#define REC_ACK_SEQ   200
+#define REC_GONE_SEQ  300
+#define REC_EPERM_SEQ 400
+
+static struct fixture destroy_fixture(const char *kind)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "destroy-%s", kind);
+	return fixture_load_path(name);
+}
+
+static int ack_of(const char *kind, uint32_t seq, int *kernel_errno)
+{
+	struct fixture f = destroy_fixture(kind);
+	int rc = netlink_parse_ack(f.buf, f.len, seq, kernel_errno);
+
+	free(f.buf);
+	return rc;
+}
+
+static void test_ack_is_found_behind_dump_leftovers_and_notifications(void **state)
+{
+	int e = -1;
+
+	(void)state;
+	assert_int_equal(ack_of("ack", REC_ACK_SEQ, &e), 1);
+	assert_int_equal(e, 0);
+}
+
+static void test_messages_of_other_requests_are_not_an_answer(void **state)
+{
+	int e = -1;
+
+	(void)state;
+	/* The dump in flight (its NLMSG_DONE included) and the multicast
+	 * notification (seq 0) share the socket but answer nothing of ours. */
+	assert_int_equal(ack_of("ack", REC_DUMP_SEQ, &e), 0);
+	assert_int_equal(ack_of("ack", 0, &e), 0);
+	assert_int_equal(ack_of("ack", REC_GONE_SEQ, &e), 0);
+	assert_int_equal(e, -1);
+}
+
+static void test_answer_for_a_vanished_socket_is_enoent(void **state)
+{
+	int e = 0;
+
+	(void)state;
+	assert_int_equal(ack_of("gone", REC_GONE_SEQ, &e), 1);
+	assert_int_equal(e, ENOENT);
+}
+
+static void test_answer_to_an_unprivileged_request_is_eperm(void **state)
+{
+	int e = 0;
+
+	(void)state;
+	assert_int_equal(ack_of("eperm", REC_EPERM_SEQ, &e), 1);
+	assert_int_equal(e, EPERM);
+}
+
+static void test_truncated_answer_is_malformed(void **state)
+{
+	struct fixture f = destroy_fixture("gone");
+	int e = 0;
+
+	(void)state;
+	assert_true(f.len > 30);
+	assert_int_equal(netlink_parse_ack(f.buf, 30, REC_GONE_SEQ, &e), -1);
+	free(f.buf);
+}
+
 /* ---- live dumps ---- */
 
 static struct netlink_source *live_open(void)
@@ -716,6 +805,289 @@ static void test_collect_without_a_source_is_an_error(void **state)
 	assert_int_equal(l.n, 0);
 }
 
+/* ---- closing a socket on loopback ---- */
+
+struct conn {
+	int lfd, cfd, afd;      /* listener, client, accepted peer */
+	uint16_t lport, cport;
+};
+
+static struct conn conn_open(void)
+{
+	struct conn c;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in me;
+	socklen_t melen = sizeof(me);
+
+	c.lfd = open_bound(AF_INET, SOCK_STREAM, "127.0.0.1", &c.lport);
+	assert_int_equal(listen(c.lfd, 4), 0);
+	to.sin_port = htons(c.lport);
+	c.cfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(c.cfd >= 0);
+	assert_int_equal(connect(c.cfd, (struct sockaddr *)&to, sizeof(to)), 0);
+	c.afd = accept(c.lfd, NULL, NULL);
+	assert_true(c.afd >= 0);
+	assert_int_equal(getsockname(c.cfd, (struct sockaddr *)&me, &melen), 0);
+	c.cport = ntohs(me.sin_port);
+	return c;
+}
+
+static void conn_close(struct conn *c)
+{
+	close(c->afd);
+	close(c->cfd);
+	close(c->lfd);
+}
+
+/* A byte sent by the client reaches the peer: the connection is alive. */
+static void assert_conn_alive(const struct conn *c)
+{
+	char b = 'x';
+
+	assert_int_equal(send(c->cfd, &b, 1, MSG_NOSIGNAL), 1);
+	assert_int_equal(recv(c->afd, &b, 1, 0), 1);
+}
+
+/* The kernel's current record of the socket bound to lport, copied out. */
+static struct sock_rec live_record(struct netlink_source *src, uint16_t lport)
+{
+	struct sock_list l;
+	const struct sock_rec *r;
+	struct sock_rec rec;
+
+	live_collect(src, SOCK_WANT_ALL, &l);
+	r = find_local(&l, IPPROTO_TCP, AF_INET, lport);
+	if (!r)
+		r = find_local(&l, IPPROTO_UDP, AF_INET, lport);
+	assert_non_null(r);
+	rec = *r;
+	sock_list_free(&l);
+	return rec;
+}
+
+static int live_has(struct netlink_source *src, uint8_t proto, uint16_t lport)
+{
+	struct sock_list l;
+	int found;
+
+	live_collect(src, SOCK_WANT_ALL, &l);
+	found = find_local(&l, proto, AF_INET, lport) != NULL;
+	sock_list_free(&l);
+	return found;
+}
+
+/* Skips the test, saying why, where this kernel or user may not close. */
+static void skip_if_refused_here(const char *err)
+{
+	if (strstr(err, "CONFIG_INET_DIAG_DESTROY") || strstr(err, "CAP_NET_ADMIN")) {
+		print_message("closing sockets is refused here: %s\n", err);
+		skip();
+	}
+}
+
+/* Destroys rec and expects success. */
+static void destroy_or_skip(struct netlink_source *src, const struct sock_rec *rec)
+{
+	char err[256] = "";
+
+	if (netlink_destroy(src, rec, err, sizeof(err)) == 0)
+		return;
+	skip_if_refused_here(err);
+	fail_msg("netlink_destroy: %s", err);
+}
+
+/* Waits (bounded) until fd has something to report: data, EOF or error. */
+static void wait_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	assert_int_equal(poll(&p, 1, 2000), 1);
+}
+
+static void test_closing_a_connection_aborts_it_at_both_ends(void **state)
+{
+	struct netlink_source *src = live_open();
+	struct conn c = conn_open();
+	struct sock_rec rec = live_record(src, c.cport);
+	char b;
+
+	(void)state;
+	destroy_or_skip(src, &rec);
+	/* The owner of the closed socket learns why: tcp_abort sets
+	 * ECONNABORTED; the peer got a reset. */
+	errno = 0;
+	assert_int_equal(recv(c.cfd, &b, 1, MSG_DONTWAIT), -1);
+	assert_int_equal(errno, ECONNABORTED);
+	wait_readable(c.afd);
+	errno = 0;
+	assert_int_equal(recv(c.afd, &b, 1, 0), -1);
+	assert_int_equal(errno, ECONNRESET);
+	conn_close(&c);
+	netlink_close(src);
+}
+
+static void test_closed_connection_leaves_the_next_snapshot(void **state)
+{
+	struct netlink_source *src = live_open();
+	struct conn c = conn_open();
+	struct sock_rec rec = live_record(src, c.cport);
+
+	(void)state;
+	destroy_or_skip(src, &rec);
+	assert_false(live_has(src, IPPROTO_TCP, c.cport));
+	assert_true(live_has(src, IPPROTO_TCP, c.lport)); /* the listener stays */
+	conn_close(&c);
+	netlink_close(src);
+}
+
+static void test_closing_twice_says_the_socket_is_already_gone(void **state)
+{
+	struct netlink_source *src = live_open();
+	struct conn c = conn_open();
+	struct sock_rec rec = live_record(src, c.cport);
+	char err[256] = "";
+
+	(void)state;
+	destroy_or_skip(src, &rec);
+	assert_int_equal(netlink_destroy(src, &rec, err, sizeof(err)), -1);
+	assert_string_equal(err, "the socket is already gone");
+	conn_close(&c);
+	netlink_close(src);
+}
+
+static void test_stale_cookie_leaves_the_socket_now_there_alone(void **state)
+{
+	struct netlink_source *src = live_open();
+	struct conn c = conn_open();
+	struct sock_rec rec = live_record(src, c.cport);
+	char err[256] = "";
+
+	(void)state;
+	/* The row of an older socket whose addresses a newer one took over. */
+	rec.cookie ^= 1;
+	assert_int_equal(netlink_destroy(src, &rec, err, sizeof(err)), -1);
+	skip_if_refused_here(err);
+	assert_string_equal(err, "the socket is already gone");
+	assert_conn_alive(&c);
+	conn_close(&c);
+	netlink_close(src);
+}
+
+static void test_closing_a_listener_refuses_new_connections(void **state)
+{
+	struct netlink_source *src = live_open();
+	uint16_t port;
+	int lfd = open_bound(AF_INET, SOCK_STREAM, "127.0.0.1", &port);
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port),
+	                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sock_rec rec;
+	int fd;
+
+	(void)state;
+	assert_int_equal(listen(lfd, 4), 0);
+	rec = live_record(src, port);
+	assert_int_equal(rec.state, SOCK_ST_LISTEN);
+	destroy_or_skip(src, &rec);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	errno = 0;
+	assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof(to)), -1);
+	assert_int_equal(errno, ECONNREFUSED);
+	close(fd);
+	close(lfd);
+	netlink_close(src);
+}
+
+static void test_udp_socket_is_refused_before_asking_the_kernel(void **state)
+{
+	struct netlink_source *src = live_open();
+	uint16_t port;
+	int fd = open_bound(AF_INET, SOCK_DGRAM, "127.0.0.1", &port);
+	struct sock_rec rec = live_record(src, port);
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(rec.proto, IPPROTO_UDP);
+	assert_int_equal(netlink_destroy(src, &rec, err, sizeof(err)), -1);
+	assert_string_equal(err, "only TCP connections can be closed, not udp sockets");
+	assert_true(live_has(src, IPPROTO_UDP, port));
+	close(fd);
+	netlink_close(src);
+}
+
+static void test_record_without_a_cookie_needs_the_netlink_source(void **state)
+{
+	struct netlink_source *src = live_open();
+	struct conn c = conn_open();
+	struct sock_rec rec = live_record(src, c.cport);
+	char err[256] = "";
+
+	(void)state;
+	rec.cookie = 0; /* as /proc/net/tcp gives it */
+	assert_int_equal(netlink_destroy(src, &rec, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "needs the netlink source"));
+	assert_conn_alive(&c);
+	conn_close(&c);
+	netlink_close(src);
+}
+
+static void test_closing_without_a_source_needs_the_netlink_source(void **state)
+{
+	struct sock_rec rec = { .proto = IPPROTO_TCP, .family = AF_INET,
+	                        .state = SOCK_ST_ESTABLISHED, .cookie = 1 };
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(netlink_destroy(NULL, &rec, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "needs the netlink source"));
+}
+
+/* In a child dropped to nobody: tries to close rec, writes err to fd. */
+static void destroy_as_nobody(const struct sock_rec *rec, int fd)
+{
+	char err[256] = "";
+	struct netlink_source *src;
+
+	if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+		_exit(2);
+	src = netlink_open(err, sizeof(err));
+	if (src && netlink_destroy(src, rec, err, sizeof(err)) == 0)
+		snprintf(err, sizeof(err), "closed");
+	netlink_close(src);
+	if (write(fd, err, strlen(err)) < 0)
+		_exit(3);
+	_exit(0);
+}
+
+static void test_closing_without_cap_net_admin_says_so(void **state)
+{
+	struct netlink_source *src = live_open();
+	struct conn c = conn_open();
+	struct sock_rec rec = live_record(src, c.cport);
+	char got[256] = "";
+	int pfd[2], status;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("not root: cannot drop to uid 65534 to test the refusal\n");
+		skip();
+	}
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		destroy_as_nobody(&rec, pfd[1]);
+	close(pfd[1]);
+	assert_true(read(pfd[0], got, sizeof(got) - 1) > 0);
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_string_equal(got, "closing needs CAP_NET_ADMIN (run as root)");
+	assert_conn_alive(&c);
+	conn_close(&c);
+	netlink_close(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -745,6 +1117,20 @@ int main(void)
 		cmocka_unit_test(test_asking_only_ipv6_returns_only_ipv6),
 		cmocka_unit_test(test_repeated_collects_reuse_one_socket),
 		cmocka_unit_test(test_collect_without_a_source_is_an_error),
+		cmocka_unit_test(test_ack_is_found_behind_dump_leftovers_and_notifications),
+		cmocka_unit_test(test_messages_of_other_requests_are_not_an_answer),
+		cmocka_unit_test(test_answer_for_a_vanished_socket_is_enoent),
+		cmocka_unit_test(test_answer_to_an_unprivileged_request_is_eperm),
+		cmocka_unit_test(test_truncated_answer_is_malformed),
+		cmocka_unit_test(test_closing_a_connection_aborts_it_at_both_ends),
+		cmocka_unit_test(test_closed_connection_leaves_the_next_snapshot),
+		cmocka_unit_test(test_closing_twice_says_the_socket_is_already_gone),
+		cmocka_unit_test(test_stale_cookie_leaves_the_socket_now_there_alone),
+		cmocka_unit_test(test_closing_a_listener_refuses_new_connections),
+		cmocka_unit_test(test_udp_socket_is_refused_before_asking_the_kernel),
+		cmocka_unit_test(test_record_without_a_cookie_needs_the_netlink_source),
+		cmocka_unit_test(test_closing_without_a_source_needs_the_netlink_source),
+		cmocka_unit_test(test_closing_without_cap_net_admin_says_so),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
