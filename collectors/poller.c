@@ -18,6 +18,7 @@ struct poller {
 	struct sock_list snap;         /* reused every poll */
 	char note[512];
 	int note_pending;
+	int collected;                 /* snap holds a collection not yet applied */
 };
 
 int poller_source_parse(const char *s, enum poller_source *out)
@@ -99,18 +100,48 @@ static int collect(struct poller *p, char *err, size_t errlen)
 	return procnet_collect(p->cfg.proc_root, p->cfg.want, &p->snap, err, errlen);
 }
 
-int poller_poll(struct poller *p, double now, struct sock_events *ev,
-                char *err, size_t errlen)
+int poller_collect(struct poller *p, char *err, size_t errlen)
 {
+	p->collected = 0;
 	if (collect(p, err, errlen) < 0)
 		return -1;
 	if (procmap_refresh(p->pm, err, errlen) < 0)
 		return -1;
+	p->collected = 1;
+	return 0;
+}
+
+int poller_apply(struct poller *p, double now, struct sock_events *ev,
+                 char *err, size_t errlen)
+{
+	if (!p->collected) {
+		snprintf(err, errlen, "no snapshot collected");
+		return -1;
+	}
+	p->collected = 0;
 	if (sock_table_update(p->table, &p->snap, p->pm, now, ev) < 0) {
 		snprintf(err, errlen, "out of memory while updating the socket table");
 		return -1;
 	}
 	return 0;
+}
+
+int poller_poll(struct poller *p, double now, struct sock_events *ev,
+                char *err, size_t errlen)
+{
+	if (poller_collect(p, err, errlen) < 0)
+		return -1;
+	return poller_apply(p, now, ev, err, errlen);
+}
+
+int poller_destroy(struct poller *p, const struct sock_rec *rec, char *err, size_t errlen)
+{
+	if (!p->nl) {
+		snprintf(err, errlen, "closing a socket needs the netlink source "
+		                      "(sockeye is reading /proc/net)");
+		return -1;
+	}
+	return netlink_destroy(p->nl, rec, err, errlen);
 }
 
 const struct sock_table *poller_table(const struct poller *p)

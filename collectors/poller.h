@@ -30,6 +30,21 @@ void poller_free(struct poller *p);
 int poller_poll(struct poller *p, double now, struct sock_events *ev,
                 char *err, size_t errlen);
 
+/* poller_poll in two steps, so the slow one can run on another thread
+ * while the screen keeps answering keys. poller_collect reads the kernel
+ * and /proc into the poller's snapshot and owner map; it touches nothing
+ * else, so the table may be read meanwhile, but neither poller_procmap()'s
+ * map nor poller_source_name() may. poller_apply then diffs that snapshot
+ * into the table, on the thread that reads the table. */
+int poller_collect(struct poller *p, char *err, size_t errlen);
+int poller_apply(struct poller *p, double now, struct sock_events *ev,
+                 char *err, size_t errlen);
+
+/* Closes the TCP socket rec with SOCK_DESTROY, as ss -K does. Not while
+ * poller_collect runs: they share the netlink socket. Returns 0, or -1
+ * with err saying why (no netlink source, no right, not TCP, gone). */
+int poller_destroy(struct poller *p, const struct sock_rec *rec, char *err, size_t errlen);
+
 const struct sock_table *poller_table(const struct poller *p);
 const struct procmap *poller_procmap(const struct poller *p);
 /* "netlink" or "proc": the source in use now. */

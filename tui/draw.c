@@ -111,7 +111,7 @@ static void draw_header_line0(struct ui *u, double now)
 	char host[300];
 	textsafe_display(u->host, strlen(u->host), host, sizeof(host));
 	snprintf(buf, sizeof(buf), "sockeye %s  %s  source %s  every %gs", PACKAGE_VERSION,
-	         host, poller_source_name(u->poller), u->opts->interval);
+	         host, u->source, u->opts->interval);
 	fill(0, 0, COLS, u->style[THEME_HEADER]);
 	int x = put_text(0, 0, COLS, buf, u->style[THEME_HEADER]);
 	if (u->paused)
@@ -165,7 +165,7 @@ static void draw_header_filter(struct ui *u)
 		snprintf(text, sizeof(text), "   Process: %d (Esc shows all)", pid);
 		x += put_text(2, x, COLS - x, text, u->style[THEME_FILTER]);
 	}
-	size_t unreadable = procmap_unreadable(poller_procmap(u->poller));
+	size_t unreadable = u->unreadable;
 	if (unreadable) {
 		if (geteuid() != 0)
 			snprintf(text, sizeof(text), "   not root: owners of other users' sockets unknown");
@@ -653,6 +653,9 @@ void draw_screen(struct ui *u, double now)
 		draw_footer(u, u->mode == UI_DETAILS ? KEYS_PANE_DETAILS
 		               : u->mode == UI_HELP ? KEYS_PANE_HELP
 		               : (unsigned)(1u << u->focus));
+	/* With the cursor hidden, leave it wherever drawing ended rather than
+	 * spend bytes moving it back on every refresh. */
+	leaveok(stdscr, cursor < 0);
 	if (cursor >= 0) {
 		move(LINES - 1, cursor);
 		curs_set(1);

@@ -99,25 +99,38 @@ static int ui_set_filter(struct ui *u, const char *text, enum ui_listen listen,
 	return 0;
 }
 
-/* ---- polling ---- */
+/* ---- polling: the worker collects, this thread applies ---- */
 
-static void ui_poll(struct ui *u)
+static void ui_apply(struct ui *u, int rc, double when, const char *why)
 {
 	char err[512];
 	struct sock_events ev;
 	sock_events_init(&ev);
 	/* The first poll is the baseline: what exists at start is not news. */
 	struct sock_events *log = u->polled ? &ev : NULL;
-	if (poller_poll(u->poller, epoch_now(), log, err, sizeof(err)) < 0)
-		ui_message(u, err);
-	else if (view_poll(u->view, poller_table(u->poller), log, epoch_now()) < 0)
+	if (rc < 0 || poller_apply(u->poller, when, log, err, sizeof(err)) < 0)
+		ui_message(u, rc < 0 ? why : err);
+	else if (view_poll(u->view, poller_table(u->poller), log, when) < 0)
 		ui_message(u, "out of memory: some events are missing");
 	else
 		u->polled = 1;
 	const char *note = poller_take_note(u->poller);
 	if (note)
 		ui_message(u, note);
+	snprintf(u->source, sizeof(u->source), "%s", poller_source_name(u->poller));
+	u->unreadable = procmap_unreadable(poller_procmap(u->poller));
+	u->polled_at = when;
+	u->dirty = 1;
 	sock_events_free(&ev);
+}
+
+static void ui_collected(struct ui *u)
+{
+	int rc;
+	double when;
+	char err[512];
+	if (worker_take(&u->worker, &rc, &when, err, sizeof(err)))
+		ui_apply(u, rc, when, err);
 }
 
 /* ---- details ---- */
@@ -414,11 +427,13 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	                      &u->range_hi, why, sizeof(why)) < 0)
 		u->range_lo = u->range_hi = 0;
 	u->services = services_load("/etc/services", why, sizeof(why));
-	return 0;
+	snprintf(u->source, sizeof(u->source), "%s", poller_source_name(u->poller));
+	return worker_start(&u->worker, u->poller, err, errlen);
 }
 
 static void ui_free(struct ui *u)
 {
+	worker_stop(&u->worker);
 	poller_free(u->poller);
 	view_free(u->view);
 	filter_free(u->filter);
@@ -442,34 +457,57 @@ static int ui_timeout(const struct ui *u)
 	return wait <= 0 ? 0 : (int)(wait * 1000) + 1;
 }
 
+/* Asks the worker for the next collection when one is due. */
 static void ui_tick(struct ui *u)
 {
 	double now = mono_now();
-	if (u->paused || now < u->next_poll)
+	if (u->paused || now < u->next_poll || worker_busy(&u->worker))
 		return;
-	ui_poll(u);
+	worker_request(&u->worker);
 	u->next_poll += u->opts->interval;
 	if (u->next_poll < now)   /* a slow poll: skip the missed ticks */
 		u->next_poll = now + u->opts->interval;
 }
 
+/* Besides polls and keys, the screen changes only as time passes: ages,
+ * highlights running out, the clock while paused. Once a second covers
+ * them when polls are slower than that. */
+static int ui_due_redraw(const struct ui *u, double last_draw)
+{
+	return u->dirty || (mono_now() - last_draw >= 1.0 &&
+	                    (u->paused || u->opts->interval > 1.0));
+}
+
 static void ui_loop(struct ui *u)
 {
+	double last_draw = 0;
 	u->next_poll = mono_now();
+	u->dirty = 1;
 	while (!u->quit && !ui_stop) {
 		ui_tick(u);
-		draw_screen(u, epoch_now());
-		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-		if (poll(&pfd, 1, ui_timeout(u)) < 0 && errno != EINTR) {
+		if (ui_due_redraw(u, last_draw)) {
+			draw_screen(u, u->paused || !u->polled ? epoch_now() : u->polled_at);
+			last_draw = mono_now();
+			u->dirty = 0;
+		}
+		struct pollfd pfd[2] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = worker_fd(&u->worker), .events = POLLIN },
+		};
+		if (poll(pfd, 2, ui_timeout(u)) < 0 && errno != EINTR) {
 			ui_message(u, strerror(errno));
 			break;
 		}
-		if (pfd.revents & (POLLHUP | POLLERR))
+		if (pfd[0].revents & (POLLHUP | POLLERR))
 			break;   /* the terminal went away */
+		if (pfd[1].revents & POLLIN)
+			ui_collected(u);
 		wint_t wc;
 		int rc;
-		while (!u->quit && (rc = get_wch(&wc)) != ERR)
+		while (!u->quit && (rc = get_wch(&wc)) != ERR) {
 			ui_key(u, rc, wc);
+			u->dirty = 1;
+		}
 	}
 }
 

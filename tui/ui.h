@@ -15,6 +15,7 @@
 #include "prompt.h"
 #include "theme.h"
 #include "view.h"
+#include "worker.h"
 
 enum ui_pane { UI_CONNECTIONS, UI_PROCESSES, UI_EVENTS, UI_NPANES };
 enum ui_mode { UI_LIST, UI_PROMPT, UI_DETAILS, UI_HELP };
@@ -23,6 +24,11 @@ enum ui_listen { UI_LISTEN_ALL, UI_LISTEN_ONLY, UI_LISTEN_HIDE };
 struct ui {
 	const struct options *opts;
 	struct poller *poller;
+	struct worker worker;             /* collects off this thread */
+	char source[16];                  /* poller_source_name as of the last poll */
+	size_t unreadable;                /* procmap_unreadable as of the last poll */
+	double polled_at;                 /* epoch seconds of the last applied poll */
+	int dirty;                        /* the screen must be drawn again */
 	struct view *view;
 	struct prompt *prompt;
 	attr_t style[THEME_N_ELEMENTS];   /* colour pair and attributes per element */

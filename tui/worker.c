@@ -1,0 +1,147 @@
+/* worker.c — the collection thread. It only ever runs poller_collect, and
+ * only between a request and the main thread's worker_take, so the poller
+ * is never used by two threads at once. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "worker.h"
+
+static double epoch_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Wakes the loop's poll(). The counter cannot overflow at one write a
+ * poll, and a failed write only delays the wake-up to the loop's timeout. */
+static void worker_signal(int fd)
+{
+	uint64_t one = 1;
+	ssize_t n = write(fd, &one, sizeof(one));
+	(void)n;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->requested && !w->quit)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->quit)
+			break;
+		w->requested = 0;
+		pthread_mutex_unlock(&w->lock);
+
+		char err[sizeof(w->err)] = "";
+		double when = epoch_now();
+		int rc = poller_collect(w->poller, err, sizeof(err));
+
+		pthread_mutex_lock(&w->lock);
+		w->rc = rc;
+		w->when = when;
+		memcpy(w->err, err, sizeof(err));
+		w->done = 1;
+		pthread_cond_broadcast(&w->idle);
+		worker_signal(w->fd);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int worker_start(struct worker *w, struct poller *p, char *err, size_t errlen)
+{
+	memset(w, 0, sizeof(*w));
+	w->poller = p;
+	w->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	pthread_cond_init(&w->idle, NULL);
+	int rc = pthread_create(&w->thread, NULL, worker_main, w);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the collection thread: %s", strerror(rc));
+		close(w->fd);
+		w->fd = -1;
+		return -1;
+	}
+	w->started = 1;
+	return 0;
+}
+
+void worker_request(struct worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	if (!w->busy) {
+		w->busy = 1;
+		w->requested = 1;
+		pthread_cond_signal(&w->wake);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+int worker_busy(struct worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	int busy = w->busy;
+	pthread_mutex_unlock(&w->lock);
+	return busy;
+}
+
+int worker_fd(const struct worker *w)
+{
+	return w->fd;
+}
+
+int worker_take(struct worker *w, int *rc, double *when, char *err, size_t errlen)
+{
+	uint64_t n;
+	if (read(w->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	int done = w->done;
+	if (done) {
+		*rc = w->rc;
+		*when = w->when;
+		snprintf(err, errlen, "%s", w->err);
+		w->done = 0;
+		w->busy = 0;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return done;
+}
+
+void worker_wait(struct worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	while (w->busy && !w->done)
+		pthread_cond_wait(&w->idle, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void worker_stop(struct worker *w)
+{
+	if (!w->started)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->quit = 1;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->idle);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	close(w->fd);
+	w->started = 0;
+}
