@@ -71,6 +71,20 @@ static void filter_words_are_joined_in_order(void **state)
 	options_free(&o);
 }
 
+static void read_only_is_off_unless_asked(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	char *argv[] = { "sockeye", NULL };
+	assert_int_equal(options_parse(&o, 1, argv, err, sizeof(err)), 0);
+	assert_false(o.read_only);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, err, "--read-only"), 0);
+	assert_true(o.read_only);
+	options_free(&o);
+}
+
 static void sort_takes_a_column_and_an_order(void **state)
 {
 	(void)state;
@@ -162,6 +176,7 @@ int main(void)
 		cmocka_unit_test(narrowing_flags_combine_like_ss),
 		cmocka_unit_test(filter_words_are_joined_in_order),
 		cmocka_unit_test(sort_takes_a_column_and_an_order),
+		cmocka_unit_test(read_only_is_off_unless_asked),
 		cmocka_unit_test(bad_inputs_name_the_culprit),
 		cmocka_unit_test(modes_that_cannot_go_together_are_refused),
 		cmocka_unit_test(help_and_version_win_over_other_checks),

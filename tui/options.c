@@ -15,7 +15,8 @@
 #include "sock.h"
 #include "theme.h"
 
-enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER };
+enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER,
+       OPT_READ_ONLY };
 
 static const struct option long_options[] = {
 	{ "interval",   required_argument, NULL, 'i' },
@@ -32,6 +33,7 @@ static const struct option long_options[] = {
 	{ "theme",      required_argument, NULL, OPT_THEME },
 	{ "no-color",   no_argument,       NULL, OPT_NO_COLOR },
 	{ "linger",     required_argument, NULL, OPT_LINGER },
+	{ "read-only",  no_argument,       NULL, OPT_READ_ONLY },
 	{ "help",       no_argument,       NULL, 'h' },
 	{ "version",    no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -57,6 +59,8 @@ void options_usage(FILE *f)
 	"      --no-color           monochrome; also when NO_COLOR is set\n"
 	"      --linger=SECONDS     how long new, changed and closed sockets stay\n"
 	"                           highlighted on the screen, default 3 (0 to 3600)\n"
+	"      --read-only          no key that changes the system (K, closing a\n"
+	"                           connection, is gone)\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n"
 	"\n"
@@ -174,6 +178,7 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case OPT_THEME: return load_theme(o, arg, err, errlen);
 	case OPT_NO_COLOR: o->no_color = 1; return 0;
 	case OPT_LINGER: return parse_linger(arg, &o->linger, err, errlen);
+	case OPT_READ_ONLY: o->read_only = 1; return 0;
 	case 'h': o->help = 1; return 0;
 	case 'V': o->version = 1; return 0;
 	default: return -1;

@@ -24,6 +24,7 @@ struct options {
 	const char *theme;          /* NAME or FILE, NULL for the default */
 	struct theme theme_data;    /* loaded from theme, or the built-in one */
 	int no_color;
+	int read_only;              /* no K: nothing that changes the system */
 	int help, version;
 	char *filter;               /* the FILTER words joined by spaces (owned) */
 	char *sort_buf;             /* storage behind sort (owned) */
