@@ -3,6 +3,7 @@
  * refresh costs the same for 100 rows as for 100,000. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <curses.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -258,6 +259,49 @@ static void put_endpoint(const struct ui *u, int y, int x, int w, const char *te
 	put_text(y, x, pw, colon, colour ? port_style(u, port, base) : base);
 }
 
+/* The host name of addr into buf (made safe) when names are shown and one
+ * is known; 0 otherwise. */
+static int draw_host_name(const struct ui *u, uint8_t family, const uint8_t *addr,
+                          char *buf, size_t len)
+{
+	char raw[RESOLVER_NAME_MAX + 1];
+	struct timespec ts;
+	if (!u->show_names || !u->resolver)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	if (resolver_name(u->resolver, family, addr, now, raw, sizeof(raw)) != RESOLVER_FOUND)
+		return 0;   /* pending or failed: the address shows meanwhile */
+	textsafe_display(raw, strlen(raw), buf, len);
+	return 1;
+}
+
+/* LOCAL or REMOTE as shown: the address, or its host name when names are
+ * on and known; the port, or its service name when those are on. Names
+ * from DNS and /etc/services are escaped like any text from the system. */
+static void endpoint_text(const struct ui *u, const struct sock_rec *r, int local,
+                          char *buf, size_t len)
+{
+	const uint8_t *addr = local ? r->laddr : r->raddr;
+	uint16_t port = local ? r->lport : r->rport;
+	char host[INET6_ADDRSTRLEN + 8], portbuf[128];
+	const char *svc = u->show_services && port && u->services
+	                ? services_name(u->services, port, r->proto) : NULL;
+	if (svc)
+		textsafe_display(svc, strlen(svc), portbuf, sizeof(portbuf));
+	else if (port)
+		snprintf(portbuf, sizeof(portbuf), "%u", port);
+	else
+		snprintf(portbuf, sizeof(portbuf), "*");
+	char name[256];
+	if (draw_host_name(u, r->family, addr, name, sizeof(name))) {
+		snprintf(buf, len, "%s:%s", name, portbuf);
+		return;
+	}
+	sock_addr_str(r->family, addr, host, sizeof(host));
+	snprintf(buf, len, r->family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, portbuf);
+}
+
 static attr_t conn_row_style(const struct ui *u, const struct view_conn_row *r,
                              int selected, int focused)
 {
@@ -284,11 +328,15 @@ static void draw_conn_row(struct ui *u, int y, const struct rect *r,
 	for (size_t c = 0; c < ncols; c++) {
 		const struct column *col = cols[c].col;
 		int x = r->x + cols[c].x, w = cols[c].w;
-		col->format(&row->col, cell, sizeof(cell));
 		if (strcmp(col->name, "local") == 0 || strcmp(col->name, "remote") == 0) {
-			uint16_t port = col->name[0] == 'l' ? row->col.rec->lport : row->col.rec->rport;
-			put_endpoint(u, y, x, w, cell, port, base, plain);
-		} else if (plain && strcmp(col->name, "state") == 0) {
+			int local = col->name[0] == 'l';
+			endpoint_text(u, row->col.rec, local, cell, sizeof(cell));
+			put_endpoint(u, y, x, w, cell, local ? row->col.rec->lport : row->col.rec->rport,
+			             base, plain);
+			continue;
+		}
+		col->format(&row->col, cell, sizeof(cell));
+		if (plain && strcmp(col->name, "state") == 0) {
 			put_cell(y, x, w, cell, col->right, state_style(u, row->col.rec));
 		} else if (plain && strcmp(col->name, "process") == 0) {
 			put_cell(y, x, w, cell, 0, u->style[row->col.nowners ? THEME_PROCESS
@@ -484,6 +532,15 @@ static void draw_footer(struct ui *u, unsigned pane)
 	}
 }
 
+static void draw_confirm(struct ui *u)
+{
+	int y = LINES - 1;
+	char safe[1024];
+	textsafe_display(u->kill_text, strlen(u->kill_text), safe, sizeof(safe));
+	fill(y, 0, COLS, u->style[THEME_PROMPT_ERROR]);
+	put_text(y, 0, COLS, safe, u->style[THEME_PROMPT_ERROR]);
+}
+
 /* Returns the cursor's column. */
 static int draw_prompt(struct ui *u)
 {
@@ -552,7 +609,8 @@ static size_t help_lines(struct ui *u, char lines[][160], enum theme_element *st
 		styles[n++] = (st); } } while (0)
 	HELP_LINE(THEME_DETAILS_LABEL, "Keys");
 	while ((b = keys_help(KEYS_PANE_ALL, &it, keys, sizeof(keys))))
-		HELP_LINE(THEME_DEFAULT, "  %-18s %s", keys, b->help);
+		if (b->action != KEYS_KILL || !u->opts->read_only)
+			HELP_LINE(THEME_DEFAULT, "  %-18s %s", keys, b->help);
 	HELP_LINE(THEME_DEFAULT, "%s", "");
 	HELP_LINE(THEME_DETAILS_LABEL, "Port colours (IANA classes)");
 	HELP_LINE(THEME_PORT_WELL_KNOWN, "  well-known   0-1023");
@@ -645,10 +703,12 @@ void draw_screen(struct ui *u, double now)
 	else if (u->mode == UI_HELP)
 		draw_help(u);
 	else
-		draw_body(u, now);
+		draw_body(u, now);   /* UI_LIST, UI_PROMPT, UI_CONFIRM */
 	int cursor = -1;
 	if (u->mode == UI_PROMPT)
 		cursor = draw_prompt(u);
+	else if (u->mode == UI_CONFIRM)
+		draw_confirm(u);
 	else
 		draw_footer(u, u->mode == UI_DETAILS ? KEYS_PANE_DETAILS
 		               : u->mode == UI_HELP ? KEYS_PANE_HELP

@@ -27,7 +27,11 @@ enum keys_action {
 	KEYS_PAUSE,         /* pause / resume polling */
 	KEYS_DETAILS,       /* the selected socket or process */
 	KEYS_BACK,          /* leave details or help; widen a process narrowing */
-	KEYS_REDRAW         /* repaint a screen garbled by another writer */
+	KEYS_REDRAW,        /* repaint a screen garbled by another writer */
+	KEYS_KILL,          /* close the selected TCP connection (asks first) */
+	KEYS_NAMES,         /* show addresses as host names, or not */
+	KEYS_SERVICES,      /* show ports as service names, or not */
+	KEYS_NACTIONS
 };
 
 /* Where a key is read. A binding names a set of these (a mask); a lookup

@@ -34,6 +34,7 @@ static const struct option long_options[] = {
 	{ "no-color",   no_argument,       NULL, OPT_NO_COLOR },
 	{ "linger",     required_argument, NULL, OPT_LINGER },
 	{ "read-only",  no_argument,       NULL, OPT_READ_ONLY },
+	{ "resolve",    no_argument,       NULL, 'N' },
 	{ "help",       no_argument,       NULL, 'h' },
 	{ "version",    no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -59,6 +60,8 @@ void options_usage(FILE *f)
 	"      --no-color           monochrome; also when NO_COLOR is set\n"
 	"      --linger=SECONDS     how long new, changed and closed sockets stay\n"
 	"                           highlighted on the screen, default 3 (0 to 3600)\n"
+	"  -N, --resolve            show host names instead of addresses on the\n"
+	"                           screen (the n key toggles)\n"
 	"      --read-only          no key that changes the system (K, closing a\n"
 	"                           connection, is gone)\n"
 	"  -h, --help               show this help and exit\n"
@@ -179,6 +182,7 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case OPT_NO_COLOR: o->no_color = 1; return 0;
 	case OPT_LINGER: return parse_linger(arg, &o->linger, err, errlen);
 	case OPT_READ_ONLY: o->read_only = 1; return 0;
+	case 'N': o->resolve = 1; return 0;
 	case 'h': o->help = 1; return 0;
 	case 'V': o->version = 1; return 0;
 	default: return -1;
@@ -254,7 +258,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	optind = 0;     /* a full rescan, so tests can parse several times */
 	opterr = 0;     /* our messages, not getopt's */
 	int c;
-	while ((c = getopt_long(argc, argv, ":i:ben:tu46hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:ben:tu46hVN", long_options, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			if (c == ':')
 				snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);

@@ -25,6 +25,7 @@ struct options {
 	struct theme theme_data;    /* loaded from theme, or the built-in one */
 	int no_color;
 	int read_only;              /* no K: nothing that changes the system */
+	int resolve;                /* start with host names shown */
 	int help, version;
 	char *filter;               /* the FILTER words joined by spaces (owned) */
 	char *sort_buf;             /* storage behind sort (owned) */

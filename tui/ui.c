@@ -189,6 +189,77 @@ static void ui_open_details(struct ui *u)
 	}
 }
 
+/* ---- closing a connection (K) ---- */
+
+static void ui_ask_kill(struct ui *u)
+{
+	struct view_conn_row r;
+	size_t sel = view_conn_selected(u->view);
+	if (u->focus != UI_CONNECTIONS || sel == VIEW_NONE || view_conn_row(u->view, sel, &r) < 0)
+		return;
+	if (r.hl == VIEW_HL_GONE) {
+		ui_message(u, "that connection is already closed");
+		return;
+	}
+	char local[96], remote[96], owner[256] = "";
+	const struct sock_rec *rec = r.col.rec;
+	sock_endpoint_str(rec->family, rec->laddr, rec->lport, local, sizeof(local));
+	sock_endpoint_str(rec->family, rec->raddr, rec->rport, remote, sizeof(remote));
+	if (r.col.nowners)
+		columns_find("process")->format(&r.col, owner, sizeof(owner));
+	snprintf(u->kill_text, sizeof(u->kill_text), "Close %s %s %s -> %s%s%s? y/N",
+	         sock_proto_name(rec->proto), sock_state_name(rec->proto, rec->state),
+	         local, remote, *owner ? " held by " : "", owner);
+	u->kill_rec = *rec;
+	u->mode = UI_CONFIRM;
+}
+
+/* SOCK_DESTROY goes out on the poller's netlink socket, which a running
+ * collection is using: let it finish and apply it first. */
+static void ui_kill(struct ui *u)
+{
+	char err[512], local[96], remote[96];
+	if (worker_busy(&u->worker)) {
+		worker_wait(&u->worker);
+		ui_collected(u);
+	}
+	sock_endpoint_str(u->kill_rec.family, u->kill_rec.laddr, u->kill_rec.lport,
+	                  local, sizeof(local));
+	sock_endpoint_str(u->kill_rec.family, u->kill_rec.raddr, u->kill_rec.rport,
+	                  remote, sizeof(remote));
+	if (poller_destroy(u->poller, &u->kill_rec, err, sizeof(err)) < 0) {
+		ui_message(u, err);
+		return;
+	}
+	snprintf(err, sizeof(err), "closed %s -> %s", local, remote);
+	ui_message(u, err);
+	u->next_poll = mono_now();   /* show the result at once */
+}
+
+static void ui_confirm_key(struct ui *u, int key)
+{
+	u->mode = UI_LIST;
+	if (key == 'y' || key == 'Y')
+		ui_kill(u);
+}
+
+/* ---- host names ---- */
+
+/* Lookups run on the resolver's threads; it is started the first time
+ * names are asked for, so a user who never wants them never pays. */
+static void ui_toggle_names(struct ui *u)
+{
+	char err[256];
+	if (!u->show_names && !u->resolver) {
+		u->resolver = resolver_new(NULL, err, sizeof(err));
+		if (!u->resolver) {
+			ui_message(u, err);
+			return;
+		}
+	}
+	u->show_names = !u->show_names;
+}
+
 /* ---- sorting ---- */
 
 static void ui_sort_conn(struct ui *u, int next)
@@ -348,6 +419,10 @@ static void ui_action(struct ui *u, enum keys_action a)
 	case KEYS_DETAILS: if (u->mode == UI_LIST) ui_open_details(u); break;
 	case KEYS_BACK: ui_back(u); break;
 	case KEYS_REDRAW: clearok(curscr, TRUE); break;
+	case KEYS_KILL: if (!u->opts->read_only) ui_ask_kill(u); break;
+	case KEYS_NAMES: ui_toggle_names(u); break;
+	case KEYS_SERVICES: u->show_services = !u->show_services; break;
+	case KEYS_NACTIONS: break;
 	}
 }
 
@@ -393,6 +468,10 @@ static void ui_key(struct ui *u, int rc, wint_t wc)
 		return;
 	}
 	int key = keys_from_wch(rc, (unsigned)wc);
+	if (u->mode == UI_CONFIRM) {
+		ui_confirm_key(u, key);
+		return;
+	}
 	if (key != KEYS_NOKEY)
 		ui_action(u, keys_lookup(key, ui_key_pane(u)));
 }
@@ -428,12 +507,15 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 		u->range_lo = u->range_hi = 0;
 	u->services = services_load("/etc/services", why, sizeof(why));
 	snprintf(u->source, sizeof(u->source), "%s", poller_source_name(u->poller));
+	if (o->resolve)
+		ui_toggle_names(u);
 	return worker_start(&u->worker, u->poller, err, errlen);
 }
 
 static void ui_free(struct ui *u)
 {
 	worker_stop(&u->worker);
+	resolver_free(u->resolver);
 	poller_free(u->poller);
 	view_free(u->view);
 	filter_free(u->filter);
@@ -490,11 +572,12 @@ static void ui_loop(struct ui *u)
 			last_draw = mono_now();
 			u->dirty = 0;
 		}
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = worker_fd(&u->worker), .events = POLLIN },
+			{ .fd = u->resolver ? resolver_fd(u->resolver) : -1, .events = POLLIN },
 		};
-		if (poll(pfd, 2, ui_timeout(u)) < 0 && errno != EINTR) {
+		if (poll(pfd, 3, ui_timeout(u)) < 0 && errno != EINTR) {
 			ui_message(u, strerror(errno));
 			break;
 		}
@@ -502,6 +585,8 @@ static void ui_loop(struct ui *u)
 			break;   /* the terminal went away */
 		if (pfd[1].revents & POLLIN)
 			ui_collected(u);
+		if ((pfd[2].revents & POLLIN) && resolver_drain(u->resolver) > 0)
+			u->dirty = u->show_names;   /* names arrived */
 		wint_t wc;
 		int rc;
 		while (!u->quit && (rc = get_wch(&wc)) != ERR) {

@@ -13,12 +13,13 @@
 #include "poller.h"
 #include "ports.h"
 #include "prompt.h"
+#include "resolver.h"
 #include "theme.h"
 #include "view.h"
 #include "worker.h"
 
 enum ui_pane { UI_CONNECTIONS, UI_PROCESSES, UI_EVENTS, UI_NPANES };
-enum ui_mode { UI_LIST, UI_PROMPT, UI_DETAILS, UI_HELP };
+enum ui_mode { UI_LIST, UI_PROMPT, UI_DETAILS, UI_HELP, UI_CONFIRM };
 enum ui_listen { UI_LISTEN_ALL, UI_LISTEN_ONLY, UI_LISTEN_HIDE };
 
 struct ui {
@@ -49,6 +50,12 @@ struct ui {
 	double next_poll;                 /* CLOCK_MONOTONIC seconds */
 	char message[512];                /* one-line notice in the footer */
 	double message_until;
+
+	struct sock_rec kill_rec;         /* UI_CONFIRM: the socket K would close */
+	char kill_text[512];              /* UI_CONFIRM: the question, made safe */
+	int show_names;                   /* addresses as host names */
+	struct resolver *resolver;        /* started when names are first shown */
+	int show_services;                /* ports as service names */
 
 	struct details details;           /* content of the details view */
 	size_t details_top;               /* first line shown */
