@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
  * keep them for a process whose fd table it chose not to rescan. */
 struct procmap_proc {
 	int pid;
+	int pgid;
 	uint32_t uid;
 	unsigned long long starttime;
 	char comm[17];
@@ -148,10 +150,12 @@ static ssize_t procmap_read_file(int dirfd, const char *name, char *buf, size_t 
 	return (ssize_t)got;
 }
 
-/* Parses "pid (comm) state ppid ... starttime ...". comm may hold spaces,
- * parentheses and newlines, so it runs from the first '(' to the LAST ')':
- * nothing after it can contain a ')'. starttime is field 22. */
-static int procmap_parse_stat(char *buf, char comm[17], unsigned long long *start)
+/* Parses "pid (comm) state ppid pgrp ... starttime ...". comm may hold
+ * spaces, parentheses and newlines, so it runs from the first '(' to the
+ * LAST ')': nothing after it can contain a ')'. pgrp is field 5, starttime
+ * field 22; pgid may be NULL. */
+static int procmap_parse_stat(char *buf, char comm[17], int *pgid,
+                              unsigned long long *start)
 {
 	char *open = strchr(buf, '(');
 	char *close = strrchr(buf, ')');
@@ -165,14 +169,18 @@ static int procmap_parse_stat(char *buf, char comm[17], unsigned long long *star
 	memcpy(comm, open + 1, len);
 	comm[len] = '\0';
 
-	char *p = close + 1;
+	char *p = close + 1, *end;
+	long group = 0;
 	for (int field = 3; field < 22; field++) {
 		p += strspn(p, " ");
+		if (field == 5)
+			group = strtol(p, NULL, 10);
 		p += strcspn(p, " ");
 	}
-	char *end;
 	errno = 0;
 	*start = strtoull(p, &end, 10);
+	if (pgid)
+		*pgid = group > 0 && group <= INT_MAX ? (int)group : 0;
 	return (end == p || errno) ? -1 : 0;
 }
 
@@ -202,7 +210,7 @@ static int procmap_read_ident(int pidfd, struct procmap_proc *p)
 	char buf[4096];
 
 	if (procmap_read_file(pidfd, "stat", buf, sizeof buf) < 0 ||
-	    procmap_parse_stat(buf, p->comm, &p->starttime) < 0)
+	    procmap_parse_stat(buf, p->comm, &p->pgid, &p->starttime) < 0)
 		return -1;
 	if (procmap_read_file(pidfd, "status", buf, sizeof buf) < 0 ||
 	    procmap_parse_uid(buf, &p->uid) < 0)
@@ -536,6 +544,7 @@ static int procmap_fill_owners(struct procmap *m)
 		 * the bytes after each string's NUL and the padding must be set. */
 		memset(o, 0, sizeof *o);
 		o->pid = p->pid;
+		o->pgid = p->pgid;
 		o->uid = p->uid;
 		o->starttime = p->starttime;
 		memcpy(o->comm, p->comm, strnlen(p->comm, sizeof o->comm - 1));
@@ -687,7 +696,7 @@ int procmap_cmdline(const struct procmap *m, int pid, unsigned long long startti
 	 * pid never lends its command line to the process we were asked about. */
 	n = procmap_read_file(dirfd, "cmdline", buf, len);
 	int same = procmap_read_file(dirfd, "stat", stat, sizeof stat) >= 0 &&
-	           procmap_parse_stat(stat, comm, &start) == 0 && start == starttime;
+	           procmap_parse_stat(stat, comm, NULL, &start) == 0 && start == starttime;
 	close(dirfd);
 	if (n < 0 || !same)
 		return -1;

@@ -11,6 +11,8 @@
  * or the uid in digits when there is none. */
 struct sock_owner {
 	int pid;
+	int pgid;                     /* process group (stat field 5): a pre-forked
+	                               * server's workers share their master's */
 	uint32_t uid;                 /* real uid of the process */
 	unsigned long long starttime; /* /proc/<pid>/stat field 22: pid reuse check */
 	char comm[17];                /* TASK_COMM_LEN 16 + NUL */

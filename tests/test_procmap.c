@@ -200,6 +200,27 @@ static void test_forked_child_holding_socket_is_a_second_owner_sorted_by_pid(voi
 	close(fd);
 }
 
+static void test_owners_carry_their_process_group(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct child same = child_start(NULL), own = child_start(NULL);
+	/* The parent may move its child (not yet exec'd) to a group of its own. */
+	assert_int_equal(setpgid(own.pid, own.pid), 0);
+	struct procmap *m = refreshed("/proc");
+	const struct sock_owner *o;
+
+	assert_int_equal(procmap_lookup(m, ino, &o), 3);
+	assert_int_equal(owner_with_pid(o, 3, getpid())->pgid, getpgrp());
+	assert_int_equal(owner_with_pid(o, 3, same.pid)->pgid, getpgrp());
+	assert_int_equal(owner_with_pid(o, 3, own.pid)->pgid, own.pid);
+	child_end(&own);     /* first: it inherited same's hold pipe */
+	child_end(&same);
+	procmap_free(m);
+	close(fd);
+}
+
 static void test_exited_child_is_no_longer_an_owner_after_refresh(void **state)
 {
 	(void)state;
@@ -441,6 +462,21 @@ static void test_recorded_prefork_listener_has_both_owners_once_each(void **stat
 	procmap_free(m);
 }
 
+static void test_recorded_process_group_is_stat_field_5(void **state)
+{
+	struct procmap *m = refreshed(owners_tree(state));
+	const struct sock_owner *o;
+
+	/* Recorded stat: "10817 (pm-listen) S 10775 10732 ...", the fork child
+	 * the same group; and after the tricky "x) (y z" name too. */
+	assert_int_equal(procmap_lookup(m, REC_LISTEN_INODE, &o), 2);
+	assert_int_equal(o[0].pgid, 10732);
+	assert_int_equal(o[1].pgid, 10732);
+	assert_int_equal(procmap_lookup(m, REC_PAREN_INODE, &o), 1);
+	assert_int_equal(o[0].pgid, 10732);
+	procmap_free(m);
+}
+
 static void test_recorded_comm_with_parens_and_spaces_parses(void **state)
 {
 	struct procmap *m = refreshed(owners_tree(state));
@@ -584,6 +620,7 @@ int main(void)
 	const struct CMUnitTest live[] = {
 		cmocka_unit_test(test_own_socket_is_owned_by_this_process),
 		cmocka_unit_test(test_forked_child_holding_socket_is_a_second_owner_sorted_by_pid),
+		cmocka_unit_test(test_owners_carry_their_process_group),
 		cmocka_unit_test(test_exited_child_is_no_longer_an_owner_after_refresh),
 		cmocka_unit_test(test_closed_socket_is_no_longer_mapped_after_refresh),
 		cmocka_unit_test(test_socket_held_on_two_fds_lists_its_process_once),
@@ -598,6 +635,7 @@ int main(void)
 	};
 	const struct CMUnitTest recorded[] = {
 		cmocka_unit_test(test_recorded_prefork_listener_has_both_owners_once_each),
+		cmocka_unit_test(test_recorded_process_group_is_stat_field_5),
 		cmocka_unit_test(test_recorded_comm_with_parens_and_spaces_parses),
 		cmocka_unit_test(test_recorded_pipes_are_not_sockets),
 		cmocka_unit_test(test_recorded_uid_without_passwd_entry_shows_digits),

@@ -1,10 +1,11 @@
 /* test_view.c — the panes' model: which Connections rows show, in what
- * order, highlighted how, where the selection goes; the Processes counts;
- * the Events log; the header counts. Tables are filled through
- * sock_table_update; owners come from the /proc tree recorded in
- * tests/fixtures/proc-owners (see tests/fixtures/README; made real in a
- * temporary directory by proctree) or, for mixed states, from this
- * process's own loopback sockets in the real /proc. */
+ * order, highlighted how, where the selection goes; the Processes counts
+ * and rates (once per process group); the Events log; the header counts.
+ * Tables are filled through sock_table_update; owners come from the /proc
+ * tree recorded in tests/fixtures/proc-owners (see tests/fixtures/README;
+ * made real in a temporary directory by proctree) or, for mixed states and
+ * process groups, from this process's own loopback sockets in the real
+ * /proc. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -758,8 +759,8 @@ static void every_process_column_sorts_both_ways(void **state)
 			assert_ptr_equal(view_proc_sort(f->v, NULL), col);
 			assert_int_equal(view_proc_count(f->v), 5);
 			for (size_t i = 0; i + 1 < 5; i++) {
-				int cmp = col->compare(view_proc_row(f->v, i), view_proc_row(f->v, i + 1));
-				if (desc ? cmp < 0 : cmp > 0)
+				if (view_proc_compare(col, view_proc_row(f->v, i),
+				                      view_proc_row(f->v, i + 1), desc) > 0)
 					fail_msg("process column %s %s: rows %zu and %zu out of order",
 					         col->name, desc ? "desc" : "asc", i, i + 1);
 			}
@@ -784,9 +785,10 @@ static void process_columns_are_a_table(void **state)
 {
 	(void)state;
 	char buf[64];
-	const char *want[] = { "pid", "user", "command", "listen", "estab", "other", "total" };
-	assert_int_equal(view_proc_ncolumns, 7);
-	for (size_t i = 0; i < 7; i++)
+	const char *want[] = { "pid", "user", "command", "listen", "estab", "other", "total",
+	                       "txrate", "rxrate" };
+	assert_int_equal(view_proc_ncolumns, 9);
+	for (size_t i = 0; i < 9; i++)
 		assert_ptr_equal(view_proc_column_find(want[i]), &view_proc_columns[i]);
 	struct view_proc_row p = { .pid = 7, .established = 3 };
 	snprintf(p.comm, sizeof(p.comm), "a\033b");
@@ -795,6 +797,13 @@ static void process_columns_are_a_table(void **state)
 	view_proc_column_find("ESTAB")->format(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "3");
 	assert_true(view_proc_column_find("pid")->right);
+	view_proc_column_find("txrate")->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "");                       /* no rate: blank */
+	p.has_rate = 1;
+	p.rx_rate = 1.5 * 1048576;
+	view_proc_column_find("rxrate")->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "1.5M");
+	assert_string_equal(view_proc_column_find("txrate")->title, "TX/s");
 }
 
 /* ---- Events ---- */
@@ -883,6 +892,139 @@ static void events_sort_by_a_column_with_ties_newest_first(void **state)
 	assert_int_equal(view_events_row(f->v, 2)->rec.lport, 80);
 }
 
+/* ---- rates ---- */
+
+static struct sock_rec with_bytes(struct sock_rec r, uint64_t acked, uint64_t received)
+{
+	r.has_tcpinfo = 1;
+	r.tcp.bytes_acked = acked;
+	r.tcp.bytes_received = received;
+	return r;
+}
+
+/* The recorded pre-forked listener's inode, here as a connection both of
+ * its processes hold (one process group, 10732), and 10820's connection;
+ * 10819 holds only UDP. Two polls a second apart. */
+static void a_socket_shared_within_a_process_group_counts_once_for_its_lowest_pid(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[] = {
+		with_bytes(tcp4(8080, 50000, SOCK_ST_ESTABLISHED, LISTEN_INODE), 0, 0),
+		with_bytes(tcp4(40000, 8080, SOCK_ST_ESTABLISHED, NOPW_INODE), 0, 0),
+		udp4(5353, PAREN_INODE),
+	};
+	poll_at(f, r, 3, 100);
+	assert_false(proc_with_pid(f->v, 10817)->has_rate);      /* first poll */
+	r[0] = with_bytes(r[0], 300000, 20000);
+	r[1] = with_bytes(r[1], 1000, 4000);
+	poll_at(f, r, 3, 101);
+	const struct view_proc_row *parent = proc_with_pid(f->v, 10817);
+	const struct view_proc_row *child = proc_with_pid(f->v, 10818);
+	assert_true(parent->has_rate);
+	assert_true(parent->tx_rate == 300000.0);
+	assert_true(parent->rx_rate == 20000.0);
+	assert_true(child->has_rate);                           /* known: counted above */
+	assert_true(child->tx_rate == 0.0 && child->rx_rate == 0.0);
+	assert_true(proc_with_pid(f->v, 10820)->tx_rate == 1000.0);
+	assert_true(proc_with_pid(f->v, 10820)->rx_rate == 4000.0);
+	assert_false(proc_with_pid(f->v, 10819)->has_rate);     /* UDP: blank */
+	view_proc_set_sort(f->v, view_proc_column_find("txrate"), 1);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_string_equal(pids(f->v), "10817,10820,10818,10819");
+	view_proc_set_sort(f->v, view_proc_column_find("rxrate"), 0);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_string_equal(pids(f->v), "10818,10820,10817,10819");  /* blank last */
+}
+
+static void connection_rows_carry_their_sockets_rate_and_gone_rows_none(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[] = {
+		with_bytes(tcp4(40000, 8080, SOCK_ST_ESTABLISHED, NOPW_INODE), 0, 0),
+		with_bytes(tcp4(41000, 8080, SOCK_ST_ESTABLISHED, OLD_INODE), 0, 0),
+	};
+	poll_at(f, r, 2, 100);
+	assert_false(row(f->v, 0).col.has_rate);
+	r[0] = with_bytes(r[0], 500, 0);
+	r[1] = with_bytes(r[1], 2000, 0);
+	poll_at(f, r, 2, 100.5);
+	sort_by(f, "txrate", 1, 100.5);
+	assert_string_equal(lports(f->v), "41000,40000");
+	assert_true(row(f->v, 0).col.tx_rate == 4000.0);
+	assert_true(row(f->v, 1).col.tx_rate == 1000.0);
+	poll_at(f, r + 1, 1, 101);                  /* 40000 goes */
+	assert_string_equal(lports(f->v), "41000,40000");
+	assert_int_equal(row(f->v, 1).hl, VIEW_HL_GONE);
+	assert_false(row(f->v, 1).col.has_rate);    /* closed: blank */
+}
+
+/* A child that holds this process's sockets (fork, no exec) until *hold is
+ * closed; in a process group of its own when own_group. */
+static pid_t holding_child(int *hold, int own_group)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		char b;
+		close(p[1]);
+		while (read(p[0], &b, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	if (own_group)
+		assert_int_equal(setpgid(child, child), 0);
+	*hold = p[1];
+	return child;
+}
+
+/* This process holds a connected pair; a fork child in its process group
+ * and one in a group of its own hold them too (live /proc). */
+static void holders_in_different_process_groups_each_count_a_shared_socket(void **state)
+{
+	struct fx *f = *state;
+	uint16_t port;
+	uint64_t lino;
+	int lfd = listen_tcp(&port, &lino);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(cfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	int afd = accept(lfd, NULL, NULL);
+	int hold_same, hold_own;
+	pid_t same = holding_child(&hold_same, 0);
+	pid_t own = holding_child(&hold_own, 1);
+	struct sock_rec r[] = {
+		with_bytes(tcp4(50000, port, SOCK_ST_ESTABLISHED, inode_of(cfd)), 0, 0),
+		with_bytes(tcp4(port, 50000, SOCK_ST_ESTABLISHED, inode_of(afd)), 0, 0),
+	};
+	procmap_free(f->pm);
+	f->pm = map_of("/proc");
+	poll_at(f, r, 2, 100);
+	r[0] = with_bytes(r[0], 2000, 500);
+	r[1] = with_bytes(r[1], 500, 2000);
+	poll_at(f, r, 2, 101);
+	close(hold_own);                 /* first: it inherited hold_same */
+	waitpid(own, NULL, 0);
+	close(hold_same);
+	waitpid(same, NULL, 0);
+	const struct view_proc_row *me = proc_with_pid(f->v, getpid());
+	const struct view_proc_row *sib = proc_with_pid(f->v, same);
+	const struct view_proc_row *other = proc_with_pid(f->v, own);
+	assert_non_null(me);
+	assert_non_null(sib);
+	assert_non_null(other);
+	/* In this group the lowest pid gets the rate (almost always this one). */
+	const struct view_proc_row *low = getpid() < same ? me : sib;
+	const struct view_proc_row *high = getpid() < same ? sib : me;
+	assert_true(low->tx_rate == 2500.0 && low->rx_rate == 2500.0);
+	assert_true(high->has_rate && high->tx_rate == 0.0);
+	assert_true(other->tx_rate == 2500.0 && other->rx_rate == 2500.0);
+	close(lfd); close(cfd); close(afd);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -913,6 +1055,9 @@ int main(void)
 		T(every_process_column_sorts_both_ways),
 		T(processes_count_only_filtered_sockets),
 		T(process_columns_are_a_table),
+		T(a_socket_shared_within_a_process_group_counts_once_for_its_lowest_pid),
+		T(connection_rows_carry_their_sockets_rate_and_gone_rows_none),
+		T(holders_in_different_process_groups_each_count_a_shared_socket),
 		T(the_event_log_keeps_the_newest_10000_newest_first),
 		T(the_event_log_shows_events_passing_filter_and_narrowing),
 		T(the_event_selection_stays_on_its_event_as_new_ones_arrive),

@@ -729,14 +729,50 @@ PROC_COUNT_COLUMN(established)
 PROC_COUNT_COLUMN(other)
 PROC_COUNT_COLUMN(total)
 
+/* TX/s, RX/s: formatted like the Connections cells, blank without a rate. */
+static int pknown_rate(const struct view_proc_row *r)
+{
+	return r->has_rate;
+}
+static int cmp_rate(int ka, double a, int kb, double b)
+{
+	if (ka != kb)
+		return ka ? -1 : 1;        /* no rate after every rate */
+	return ka ? (a < b ? -1 : a > b) : 0;
+}
+static void pfmt_txrate(const struct view_proc_row *r, char *buf, size_t len)
+{
+	if (r->has_rate)
+		columns_rate_str(r->tx_rate, buf, len);
+	else if (len)
+		buf[0] = '\0';
+}
+static int pcmp_txrate(const struct view_proc_row *a, const struct view_proc_row *b)
+{
+	return cmp_rate(a->has_rate, a->tx_rate, b->has_rate, b->tx_rate);
+}
+static void pfmt_rxrate(const struct view_proc_row *r, char *buf, size_t len)
+{
+	if (r->has_rate)
+		columns_rate_str(r->rx_rate, buf, len);
+	else if (len)
+		buf[0] = '\0';
+}
+static int pcmp_rxrate(const struct view_proc_row *a, const struct view_proc_row *b)
+{
+	return cmp_rate(a->has_rate, a->rx_rate, b->has_rate, b->rx_rate);
+}
+
 const struct view_proc_column view_proc_columns[] = {
-	{ "pid",     "PID",     1, pfmt_pid,         pcmp_pid },
-	{ "user",    "USER",    0, pfmt_user,        pcmp_user },
-	{ "command", "COMMAND", 0, pfmt_comm,        pcmp_comm },
-	{ "listen",  "LISTEN",  1, pfmt_listen,      pcmp_listen },
-	{ "estab",   "ESTAB",   1, pfmt_established, pcmp_established },
-	{ "other",   "OTHER",   1, pfmt_other,       pcmp_other },
-	{ "total",   "TOTAL",   1, pfmt_total,       pcmp_total },
+	{ "pid",     "PID",     1, pfmt_pid,         pcmp_pid,         NULL },
+	{ "user",    "USER",    0, pfmt_user,        pcmp_user,        NULL },
+	{ "command", "COMMAND", 0, pfmt_comm,        pcmp_comm,        NULL },
+	{ "listen",  "LISTEN",  1, pfmt_listen,      pcmp_listen,      NULL },
+	{ "estab",   "ESTAB",   1, pfmt_established, pcmp_established, NULL },
+	{ "other",   "OTHER",   1, pfmt_other,       pcmp_other,       NULL },
+	{ "total",   "TOTAL",   1, pfmt_total,       pcmp_total,       NULL },
+	{ "txrate",  "TX/s",    1, pfmt_txrate,      pcmp_txrate,      pknown_rate },
+	{ "rxrate",  "RX/s",    1, pfmt_rxrate,      pcmp_rxrate,      pknown_rate },
 };
 const size_t view_proc_ncolumns = sizeof(view_proc_columns) / sizeof(view_proc_columns[0]);
 
@@ -746,6 +782,17 @@ const struct view_proc_column *view_proc_column_find(const char *name)
 		if (strcasecmp(view_proc_columns[i].name, name) == 0)
 			return &view_proc_columns[i];
 	return NULL;
+}
+
+int view_proc_compare(const struct view_proc_column *col, const struct view_proc_row *a,
+                      const struct view_proc_row *b, int desc)
+{
+	if (col->known) {
+		int ka = col->known(a) != 0, kb = col->known(b) != 0;
+		if (ka != kb)
+			return ka ? -1 : 1;
+	}
+	return sign(col->compare(a, b), desc);
 }
 
 /* ---- Processes: counting ---- */
@@ -827,6 +874,28 @@ static void proc_count(struct view_proc_row *r, const struct sock_owner *o, uint
 	r->total++;
 }
 
+/* Whether owner k is the one of its process group that gets the socket's
+ * rate: owners are sorted by pid, so it is when no earlier owner shares its
+ * group. An unknown group (0) is a group of its own. */
+static int proc_rate_holder(const struct sock_owner *o, size_t k)
+{
+	for (size_t j = 0; o[k].pgid > 0 && j < k; j++)
+		if (o[j].pgid == o[k].pgid)
+			return 0;
+	return 1;
+}
+
+static void proc_add_rate(struct view_proc_row *r, const struct sock_entry *e, int holder)
+{
+	if (!e->has_rate)
+		return;
+	r->has_rate = 1;
+	if (holder) {
+		r->tx_rate += e->tx_rate;
+		r->rx_rate += e->rx_rate;
+	}
+}
+
 static int proc_count_table(struct view *v)
 {
 	size_t n = v->table ? sock_table_count(v->table) : 0;
@@ -840,6 +909,7 @@ static int proc_count_table(struct view *v)
 			if (!r)
 				return -1;
 			proc_count(r, o, e->rec.state);
+			proc_add_rate(r, e, proc_rate_holder(e->owners, k));
 		}
 	}
 	return 0;
@@ -876,7 +946,7 @@ static int proc_rebuild(struct view *v)
 
 static int proc_cmp(const struct view *v, uint32_t a, uint32_t b)
 {
-	return sign(v->proc_col->compare(&v->procs.v[a], &v->procs.v[b]), v->proc_desc);
+	return view_proc_compare(v->proc_col, &v->procs.v[a], &v->procs.v[b], v->proc_desc);
 }
 
 static void proc_remember_sel(struct view *v)

@@ -16,6 +16,15 @@
  *   back while its GONE row lingers shows only as itself.
  * - Process counts go by state number for TCP and UDP alike: a connected
  *   UDP socket counts as ESTABLISHED, an unconnected one as other.
+ * - A process's TX/s and RX/s are the sums of its sockets' rates (those
+ *   passing the filter). A socket held by several processes counts once per
+ *   process group: within one group (a pre-forked server's master and
+ *   workers) only its lowest-pid holder gets the rate, the others 0; holders
+ *   in different groups (unrelated programs sharing an inherited socket)
+ *   each get it whole. So the Processes pane never shows one pre-forked
+ *   server's traffic N times, and its sum can exceed the machine's only
+ *   across process groups. A process has a rate (has_rate) when any of its
+ *   sockets has one; with only UDP sockets, or on a first poll, it is blank.
  * - Sorting is stable: rows that compare equal keep their previous order,
  *   then the table's; descending reverses the comparison, not the ties.
  *   No sort column means exactly that order (Events: newest first).
@@ -72,6 +81,8 @@ struct view_proc_row {
 	char comm[17];             /* raw: format through view_proc_columns */
 	char user[64];
 	size_t listen, established, other, total;
+	double tx_rate, rx_rate;   /* bytes/s, when has_rate; see above */
+	int has_rate;
 };
 
 struct view_proc_column {
@@ -80,10 +91,16 @@ struct view_proc_column {
 	int right;
 	void (*format)(const struct view_proc_row *r, char *buf, size_t len);
 	int (*compare)(const struct view_proc_row *a, const struct view_proc_row *b);
+	/* NULL when every row has a value; else 0 for a blank one (no rate),
+	 * which sorts last whichever the direction (view_proc_compare). */
+	int (*known)(const struct view_proc_row *r);
 };
 extern const struct view_proc_column view_proc_columns[];
 extern const size_t view_proc_ncolumns;
 const struct view_proc_column *view_proc_column_find(const char *name);
+/* The Processes pane's order of a and b by col (see columns_compare). */
+int view_proc_compare(const struct view_proc_column *col, const struct view_proc_row *a,
+                      const struct view_proc_row *b, int desc);
 
 /* Events columns format a logged event; owners are escaped here. */
 struct view_events_column {
