@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
@@ -168,6 +170,45 @@ static void help_and_version_win_over_other_checks(void **state)
 	options_free(&o);
 }
 
+static void rates_are_off_unless_asked_and_go_with_events(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(PARSE(&o, err, "--events"), 0);
+	assert_false(o.rates);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, err, "--events", "--json", "--rates", "-i", "0.5"), 0);
+	assert_true(o.rates);
+	assert_int_equal(o.mode, MODE_EVENTS);
+	options_free(&o);
+}
+
+static void rates_without_events_is_a_usage_error(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_usage_error(PARSE(&o, err, "--rates"), err, "--rates");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--batch", "--json", "--rates"), err, "--rates");
+	options_free(&o);
+}
+
+static void help_lists_rates(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	options_usage(f);
+	fclose(f);
+	assert_non_null(strstr(text, "--rates"));
+	assert_non_null(strstr(text, "with --events"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +221,9 @@ int main(void)
 		cmocka_unit_test(bad_inputs_name_the_culprit),
 		cmocka_unit_test(modes_that_cannot_go_together_are_refused),
 		cmocka_unit_test(help_and_version_win_over_other_checks),
+		cmocka_unit_test(rates_are_off_unless_asked_and_go_with_events),
+		cmocka_unit_test(rates_without_events_is_a_usage_error),
+		cmocka_unit_test(help_lists_rates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,7 +114,8 @@ static int run_events(struct poller *p, const struct options *o, const struct ou
 		if (wait_tick(&tick, o->interval) < 0)
 			break;
 		sock_events_clear(&ev);
-		if (poll_once(p, &ev) < 0 || output_events(stdout, &ev, out) < 0) {
+		if (poll_once(p, &ev) < 0 || output_events(stdout, &ev, out) < 0 ||
+		    (o->rates && output_rates(stdout, poller_table(p), out) < 0)) {
 			rc = 1;
 			break;
 		}

@@ -16,7 +16,7 @@
 #include "theme.h"
 
 enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER,
-       OPT_READ_ONLY };
+       OPT_READ_ONLY, OPT_RATES };
 
 static const struct option long_options[] = {
 	{ "interval",   required_argument, NULL, 'i' },
@@ -24,6 +24,7 @@ static const struct option long_options[] = {
 	{ "events",     no_argument,       NULL, 'e' },
 	{ "iterations", required_argument, NULL, 'n' },
 	{ "json",       no_argument,       NULL, OPT_JSON },
+	{ "rates",      no_argument,       NULL, OPT_RATES },
 	{ "source",     required_argument, NULL, OPT_SOURCE },
 	{ "tcp",        no_argument,       NULL, 't' },
 	{ "udp",        no_argument,       NULL, 'u' },
@@ -53,6 +54,9 @@ void options_usage(FILE *f)
 	"  -e, --events             no screen: print one line per change until stopped\n"
 	"  -n, --iterations=N       with --batch or --events: stop after N polls\n"
 	"      --json               with --batch or --events: JSON Lines, one object a line\n"
+	"      --rates              with --events: also, every poll, one \"rate\" line per\n"
+	"                           TCP connection whose byte counters moved, with its\n"
+	"                           TX and RX bytes per second since the last poll\n"
 	"      --source=auto|netlink|proc   where sockets come from (default auto)\n"
 	"  -t, --tcp  -u, --udp  -4, --ipv4  -6, --ipv6   narrow like ss does\n"
 	"      --sort=COLUMN[:desc] initial sort column: %s\n"
@@ -168,6 +172,7 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case 'b': o->mode_conflict |= o->mode == MODE_EVENTS; o->mode = MODE_BATCH; return 0;
 	case 'e': o->mode_conflict |= o->mode == MODE_BATCH; o->mode = MODE_EVENTS; return 0;
 	case OPT_JSON: o->json = 1; return 0;
+	case OPT_RATES: o->rates = 1; return 0;
 	case OPT_SOURCE:
 		if (poller_source_parse(arg, &o->source) == 0)
 			return 0;
@@ -236,6 +241,11 @@ static int check_combination(const struct options *o, char *err, size_t errlen)
 	}
 	if (o->iterations && o->mode == MODE_SCREEN) {
 		snprintf(err, errlen, "--iterations needs --batch or --events");
+		return -1;
+	}
+	if (o->rates && o->mode != MODE_EVENTS) {
+		snprintf(err, errlen, "--rates needs --events (the screen shows rates in TX/s and "
+		         "RX/s; --batch --json has txrate and rxrate from its second poll)");
 		return -1;
 	}
 	return 0;

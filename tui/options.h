@@ -17,6 +17,7 @@ struct options {
 	double linger;              /* highlight time on screen, seconds */
 	long iterations;            /* 0: until stopped */
 	int json;
+	int rates;                  /* --events: also a "rate" line per moving TCP socket */
 	enum poller_source source;
 	unsigned want;              /* SOCK_WANT_* */
 	const char *sort;           /* column name, NULL for kernel order */

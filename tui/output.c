@@ -32,6 +32,13 @@ static void json_str(FILE *f, const char *key, const char *s)
 	textsafe_json_write(f, s, strlen(s));
 }
 
+/* Rates as bytes per second; absent, not 0, where unknown. */
+static void json_rates(FILE *f, int has_rate, double tx, double rx)
+{
+	if (has_rate)
+		fprintf(f, ",\"txrate\":%.1f,\"rxrate\":%.1f", tx, rx);
+}
+
 static void json_socket(FILE *f, const struct sock_rec *r,
                         const struct sock_owner *owners, size_t n)
 {
@@ -70,6 +77,7 @@ struct sort_ctx {
 struct sorted_row {
 	struct column_row row;
 	size_t pos;                 /* kernel order: the stable tie-break */
+	double seen_at;             /* the poll that measured its rate */
 };
 
 static int row_cmp(const void *x, const void *y, void *arg)
@@ -96,6 +104,7 @@ static struct sorted_row *batch_rows(const struct sock_table *t, double now,
 			.first_seen = e->first_seen, .now = now, .tx_rate = e->tx_rate,
 			.rx_rate = e->rx_rate, .has_rate = e->has_rate };
 		rows[n].pos = n;
+		rows[n].seen_at = e->seen_at;
 		n++;
 	}
 	if (o->sort) {
@@ -169,6 +178,7 @@ int output_batch(FILE *f, const struct sock_table *t, double now,
 			const struct column_row *r = &rows[i].row;
 			fputc('{', f);
 			json_socket(f, r->rec, r->owners, r->nowners);
+			json_rates(f, r->has_rate, r->tx_rate, r->rx_rate);
 			fputs("}\n", f);
 		}
 	} else {
@@ -216,6 +226,7 @@ static void event_json(FILE *f, const struct sock_event *e)
 	json_socket(f, &e->rec, e->owners, e->nowners);
 	if (e->type == SOCK_EV_STATE)
 		json_str(f, "from", sock_state_name(e->rec.proto, e->from_state));
+	json_rates(f, e->has_rate, e->tx_rate, e->rx_rate);
 	fputs("}\n", f);
 }
 
@@ -230,5 +241,56 @@ int output_events(FILE *f, const struct sock_events *ev, const struct output_opt
 		else
 			event_text(f, e);
 	}
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
+/* ---- rates ---- */
+
+static int rate_moved(const struct column_row *r)
+{
+	return r->has_rate && (r->tx_rate > 0 || r->rx_rate > 0);
+}
+
+static void rate_text(FILE *f, const struct column_row *r, double when_t)
+{
+	char when[64], local[80], remote[80], proc[CELL_MAX], user[128], tx[16], rx[16];
+	time_str(when_t, when, sizeof(when));
+	columns_find("local")->format(r, local, sizeof(local));
+	columns_find("remote")->format(r, remote, sizeof(remote));
+	columns_find("process")->format(r, proc, sizeof(proc));
+	columns_find("user")->format(r, user, sizeof(user));
+	columns_rate_str(r->tx_rate, tx, sizeof(tx));
+	columns_rate_str(r->rx_rate, rx, sizeof(rx));
+	fprintf(f, "%s %-5s %-4s %-23s %-22s %-22s %s %s TX/s %s RX/s %s\n", when, "rate",
+	        sock_proto_name(r->rec->proto), sock_state_name(r->rec->proto, r->rec->state),
+	        local, remote, proc, user, tx, rx);
+}
+
+static void rate_json(FILE *f, const struct column_row *r, double when)
+{
+	fprintf(f, "{\"time\":%.6f", when);
+	json_str(f, "event", "rate");
+	fputc(',', f);
+	json_socket(f, r->rec, r->owners, r->nowners);
+	json_rates(f, r->has_rate, r->tx_rate, r->rx_rate);
+	fputs("}\n", f);
+}
+
+int output_rates(FILE *f, const struct sock_table *t, const struct output_opts *o)
+{
+	size_t n;
+	struct sorted_row *rows = batch_rows(t, 0, o, &n);
+	if (!rows)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct column_row *r = &rows[i].row;
+		if (!rate_moved(r))
+			continue;
+		if (o->json)
+			rate_json(f, r, rows[i].seen_at);
+		else
+			rate_text(f, r, rows[i].seen_at);
+	}
+	free(rows);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

@@ -1,5 +1,6 @@
 /* output.h — the screenless modes' printers: --batch as an aligned table or
- * JSON Lines, --events as one line (or object) per change. */
+ * JSON Lines, --events as one line (or object) per change, and --rates'
+ * lines. */
 #ifndef SOCKEYE_OUTPUT_H
 #define SOCKEYE_OUTPUT_H
 
@@ -20,7 +21,17 @@ struct output_opts {
 int output_batch(FILE *f, const struct sock_table *t, double now,
                  const struct output_opts *o);
 
-/* Prints the events that pass the filter, then flushes. Returns 0 or -1. */
+/* Prints the events that pass the filter, then flushes. Returns 0 or -1.
+ * JSON events carry "txrate" and "rxrate" (bytes/s) where the socket's
+ * rate is known (struct sock_event). */
 int output_events(FILE *f, const struct sock_events *ev, const struct output_opts *o);
+
+/* --rates: one "rate" line (or object) per TCP socket of the table whose
+ * counters moved since the poll before (a known rate above zero) and that
+ * passes the filter, sorted like --batch, then flushes: a steady transfer
+ * makes no new/gone/state event, so this is how --events shows it. JSON:
+ * {"time", "event":"rate", the socket's keys with "txbytes"/"rxbytes",
+ * "txrate", "rxrate"}; "time" is the poll's. Returns 0 or -1. */
+int output_rates(FILE *f, const struct sock_table *t, const struct output_opts *o);
 
 #endif
