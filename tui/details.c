@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "columns.h"
 #include "details.h"
 #include "textsafe.h"
 
@@ -129,8 +130,22 @@ static int add_socket(struct details *d, const struct details_source *src)
 	return rc;
 }
 
-static int add_tcp(struct details *d, const struct sock_rec *r)
+/* The last poll's rates, exact and in the columns' units; a connection
+ * seen once has its counters but no rate yet. */
+static int add_rate(struct details *d, const struct details_source *src)
 {
+	char tx[16], rx[16];
+	if (!src->has_rate)
+		return src->gone ? 0 : add(d, "Rate", "known after the next poll");
+	columns_rate_str(src->tx_rate, tx, sizeof(tx));
+	columns_rate_str(src->rx_rate, rx, sizeof(rx));
+	return add(d, "Rate", "TX %s/s (%.0f bytes/s), RX %s/s (%.0f bytes/s)",
+	           tx, src->tx_rate, rx, src->rx_rate);
+}
+
+static int add_tcp(struct details *d, const struct details_source *src)
+{
+	const struct sock_rec *r = src->rec;
 	if (r->proto != IPPROTO_TCP)
 		return 0;
 	if (!r->has_tcpinfo)
@@ -143,6 +158,7 @@ static int add_tcp(struct details *d, const struct sock_rec *r)
 	rc |= add(d, "Bytes", "sent %llu, acknowledged %llu, received %llu",
 	          (unsigned long long)t->bytes_sent, (unsigned long long)t->bytes_acked,
 	          (unsigned long long)t->bytes_received);
+	rc |= add_rate(d, src);
 	return rc;
 }
 
@@ -166,7 +182,7 @@ int details_build(struct details *d, const struct details_source *src)
 	int rc = 0;
 	d->n = 0;
 	rc |= add_socket(d, src);
-	rc |= add_tcp(d, src->rec);
+	rc |= add_tcp(d, src);
 	if (!src->nowners)
 		rc |= add(d, "Process", src->rec->inode ? "unknown (not visible to this user)" : "none");
 	for (size_t i = 0; i < src->nowners; i++)

@@ -32,6 +32,8 @@ struct details_source {
 	const struct procmap *pm;              /* for command lines; may be NULL */
 	const struct services *services;       /* may be NULL */
 	uint16_t range_lo, range_hi;           /* kernel local port range; 0 0 unknown */
+	double tx_rate, rx_rate;               /* bytes/s over the last poll, when */
+	int has_rate;                          /* has_rate (struct sock_entry) */
 };
 
 void details_init(struct details *d);
