@@ -116,6 +116,9 @@ static void age_counts_from_first_seen(void **state)
 	struct column_row r = { .rec = &s, .first_seen = 1000.0, .now = 1042.5 };
 	cell("age", &r, buf, sizeof(buf));
 	assert_string_equal(buf, "42s");
+	r.now = 1000.0 + 247;
+	cell("age", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "4m");
 	r.now = 1000.0 + 3725;
 	cell("age", &r, buf, sizeof(buf));
 	assert_string_equal(buf, "1h02m");

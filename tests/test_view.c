@@ -861,6 +861,21 @@ static void the_event_selection_stays_on_its_event_as_new_ones_arrive(void **sta
 	assert_int_equal(view_events_row(f->v, 4)->rec.inode, inode);
 }
 
+/* Like tail -f: with the selection on the newest event, new events show
+ * at the top and the selection stays on the newest. */
+static void the_event_selection_on_the_newest_follows_new_events(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, 2, 100);
+	assert_int_equal(view_events_selected(f->v), 0);
+	poll_at(f, r, n, 101);                       /* 3 newer events */
+	assert_int_equal(view_events_selected(f->v), 0);
+	assert_int_equal(view_events_top(f->v), 0);
+	assert_int_equal(view_events_row(f->v, 0)->time, 101);
+}
+
 static void event_columns_describe_the_change(void **state)
 {
 	(void)state;
@@ -1060,6 +1075,7 @@ int main(void)
 		T(holders_in_different_process_groups_each_count_a_shared_socket),
 		T(the_event_log_keeps_the_newest_10000_newest_first),
 		T(the_event_log_shows_events_passing_filter_and_narrowing),
+		T(the_event_selection_on_the_newest_follows_new_events),
 		T(the_event_selection_stays_on_its_event_as_new_ones_arrive),
 		T(event_columns_describe_the_change),
 		T(events_sort_by_a_column_with_ties_newest_first),

@@ -226,10 +226,13 @@ static void fmt_age(const struct column_row *r, char *buf, size_t len)
 {
 	double s = r->first_seen > 0 && r->now >= r->first_seen ? r->now - r->first_seen : 0;
 	unsigned long t = (unsigned long)s;
+	/* Seconds only in the first minute: past it the cell changes once a
+	 * minute, not every second, which is most of what an idle screen
+	 * would otherwise send over ssh. */
 	if (t < 60)
 		snprintf(buf, len, "%lus", t);
 	else if (t < 3600)
-		snprintf(buf, len, "%lum%02lus", t / 60, t % 60);
+		snprintf(buf, len, "%lum", t / 60);
 	else if (t < 86400)
 		snprintf(buf, len, "%luh%02lum", t / 3600, t / 60 % 60);
 	else

@@ -382,7 +382,7 @@ struct list_width {
 
 static const struct list_width proc_widths[] = {
 	{ "pid", 7 }, { "user", 8 }, { "command", 0 }, { "listen", 6 },
-	{ "estab", 5 }, { "other", 5 }, { "total", 5 },
+	{ "estab", 5 }, { "other", 5 }, { "total", 5 }, { "txrate", 5 }, { "rxrate", 5 },
 };
 static const struct list_width event_widths[] = {
 	{ "time", 8 }, { "event", 5 }, { "state", 22 }, { "socket", 0 }, { "owner", 14 },
@@ -620,16 +620,23 @@ static size_t help_lines(struct ui *u, char lines[][160], enum theme_element *st
 		HELP_LINE(THEME_DEFAULT, "  the kernel picks local ports from %u-%u "
 		          "(/proc/sys/net/ipv4/ip_local_port_range)", u->range_lo, u->range_hi);
 	HELP_LINE(THEME_DEFAULT, "%s", "");
-	HELP_LINE(THEME_DETAILS_LABEL, "Row colours (for %g s)", u->opts->linger);
-	HELP_LINE(THEME_NEW, "  new socket");
-	HELP_LINE(THEME_CHANGED, "  state changed");
-	HELP_LINE(THEME_GONE, "  closed (kept a moment)");
-	HELP_LINE(THEME_DEFAULT, "%s", "");
 	HELP_LINE(THEME_DETAILS_LABEL, "Filters (all terms must match; ! negates; commas mean any)");
 	HELP_LINE(THEME_DEFAULT, "  port:443 port:8000-8080 port:ephemeral lport: rport:");
 	HELP_LINE(THEME_DEFAULT, "  state:listen,time-wait state:connected proto:tcp ipv4 ipv6");
 	HELP_LINE(THEME_DEFAULT, "  proc:nginx proc:/^(nginx|php)/ pid:1234 user:www-data");
 	HELP_LINE(THEME_DEFAULT, "  addr:10.0.0.0/8 laddr: raddr:   bare: 443, listen, nginx");
+	HELP_LINE(THEME_DEFAULT, "%s", "");
+	HELP_LINE(THEME_DETAILS_LABEL, "Rates (TX/s, RX/s)");
+	HELP_LINE(THEME_DEFAULT, "  bytes acknowledged and received per second, from the kernel's");
+	HELP_LINE(THEME_DEFAULT, "  tcp_info counters between two polls; blank for UDP and before a");
+	HELP_LINE(THEME_DEFAULT, "  socket's second poll. A socket shared by several processes counts");
+	HELP_LINE(THEME_DEFAULT, "  once per process group (for its lowest pid there), so a pre-forked");
+	HELP_LINE(THEME_DEFAULT, "  server's traffic is not counted once per worker.");
+	HELP_LINE(THEME_DEFAULT, "%s", "");
+	HELP_LINE(THEME_DETAILS_LABEL, "Row colours (for %g s)", u->opts->linger);
+	HELP_LINE(THEME_NEW, "  new socket");
+	HELP_LINE(THEME_CHANGED, "  state changed");
+	HELP_LINE(THEME_GONE, "  closed (kept a moment)");
 #undef HELP_LINE
 	return n;
 }

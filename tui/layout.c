@@ -23,7 +23,7 @@ void layout_panes(int cols, int lines, enum layout_pane focus,
 	/* Connections on top; Processes and Events share the rest, with a
 	 * one-column rule between them. */
 	int top = body * 3 / 5;
-	int left = cols * 2 / 5 > 52 ? cols * 2 / 5 : 52;   /* every Processes column */
+	int left = cols * 2 / 5 > 64 ? cols * 2 / 5 : 64;   /* every Processes column */
 	out[LAYOUT_CONNECTIONS] = (struct layout_rect){ LAYOUT_HEADER_LINES, 0, top, cols };
 	out[LAYOUT_PROCESSES] = (struct layout_rect){ LAYOUT_HEADER_LINES + top, 0,
 	                                              body - top, left };
@@ -42,7 +42,8 @@ struct conn_spec {
 static const struct conn_spec conn_specs[LAYOUT_CONN_MAX] = {
 	{ "proto", 6, 0, 9 }, { "state", 11, 0, 9 }, { "local", 21, 1, 10 },
 	{ "remote", 21, 1, 10 }, { "process", 16, 1, 9 }, { "user", 8, 0, 5 },
-	{ "recvq", 7, 0, 4 }, { "sendq", 7, 0, 3 }, { "rtt", 7, 0, 2 }, { "age", 6, 0, 6 },
+	{ "recvq", 7, 0, 4 }, { "sendq", 7, 0, 3 }, { "rtt", 7, 0, 2 },
+	{ "txrate", 5, 0, 7 }, { "rxrate", 5, 0, 7 }, { "age", 6, 0, 6 },
 };
 
 static int conn_drop(int shown[LAYOUT_CONN_MAX], int width)

@@ -35,6 +35,10 @@ int screen_begin(char *err, size_t errlen)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
+	/* By default curses stops an update half-way when a key is waiting and
+	 * finishes it at the next refresh; the screen is only redrawn when
+	 * something changed, so a cut update would stay on screen. */
+	typeahead(-1);
 	curs_set(0);
 	if (has_colors()) {
 		start_color();

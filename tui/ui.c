@@ -137,9 +137,12 @@ static void ui_collected(struct ui *u)
 
 static void ui_details_from(struct ui *u, const struct sock_rec *rec,
                             const struct sock_owner *owners, size_t n,
-                            double first_seen, double state_since, int gone)
+                            double first_seen, double state_since, int gone,
+                            const struct sock_entry *e)
 {
 	struct details_source src = {
+		.tx_rate = e ? e->tx_rate : 0, .rx_rate = e ? e->rx_rate : 0,
+		.has_rate = e ? e->has_rate : 0,
 		.rec = rec, .owners = owners, .nowners = n,
 		.first_seen = first_seen, .state_since = state_since, .now = epoch_now(),
 		.gone = gone, .pm = poller_procmap(u->poller), .services = u->services,
@@ -158,9 +161,9 @@ static void ui_details_socket(struct ui *u, const struct sock_rec *rec,
 	const struct sock_entry *e = sock_table_find(poller_table(u->poller), rec);
 	if (e)
 		ui_details_from(u, &e->rec, e->owners, e->nowners, e->first_seen,
-		                e->state_since, 0);
+		                e->state_since, 0, e);
 	else
-		ui_details_from(u, rec, owners, n, first_seen, 0, 1);
+		ui_details_from(u, rec, owners, n, first_seen, 0, 1, NULL);
 	u->details_top = 0;
 	u->mode = UI_DETAILS;
 }

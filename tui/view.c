@@ -111,6 +111,7 @@ struct view {
 	int ev_desc;
 	uint64_t ev_sel_seq;
 	int ev_has_sel;
+	int ev_follow;        /* the selection is on the newest event: stay there */
 };
 
 typedef int (*row_cmp)(const struct view *v, uint32_t a, uint32_t b);
@@ -1123,6 +1124,10 @@ static void events_remember_sel(struct view *v)
 	v->ev_has_sel = v->events.n > 0;
 	if (v->ev_has_sel)
 		v->ev_sel_seq = v->ring[v->events.rows[v->events.sel]].seq;
+	/* On the top row of the log in its own order (newest first), the
+	 * selection follows the log like tail -f, so new events show; moved
+	 * down to read an older one, it stays on that one. */
+	v->ev_follow = !v->ev_col && v->events.sel == 0;
 }
 
 static size_t events_find_sel(const struct view *v)
@@ -1140,7 +1145,7 @@ static void events_sort(struct view *v)
 		v->events.sorts++;
 	}
 	v->events.order_dirty = 0;
-	list_settle(&v->events, events_find_sel(v));
+	list_settle(&v->events, v->ev_follow && v->events.n ? 0 : events_find_sel(v));
 	events_remember_sel(v);
 }
 
