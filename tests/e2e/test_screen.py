@@ -244,7 +244,7 @@ class Screen(unittest.TestCase):
     def test_a_listener_row_shows_its_owner_pid_and_command_name(self):
         h = self.holder('own')
         L = h.call('tcp_listen', host=ADDR)
-        p = self.start('port:%d' % L['lport'])
+        p = self.start('addr:%s' % ADDR, 'port:%d' % L['lport'])
         rows, lines = self.rows_where(p, lambda rs, ls: len(mine(rs)) == 1, 'the listener\'s row')
         rows = mine(rows)
         self.assertEqual(rows[0].proc, '%d/%s' % (h.pid, h.name), p.dump(lines))
@@ -254,7 +254,7 @@ class Screen(unittest.TestCase):
     def test_a_new_connection_is_highlighted_and_a_closed_one_lingers(self):
         h = self.holder('hl')
         L = h.call('tcp_listen', host=ADDR)
-        p = self.start('--linger=2', 'port:%d' % L['lport'])
+        p = self.start('--linger=2', 'addr:%s' % ADDR, 'port:%d' % L['lport'])
         self.rows_where(p, lambda rs, ls: len(mine(rs)) == 1, 'the listener alone')
         C = h.call('tcp_connect', host=ADDR, port=L['lport'])[0]
         h.call('tcp_accept', id=L['id'])
