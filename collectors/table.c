@@ -46,6 +46,7 @@ const char *sock_event_name(enum sock_event_type t)
 	case SOCK_EV_NEW: return "new";
 	case SOCK_EV_GONE: return "gone";
 	case SOCK_EV_STATE: return "state";
+	case SOCK_EV_CLOSED: return "closed";
 	}
 	return "?";
 }

@@ -27,7 +27,9 @@ struct sock_entry {
 	int has_rate;
 };
 
-enum sock_event_type { SOCK_EV_NEW, SOCK_EV_GONE, SOCK_EV_STATE };
+/* NEW, GONE and STATE come from the diff; CLOSED is logged by the screen
+ * when its user closes a connection (K), naming who did it. */
+enum sock_event_type { SOCK_EV_NEW, SOCK_EV_GONE, SOCK_EV_STATE, SOCK_EV_CLOSED };
 
 struct sock_event {
 	enum sock_event_type type;
@@ -40,6 +42,7 @@ struct sock_event {
 	 * saw it); see struct sock_entry. NEW events have none. */
 	double tx_rate, rx_rate;
 	int has_rate;
+	char by[64];                  /* CLOSED: the user who closed it (raw) */
 };
 
 /* Events appended by sock_table_update; the caller owns and frees them. */
@@ -51,7 +54,7 @@ struct sock_events {
 void sock_events_init(struct sock_events *e);
 void sock_events_clear(struct sock_events *e);   /* frees owners, keeps memory */
 void sock_events_free(struct sock_events *e);
-const char *sock_event_name(enum sock_event_type t);  /* "new" "gone" "state" */
+const char *sock_event_name(enum sock_event_type t);  /* "new" "gone" "state" "closed" */
 
 struct sock_table;
 

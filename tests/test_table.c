@@ -217,6 +217,7 @@ static void event_names_are_the_json_words(void **state)
 	assert_string_equal(sock_event_name(SOCK_EV_NEW), "new");
 	assert_string_equal(sock_event_name(SOCK_EV_GONE), "gone");
 	assert_string_equal(sock_event_name(SOCK_EV_STATE), "state");
+	assert_string_equal(sock_event_name(SOCK_EV_CLOSED), "closed");
 }
 
 /* ---- rates ---- */

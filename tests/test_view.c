@@ -876,6 +876,29 @@ static void the_event_selection_on_the_newest_follows_new_events(void **state)
 	assert_int_equal(view_events_row(f->v, 0)->time, 101);
 }
 
+static void a_close_from_the_screen_is_logged_with_who_did_it(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	char buf[256];
+	poll_at(f, r, n, 100);
+	struct sock_event e;
+	memset(&e, 0, sizeof(e));
+	e.type = SOCK_EV_CLOSED;
+	e.time = 100.5;
+	e.rec = r[2];
+	snprintf(e.by, sizeof(e.by), "ro\x1bot");
+	assert_int_equal(view_events_log(f->v, &e), 0);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	const struct sock_event *top = view_events_row(f->v, 0);
+	assert_int_equal(top->type, SOCK_EV_CLOSED);
+	view_events_column_find("event")->format(top, buf, sizeof(buf));
+	assert_string_equal(buf, "closed");
+	view_events_column_find("socket")->format(top, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " closed by ro\\x1bot"));
+}
+
 static void event_columns_describe_the_change(void **state)
 {
 	(void)state;
@@ -1076,6 +1099,7 @@ int main(void)
 		T(the_event_log_keeps_the_newest_10000_newest_first),
 		T(the_event_log_shows_events_passing_filter_and_narrowing),
 		T(the_event_selection_on_the_newest_follows_new_events),
+		T(a_close_from_the_screen_is_logged_with_who_did_it),
 		T(the_event_selection_stays_on_its_event_as_new_ones_arrive),
 		T(event_columns_describe_the_change),
 		T(events_sort_by_a_column_with_ties_newest_first),

@@ -459,7 +459,7 @@ static attr_t event_style(const struct ui *u, const struct sock_event *e)
 {
 	switch (e->type) {
 	case SOCK_EV_NEW: return u->style[THEME_NEW];
-	case SOCK_EV_GONE: return u->style[THEME_GONE];
+	case SOCK_EV_GONE: case SOCK_EV_CLOSED: return u->style[THEME_GONE];
 	default: return u->style[THEME_CHANGED];
 	}
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +218,30 @@ static void ui_ask_kill(struct ui *u)
 	u->mode = UI_CONFIRM;
 }
 
+/* The Events pane records who closed what: the socket as last seen, its
+ * holders, and the user sockeye runs as. */
+static void ui_log_close(struct ui *u)
+{
+	struct sock_event e;
+	struct passwd pw, *found = NULL;
+	char pwbuf[1024];
+	memset(&e, 0, sizeof(e));
+	e.type = SOCK_EV_CLOSED;
+	e.time = epoch_now();
+	e.rec = u->kill_rec;
+	const struct sock_entry *entry = sock_table_find(poller_table(u->poller), &u->kill_rec);
+	if (entry) {
+		e.owners = entry->owners;
+		e.nowners = entry->nowners;
+	}
+	if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &found) == 0 && found)
+		snprintf(e.by, sizeof(e.by), "%s", found->pw_name);
+	else
+		snprintf(e.by, sizeof(e.by), "uid %u", (unsigned)geteuid());
+	if (view_events_log(u->view, &e) < 0)
+		ui_message(u, "out of memory: the close is not in the Events pane");
+}
+
 /* SOCK_DESTROY goes out on the poller's netlink socket, which a running
  * collection is using: let it finish and apply it first. */
 static void ui_kill(struct ui *u)
@@ -236,6 +261,7 @@ static void ui_kill(struct ui *u)
 	}
 	snprintf(err, sizeof(err), "closed %s -> %s", local, remote);
 	ui_message(u, err);
+	ui_log_close(u);
 	u->next_poll = mono_now();   /* show the result at once */
 }
 

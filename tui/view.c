@@ -1032,8 +1032,13 @@ static void efmt_socket(const struct sock_event *e, char *buf, size_t len)
 	const struct sock_rec *s = &e->rec;
 	sock_endpoint_str(s->family, s->laddr, s->lport, l, sizeof(l));
 	sock_endpoint_str(s->family, s->raddr, s->rport, r, sizeof(r));
-	snprintf(buf, len, "%s%s %s -> %s", sock_proto_name(s->proto),
-	         s->family == AF_INET6 ? "6" : "", l, r);
+	int n = snprintf(buf, len, "%s%s %s -> %s", sock_proto_name(s->proto),
+	                 s->family == AF_INET6 ? "6" : "", l, r);
+	/* Who closed it: a user name, so escaped like any text from the system. */
+	if (e->type == SOCK_EV_CLOSED && n >= 0 && (size_t)n + 12 < len) {
+		n += snprintf(buf + n, len - (size_t)n, " closed by ");
+		textsafe_display(e->by, strlen(e->by), buf + n, len - (size_t)n);
+	}
 }
 static int ecmp_socket(const struct sock_event *a, const struct sock_event *b)
 {
@@ -1225,6 +1230,14 @@ int view_poll(struct view *v, const struct sock_table *t,
 	if (ev && ev->n)
 		v->events.rows_dirty = 1;
 	return rc;
+}
+
+int view_events_log(struct view *v, const struct sock_event *e)
+{
+	if (ring_push(v, e) < 0)
+		return -1;
+	v->events.rows_dirty = 1;
+	return 0;
 }
 
 int view_refresh(struct view *v, double now)

@@ -132,6 +132,10 @@ void view_set_filter(struct view *v, const struct filter *f);
  * or -1 when out of memory (some events are then missing). */
 int view_poll(struct view *v, const struct sock_table *t,
               const struct sock_events *ev, double now);
+/* Adds one event to the log that no poll produced: a connection closed from
+ * the screen (SOCK_EV_CLOSED). The event is copied but not its owners
+ * array, which stays the caller's. Returns 0 or -1 (ENOMEM). */
+int view_events_log(struct view *v, const struct sock_event *e);
 /* Brings every pane up to date at now: drops expired GONE rows and re-does
  * only what changed. Returns 0, or -1 when out of memory (rows then empty). */
 int view_refresh(struct view *v, double now);
