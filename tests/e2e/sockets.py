@@ -8,6 +8,7 @@ JSON request a line on stdin and answers one JSON line on stdout.
 
 Only loopback addresses are ever used: 127.0.0.0/8 and ::1.
 """
+import errno
 import ipaddress
 import json
 import os
@@ -18,6 +19,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -268,16 +271,18 @@ class HolderServer:
             f.write(name)
         return {'pid': os.getpid()}
 
-    def op_tcp_listen(self, host, backlog=4096):
+    def op_tcp_listen(self, host, backlog=4096, port=0):
         s = socket.socket(family_of(host), socket.SOCK_STREAM)
-        s.bind((host, 0))
+        s.bind((host, port))
         s.listen(backlog)
         return self.desc(self.add(s))
 
-    def op_tcp_connect(self, host, port, family=None, count=1):
+    def op_tcp_connect(self, host, port, family=None, count=1, bind=None):
         out = []
         for _ in range(count):
             s = socket.socket(family or family_of(host), socket.SOCK_STREAM)
+            if bind:   # the local address; else the kernel picks (127.0.0.1)
+                s.bind((bind, 0))
             s.connect((host, port))
             out.append(self.desc(self.add(s)))
         return out
@@ -305,6 +310,56 @@ class HolderServer:
 
     def op_send(self, id, nbytes):
         self.socks[id].send(b'x' * nbytes)
+        return {}
+
+    def op_recv(self, id, nbytes=65536, timeout=5.0):
+        """What one recv sees: the bytes, or the end of the stream, or the
+        error's name (ECONNRESET, ECONNABORTED...), or nothing in time.
+        Never an 'error' answer: a closed connection is what is asked."""
+        s = self.socks[id]
+        s.settimeout(timeout)
+        try:
+            data = s.recv(nbytes)
+        except socket.timeout:
+            return {'timeout': True}
+        except OSError as e:
+            return {'errno': errno.errorcode.get(e.errno, str(e.errno))}
+        finally:
+            s.settimeout(None)
+        return {'nbytes': len(data), 'eof': not data}
+
+    def op_send_paced(self, id, rate, seconds, period=0.01):
+        """Sends rate bytes a second for seconds, in chunks every period on
+        an absolute schedule (a late chunk catches up, the pace does not
+        drift), from a thread; answers at once."""
+        s, chunk = self.socks[id], b'p' * max(1, int(rate * period))
+
+        def pace():
+            start, k = time.monotonic(), 0
+            try:
+                while k * period < seconds:
+                    delay = start + k * period - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                    s.sendall(chunk)
+                    k += 1
+            except OSError:
+                pass   # the test closed it first
+        threading.Thread(target=pace, daemon=True).start()
+        return {}
+
+    def op_drain(self, id):
+        """Reads and drops everything that arrives, from a thread, until
+        the connection ends; answers at once."""
+        s = self.socks[id]
+
+        def drain():
+            try:
+                while s.recv(1 << 16):
+                    pass
+            except OSError:
+                pass
+        threading.Thread(target=drain, daemon=True).start()
         return {}
 
     def op_close(self, id):
