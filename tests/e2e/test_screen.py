@@ -114,10 +114,17 @@ class Screen(unittest.TestCase):
         self.holders, self.panes = [], []
 
     def tearDown(self):
+        # Close everything even when one close fails, then report that.
+        failures = []
         for p in self.panes:
-            p.close()
+            try:
+                p.close()
+            except AssertionError as e:
+                failures.append(str(e))
         for h in self.holders:
             h.close()
+        if failures:
+            self.fail('; '.join(failures))
 
     def holder(self, tag):
         h = S.Holder(comm_name(tag))

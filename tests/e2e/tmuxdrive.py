@@ -362,7 +362,33 @@ class Pane:
         self.width, self.height = width, height
 
     def close(self):
+        """Ends the session: the program gets SIGHUP, as when an ssh session
+        drops, and must exit. One that does not is killed, so it cannot
+        spin on after the test, and the test fails."""
+        pid = self.program_pid()
         self.server.run('kill-session', '-t', self.name, check=False)
+        if pid is None:
+            return
+        end = time.monotonic() + 10.0
+        while time.monotonic() < end and pid_alive(pid):
+            time.sleep(POLL)
+        if pid_alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                return
+            raise AssertionError('pid %d did not exit within 10 s of its terminal '
+                                 'closing (SIGHUP); killed it' % pid)
+
+
+def pid_alive(pid):
+    """True while pid runs (a zombie waiting for its parent counts as gone)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.rfind(')') + 2:].split()[0] != 'Z'
 
 
 def children(pid):
