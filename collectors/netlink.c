@@ -42,22 +42,30 @@
  * output, and both sources must yield the same table. */
 #define NETLINK_STATES (((1u << SOCK_ST_MAX) - 1) & ~1u)
 
+/* Dump replies are read straight into one buffer kept with the socket:
+ * one recvmsg per datagram, no peek and no allocation per datagram, and the
+ * records are decoded where they lie. Twice the kernel's largest dump
+ * datagram, so none is ever cut (MSG_TRUNC is still checked). */
+#define NETLINK_DUMPBUF (2 * NETLINK_MSGBUF)
+
 struct netlink_source {
 	struct nl_sock *sk;
 	int rcvbuf;
+	unsigned char *dumpbuf;   /* NETLINK_DUMPBUF bytes, malloc-aligned */
 };
 
 struct netlink_kind {
 	unsigned want_proto, want_family;
 	uint8_t proto, family;
 	const char *name;
+	int destroy_group;      /* where the kernel announces its closed sockets */
 };
 
 static const struct netlink_kind netlink_kinds[] = {
-	{ SOCK_WANT_TCP, SOCK_WANT_V4, IPPROTO_TCP, AF_INET, "tcp/IPv4" },
-	{ SOCK_WANT_TCP, SOCK_WANT_V6, IPPROTO_TCP, AF_INET6, "tcp/IPv6" },
-	{ SOCK_WANT_UDP, SOCK_WANT_V4, IPPROTO_UDP, AF_INET, "udp/IPv4" },
-	{ SOCK_WANT_UDP, SOCK_WANT_V6, IPPROTO_UDP, AF_INET6, "udp/IPv6" },
+	{ SOCK_WANT_TCP, SOCK_WANT_V4, IPPROTO_TCP, AF_INET, "tcp/IPv4", SKNLGRP_INET_TCP_DESTROY },
+	{ SOCK_WANT_TCP, SOCK_WANT_V6, IPPROTO_TCP, AF_INET6, "tcp/IPv6", SKNLGRP_INET6_TCP_DESTROY },
+	{ SOCK_WANT_UDP, SOCK_WANT_V4, IPPROTO_UDP, AF_INET, "udp/IPv4", SKNLGRP_INET_UDP_DESTROY },
+	{ SOCK_WANT_UDP, SOCK_WANT_V6, IPPROTO_UDP, AF_INET6, "udp/IPv6", SKNLGRP_INET6_UDP_DESTROY },
 };
 
 /* What walking a run of reply messages came to. */
@@ -103,6 +111,7 @@ static void netlink_fail(char *err, size_t errlen, const char *fmt, ...)
  * field by field because older kernels send a shorter struct tcp_info. */
 static struct nla_policy netlink_policy[INET_DIAG_MAX + 1] = {
 	[INET_DIAG_INFO] = { .type = NLA_UNSPEC },
+	[INET_DIAG_PROTOCOL] = { .type = NLA_U8 },
 };
 
 /* The kernel's struct tcp_info (linux/tcp.h) past the fields glibc knows.
@@ -308,7 +317,10 @@ struct netlink_source *netlink_open(char *err, size_t errlen)
 	struct netlink_source *src = calloc(1, sizeof(*src));
 	int rc;
 
-	if (!src || !(src->sk = nl_socket_alloc())) {
+	if (!src || !(src->dumpbuf = malloc(NETLINK_DUMPBUF)) ||
+	    !(src->sk = nl_socket_alloc())) {
+		if (src)
+			free(src->dumpbuf);
 		free(src);
 		netlink_fail(err, errlen, "netlink sock_diag: out of memory");
 		return NULL;
@@ -336,6 +348,7 @@ void netlink_close(struct netlink_source *src)
 	if (!src)
 		return;
 	nl_socket_free(src->sk); /* closes the socket too */
+	free(src->dumpbuf);
 	free(src);
 }
 
@@ -400,7 +413,28 @@ static enum netlink_dump_status netlink_walk_to_dump(const struct netlink_walk *
 	}
 }
 
-/* Reads datagrams until the dump's NLMSG_DONE. nl_recv retries EINTR. */
+/* One datagram into src->dumpbuf: its length, or -errno. *from_kernel
+ * says whether the kernel (port 0) sent it; only it answers dumps. */
+static ssize_t netlink_recv_datagram(struct netlink_source *src, int *from_kernel)
+{
+	struct sockaddr_nl peer;
+	struct iovec iov = { src->dumpbuf, NETLINK_DUMPBUF };
+	struct msghdr mh = { .msg_name = &peer, .msg_namelen = sizeof(peer),
+	                     .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	do
+		n = recvmsg(nl_socket_get_fd(src->sk), &mh, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (mh.msg_flags & MSG_TRUNC)
+		return -EMSGSIZE;
+	*from_kernel = peer.nl_pid == 0;
+	return n;
+}
+
+/* Reads datagrams until the dump's NLMSG_DONE. */
 static enum netlink_dump_status netlink_recv_dump(struct netlink_source *src,
                                                   struct netlink_walk *w,
                                                   const struct netlink_kind *k,
@@ -409,24 +443,19 @@ static enum netlink_dump_status netlink_recv_dump(struct netlink_source *src,
 	enum netlink_walk_status st = NETLINK_WALK_MORE;
 
 	while (st == NETLINK_WALK_MORE) {
-		struct sockaddr_nl peer = { 0 };
-		unsigned char *buf = NULL;
-		struct ucred *creds = NULL;
-		int n = nl_recv(src->sk, &peer, &buf, &creds);
+		int from_kernel = 0;
+		ssize_t n = netlink_recv_datagram(src, &from_kernel);
 
-		/* nl_recv folds ENOBUFS (messages dropped) into NLE_NOMEM. */
-		if (n == -NLE_NOMEM)
+		/* ENOBUFS: the receive buffer overran and messages were lost. */
+		if (n == -ENOBUFS)
 			return NETLINK_DUMP_NOBUFS;
 		if (n <= 0) {
 			netlink_fail(err, errlen, "netlink sock_diag dump of %s: %s", k->name,
-			             n == 0 ? "connection closed" : nl_geterror(n));
+			             n == 0 ? "connection closed" : strerror((int)-n));
 			return NETLINK_DUMP_FAIL;
 		}
-		/* Only the kernel (port 0) answers dumps. */
-		if (peer.nl_pid == 0)
-			st = netlink_walk(w, buf, n);
-		free(buf);
-		free(creds);
+		if (from_kernel)
+			st = netlink_walk(w, src->dumpbuf, (int)n);
 	}
 	return netlink_walk_to_dump(w, st, k, err, errlen);
 }
@@ -709,4 +738,196 @@ int netlink_destroy(struct netlink_source *src, const struct sock_rec *rec,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- the destroy watcher (SKNLGRP_*_DESTROY, what ss -E listens to) ---- */
+
+/* The kernel announces each closed socket from a work queue, one datagram
+ * of a few hundred bytes (over 1 KiB of receive buffer each, counted as the
+ * kernel counts it). A burst of closes between two drains must fit: 4 MiB
+ * holds some thousands; an overrun doubles it, up to the cap. */
+#define NETLINK_WATCH_RCVBUF     (4 << 20)
+#define NETLINK_WATCH_RCVBUF_MAX (32 << 20)
+/* One drain reads at most this many datagrams, so a flood of closes cannot
+ * hold the caller; what is left makes the descriptor readable again. */
+#define NETLINK_WATCH_BATCH 4096
+
+struct netlink_watch {
+	struct nl_sock *sk;
+	int rcvbuf;
+	unsigned long overruns;
+};
+
+/* Root may pass net.core.rmem_max (SO_RCVBUFFORCE); others get what the
+ * limit allows, which only makes overruns likelier. */
+static void netlink_watch_size(struct netlink_watch *w)
+{
+	int fd = nl_socket_get_fd(w->sk);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &w->rcvbuf, sizeof(w->rcvbuf)) < 0)
+		(void)nl_socket_set_buffer_size(w->sk, w->rcvbuf, 0);
+}
+
+/* Joins the destroy group of every wanted kind. The kernel refuses with
+ * EPERM without CAP_NET_ADMIN on some kernels, and with EINVAL where the
+ * groups do not exist (before Linux 4.10). */
+static int netlink_watch_join(struct netlink_watch *w, unsigned want, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(netlink_kinds) / sizeof(netlink_kinds[0]); i++) {
+		const struct netlink_kind *k = &netlink_kinds[i];
+		int rc;
+
+		if (!(want & k->want_proto) || !(want & k->want_family))
+			continue;
+		rc = nl_socket_add_memberships(w->sk, k->destroy_group, 0);
+		if (rc < 0) {
+			netlink_fail(err, errlen, "the kernel refused destroy notifications "
+			             "for %s: %s", k->name, nl_geterror(rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct netlink_watch *netlink_watch_open(unsigned want, char *err, size_t errlen)
+{
+	struct netlink_watch *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (!w || !(w->sk = nl_socket_alloc())) {
+		free(w);
+		netlink_fail(err, errlen, "netlink sock_diag: out of memory");
+		return NULL;
+	}
+	/* Notifications carry sequence number 0 and are not answers. */
+	nl_socket_disable_seq_check(w->sk);
+	rc = nl_connect(w->sk, NETLINK_SOCK_DIAG);
+	if (rc < 0) {
+		netlink_fail(err, errlen, "netlink sock_diag refused: %s", nl_geterror(rc));
+		netlink_watch_close(w);
+		return NULL;
+	}
+	if (netlink_watch_join(w, want, err, errlen) < 0) {
+		netlink_watch_close(w);
+		return NULL;
+	}
+	(void)nl_socket_set_nonblocking(w->sk);
+	w->rcvbuf = NETLINK_WATCH_RCVBUF;
+	netlink_watch_size(w);
+	return w;
+}
+
+void netlink_watch_close(struct netlink_watch *w)
+{
+	if (!w)
+		return;
+	nl_socket_free(w->sk);
+	free(w);
+}
+
+int netlink_watch_fd(const struct netlink_watch *w)
+{
+	return w ? nl_socket_get_fd(w->sk) : -1;
+}
+
+unsigned long netlink_watch_overruns(const struct netlink_watch *w)
+{
+	return w ? w->overruns : 0;
+}
+
+int netlink_parse_destroy(const struct nlmsghdr *nlh, struct sock_rec *rec)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)nlh;
+	struct nlattr *tb[INET_DIAG_MAX + 1];
+
+	if (!nlh || !rec || nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return -1;
+	if (nlmsg_parse(h, sizeof(struct inet_diag_msg), tb, INET_DIAG_MAX,
+	                netlink_policy) < 0 || !tb[INET_DIAG_PROTOCOL])
+		return -1;
+	return netlink_parse_msg(nlh, nla_get_u8(tb[INET_DIAG_PROTOCOL]), rec);
+}
+
+int netlink_parse_notifications(const void *buf, size_t len, struct sock_list *out)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	int rem = (int)len, n = 0;
+
+	if (!buf || !out || len > INT_MAX || (uintptr_t)buf % NLMSG_ALIGNTO != 0)
+		return -1;
+	for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
+		struct sock_rec *rec;
+
+		if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+			continue;
+		rec = sock_list_push(out);
+		if (!rec)
+			return -1;
+		/* A socket that never listened nor connected (TCP's
+		 * BOUND_INACTIVE), or of another protocol sharing the group,
+		 * appears in no dump either: skipped, not an error. */
+		if (netlink_parse_destroy(nlh, rec) < 0) {
+			out->n--;
+			continue;
+		}
+		n++;
+	}
+	return rem == 0 ? n : -1;
+}
+
+/* One read: 1 when a datagram was decoded (or skipped), 0 when nothing is
+ * waiting, -1 with err on a failure of the socket itself. */
+static int netlink_watch_read(struct netlink_watch *w, struct sock_list *out,
+                              char *err, size_t errlen)
+{
+	/* Aligned for the netlink walkers; one notification is far smaller. */
+	uint64_t buf[8192 / sizeof(uint64_t)];
+	struct sockaddr_nl peer;
+	socklen_t plen = sizeof(peer);
+	ssize_t n = recvfrom(nl_socket_get_fd(w->sk), buf, sizeof(buf), MSG_DONTWAIT,
+	                     (struct sockaddr *)&peer, &plen);
+
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		if (errno == EINTR)
+			return 1;
+		if (errno == ENOBUFS) {
+			/* Notifications were dropped: the caller says so once;
+			 * a bigger buffer makes the next burst less likely to. */
+			w->overruns++;
+			if (w->rcvbuf < NETLINK_WATCH_RCVBUF_MAX) {
+				w->rcvbuf *= 2;
+				netlink_watch_size(w);
+			}
+			return 1;
+		}
+		netlink_fail(err, errlen, "reading destroy notifications: %s", strerror(errno));
+		return -1;
+	}
+	/* Only the kernel announces. What a malformed datagram held up to
+	 * the fault is kept; the rest of it is lost, as an overrun would. */
+	if (peer.nl_pid == 0)
+		(void)netlink_parse_notifications(buf, (size_t)n, out);
+	return 1;
+}
+
+int netlink_watch_drain(struct netlink_watch *w, struct sock_list *out,
+                        char *err, size_t errlen)
+{
+	size_t base;
+
+	if (!w || !out) {
+		netlink_fail(err, errlen, "no destroy watcher");
+		return -1;
+	}
+	base = out->n;
+	for (int i = 0; i < NETLINK_WATCH_BATCH; i++) {
+		int rc = netlink_watch_read(w, out, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			break;
+	}
+	return (int)(out->n - base);
 }

@@ -1,6 +1,7 @@
 /* netlink.h — the sock_diag source: inet_diag v2 dumps over one reused
- * libnl-3 socket, for TCP and UDP over IPv4 and IPv6, with tcp_info; and
- * closing one TCP socket with SOCK_DESTROY, as ss -K does. */
+ * libnl-3 socket, for TCP and UDP over IPv4 and IPv6, with tcp_info;
+ * closing one TCP socket with SOCK_DESTROY, as ss -K does; and watching the
+ * kernel's announcements of destroyed sockets, as ss -E does. */
 #ifndef SOCKEYE_NETLINK_H
 #define SOCKEYE_NETLINK_H
 
@@ -55,5 +56,43 @@ int netlink_destroy(struct netlink_source *src, const struct sock_rec *rec,
  * errno), 0 when buf holds no answer to seq, -1 if malformed. Used by
  * netlink_destroy and by tests on recorded replies. */
 int netlink_parse_ack(const void *buf, size_t len, uint32_t seq, int *kernel_errno);
+
+/* ---- destroy notifications ----
+ * The kernel announces every TCP and UDP socket it frees on the sock_diag
+ * multicast groups (SKNLGRP_INET{,6}_{TCP,UDP}_DESTROY), so a connection
+ * that opened and closed between two dumps is still seen. What it sends is
+ * a SOCK_DIAG_BY_FAMILY message: addresses, ports, interface, cookie, the
+ * final state (TCP: CLOSE, UDP: as it was), the queues, the protocol as an
+ * INET_DIAG_PROTOCOL attribute and, for TCP, the final struct tcp_info
+ * (byte counters included). It never sends the inode or the uid: both are
+ * 0 in the record. Only full sockets are announced: a TCP connection's
+ * socket when it enters TIME_WAIT or CLOSE, but not the TIME_WAIT
+ * minisocket's end (it keeps the cookie), nor a request socket's. */
+struct netlink_watch;
+
+/* Opens a NETLINK_SOCK_DIAG socket joined to the destroy groups of the
+ * wanted kinds (SOCK_WANT_*, as for netlink_collect), non-blocking, with a
+ * large receive buffer. NULL with err filled where the kernel refuses (no
+ * CAP_NET_ADMIN, a kernel without the groups). */
+struct netlink_watch *netlink_watch_open(unsigned want, char *err, size_t errlen);
+void netlink_watch_close(struct netlink_watch *w);
+/* The descriptor to poll(): readable when notifications wait. -1 for NULL. */
+int netlink_watch_fd(const struct netlink_watch *w);
+/* Appends a record for every notification waiting (up to a few thousand a
+ * call; the descriptor stays readable if more wait). Returns how many, or
+ * -1 with err when the socket itself failed. */
+int netlink_watch_drain(struct netlink_watch *w, struct sock_list *out,
+                        char *err, size_t errlen);
+/* How many times notifications were lost because the receive buffer
+ * overran (ENOBUFS) since the watcher opened. */
+unsigned long netlink_watch_overruns(const struct netlink_watch *w);
+
+/* Decodes one destroy notification (its protocol from INET_DIAG_PROTOCOL).
+ * Returns 0, or -1 if malformed or not of a state or protocol sock.h knows. */
+int netlink_parse_destroy(const struct nlmsghdr *nlh, struct sock_rec *rec);
+/* Decodes a run of notification messages (one datagram, or a recording of
+ * several) into out, skipping what is not a socket sock.h knows. buf must
+ * be 4-byte aligned. Returns the number of records, or -1 if malformed. */
+int netlink_parse_notifications(const void *buf, size_t len, struct sock_list *out);
 
 #endif

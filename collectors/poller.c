@@ -1,11 +1,14 @@
-/* poller.c — one poll of the machine: source -> snapshot -> owners -> table.
- * Also where --source=auto decides between netlink and /proc/net. */
+/* poller.c — one poll of the machine: source -> snapshot -> owners -> table,
+ * with the kernel's announcements of destroyed sockets merged in. Also where
+ * --source=auto decides between netlink and /proc/net. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "destroyed.h"
 #include "netlink.h"
 #include "poller.h"
 #include "procnet.h"
@@ -19,7 +22,19 @@ struct poller {
 	char note[512];
 	int note_pending;
 	int collected;                 /* snap holds a collection not yet applied */
+	/* Destroy notifications: read by the thread that applies (never by
+	 * poller_collect), so they need no lock. NULL when refused, off, or
+	 * reading /proc/net: that mode is polling alone, as SPEC has it. */
+	struct netlink_watch *watch;
+	struct sock_list watch_recs;   /* a drain's records, reused */
+	struct destroyed_list destroyed;   /* announced since the last apply */
+	struct destroyed_memory *memory;
+	unsigned long dropped;         /* drains that found the list full */
+	unsigned long overruns_noted;
 };
+
+/* Announcements held between two polls at most. */
+#define POLLER_DESTROYED_MAX 65536
 
 int poller_source_parse(const char *s, enum poller_source *out)
 {
@@ -35,12 +50,53 @@ int poller_source_parse(const char *s, enum poller_source *out)
 	return -1;
 }
 
+/* Notes wait for poller_take_note; one that comes before the last was
+ * taken joins it rather than replacing it. */
+__attribute__((format(printf, 2, 3)))
+static void poller_note(struct poller *p, const char *fmt, ...)
+{
+	size_t len = p->note_pending ? strlen(p->note) : 0;
+	va_list ap;
+
+	if (len && len + 2 < sizeof(p->note)) {
+		memcpy(p->note + len, "; ", 2);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(p->note + len, sizeof(p->note) - len, fmt, ap);
+	va_end(ap);
+	p->note_pending = 1;
+}
+
 static void fall_back_to_proc(struct poller *p, const char *why)
 {
 	netlink_close(p->nl);
 	p->nl = NULL;
-	snprintf(p->note, sizeof(p->note), "%s; reading /proc/net instead", why);
-	p->note_pending = 1;
+	poller_note(p, "%s; reading /proc/net instead", why);
+}
+
+/* Subscribes to destroy notifications beside the netlink source. Refused,
+ * sockeye polls alone and says so once. */
+static void poller_watch_open(struct poller *p)
+{
+	char why[256];
+
+	if (!p->nl || p->cfg.no_destroy_events)
+		return;
+	p->memory = destroyed_memory_new();
+	p->watch = p->memory ? netlink_watch_open(p->cfg.want, why, sizeof(why)) : NULL;
+	if (!p->memory)
+		snprintf(why, sizeof(why), "out of memory");
+	if (!p->watch)
+		poller_note(p, "%s: connections that open and close between two polls "
+		            "are missed", why);
+}
+
+static void poller_watch_close(struct poller *p)
+{
+	netlink_watch_close(p->watch);
+	p->watch = NULL;
+	destroyed_list_clear(&p->destroyed);
 }
 
 struct poller *poller_new(const struct poller_config *cfg, char *err, size_t errlen)
@@ -72,6 +128,7 @@ struct poller *poller_new(const struct poller_config *cfg, char *err, size_t err
 		if (!p->nl)
 			fall_back_to_proc(p, why);
 	}
+	poller_watch_open(p);
 	return p;
 }
 
@@ -80,6 +137,10 @@ void poller_free(struct poller *p)
 	if (!p)
 		return;
 	netlink_close(p->nl);
+	netlink_watch_close(p->watch);
+	sock_list_free(&p->watch_recs);
+	destroyed_list_free(&p->destroyed);
+	destroyed_memory_free(p->memory);
 	procmap_free(p->pm);
 	sock_table_free(p->table);
 	sock_list_free(&p->snap);
@@ -111,6 +172,57 @@ int poller_collect(struct poller *p, char *err, size_t errlen)
 	return 0;
 }
 
+void poller_watch_drain(struct poller *p, double now)
+{
+	char why[256];
+	unsigned long overruns;
+
+	if (!p->watch)
+		return;
+	sock_list_clear(&p->watch_recs);
+	if (netlink_watch_drain(p->watch, &p->watch_recs, why, sizeof(why)) < 0) {
+		poller_note(p, "%s: connections that open and close between two polls "
+		            "are missed from now on", why);
+		poller_watch_close(p);
+		return;
+	}
+	/* Bounded, for a screen paused while sockets churn: past the bound
+	 * closes are lost as if the kernel's buffer had overrun. */
+	if (p->destroyed.n + p->watch_recs.n > POLLER_DESTROYED_MAX ||
+	    destroyed_list_add(&p->destroyed, p->watch_recs.v, p->watch_recs.n, now) < 0)
+		p->dropped++;
+	overruns = netlink_watch_overruns(p->watch) + p->dropped;
+	if (overruns && !p->overruns_noted)
+		poller_note(p, "some closes were missed: destroy notifications came faster "
+		            "than they were read");
+	p->overruns_noted = overruns;
+}
+
+int poller_watch_fd(const struct poller *p)
+{
+	return netlink_watch_fd(p->watch);
+}
+
+/* The diff, with announcements merged in: read the last ones first, then
+ * take announced sockets out of the snapshot (announced after the dump),
+ * diff, and give GONE events their final records. A baseline (ev NULL)
+ * reports nothing, so announcements before it are dropped. */
+static int poller_update(struct poller *p, double now, struct sock_events *ev)
+{
+	size_t from = ev ? ev->n : 0;
+	int rc;
+
+	poller_watch_drain(p, now);
+	if (ev)
+		destroyed_prune_snapshot(&p->destroyed, &p->snap);
+	rc = sock_table_update(p->table, &p->snap, p->pm, now, ev);
+	if (ev && p->memory && destroyed_merge(&p->destroyed, p->memory, p->pm, now,
+	                                       ev, from) < 0)
+		rc = -1;
+	destroyed_list_clear(&p->destroyed);
+	return rc;
+}
+
 int poller_apply(struct poller *p, double now, struct sock_events *ev,
                  char *err, size_t errlen)
 {
@@ -119,7 +231,11 @@ int poller_apply(struct poller *p, double now, struct sock_events *ev,
 		return -1;
 	}
 	p->collected = 0;
-	if (sock_table_update(p->table, &p->snap, p->pm, now, ev) < 0) {
+	/* A fall-back to /proc/net (on the collecting thread) ends the
+	 * subscription here, on the thread that owns it. */
+	if (!p->nl && p->watch)
+		poller_watch_close(p);
+	if (poller_update(p, now, ev) < 0) {
 		snprintf(err, errlen, "out of memory while updating the socket table");
 		return -1;
 	}

@@ -14,6 +14,10 @@ struct poller_config {
 	enum poller_source source;
 	unsigned want;              /* SOCK_WANT_* */
 	const char *proc_root;      /* "/proc" unless testing */
+	/* Poll alone, without the kernel's destroy notifications (which
+	 * the netlink source otherwise subscribes to, so a connection that
+	 * opens and closes between two polls is still reported). */
+	int no_destroy_events;
 };
 
 struct poller;
@@ -39,6 +43,21 @@ int poller_poll(struct poller *p, double now, struct sock_events *ev,
 int poller_collect(struct poller *p, char *err, size_t errlen);
 int poller_apply(struct poller *p, double now, struct sock_events *ev,
                  char *err, size_t errlen);
+
+/* Destroy notifications. With the netlink source (not --source=proc: that
+ * mode is polling alone) the poller subscribes to the kernel's
+ * announcements of destroyed sockets, unless cfg.no_destroy_events; where
+ * the kernel refuses, poller_take_note says so once. poller_apply merges
+ * what was announced since the last poll: a known socket's GONE carries
+ * its final record, and a socket no poll saw becomes a brief GONE (see
+ * struct sock_event). Announcements wait in the kernel's buffer until
+ * read: poller_apply reads them, and an event loop may read them sooner
+ * (so their time is when they came, and a long interval cannot overrun
+ * the buffer) by polling poller_watch_fd and calling poller_watch_drain.
+ * Both on the thread that calls poller_apply; poller_collect may run
+ * meanwhile. */
+int poller_watch_fd(const struct poller *p);   /* -1 when not subscribed */
+void poller_watch_drain(struct poller *p, double now);
 
 /* Closes the TCP socket rec with SOCK_DESTROY, as ss -K does. Not while
  * poller_collect runs: they share the netlink socket. Returns 0, or -1

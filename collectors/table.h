@@ -43,6 +43,16 @@ struct sock_event {
 	double tx_rate, rx_rate;
 	int has_rate;
 	char by[64];                  /* CLOSED: the user who closed it (raw) */
+	/* GONE only, from the kernel's destroy notification (destroyed.h).
+	 * final: rec holds the kernel's last word on the socket — its final
+	 * queues and TCP counters (the state stays as last seen) — and time
+	 * is when that was heard. A brief socket's state is its final one.
+	 * brief: no poll ever saw the socket (it opened and closed between
+	 * two), so there is no NEW event for it; its inode is 0 and its
+	 * owners unknown unless a snapshot caught it just before it closed.
+	 * uid_unknown: rec.uid is not the owner's (the kernel does not send
+	 * it), for brief sockets no snapshot caught. */
+	uint8_t final, brief, uid_unknown;
 };
 
 /* Events appended by sock_table_update; the caller owns and frees them. */

@@ -1,7 +1,8 @@
 /* test_netlink.c — the sock_diag source: recorded dumps decode into the
  * sockets they were recorded from, broken dumps are refused, live dumps
  * find sockets this test opens on loopback, and SOCK_DESTROY closes exactly
- * the connection asked for, or says why not. */
+ * the connection asked for, or says why not; the kernel's announcements of
+ * closed sockets decode with their final counters, and arrive live. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -1088,6 +1089,206 @@ static void test_closing_without_cap_net_admin_says_so(void **state)
 	netlink_close(src);
 }
 
+/* ---- destroy notifications (what ss -E listens to) ----
+ * watch-destroy.bin, recorded by tests/tools/nlwatch_record.py: a
+ * connection 127.0.0.1:33672 -> :51111 that moved 3000 bytes out and 1000
+ * back, closed client first; a second one from :33678 that moved 500 each
+ * way; a connected UDP socket :50107 -> :51111; an unconnected UDP socket
+ * on [::1]:38772; a ::1 pair (:50886 -> :47725) closed server first. */
+#define WATCH_LISTENER 51111
+#define WATCH_C1 33672
+#define WATCH_C2 33678
+#define WATCH_UDP4 50107
+#define WATCH_UDP6 38772
+#define WATCH_C6 50886
+#define WATCH_L6 47725
+
+static void destroy_decode(struct sock_list *out)
+{
+	struct fixture f = fixture_load_path("watch-destroy");
+
+	sock_list_init(out);
+	assert_int_equal(netlink_parse_notifications(f.buf, f.len, out), 8);
+	free(f.buf);
+}
+
+static const struct sock_rec *find_pair(const struct sock_list *l, uint8_t proto,
+                                        uint16_t lport, uint16_t rport)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].proto == proto && l->v[i].lport == lport && l->v[i].rport == rport)
+			return &l->v[i];
+	return NULL;
+}
+
+static void test_every_closed_socket_is_announced_with_its_addresses(void **state)
+{
+	static const uint8_t loop4[16] = { 127, 0, 0, 1 };
+	struct sock_list l;
+	const struct sock_rec *r;
+
+	(void)state;
+	destroy_decode(&l);
+	r = find_pair(&l, IPPROTO_TCP, WATCH_C1, WATCH_LISTENER);
+	assert_non_null(r);
+	assert_int_equal(r->family, AF_INET);
+	assert_memory_equal(r->laddr, loop4, 16);
+	assert_memory_equal(r->raddr, loop4, 16);
+	assert_non_null(find_pair(&l, IPPROTO_TCP, WATCH_LISTENER, WATCH_C1));
+	assert_non_null(find_pair(&l, IPPROTO_TCP, WATCH_C2, WATCH_LISTENER));
+	assert_non_null(find_pair(&l, IPPROTO_TCP, WATCH_LISTENER, WATCH_C2));
+	assert_non_null(find_pair(&l, IPPROTO_TCP, WATCH_C6, WATCH_L6));
+	assert_non_null(find_pair(&l, IPPROTO_TCP, WATCH_L6, WATCH_C6));
+	sock_list_free(&l);
+}
+
+static void test_closed_tcp_socket_carries_its_final_byte_counts(void **state)
+{
+	struct sock_list l;
+	const struct sock_rec *c, *s;
+
+	(void)state;
+	destroy_decode(&l);
+	c = find_pair(&l, IPPROTO_TCP, WATCH_C1, WATCH_LISTENER);
+	s = find_pair(&l, IPPROTO_TCP, WATCH_LISTENER, WATCH_C1);
+	assert_true(c->has_tcpinfo && s->has_tcpinfo);
+	assert_int_equal(c->state, SOCK_ST_CLOSE);
+	/* The kernel counts SYN and FIN in bytes_acked and the peer's FIN in
+	 * bytes_received; bytes_sent is data alone. */
+	assert_int_equal(c->tcp.bytes_sent, 3000);
+	assert_int_equal(c->tcp.bytes_acked, 3002);
+	assert_int_equal(c->tcp.bytes_received, 1000);
+	assert_int_equal(s->tcp.bytes_sent, 1000);
+	assert_int_equal(s->tcp.bytes_received, 3001);
+	sock_list_free(&l);
+}
+
+static void test_closed_udp_sockets_keep_their_last_state(void **state)
+{
+	struct sock_list l;
+	const struct sock_rec *r;
+
+	(void)state;
+	destroy_decode(&l);
+	r = find_pair(&l, IPPROTO_UDP, WATCH_UDP4, WATCH_LISTENER);
+	assert_non_null(r);
+	assert_int_equal(r->state, SOCK_ST_ESTABLISHED);
+	assert_false(r->has_tcpinfo);
+	r = find_pair(&l, IPPROTO_UDP, WATCH_UDP6, 0);
+	assert_non_null(r);
+	assert_int_equal(r->family, AF_INET6);
+	assert_string_equal(sock_state_name(r->proto, r->state), "UNCONN");
+	sock_list_free(&l);
+}
+
+static void test_announcements_carry_a_cookie_but_no_inode_or_uid(void **state)
+{
+	struct sock_list l;
+
+	(void)state;
+	destroy_decode(&l);
+	for (size_t i = 0; i < l.n; i++) {
+		assert_true(l.v[i].cookie != 0);
+		assert_int_equal(l.v[i].inode, 0);
+		assert_int_equal(l.v[i].uid, 0);
+	}
+	sock_list_free(&l);
+}
+
+static void test_announcement_without_its_protocol_is_skipped(void **state)
+{
+	struct fixture f = fixture_load("tcp4");   /* a dump: no INET_DIAG_PROTOCOL */
+	struct sock_list l;
+
+	(void)state;
+	sock_list_init(&l);
+	assert_true(netlink_parse_notifications(f.buf, f.len, &l) >= 0);
+	assert_int_equal(l.n, 0);
+	sock_list_free(&l);
+	free(f.buf);
+}
+
+static void test_truncated_announcement_is_malformed(void **state)
+{
+	struct fixture f = fixture_load_path("watch-destroy");
+	struct sock_list l;
+
+	(void)state;
+	sock_list_init(&l);
+	assert_int_equal(netlink_parse_notifications(f.buf, f.len - 7, &l), -1);
+	sock_list_free(&l);
+	free(f.buf);
+}
+
+/* Opens a watcher, or skips where this kernel refuses one. */
+static struct netlink_watch *watch_or_skip(unsigned want)
+{
+	char err[256] = "";
+	struct netlink_watch *w = netlink_watch_open(want, err, sizeof(err));
+
+	if (!w) {
+		print_message("destroy notifications refused here: %s\n", err);
+		skip();
+	}
+	return w;
+}
+
+/* Drains w into l until a record with lport and rport is there (bounded
+ * wait), and returns it. */
+static const struct sock_rec *watch_until(struct netlink_watch *w, struct sock_list *l,
+                                          uint16_t lport, uint16_t rport)
+{
+	char err[256] = "";
+
+	for (int tries = 0; tries < 40; tries++) {
+		struct pollfd p = { .fd = netlink_watch_fd(w), .events = POLLIN };
+		const struct sock_rec *r = find_pair(l, IPPROTO_TCP, lport, rport);
+
+		if (r)
+			return r;
+		(void)poll(&p, 1, 50);
+		assert_true(netlink_watch_drain(w, l, err, sizeof(err)) >= 0);
+	}
+	fail_msg("no announcement for :%u -> :%u", lport, rport);
+	return NULL;
+}
+
+static void test_live_connection_closed_at_once_is_announced_at_both_ends(void **state)
+{
+	struct netlink_watch *w = watch_or_skip(SOCK_WANT_TCP | SOCK_WANT_V4);
+	struct conn c = conn_open();
+	const struct sock_rec *r;
+	struct sock_list l;
+
+	(void)state;
+	sock_list_init(&l);
+	conn_close(&c);
+	r = watch_until(w, &l, c.cport, c.lport);
+	assert_int_equal(r->state, SOCK_ST_CLOSE);
+	r = watch_until(w, &l, c.lport, c.cport);
+	assert_true(r->has_tcpinfo);
+	sock_list_free(&l);
+	netlink_watch_close(w);
+}
+
+static void test_watcher_hears_nothing_of_kinds_not_asked_for(void **state)
+{
+	struct netlink_watch *w = watch_or_skip(SOCK_WANT_UDP | SOCK_WANT_V4);
+	struct conn c = conn_open();
+	struct sock_list l;
+	char err[256] = "";
+	struct pollfd p = { .fd = netlink_watch_fd(w), .events = POLLIN };
+
+	(void)state;
+	conn_close(&c);
+	(void)poll(&p, 1, 300);
+	sock_list_init(&l);
+	assert_true(netlink_watch_drain(w, &l, err, sizeof(err)) >= 0);
+	assert_null(find_pair(&l, IPPROTO_TCP, c.cport, c.lport));
+	sock_list_free(&l);
+	netlink_watch_close(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1131,6 +1332,14 @@ int main(void)
 		cmocka_unit_test(test_record_without_a_cookie_needs_the_netlink_source),
 		cmocka_unit_test(test_closing_without_a_source_needs_the_netlink_source),
 		cmocka_unit_test(test_closing_without_cap_net_admin_says_so),
+		cmocka_unit_test(test_every_closed_socket_is_announced_with_its_addresses),
+		cmocka_unit_test(test_closed_tcp_socket_carries_its_final_byte_counts),
+		cmocka_unit_test(test_closed_udp_sockets_keep_their_last_state),
+		cmocka_unit_test(test_announcements_carry_a_cookie_but_no_inode_or_uid),
+		cmocka_unit_test(test_announcement_without_its_protocol_is_skipped),
+		cmocka_unit_test(test_truncated_announcement_is_malformed),
+		cmocka_unit_test(test_live_connection_closed_at_once_is_announced_at_both_ends),
+		cmocka_unit_test(test_watcher_hears_nothing_of_kinds_not_asked_for),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

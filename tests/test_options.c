@@ -87,6 +87,32 @@ static void read_only_is_off_unless_asked(void **state)
 	options_free(&o);
 }
 
+static void destroy_events_are_on_unless_turned_off(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(PARSE(&o, err, "-e"), 0);
+	assert_false(o.no_destroy_events);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, err, "-e", "--no-destroy-events"), 0);
+	assert_true(o.no_destroy_events);
+	options_free(&o);
+}
+
+static void help_names_the_destroy_events_switch(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	options_usage(f);
+	fclose(f);
+	assert_non_null(strstr(text, "--no-destroy-events"));
+	free(text);
+}
+
 static void sort_takes_a_column_and_an_order(void **state)
 {
 	(void)state;
@@ -218,6 +244,8 @@ int main(void)
 		cmocka_unit_test(filter_words_are_joined_in_order),
 		cmocka_unit_test(sort_takes_a_column_and_an_order),
 		cmocka_unit_test(read_only_is_off_unless_asked),
+		cmocka_unit_test(destroy_events_are_on_unless_turned_off),
+		cmocka_unit_test(help_names_the_destroy_events_switch),
 		cmocka_unit_test(bad_inputs_name_the_culprit),
 		cmocka_unit_test(modes_that_cannot_go_together_are_refused),
 		cmocka_unit_test(help_and_version_win_over_other_checks),

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +44,31 @@ static double now_epoch(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Sleeps until the monotonic time at (nanoseconds), reading the kernel's
+ * news of destroyed sockets as it comes, so each is stamped with the time
+ * it came and a long interval cannot overrun the buffer. 0 at the time,
+ * -1 when a stop signal arrived. */
+static int wait_until(struct poller *p, long long at)
+{
+	while (!stop_requested) {
+		struct timespec now, left;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long long cur = now.tv_sec * 1000000000LL + now.tv_nsec;
+		if (cur >= at)
+			return 0;
+		left.tv_sec = (at - cur) / 1000000000LL;
+		left.tv_nsec = (at - cur) % 1000000000LL;
+		struct pollfd pfd = { .fd = poller_watch_fd(p), .events = POLLIN };
+		if (ppoll(&pfd, 1, &left, NULL) > 0 && (pfd.revents & POLLIN))
+			poller_watch_drain(p, now_epoch());
+	}
+	return -1;
+}
+
 /* Sleeps until *next (CLOCK_MONOTONIC), then moves it one interval on. A
  * poll that overran skips the missed ticks rather than bursting. Returns -1
  * when a stop signal arrived. */
-static int wait_tick(struct timespec *next, double interval)
+static int wait_tick(struct poller *p, struct timespec *next, double interval)
 {
 	long long step = (long long)(interval * 1e9);
 	long long at = next->tv_sec * 1000000000LL + next->tv_nsec + step;
@@ -57,14 +79,7 @@ static int wait_tick(struct timespec *next, double interval)
 		at = cur + step - (cur - at) % step;
 	next->tv_sec = at / 1000000000LL;
 	next->tv_nsec = at % 1000000000LL;
-	while (!stop_requested) {
-		int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL);
-		if (rc == 0)
-			return 0;
-		if (rc != EINTR)
-			return 0;
-	}
-	return -1;
+	return wait_until(p, at);
 }
 
 static int poll_once(struct poller *p, struct sock_events *ev)
@@ -87,7 +102,7 @@ static int run_batch(struct poller *p, const struct options *o, const struct out
 	clock_gettime(CLOCK_MONOTONIC, &tick);
 	for (long i = 0; i < n; i++) {
 		if (i > 0) {
-			if (wait_tick(&tick, o->interval) < 0)
+			if (wait_tick(p, &tick, o->interval) < 0)
 				break;
 			if (!o->json)
 				putchar('\n');
@@ -111,7 +126,7 @@ static int run_events(struct poller *p, const struct options *o, const struct ou
 	if (poll_once(p, NULL) < 0)
 		return 1;
 	for (long i = 1; !o->iterations || i < o->iterations; i++) {
-		if (wait_tick(&tick, o->interval) < 0)
+		if (wait_tick(p, &tick, o->interval) < 0)
 			break;
 		sock_events_clear(&ev);
 		if (poll_once(p, &ev) < 0 || output_events(stdout, &ev, out) < 0 ||
@@ -132,7 +147,8 @@ static int run(const struct options *o)
 		fprintf(stderr, "sockeye: bad filter: %s\n", err);
 		return 2;
 	}
-	struct poller_config cfg = { .source = o->source, .want = o->want, .proc_root = "/proc" };
+	struct poller_config cfg = { .source = o->source, .want = o->want, .proc_root = "/proc",
+	                             .no_destroy_events = o->no_destroy_events };
 	struct poller *p = poller_new(&cfg, err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "sockeye: %s\n", err);

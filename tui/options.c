@@ -16,7 +16,7 @@
 #include "theme.h"
 
 enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER,
-       OPT_READ_ONLY, OPT_RATES };
+       OPT_READ_ONLY, OPT_RATES, OPT_NO_DESTROY_EVENTS };
 
 static const struct option long_options[] = {
 	{ "interval",   required_argument, NULL, 'i' },
@@ -26,6 +26,7 @@ static const struct option long_options[] = {
 	{ "json",       no_argument,       NULL, OPT_JSON },
 	{ "rates",      no_argument,       NULL, OPT_RATES },
 	{ "source",     required_argument, NULL, OPT_SOURCE },
+	{ "no-destroy-events", no_argument, NULL, OPT_NO_DESTROY_EVENTS },
 	{ "tcp",        no_argument,       NULL, 't' },
 	{ "udp",        no_argument,       NULL, 'u' },
 	{ "ipv4",       no_argument,       NULL, '4' },
@@ -58,6 +59,10 @@ void options_usage(FILE *f)
 	"                           TCP connection whose byte counters moved, with its\n"
 	"                           TX and RX bytes per second since the last poll\n"
 	"      --source=auto|netlink|proc   where sockets come from (default auto)\n"
+	"      --no-destroy-events  poll alone: do not listen for the kernel's news of\n"
+	"                           closed sockets, so connections that open and close\n"
+	"                           between two polls go unseen (the netlink source\n"
+	"                           listens by default)\n"
 	"  -t, --tcp  -u, --udp  -4, --ipv4  -6, --ipv6   narrow like ss does\n"
 	"      --sort=COLUMN[:desc] initial sort column: %s\n"
 	"      --theme=NAME|FILE    colour theme (see themes/)\n"
@@ -173,6 +178,7 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case 'e': o->mode_conflict |= o->mode == MODE_BATCH; o->mode = MODE_EVENTS; return 0;
 	case OPT_JSON: o->json = 1; return 0;
 	case OPT_RATES: o->rates = 1; return 0;
+	case OPT_NO_DESTROY_EVENTS: o->no_destroy_events = 1; return 0;
 	case OPT_SOURCE:
 		if (poller_source_parse(arg, &o->source) == 0)
 			return 0;

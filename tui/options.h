@@ -19,6 +19,7 @@ struct options {
 	int json;
 	int rates;                  /* --events: also a "rate" line per moving TCP socket */
 	enum poller_source source;
+	int no_destroy_events;      /* poll alone (poller_config) */
 	unsigned want;              /* SOCK_WANT_* */
 	const char *sort;           /* column name, NULL for kernel order */
 	int sort_desc;

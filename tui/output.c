@@ -39,8 +39,10 @@ static void json_rates(FILE *f, int has_rate, double tx, double rx)
 		fprintf(f, ",\"txrate\":%.1f,\"rxrate\":%.1f", tx, rx);
 }
 
+/* uid_known is 0 for a socket only the kernel's destroy notification told
+ * of (it does not send the uid): its uid is null, never a made-up 0. */
 static void json_socket(FILE *f, const struct sock_rec *r,
-                        const struct sock_owner *owners, size_t n)
+                        const struct sock_owner *owners, size_t n, int uid_known)
 {
 	char a[64];
 	fprintf(f, "\"proto\":\"%s\"", sock_proto_name(r->proto));
@@ -49,8 +51,12 @@ static void json_socket(FILE *f, const struct sock_rec *r,
 	json_str(f, "laddr", sock_addr_str(r->family, r->laddr, a, sizeof(a)));
 	fprintf(f, ",\"lport\":%u", r->lport);
 	json_str(f, "raddr", sock_addr_str(r->family, r->raddr, a, sizeof(a)));
-	fprintf(f, ",\"rport\":%u,\"inode\":%llu,\"uid\":%u,\"recvq\":%u,\"sendq\":%u",
-	        r->rport, (unsigned long long)r->inode, r->uid, r->recvq, r->sendq);
+	fprintf(f, ",\"rport\":%u,\"inode\":%llu", r->rport, (unsigned long long)r->inode);
+	if (uid_known)
+		fprintf(f, ",\"uid\":%u", r->uid);
+	else
+		fputs(",\"uid\":null", f);
+	fprintf(f, ",\"recvq\":%u,\"sendq\":%u", r->recvq, r->sendq);
 	if (r->has_tcpinfo)
 		fprintf(f, ",\"rtt\":%.3f,\"rttvar\":%.3f,\"retrans\":%u,\"cwnd\":%u,"
 		        "\"txbytes\":%llu,\"rxbytes\":%llu",
@@ -177,7 +183,7 @@ int output_batch(FILE *f, const struct sock_table *t, double now,
 		for (size_t i = 0; i < n; i++) {
 			const struct column_row *r = &rows[i].row;
 			fputc('{', f);
-			json_socket(f, r->rec, r->owners, r->nowners);
+			json_socket(f, r->rec, r->owners, r->nowners, 1);
 			json_rates(f, r->has_rate, r->tx_rate, r->rx_rate);
 			fputs("}\n", f);
 		}
@@ -209,7 +215,8 @@ static void event_text(FILE *f, const struct sock_event *e)
 		snprintf(state, sizeof(state), "%s->%s", sock_state_name(r->proto, e->from_state),
 		         sock_state_name(r->proto, r->state));
 	else
-		snprintf(state, sizeof(state), "%s", sock_state_name(r->proto, r->state));
+		snprintf(state, sizeof(state), "%s%s", sock_state_name(r->proto, r->state),
+		         e->brief ? " (brief)" : "");
 	columns_find("local")->format(&row, local, sizeof(local));
 	columns_find("remote")->format(&row, remote, sizeof(remote));
 	columns_find("process")->format(&row, proc, sizeof(proc));
@@ -223,9 +230,12 @@ static void event_json(FILE *f, const struct sock_event *e)
 	fprintf(f, "{\"time\":%.6f", e->time);
 	json_str(f, "event", sock_event_name(e->type));
 	fputc(',', f);
-	json_socket(f, &e->rec, e->owners, e->nowners);
+	json_socket(f, &e->rec, e->owners, e->nowners, !e->uid_unknown);
 	if (e->type == SOCK_EV_STATE)
 		json_str(f, "from", sock_state_name(e->rec.proto, e->from_state));
+	/* Opened and closed between two polls: this is its only event. */
+	if (e->brief)
+		fputs(",\"brief\":true", f);
 	json_rates(f, e->has_rate, e->tx_rate, e->rx_rate);
 	fputs("}\n", f);
 }
@@ -271,7 +281,7 @@ static void rate_json(FILE *f, const struct column_row *r, double when)
 	fprintf(f, "{\"time\":%.6f", when);
 	json_str(f, "event", "rate");
 	fputc(',', f);
-	json_socket(f, r->rec, r->owners, r->nowners);
+	json_socket(f, r->rec, r->owners, r->nowners, 1);
 	json_rates(f, r->has_rate, r->tx_rate, r->rx_rate);
 	fputs("}\n", f);
 }

@@ -511,7 +511,8 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 {
 	memset(u, 0, sizeof(*u));
 	u->opts = o;
-	struct poller_config cfg = { .source = o->source, .want = o->want, .proc_root = "/proc" };
+	struct poller_config cfg = { .source = o->source, .want = o->want, .proc_root = "/proc",
+	                             .no_destroy_events = o->no_destroy_events };
 	u->poller = poller_new(&cfg, err, errlen);
 	u->view = view_new();
 	u->prompt = malloc(sizeof(*u->prompt));
@@ -601,12 +602,13 @@ static void ui_loop(struct ui *u)
 			last_draw = mono_now();
 			u->dirty = 0;
 		}
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[4] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = worker_fd(&u->worker), .events = POLLIN },
 			{ .fd = u->resolver ? resolver_fd(u->resolver) : -1, .events = POLLIN },
+			{ .fd = poller_watch_fd(u->poller), .events = POLLIN },
 		};
-		if (poll(pfd, 3, ui_timeout(u)) < 0 && errno != EINTR) {
+		if (poll(pfd, 4, ui_timeout(u)) < 0 && errno != EINTR) {
 			ui_message(u, strerror(errno));
 			break;
 		}
@@ -616,6 +618,8 @@ static void ui_loop(struct ui *u)
 			ui_collected(u);
 		if ((pfd[2].revents & POLLIN) && resolver_drain(u->resolver) > 0)
 			u->dirty = u->show_names;   /* names arrived */
+		if (pfd[3].revents & POLLIN)    /* sockets closed: news for the next poll */
+			poller_watch_drain(u->poller, epoch_now());
 		wint_t wc;
 		int rc;
 		while (!u->quit && (rc = get_wch(&wc)) != ERR) {

@@ -1,0 +1,360 @@
+/* destroyed.c — the kernel's announcements of destroyed sockets merged into
+ * a poll: final records for GONE events, brief GONEs for sockets no poll
+ * saw, and the memory that keeps a socket from being reported twice. */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "destroyed.h"
+
+/* How long, and how many, GONE sockets wait for their announcement. A
+ * socket leaves the dumps when unhashed and is announced when freed: at
+ * once, usually, but a process may hold a reset connection's descriptor
+ * for minutes. Past either bound a late announcement shows as brief. */
+#define DESTROYED_MEMORY_TTL 600.0
+#define DESTROYED_MEMORY_MAX 65536
+
+/* ---- the list ---- */
+
+void destroyed_list_init(struct destroyed_list *l)
+{
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+void destroyed_list_clear(struct destroyed_list *l)
+{
+	l->n = 0;
+}
+
+void destroyed_list_free(struct destroyed_list *l)
+{
+	free(l->v);
+	destroyed_list_init(l);
+}
+
+int destroyed_list_add(struct destroyed_list *l, const struct sock_rec *recs, size_t n,
+                       double time)
+{
+	if (l->n + n > l->cap) {
+		size_t cap = l->cap ? l->cap : 64;
+		while (cap < l->n + n)
+			cap *= 2;
+		struct destroyed_sock *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct destroyed_sock *d = &l->v[l->n++];
+		memset(d, 0, sizeof(*d));
+		d->rec = recs[i];
+		d->time = time;
+	}
+	return 0;
+}
+
+/* A record that may stand for an announced full socket. TIME_WAIT and
+ * NEW_SYN_RECV minisockets carry the cookie of the socket they came from
+ * (or go to) but are never announced themselves. */
+static int destroyed_matchable(const struct sock_rec *r)
+{
+	return r->cookie != 0 && r->state != SOCK_ST_TIME_WAIT &&
+	       r->state != SOCK_ST_NEW_SYN_RECV;
+}
+
+/* ---- finding an announcement by cookie ---- */
+
+struct destroyed_index {
+	const struct destroyed_list *l;
+	size_t *pos;                /* positions in l, by cookie */
+};
+
+static int destroyed_cmp_pos(const void *a, const void *b, void *arg)
+{
+	const struct destroyed_list *l = arg;
+	uint64_t x = l->v[*(const size_t *)a].rec.cookie;
+	uint64_t y = l->v[*(const size_t *)b].rec.cookie;
+	return x < y ? -1 : x > y;
+}
+
+static int destroyed_index_build(struct destroyed_index *ix, const struct destroyed_list *l)
+{
+	ix->l = l;
+	ix->pos = malloc((l->n ? l->n : 1) * sizeof(*ix->pos));
+	if (!ix->pos)
+		return -1;
+	for (size_t i = 0; i < l->n; i++)
+		ix->pos[i] = i;
+	qsort_r(ix->pos, l->n, sizeof(*ix->pos), destroyed_cmp_pos, (void *)l);
+	return 0;
+}
+
+/* The announcement of the socket r stands for, or NULL. Cookies are unique
+ * for the kernel's lifetime; the protocol check only guards against a
+ * record from elsewhere. */
+static struct destroyed_sock *destroyed_find(const struct destroyed_index *ix,
+                                             const struct sock_rec *r)
+{
+	size_t lo = 0, hi = ix->l->n;
+
+	if (!destroyed_matchable(r))
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct destroyed_sock *d = &ix->l->v[ix->pos[mid]];
+		if (d->rec.cookie == r->cookie)
+			return d->rec.proto == r->proto && d->rec.family == r->family ? d : NULL;
+		if (d->rec.cookie < r->cookie)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap)
+{
+	struct destroyed_index ix;
+	size_t keep = 0;
+
+	if (l->n == 0 || destroyed_index_build(&ix, l) < 0)
+		return; /* unpruned, the socket shows as NEW, then GONE: late, not lost */
+	for (size_t i = 0; i < snap->n; i++) {
+		struct destroyed_sock *d = destroyed_find(&ix, &snap->v[i]);
+		if (d && !d->has_snap) {
+			d->snap = snap->v[i];
+			d->has_snap = 1;
+			continue;
+		}
+		snap->v[keep++] = snap->v[i];
+	}
+	snap->n = keep;
+	free(ix.pos);
+}
+
+/* ---- memory of sockets reported GONE before their announcement ---- */
+
+struct destroyed_memo {
+	uint64_t cookie;
+	double expires;             /* < 0: taken */
+};
+
+struct destroyed_memory {
+	struct destroyed_memo *v;
+	size_t n, cap;
+};
+
+struct destroyed_memory *destroyed_memory_new(void)
+{
+	return calloc(1, sizeof(struct destroyed_memory));
+}
+
+void destroyed_memory_free(struct destroyed_memory *m)
+{
+	if (!m)
+		return;
+	free(m->v);
+	free(m);
+}
+
+static int destroyed_memory_add(struct destroyed_memory *m, uint64_t cookie, double expires)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 256;
+		struct destroyed_memo *v = realloc(m->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		m->v = v;
+		m->cap = cap;
+	}
+	m->v[m->n].cookie = cookie;
+	m->v[m->n].expires = expires;
+	m->n++;
+	return 0;
+}
+
+static int destroyed_memo_by_expiry(const void *a, const void *b)
+{
+	double x = ((const struct destroyed_memo *)a)->expires;
+	double y = ((const struct destroyed_memo *)b)->expires;
+	return x < y ? 1 : x > y ? -1 : 0; /* newest first */
+}
+
+static int destroyed_memo_by_cookie(const void *a, const void *b)
+{
+	uint64_t x = ((const struct destroyed_memo *)a)->cookie;
+	uint64_t y = ((const struct destroyed_memo *)b)->cookie;
+	return x < y ? -1 : x > y;
+}
+
+/* Drops what expired or was taken, keeps the newest DESTROYED_MEMORY_MAX,
+ * and sorts by cookie for destroyed_memory_take. */
+static void destroyed_memory_tidy(struct destroyed_memory *m, double now)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].expires > now)
+			m->v[keep++] = m->v[i];
+	m->n = keep;
+	if (m->n > DESTROYED_MEMORY_MAX) {
+		qsort(m->v, m->n, sizeof(*m->v), destroyed_memo_by_expiry);
+		m->n = DESTROYED_MEMORY_MAX;
+	}
+	qsort(m->v, m->n, sizeof(*m->v), destroyed_memo_by_cookie);
+}
+
+/* 1, forgetting it, when cookie was reported GONE already. */
+static int destroyed_memory_take(struct destroyed_memory *m, uint64_t cookie)
+{
+	struct destroyed_memo key = { .cookie = cookie };
+	struct destroyed_memo *hit = bsearch(&key, m->v, m->n, sizeof(*m->v),
+	                                     destroyed_memo_by_cookie);
+	if (!hit || hit->expires < 0)
+		return 0;
+	hit->expires = -1; /* the order by cookie stays intact */
+	return 1;
+}
+
+/* ---- events ---- */
+
+static struct sock_event *destroyed_event_push(struct sock_events *e)
+{
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 64;
+		struct sock_event *v = realloc(e->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		e->v = v;
+		e->cap = cap;
+	}
+	struct sock_event *x = &e->v[e->n++];
+	memset(x, 0, sizeof(*x));
+	return x;
+}
+
+/* The kernel's last word on a socket the table knew: its identity (inode,
+ * uid, owners) and its state stay as the table had them. A destroyed TCP
+ * socket is always in CLOSE, which says less than the state it was last
+ * seen in (a GONE listener stays LISTEN); its counters are what is new. */
+static void destroyed_finalize(struct sock_event *e, const struct destroyed_sock *d)
+{
+	e->rec.recvq = d->rec.recvq;
+	e->rec.sendq = d->rec.sendq;
+	if (d->rec.has_tcpinfo) {
+		e->rec.tcp = d->rec.tcp;
+		e->rec.has_tcpinfo = 1;
+	}
+	e->time = d->time;
+	e->final = 1;
+}
+
+static int destroyed_emit_brief(struct sock_events *ev, const struct destroyed_sock *d,
+                                const struct procmap *pm)
+{
+	struct sock_event *x = destroyed_event_push(ev);
+	const struct sock_owner *o = NULL;
+	size_t n;
+
+	if (!x)
+		return -1;
+	x->type = SOCK_EV_GONE;
+	x->time = d->time;
+	x->rec = d->rec;
+	x->final = x->brief = 1;
+	if (d->has_snap) {
+		x->rec.inode = d->snap.inode;
+		x->rec.uid = d->snap.uid;
+	} else {
+		x->uid_unknown = 1;
+	}
+	n = pm && x->rec.inode ? procmap_lookup(pm, x->rec.inode, &o) : 0;
+	if (n && (x->owners = malloc(n * sizeof(*o))) != NULL) {
+		memcpy(x->owners, o, n * sizeof(*o));
+		x->nowners = n;
+	}
+	return 0;
+}
+
+/* Gives this poll's GONE events their announcements; remembers the rest. */
+static int destroyed_match_gone(const struct destroyed_index *ix, struct destroyed_memory *m,
+                                double now, struct sock_events *ev, size_t from)
+{
+	int rc = 0;
+
+	for (size_t i = from; i < ev->n; i++) {
+		struct sock_event *e = &ev->v[i];
+		struct destroyed_sock *d;
+
+		if (e->type != SOCK_EV_GONE || !destroyed_matchable(&e->rec))
+			continue;
+		d = destroyed_find(ix, &e->rec);
+		if (d && !d->used) {
+			destroyed_finalize(e, d);
+			d->used = 1;
+		} else if (!d && destroyed_memory_add(m, e->rec.cookie, now + DESTROYED_MEMORY_TTL) < 0) {
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+static int destroyed_cmp_time(const void *a, const void *b, void *arg)
+{
+	const struct sock_event *v = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	if (v[x].time != v[y].time)
+		return v[x].time < v[y].time ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Orders ev->v[from..] by time, keeping the order of equal times. */
+static int destroyed_sort_events(struct sock_events *ev, size_t from)
+{
+	size_t n = ev->n - from;
+	size_t *pos = malloc((n ? n : 1) * sizeof(*pos));
+	struct sock_event *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+
+	if (!pos || !tmp) {
+		free(pos);
+		free(tmp);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		pos[i] = i;
+	qsort_r(pos, n, sizeof(*pos), destroyed_cmp_time, ev->v + from);
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = ev->v[from + pos[i]];
+	memcpy(ev->v + from, tmp, n * sizeof(*tmp));
+	free(pos);
+	free(tmp);
+	return 0;
+}
+
+int destroyed_merge(struct destroyed_list *l, struct destroyed_memory *m,
+                    const struct procmap *pm, double now,
+                    struct sock_events *ev, size_t from)
+{
+	struct destroyed_index ix;
+	int rc;
+
+	if (destroyed_index_build(&ix, l) < 0)
+		return -1;
+	rc = destroyed_match_gone(&ix, m, now, ev, from);
+	free(ix.pos);
+	destroyed_memory_tidy(m, now);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct destroyed_sock *d = &l->v[i];
+		if (d->used || destroyed_memory_take(m, d->rec.cookie))
+			continue;
+		if (destroyed_emit_brief(ev, d, pm) < 0)
+			rc = -1;
+	}
+	if (destroyed_sort_events(ev, from) < 0)
+		rc = -1;
+	return rc;
+}

@@ -1,0 +1,60 @@
+/* destroyed.h — sockets the kernel announced destroyed since the last poll
+ * (netlink.h's watcher), merged into that poll's events: a known socket's
+ * GONE gets its final record, and one no poll saw is reported once, as a
+ * brief GONE. */
+#ifndef SOCKEYE_DESTROYED_H
+#define SOCKEYE_DESTROYED_H
+
+#include <stddef.h>
+#include "sock.h"
+#include "procmap.h"
+#include "table.h"
+
+struct destroyed_sock {
+	struct sock_rec rec;        /* as announced: inode and uid are 0 */
+	double time;                /* when the announcement was read */
+	struct sock_rec snap;       /* the snapshot's record of it, if has_snap */
+	uint8_t has_snap, used;
+};
+
+/* Announcements waiting for the next poll, in arrival order. */
+struct destroyed_list {
+	struct destroyed_sock *v;
+	size_t n, cap;
+};
+
+void destroyed_list_init(struct destroyed_list *l);
+void destroyed_list_clear(struct destroyed_list *l);
+void destroyed_list_free(struct destroyed_list *l);
+/* Appends recs (as netlink_watch_drain gave them) read at time. Returns 0,
+ * or -1 when out of memory (nothing added). */
+int destroyed_list_add(struct destroyed_list *l, const struct sock_rec *recs, size_t n,
+                       double time);
+
+/* Cookies of sockets a poll already reported GONE before their
+ * announcement came (a socket leaves the dumps when the kernel unhashes it,
+ * and is announced when freed: later, maybe much later if a process holds
+ * it). Kept for a while, bounded, so the late announcement is not
+ * reported as a second, brief socket. */
+struct destroyed_memory;
+
+struct destroyed_memory *destroyed_memory_new(void);
+void destroyed_memory_free(struct destroyed_memory *m);
+
+/* Before the table update: a socket announced after the dump was taken is
+ * in both; it is closed, so it leaves the snapshot (its record is kept in
+ * l for its inode and uid). TIME_WAIT and request sockets stay: they are
+ * minisockets that outlive the announced full socket with its cookie. */
+void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap);
+
+/* After the table update appended ev->v[from..]: each GONE of an announced
+ * socket gets its final queues and TCP counters and announcement time; each announced
+ * socket neither the table nor memory knew becomes a brief GONE (owners
+ * from pm where its inode is known); GONEs without an announcement are
+ * remembered in m. The events from `from` on are then ordered by time.
+ * Returns 0, or -1 when out of memory (some events may be missing). */
+int destroyed_merge(struct destroyed_list *l, struct destroyed_memory *m,
+                    const struct procmap *pm, double now,
+                    struct sock_events *ev, size_t from);
+
+#endif

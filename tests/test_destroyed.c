@@ -1,0 +1,357 @@
+/* test_destroyed.c — the kernel's announcements of closed sockets merged
+ * into a poll, on recorded dumps and announcements of the same sockets
+ * (tests/tools/nlwatch_record.py): a known connection's GONE carries its
+ * final counters, one no poll saw is reported once as brief, and nothing
+ * is reported twice. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "destroyed.h"
+#include "netlink.h"
+#include "table.h"
+
+/* What the recording script printed: the first connection (3000 bytes out,
+ * 1000 back) from :33672 to the listener :51111, its two ends' inodes; the
+ * second connection, opened and closed with no dump between, from :33678;
+ * the rest (UDP, IPv6) were never in a dump. */
+#define LISTENER 51111
+#define C1 33672
+#define C2 33678
+#define C1_INODE 1779190
+#define S1_INODE 1779191
+
+struct world {
+	struct sock_table *t;
+	struct destroyed_memory *m;
+	struct destroyed_list l;
+	struct sock_events ev;
+};
+
+static void *fixture_read(const char *name, size_t *len)
+{
+	char path[512];
+	FILE *fp;
+	void *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s.bin", FIXTURES, name);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n > 0);
+	rewind(fp);
+	buf = malloc((size_t)n);   /* malloc aligns for netlink */
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* A recorded TCP/IPv4 dump: "dump1" (the first connection open) or
+ * "dump2" (afterwards: the listener and two TIME_WAIT remnants). */
+static void snapshot(const char *which, struct sock_list *out)
+{
+	char name[64];
+	size_t len;
+	void *buf;
+
+	snprintf(name, sizeof(name), "watch-%s", which);
+	buf = fixture_read(name, &len);
+	sock_list_init(out);
+	assert_true(netlink_parse_buffer(buf, len, IPPROTO_TCP, out) > 0);
+	free(buf);
+}
+
+/* Every announcement of the recording, as read at time. */
+static void announce_all(struct world *w, double time)
+{
+	struct sock_list recs;
+	size_t len;
+	void *buf = fixture_read("watch-destroy", &len);
+
+	sock_list_init(&recs);
+	assert_int_equal(netlink_parse_notifications(buf, len, &recs), 8);
+	assert_int_equal(destroyed_list_add(&w->l, recs.v, recs.n, time), 0);
+	sock_list_free(&recs);
+	free(buf);
+}
+
+static void world_init(struct world *w)
+{
+	w->t = sock_table_new();
+	w->m = destroyed_memory_new();
+	assert_non_null(w->t);
+	assert_non_null(w->m);
+	destroyed_list_init(&w->l);
+	sock_events_init(&w->ev);
+}
+
+static void world_free(struct world *w)
+{
+	sock_table_free(w->t);
+	destroyed_memory_free(w->m);
+	destroyed_list_free(&w->l);
+	sock_events_free(&w->ev);
+}
+
+/* One poll as the poller does it: prune, diff, merge. which NULL is an
+ * empty snapshot; baseline polls report nothing. */
+static void world_poll(struct world *w, const char *which, double now, int baseline)
+{
+	struct sock_list snap;
+
+	if (which)
+		snapshot(which, &snap);
+	else
+		sock_list_init(&snap);
+	sock_events_clear(&w->ev);
+	if (!baseline)
+		destroyed_prune_snapshot(&w->l, &snap);
+	assert_int_equal(sock_table_update(w->t, &snap, NULL, now,
+	                                   baseline ? NULL : &w->ev), 0);
+	if (!baseline)
+		assert_int_equal(destroyed_merge(&w->l, w->m, NULL, now, &w->ev, 0), 0);
+	destroyed_list_clear(&w->l);
+	sock_list_free(&snap);
+}
+
+static size_t count_events(const struct world *w, enum sock_event_type type,
+                           uint16_t lport, uint16_t rport)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < w->ev.n; i++) {
+		const struct sock_event *e = &w->ev.v[i];
+		if (e->type == type && e->rec.lport == lport && e->rec.rport == rport &&
+		    e->rec.state != SOCK_ST_TIME_WAIT)
+			n++;
+	}
+	return n;
+}
+
+static const struct sock_event *find_event(const struct world *w, enum sock_event_type type,
+                                           uint16_t lport, uint16_t rport)
+{
+	for (size_t i = 0; i < w->ev.n; i++) {
+		const struct sock_event *e = &w->ev.v[i];
+		if (e->type == type && e->rec.lport == lport && e->rec.rport == rport)
+			return e;
+	}
+	return NULL;
+}
+
+/* The table knew the first connection; it closed, was announced at 10.5,
+ * and the next poll (at 11) no longer finds it. */
+static void poll_after_the_close(struct world *w)
+{
+	world_init(w);
+	world_poll(w, "dump1", 10, 1);
+	announce_all(w, 10.5);
+	world_poll(w, "dump2", 11, 0);
+}
+
+static void test_known_connection_gone_carries_its_final_counters(void **state)
+{
+	struct world w;
+	const struct sock_event *c, *s;
+
+	(void)state;
+	poll_after_the_close(&w);
+	c = find_event(&w, SOCK_EV_GONE, C1, LISTENER);
+	s = find_event(&w, SOCK_EV_GONE, LISTENER, C1);
+	assert_non_null(c);
+	assert_non_null(s);
+	assert_true(c->final);
+	assert_false(c->brief);
+	assert_int_equal(c->rec.tcp.bytes_sent, 3000);
+	assert_int_equal(c->rec.tcp.bytes_received, 1000);
+	assert_int_equal(s->rec.tcp.bytes_received, 3001);   /* 3000 and the FIN */
+	assert_true(c->time == 10.5);
+	world_free(&w);
+}
+
+static void test_known_connection_keeps_its_inode_and_uid_when_gone(void **state)
+{
+	struct world w;
+	const struct sock_event *c, *s;
+
+	(void)state;
+	poll_after_the_close(&w);
+	c = find_event(&w, SOCK_EV_GONE, C1, LISTENER);
+	s = find_event(&w, SOCK_EV_GONE, LISTENER, C1);
+	assert_int_equal(c->rec.inode, C1_INODE);
+	assert_int_equal(s->rec.inode, S1_INODE);
+	assert_false(c->uid_unknown);
+	world_free(&w);
+}
+
+/* The kernel says CLOSE of every destroyed TCP socket; the state it was
+ * last seen in says more. */
+static void test_known_connection_gone_keeps_the_state_it_was_seen_in(void **state)
+{
+	struct world w;
+
+	(void)state;
+	poll_after_the_close(&w);
+	assert_int_equal(find_event(&w, SOCK_EV_GONE, C1, LISTENER)->rec.state,
+	                 SOCK_ST_ESTABLISHED);
+	world_free(&w);
+}
+
+static void test_connection_no_poll_saw_is_reported_once_as_brief(void **state)
+{
+	struct world w;
+	const struct sock_event *e;
+
+	(void)state;
+	poll_after_the_close(&w);
+	assert_int_equal(count_events(&w, SOCK_EV_GONE, C2, LISTENER), 1);
+	assert_int_equal(count_events(&w, SOCK_EV_GONE, LISTENER, C2), 1);
+	assert_int_equal(count_events(&w, SOCK_EV_NEW, C2, LISTENER), 0);
+	e = find_event(&w, SOCK_EV_GONE, C2, LISTENER);
+	assert_true(e->brief);
+	assert_true(e->final);
+	assert_int_equal(e->rec.tcp.bytes_sent, 500);
+	assert_true(e->time == 10.5);
+	world_poll(&w, "dump2", 12, 0);
+	assert_int_equal(w.ev.n, 0);
+	world_free(&w);
+}
+
+static void test_brief_socket_has_no_inode_uid_or_owner(void **state)
+{
+	struct world w;
+	const struct sock_event *e;
+
+	(void)state;
+	poll_after_the_close(&w);
+	e = find_event(&w, SOCK_EV_GONE, C2, LISTENER);
+	assert_int_equal(e->rec.inode, 0);
+	assert_true(e->uid_unknown);
+	assert_int_equal(e->nowners, 0);
+	world_free(&w);
+}
+
+static void test_every_announced_socket_appears_once(void **state)
+{
+	struct world w;
+	size_t gone = 0;
+
+	(void)state;
+	poll_after_the_close(&w);
+	for (size_t i = 0; i < w.ev.n; i++)
+		gone += w.ev.v[i].type == SOCK_EV_GONE;
+	assert_int_equal(gone, 8);   /* 8 announcements, none twice */
+	world_free(&w);
+}
+
+static void test_time_wait_remnant_is_not_taken_for_the_closed_socket(void **state)
+{
+	struct world w;
+	const struct sock_event *tw, *gone;
+
+	(void)state;
+	poll_after_the_close(&w);
+	tw = find_event(&w, SOCK_EV_NEW, C1, LISTENER);
+	gone = find_event(&w, SOCK_EV_GONE, C1, LISTENER);
+	assert_non_null(tw);
+	assert_int_equal(tw->rec.state, SOCK_ST_TIME_WAIT);
+	assert_true(tw->rec.cookie == gone->rec.cookie);   /* the kernel kept it */
+	world_free(&w);
+}
+
+static void test_socket_announced_after_the_dump_is_gone_not_new(void **state)
+{
+	struct world w;
+	const struct sock_event *e;
+
+	(void)state;
+	world_init(&w);
+	world_poll(&w, NULL, 10, 1);
+	/* The dump still held the connection; the announcement came after. */
+	announce_all(&w, 11.2);
+	world_poll(&w, "dump1", 11, 0);
+	assert_int_equal(count_events(&w, SOCK_EV_NEW, C1, LISTENER), 0);
+	assert_non_null(find_event(&w, SOCK_EV_NEW, LISTENER, 0));
+	e = find_event(&w, SOCK_EV_GONE, C1, LISTENER);
+	assert_non_null(e);
+	assert_true(e->brief);
+	assert_int_equal(e->rec.inode, C1_INODE);   /* from the snapshot */
+	assert_false(e->uid_unknown);
+	world_poll(&w, "dump2", 12, 0);
+	assert_int_equal(count_events(&w, SOCK_EV_GONE, C1, LISTENER), 0);
+	world_free(&w);
+}
+
+static void test_late_announcement_of_a_socket_already_gone_is_not_repeated(void **state)
+{
+	struct world w;
+
+	(void)state;
+	world_init(&w);
+	world_poll(&w, "dump1", 10, 1);
+	world_poll(&w, "dump2", 11, 0);   /* gone before its announcement came */
+	assert_int_equal(count_events(&w, SOCK_EV_GONE, C1, LISTENER), 1);
+	assert_false(find_event(&w, SOCK_EV_GONE, C1, LISTENER)->final);
+	announce_all(&w, 11.5);
+	world_poll(&w, "dump2", 12, 0);
+	assert_int_equal(count_events(&w, SOCK_EV_GONE, C1, LISTENER), 0);
+	assert_int_equal(count_events(&w, SOCK_EV_GONE, LISTENER, C1), 0);
+	assert_int_equal(count_events(&w, SOCK_EV_GONE, C2, LISTENER), 1);
+	world_free(&w);
+}
+
+static void test_events_of_a_poll_come_in_time_order(void **state)
+{
+	struct world w;
+
+	(void)state;
+	poll_after_the_close(&w);
+	assert_true(w.ev.n > 2);
+	for (size_t i = 1; i < w.ev.n; i++)
+		assert_true(w.ev.v[i - 1].time <= w.ev.v[i].time);
+	world_free(&w);
+}
+
+static void test_announcements_before_the_baseline_are_not_news(void **state)
+{
+	struct world w;
+
+	(void)state;
+	world_init(&w);
+	announce_all(&w, 9.5);
+	world_poll(&w, "dump1", 10, 1);
+	world_poll(&w, "dump1", 11, 0);
+	assert_int_equal(w.ev.n, 0);
+	world_free(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_known_connection_gone_carries_its_final_counters),
+		cmocka_unit_test(test_known_connection_keeps_its_inode_and_uid_when_gone),
+		cmocka_unit_test(test_known_connection_gone_keeps_the_state_it_was_seen_in),
+		cmocka_unit_test(test_connection_no_poll_saw_is_reported_once_as_brief),
+		cmocka_unit_test(test_brief_socket_has_no_inode_uid_or_owner),
+		cmocka_unit_test(test_every_announced_socket_appears_once),
+		cmocka_unit_test(test_time_wait_remnant_is_not_taken_for_the_closed_socket),
+		cmocka_unit_test(test_socket_announced_after_the_dump_is_gone_not_new),
+		cmocka_unit_test(test_late_announcement_of_a_socket_already_gone_is_not_repeated),
+		cmocka_unit_test(test_events_of_a_poll_come_in_time_order),
+		cmocka_unit_test(test_announcements_before_the_baseline_are_not_news),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
