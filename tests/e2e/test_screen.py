@@ -429,7 +429,11 @@ class Screen(unittest.TestCase):
         self.set_filter(p, 'laddr:%s lport:%d state:listen' % (ADDR, L['lport']))
         self.rows_where(p, lambda rs, ls: len(rs) == 1 and rs[0].mine(), 'the listener, first and only row')
         p.keys('Enter')
-        lines = p.wait(lambda ls: any(l.startswith(' Details') for l in ls) and ls, 'the details view')
+        # Wait for the whole view, not its first line: tmux may show a frame
+        # while it is still being written.
+        lines = p.wait(lambda ls: any(l.startswith(' Details') for l in ls)
+                       and any(l.lstrip().startswith('Process') for l in ls) and ls,
+                       'the details view')
         text = '\n'.join(lines)
         self.assertRegex(text, r'Local\s+%s:%d\b' % (re.escape(ADDR), L['lport']), p.dump(lines))
         self.assertRegex(text, r'Process\s+%d %s' % (h.pid, h.name), p.dump(lines))
@@ -438,6 +442,26 @@ class Screen(unittest.TestCase):
         p.keys('Escape')
         p.wait(lambda ls: pane_title_line(ls, 'Connections') is not None
                and not any(l.startswith(' Details') for l in ls) and ls, 'the list back after Esc')
+
+    def test_a_process_named_with_escape_sequences_is_shown_escaped(self):
+        # A colour change and an OSC title change in the command name: on the
+        # screen they must read as text, never reach the terminal.
+        evil = '\x1b[31m\x1b]0;pw\x07'
+        h = self.holder('esc')
+        h.call('hello', name=evil)
+        L = h.call('tcp_listen', host=ADDR)
+        p = self.start()
+        self.set_filter(p, 'laddr:%s lport:%d state:listen' % (ADDR, L['lport']))
+        self.rows_where(p, lambda rs, ls: len(rs) == 1 and rs[0].mine(), 'the listener')
+        p.keys('Enter')
+        shown = '\\x1b[31m\\x1b]0;pw\\x07'
+        lines = p.wait(lambda ls: any(shown in l for l in ls) and ls,
+                       'the escaped name in the details view')
+        # Had the OSC reached the terminal, tmux would have taken "pw" as the
+        # pane's title; had the SGR, the name would be drawn red.
+        self.assertNotEqual(p.display('#{pane_title}'), 'pw',
+                            'an OSC title sequence from a process name reached the terminal')
+        self.assertIn('%d %s' % (h.pid, shown), '\n'.join(lines), p.dump(lines))
 
     # 9
     def test_enter_on_a_process_narrows_connections_to_it_and_esc_widens(self):
