@@ -185,7 +185,10 @@ static const char *procnet_fields(struct procnet_cursor *c, struct sock_rec *r,
 	if (procnet_blanks(c) < 0 ||
 	    procnet_endpoint(c, r->family, r->raddr, &r->rport) < 0)
 		return "bad remote address";
-	if (procnet_blanks(c) < 0 || procnet_hex(c, 2, &st) < 0 || st == 0)
+	/* Two hex digits reach 0xFF; only the kernel's states may pass, as
+	 * netlink_parse_msg insists, or the two sources disagree. */
+	if (procnet_blanks(c) < 0 || procnet_hex(c, 2, &st) < 0 ||
+	    st == 0 || st >= SOCK_ST_MAX)
 		return "bad state";
 	r->state = (uint8_t)st;
 	if (procnet_blanks(c) < 0 || procnet_pair(c, 8, &f->tx, 8, &f->rx) < 0)

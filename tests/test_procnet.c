@@ -599,6 +599,17 @@ static void test_state_zero_is_an_error(void **state)
 	                     "00:00000000 00000000 0 0 1 1 0\n", "bad state");
 }
 
+/* Found by fuzzing: two hex digits reach 0xFF, and a state past the kernel's
+ * last reached the table (and sock_state_name) as netlink never lets it. */
+static void test_state_past_the_kernels_last_is_an_error(void **state)
+{
+	(void)state;
+	assert_error_on_line("   0: 0100007F:8D45 00000000:0000 0D 00000000:00000000 "
+	                     "00:00000000 00000000 0 0 1 1 0\n", "bad state");
+	assert_error_on_line("   0: 0100007F:8D45 00000000:0000 FF 00000000:00000000 "
+	                     "00:00000000 00000000 0 0 1 1 0\n", "bad state");
+}
+
 static void test_second_header_is_an_error(void **state)
 {
 	char text[512];
@@ -961,6 +972,7 @@ int main(void)
 		cmocka_unit_test(test_inode_beyond_64_bits_is_an_error),
 		cmocka_unit_test(test_letters_glued_to_inode_are_an_error),
 		cmocka_unit_test(test_state_zero_is_an_error),
+		cmocka_unit_test(test_state_past_the_kernels_last_is_an_error),
 		cmocka_unit_test(test_second_header_is_an_error),
 		cmocka_unit_test(test_failed_parse_leaves_earlier_records_alone),
 		cmocka_unit_test(test_every_truncation_of_a_line_parses_or_fails_cleanly),
