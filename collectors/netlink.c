@@ -219,12 +219,20 @@ int netlink_parse_msg(const struct nlmsghdr *nlh, uint8_t proto, struct sock_rec
 	return 0;
 }
 
+/* The kernel answers 0 (an ACK) or a negative errno, never below -4095
+ * (MAX_ERRNO). Anything else is not its answer, and negating INT_MIN would
+ * overflow. */
+static int netlink_error_ok(const struct nlmsgerr *e)
+{
+	return e->error <= 0 && e->error >= -4095;
+}
+
 static enum netlink_walk_status netlink_walk_error(struct netlink_walk *w,
                                                    struct nlmsghdr *nlh)
 {
 	const struct nlmsgerr *e;
 
-	if (!nlmsg_valid_hdr(nlh, sizeof(*e)))
+	if (!nlmsg_valid_hdr(nlh, sizeof(*e)) || !netlink_error_ok(nlmsg_data(nlh)))
 		return NETLINK_WALK_MALFORMED;
 	e = nlmsg_data(nlh);
 	if (e->error == 0)
@@ -570,7 +578,7 @@ int netlink_parse_ack(const void *buf, size_t len, uint32_t seq, int *kernel_err
 
 		if (nlh->nlmsg_seq != seq || nlh->nlmsg_type != NLMSG_ERROR)
 			continue;
-		if (!nlmsg_valid_hdr(nlh, sizeof(*e)))
+		if (!nlmsg_valid_hdr(nlh, sizeof(*e)) || !netlink_error_ok(e))
 			return -1;
 		*kernel_errno = -e->error;
 		return 1;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,6 +456,32 @@ static void test_kernel_error_reply_is_not_a_table(void **state)
 	(void)state;
 	assert_int_equal(netlink_parse_buffer(&reply, sizeof(reply), IPPROTO_TCP, &l), -1);
 	assert_int_equal(l.n, 0);
+}
+
+/* Found by fuzzing: an error reply of INT_MIN was negated into an errno,
+ * which overflows. The kernel only sends 0 or -1 .. -4095. */
+static void test_error_reply_outside_errno_range_is_malformed(void **state)
+{
+	static const int bogus[] = { INT_MIN, -4096, 1, INT_MAX };
+	struct {
+		struct nlmsghdr nlh;
+		struct nlmsgerr err;
+	} reply = {
+		.nlh = { .nlmsg_len = sizeof(reply), .nlmsg_type = NLMSG_ERROR, .nlmsg_seq = 7 },
+	};
+	struct sock_list l = { 0 };
+	int e = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bogus) / sizeof(bogus[0]); i++) {
+		reply.err.error = bogus[i];
+		assert_int_equal(netlink_parse_buffer(&reply, sizeof(reply), IPPROTO_TCP, &l), -1);
+		assert_int_equal(l.n, 0);
+		assert_int_equal(netlink_parse_ack(&reply, sizeof(reply), 7, &e), -1);
+	}
+	reply.err.error = -4095;
+	assert_int_equal(netlink_parse_ack(&reply, sizeof(reply), 7, &e), 1);
+	assert_int_equal(e, 4095);
 }
 
 static void test_corrupted_dump_never_crashes(void **state)
@@ -1309,6 +1336,7 @@ int main(void)
 		cmocka_unit_test(test_attribute_running_past_its_message_is_rejected),
 		cmocka_unit_test(test_non_socket_message_is_not_decoded_as_one),
 		cmocka_unit_test(test_kernel_error_reply_is_not_a_table),
+		cmocka_unit_test(test_error_reply_outside_errno_range_is_malformed),
 		cmocka_unit_test(test_corrupted_dump_never_crashes),
 		cmocka_unit_test(test_unaligned_buffer_decodes_the_same),
 		cmocka_unit_test(test_live_tcp_listener_is_found_with_its_inode),
