@@ -505,6 +505,144 @@ static int filter_parse_pid(struct filter_parser *p, struct filter_term *t,
 	return 0;
 }
 
+/* ---- regex cost ----
+ * glibc's regcomp copies a repeated subexpression once per repetition it must
+ * count ('+' makes two, '{m,n}' max(m,n), '{m,}' m + 1), so stacked or nested
+ * repetitions multiply its size: "a+++..." or "((a+)+)+..." doubles per '+',
+ * and a few dozen of them exhaust memory before regcomp returns (found by
+ * fuzzing). We estimate the expanded size in nodes and refuse a regex past a
+ * bound no sensible pattern nears; nesting is bounded too, as regcomp
+ * recurses per group. */
+#define FILTER_RE_MAX_NODES 4096
+#define FILTER_RE_MAX_DEPTH 32
+#define FILTER_RE_DUP_MAX 32768         /* past glibc's RE_DUP_MAX: regcomp refuses */
+
+struct filter_re_cost {
+	size_t total[FILTER_RE_MAX_DEPTH + 1];  /* nodes so far, per open group */
+	size_t last[FILTER_RE_MAX_DEPTH + 1];   /* the last atom's, which a repetition copies */
+	int depth;
+};
+
+static bool filter_re_add(struct filter_re_cost *c, size_t nodes, size_t last)
+{
+	c->total[c->depth] += nodes;
+	c->last[c->depth] = last;
+	return c->total[c->depth] <= FILTER_RE_MAX_NODES;
+}
+
+/* After '[': past the closing ']', which may come first ("[]a]", "[^]a]"),
+ * and past "[:alpha:]", "[.x.]" and "[=e=]" inside. */
+static const char *filter_re_skip_bracket(const char *s)
+{
+	s += *s == '^';
+	s += *s == ']';
+	while (*s && *s != ']') {
+		if (*s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
+			const char *e = strchr(s + 2, s[1]);
+			while (e && e[1] != ']')
+				e = strchr(e + 1, s[1]);
+			if (!e)
+				return s + strlen(s);
+			s = e + 2;
+		} else {
+			s++;
+		}
+	}
+	return *s ? s + 1 : s;
+}
+
+static size_t filter_re_number(const char **s)
+{
+	size_t v = 0;
+
+	for (; **s >= '0' && **s <= '9'; (*s)++)
+		if (v < FILTER_RE_DUP_MAX)
+			v = v * 10 + (size_t)(**s - '0');
+	return v;
+}
+
+/* After '{': how many copies "{m}", "{m,}", "{m,n}" or "{,n}" makes, and
+ * *s past it; 0 (and *s unmoved) if it is no interval. */
+static size_t filter_re_interval(const char **s)
+{
+	const char *p = *s;
+	size_t m = filter_re_number(&p), n = m;
+
+	if (*p == ',') {
+		p++;
+		n = (*p >= '0' && *p <= '9') ? filter_re_number(&p) : m + 1;
+	}
+	if (*p != '}' || p == *s)
+		return 0;
+	*s = p + 1;
+	n = n > m ? n : m;
+	return n ? n : 1;
+}
+
+static bool filter_re_repeat(struct filter_re_cost *c, size_t copies)
+{
+	size_t last = c->last[c->depth];
+
+	return filter_re_add(c, last * (copies - 1) + 1, last * copies);
+}
+
+static bool filter_re_close(struct filter_re_cost *c)
+{
+	size_t group = c->total[c->depth] + 1;
+
+	c->depth--;
+	return filter_re_add(c, group, group);
+}
+
+/* One token at *s, *s moved past it. */
+static bool filter_re_token(struct filter_re_cost *c, const char **s)
+{
+	char ch = *(*s)++;
+	size_t copies;
+
+	switch (ch) {
+	case '(':
+		if (c->depth == FILTER_RE_MAX_DEPTH)
+			return false;
+		c->depth++;
+		c->total[c->depth] = c->last[c->depth] = 0;
+		return true;
+	case ')':
+		return c->depth > 0 ? filter_re_close(c) : filter_re_add(c, 1, 1);
+	case '|':
+		return filter_re_add(c, 1, 0);
+	case '\\':
+		*s += **s != '\0';
+		return filter_re_add(c, 1, 1);
+	case '[':
+		*s = filter_re_skip_bracket(*s);
+		return filter_re_add(c, 1, 1);
+	case '+':
+		return filter_re_repeat(c, 2);
+	case '*':
+	case '?':
+		return filter_re_repeat(c, 1);
+	case '{':
+		copies = filter_re_interval(s);
+		return copies ? filter_re_repeat(c, copies) : filter_re_add(c, 1, 1);
+	default:
+		return filter_re_add(c, 1, 1);
+	}
+}
+
+static bool filter_re_affordable(const char *re)
+{
+	struct filter_re_cost c = { .depth = 0 };
+
+	while (*re)
+		if (!filter_re_token(&c, &re))
+			return false;
+	while (c.depth > 0)
+		if (!filter_re_close(&c))
+			return false;
+	return true;
+}
+
 /* Fills m with the literal or the compiled regex of an item. */
 static int filter_textm_init(struct filter_parser *p, struct filter_textm *m,
                              const struct filter_item *it)
@@ -516,6 +654,8 @@ static int filter_textm_init(struct filter_parser *p, struct filter_textm *m,
 		m->s = it->v;
 		return 0;
 	}
+	if (!filter_re_affordable(it->v))
+		return filter_fail(p, "regex too complex", it->off, it->len);
 	if (!(m->re = malloc(sizeof *m->re)))
 		return filter_fail_oom(p);
 	rc = regcomp(m->re, it->v, REG_EXTENDED | REG_NOSUB);

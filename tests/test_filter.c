@@ -724,6 +724,42 @@ static void error_bad_regex_names_it_and_why(void **state)
 	                     "Unmatched [, [^, [:, [., or [=");
 }
 
+/* Found by fuzzing: glibc's regcomp copies a subexpression for each '+' or
+ * {m,n} it must count, so stacked or nested repetitions double its size each
+ * time and "a++++..." exhausted memory before regcomp returned. */
+static void error_regex_whose_repetitions_multiply_is_refused(void **state)
+{
+	char nested[128] = "proc:/";
+	(void)state;
+
+	assert_compile_error("proc:/a++++++++++++++++++++/",
+	                     "regex too complex '/a++++++++++++++++++++/' at column 6");
+	for (int i = 0; i < 20; i++)
+		strcat(nested, "(");
+	strcat(nested, "a");
+	for (int i = 0; i < 20; i++)
+		strcat(nested, ")+");
+	strcat(nested, "/");
+	struct filter *f = NULL;
+	char err[256] = "";
+	assert_int_equal(filter_compile(nested, &f, err, sizeof err), -1);
+	assert_null(f);
+	assert_non_null(strstr(err, "regex too complex"));
+	assert_compile_error("proc:/((a{16}){16}){16}/",
+	                     "regex too complex '/((a{16}){16}){16}/' at column 6");
+}
+
+static void regex_with_ordinary_repetitions_still_compiles(void **state)
+{
+	struct sock_rec r = tcp4_est();
+	struct filter_subject s = nginx_subject(&r);
+	(void)state;
+
+	assert_true(subject_matches("proc:/^(nginx|php-fpm[0-9.]*){1,3}$/", &s));
+	assert_true(subject_matches("proc:/^[a-z]+-?[a-z]+[0-9]{1,2}[.][0-9]+$/", &s));
+	assert_false(subject_matches("proc:/^x{1,8}(y+z*)?$/", &s));
+}
+
 static void error_unterminated_regex(void **state)
 {
 	(void)state;
@@ -849,6 +885,8 @@ int main(void)
 		cmocka_unit_test(error_bad_address),
 		cmocka_unit_test(error_bad_cidr_prefix),
 		cmocka_unit_test(error_bad_regex_names_it_and_why),
+		cmocka_unit_test(error_regex_whose_repetitions_multiply_is_refused),
+		cmocka_unit_test(regex_with_ordinary_repetitions_still_compiles),
 		cmocka_unit_test(error_unterminated_regex),
 		cmocka_unit_test(error_text_after_regex),
 		cmocka_unit_test(error_lone_bang),
