@@ -166,7 +166,7 @@ int poller_collect(struct poller *p, char *err, size_t errlen)
 	p->collected = 0;
 	if (collect(p, err, errlen) < 0)
 		return -1;
-	if (procmap_refresh(p->pm, err, errlen) < 0)
+	if (procmap_refresh_for(p->pm, &p->snap, err, errlen) < 0)
 		return -1;
 	p->collected = 1;
 	return 0;

@@ -1,7 +1,10 @@
 /* table.c — the live socket table and the snapshot diff. Entries live in one
  * dense array (cheap to walk and sort); an open-addressing index of entry
  * positions finds a socket by identity. Nothing is rebuilt per poll: each
- * update touches the sockets in the snapshot and sweeps out the unseen. */
+ * update touches the sockets in the snapshot and sweeps out the unseen.
+ * Owner lists are shared: every entry with the same owners points at one
+ * counted copy, so 100,000 sockets of 8 processes hold 8 lists, not
+ * 100,000. */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -10,13 +13,30 @@
 
 #include "table.h"
 
+/* One owner list, shared by every entry that has exactly these owners. */
+struct owner_set {
+	struct owner_set *next;   /* same bucket */
+	size_t refs, n;
+	uint64_t hash;
+	struct sock_owner o[];
+};
+
 struct sock_table {
 	struct sock_entry *v;     /* dense entries */
 	size_t n, cap;
 	uint32_t *slots;          /* entry position + 1; 0 is empty */
 	size_t nslots;            /* power of two, at least 2 * cap of use */
 	uint32_t gen;
+	struct owner_set **sets;  /* buckets by content hash */
+	size_t nbuckets, nsets;
+	/* The owner map and its version at the last update: while both stay
+	 * the same, the owners of a socket already in the table cannot have
+	 * changed, and are not looked up again. */
+	const struct procmap *pm;
+	unsigned long pm_version;
 };
+
+static void set_put(struct sock_table *t, struct sock_owner *owners);
 
 /* ---- events ---- */
 
@@ -174,9 +194,10 @@ void sock_table_free(struct sock_table *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n; i++)
-		free(t->v[i].owners);
+		set_put(t, t->v[i].owners);
 	free(t->v);
 	free(t->slots);
+	free(t->sets);
 	free(t);
 }
 
@@ -197,23 +218,100 @@ const struct sock_entry *sock_table_find(const struct sock_table *t,
 	return s ? &t->v[s - 1] : NULL;
 }
 
-/* Copies pm's owners of the entry's inode into it, reusing its array when
- * the owners did not change. */
-static int entry_set_owners(struct sock_entry *e, const struct procmap *pm)
+/* ---- shared owner lists ---- */
+
+static uint64_t owners_hash(const struct sock_owner *o, size_t n)
+{
+	/* FNV-1a over the bytes: procmap zeroes every owner whole, padding
+	 * included, so equal lists have equal bytes. */
+	const unsigned char *b = (const unsigned char *)o;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n * sizeof(*o); i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static struct owner_set *set_of(struct sock_owner *owners)
+{
+	return (struct owner_set *)((char *)owners - offsetof(struct owner_set, o));
+}
+
+/* Doubles the buckets once there are more sets than buckets. */
+static int sets_grow(struct sock_table *t)
+{
+	size_t nb = t->nbuckets ? t->nbuckets * 2 : 64;
+	struct owner_set **b = calloc(nb, sizeof(*b));
+	if (!b)
+		return -1;
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		for (struct owner_set *s = t->sets[i], *next; s; s = next) {
+			next = s->next;
+			s->next = b[s->hash & (nb - 1)];
+			b[s->hash & (nb - 1)] = s;
+		}
+	}
+	free(t->sets);
+	t->sets = b;
+	t->nbuckets = nb;
+	return 0;
+}
+
+/* The shared list equal to o[0..n), one more reference to it; NULL when
+ * out of memory. n > 0. */
+static struct sock_owner *set_get(struct sock_table *t, const struct sock_owner *o, size_t n)
+{
+	uint64_t h = owners_hash(o, n);
+	if (t->nsets >= t->nbuckets && sets_grow(t) < 0)
+		return NULL;
+	struct owner_set **head = &t->sets[h & (t->nbuckets - 1)];
+	for (struct owner_set *s = *head; s; s = s->next) {
+		if (s->hash == h && s->n == n && memcmp(s->o, o, n * sizeof(*o)) == 0) {
+			s->refs++;
+			return s->o;
+		}
+	}
+	struct owner_set *s = malloc(sizeof(*s) + n * sizeof(*o));
+	if (!s)
+		return NULL;
+	s->refs = 1;
+	s->n = n;
+	s->hash = h;
+	memcpy(s->o, o, n * sizeof(*o));
+	s->next = *head;
+	*head = s;
+	t->nsets++;
+	return s->o;
+}
+
+static void set_put(struct sock_table *t, struct sock_owner *owners)
+{
+	if (!owners)
+		return;
+	struct owner_set *s = set_of(owners);
+	if (--s->refs)
+		return;
+	struct owner_set **p = &t->sets[s->hash & (t->nbuckets - 1)];
+	while (*p != s)
+		p = &(*p)->next;
+	*p = s->next;
+	t->nsets--;
+	free(s);
+}
+
+/* Points the entry at the shared list of pm's owners of its inode; nothing
+ * changes when they are the same as last time. */
+static int entry_set_owners(struct sock_table *t, struct sock_entry *e,
+                            const struct procmap *pm)
 {
 	const struct sock_owner *o = NULL;
 	size_t n = pm && e->rec.inode ? procmap_lookup(pm, e->rec.inode, &o) : 0;
 	if (n == e->nowners && (n == 0 || memcmp(o, e->owners, n * sizeof(*o)) == 0))
 		return 0;
-	struct sock_owner *copy = NULL;
-	if (n) {
-		copy = malloc(n * sizeof(*copy));
-		if (!copy)
-			return -1;
-		memcpy(copy, o, n * sizeof(*copy));
-	}
-	free(e->owners);
-	e->owners = copy;
+	struct sock_owner *shared = NULL;
+	if (n && !(shared = set_get(t, o, n)))
+		return -1;
+	set_put(t, e->owners);
+	e->owners = shared;
 	e->nowners = n;
 	return 0;
 }
@@ -295,7 +393,8 @@ static void entry_rate(struct sock_entry *e, const struct sock_rec *rec, double 
 
 /* Applies one snapshot record: adds it or refreshes its entry. */
 static int table_apply(struct sock_table *t, const struct sock_rec *rec,
-                       const struct procmap *pm, double now, struct sock_events *ev)
+                       const struct procmap *pm, int owners_known, double now,
+                       struct sock_events *ev)
 {
 	size_t slot = slot_find(t, rec);
 	struct sock_entry *e;
@@ -304,7 +403,7 @@ static int table_apply(struct sock_table *t, const struct sock_rec *rec,
 		if (!e)
 			return -1;
 		e->gen = t->gen;
-		if (entry_set_owners(e, pm) < 0)
+		if (entry_set_owners(t, e, pm) < 0)
 			return -1;
 		return emit(ev, SOCK_EV_NEW, now, e, 0);
 	}
@@ -316,7 +415,7 @@ static int table_apply(struct sock_table *t, const struct sock_rec *rec,
 	entry_rate(e, rec, now);
 	e->seen_at = now;
 	e->rec = *rec;
-	if (entry_set_owners(e, pm) < 0)
+	if (!owners_known && entry_set_owners(t, e, pm) < 0)
 		return -1;
 	if (from != rec->state) {
 		e->state_since = now;
@@ -329,7 +428,7 @@ static int table_apply(struct sock_table *t, const struct sock_rec *rec,
 static void entry_remove(struct sock_table *t, size_t i)
 {
 	slot_delete(t, slot_find(t, &t->v[i].rec));
-	free(t->v[i].owners);
+	set_put(t, t->v[i].owners);
 	size_t last = t->n - 1;
 	if (i != last) {
 		size_t s = slot_find(t, &t->v[last].rec);
@@ -359,10 +458,14 @@ int sock_table_update(struct sock_table *t, const struct sock_list *snap,
 		return -1;
 	t->gen++;
 	int rc = 0;
+	int owners_known = pm && pm == t->pm && procmap_version(pm) == t->pm_version;
 	for (size_t i = 0; i < snap->n; i++)
-		if (table_apply(t, &snap->v[i], pm, now, ev) < 0)
+		if (table_apply(t, &snap->v[i], pm, owners_known, now, ev) < 0)
 			rc = -1;
 	if (table_sweep(t, now, ev) < 0)
 		rc = -1;
+	/* After a failure some entries may lack their owners: look again. */
+	t->pm = rc == 0 ? pm : NULL;
+	t->pm_version = pm ? procmap_version(pm) : 0;
 	return rc;
 }

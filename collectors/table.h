@@ -14,7 +14,8 @@ struct sock_entry {
 	struct sock_rec rec;
 	double first_seen;            /* epoch seconds: AGE is now - first_seen */
 	double state_since;           /* when rec.state last changed */
-	struct sock_owner *owners;    /* owned copy, sorted by pid */
+	struct sock_owner *owners;    /* sorted by pid; read-only: shared by the
+	                               * table among entries with the same owners */
 	size_t nowners;
 	uint32_t gen;                 /* last snapshot that held it */
 	double seen_at;               /* time of that snapshot: where a rate starts */
@@ -77,8 +78,10 @@ void sock_table_free(struct sock_table *t);
  * pm (may be NULL: no owners). Events (when ev is not NULL) are appended in
  * the order NEW/STATE in snapshot order, then GONE. The first update of an
  * empty table reports everything as NEW; callers that want only a baseline
- * pass ev = NULL. Returns 0, or -1 when out of memory (the table is then
- * still consistent, possibly without some sockets). */
+ * pass ev = NULL. Owners of sockets already in the table are looked up
+ * again only when pm or its procmap_version() changed since the last
+ * update. Returns 0, or -1 when out of memory (the table is then still
+ * consistent, possibly without some sockets). */
 int sock_table_update(struct sock_table *t, const struct sock_list *snap,
                       const struct procmap *pm, double now, struct sock_events *ev);
 

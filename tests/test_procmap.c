@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 
 #include "procmap.h"
 #include "proctree.h"
+#include "sock.h"
 
 /* What record_procmap.py printed when the trees were recorded. */
 enum {
@@ -394,6 +396,329 @@ static void test_many_refreshes_keep_the_same_answer(void **state)
 	close(fd);
 }
 
+/* ---- live: the poller's incremental refresh ---- */
+
+/* A snapshot holding the given inodes, as the poller would collect it. */
+static void snap_of(struct sock_list *l, const uint64_t *inodes, size_t n)
+{
+	sock_list_clear(l);
+	for (size_t i = 0; i < n; i++) {
+		struct sock_rec *r = sock_list_push(l);
+		assert_non_null(r);
+		r->proto = IPPROTO_TCP;
+		r->family = AF_INET;
+		r->state = SOCK_ST_LISTEN;
+		r->inode = inodes[i];
+		r->uid = (uint32_t)geteuid();
+	}
+}
+
+static void poll_for(struct procmap *m, struct sock_list *l, const uint64_t *inodes, size_t n)
+{
+	char err[256] = "";
+
+	snap_of(l, inodes, n);
+	/* No safety net: what is found here the hints alone found. */
+	procmap_set_full_every(m, 0);
+	assert_int_equal(procmap_refresh_for(m, l, err, sizeof err), 0);
+}
+
+/* Polls (at most two) until pid is among ino's owners; returns the polls
+ * it took, or 3 when it never was. */
+static int polls_until_owner(struct procmap *m, struct sock_list *l,
+                             const uint64_t *inodes, size_t n, uint64_t ino, int pid)
+{
+	const struct sock_owner *o;
+
+	for (int polls = 1; polls <= 2; polls++) {
+		poll_for(m, l, inodes, n);
+		size_t k = procmap_lookup(m, ino, &o);
+		if (owner_with_pid(o, k, pid))
+			return polls;
+	}
+	return 3;
+}
+
+/* A child, started before the socket exists, that waits for one
+ * descriptor over a unix socket, acknowledges it and holds it. */
+struct receiver {
+	pid_t pid;
+	int sock;                /* our end; closing it lets the child exit */
+};
+
+static void receiver_child(int s)
+{
+	char b, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &b, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	                     .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+
+	if (recvmsg(s, &mh, 0) != 1 || write(s, "k", 1) != 1)
+		_exit(1);
+	while (read(s, &b, 1) > 0)
+		;
+	_exit(0);
+}
+
+static struct receiver receiver_start(void)
+{
+	int sv[2];
+	struct receiver r;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	r.pid = fork();
+	assert_true(r.pid >= 0);
+	if (r.pid == 0) {
+		close(sv[0]);
+		receiver_child(sv[1]);
+	}
+	close(sv[1]);
+	r.sock = sv[0];
+	return r;
+}
+
+static void receiver_give(struct receiver *r, int fd)
+{
+	char b = 'f', cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &b, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	                     .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	assert_int_equal(sendmsg(r->sock, &mh, 0), 1);
+	assert_int_equal(read(r->sock, &b, 1), 1);
+	assert_int_equal(b, 'k');
+}
+
+static void receiver_end(struct receiver *r)
+{
+	int status;
+
+	close(r->sock);
+	assert_int_equal(waitpid(r->pid, &status, 0), r->pid);
+}
+
+static void test_socket_received_over_scm_rights_is_attributed_within_two_polls(void **state)
+{
+	(void)state;
+	struct receiver r = receiver_start();
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct procmap *m = procmap_new("/proc");
+	struct sock_list l;
+	const struct sock_owner *o;
+
+	sock_list_init(&l);
+	poll_for(m, &l, &ino, 1);
+	assert_int_equal(procmap_lookup(m, ino, &o), 1);
+	receiver_give(&r, fd);
+	assert_true(polls_until_owner(m, &l, &ino, 1, ino, r.pid) <= 2);
+	assert_int_equal(procmap_lookup(m, ino, &o), 2);
+	assert_non_null(owner_with_pid(o, 2, getpid()));
+	receiver_end(&r);
+	close(fd);
+	sock_list_free(&l);
+	procmap_free(m);
+}
+
+static void test_socket_passed_on_and_closed_leaves_the_sender_within_two_polls(void **state)
+{
+	(void)state;
+	struct receiver r = receiver_start();
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct procmap *m = procmap_new("/proc");
+	struct sock_list l;
+	const struct sock_owner *o = NULL;
+	size_t n = 0;
+
+	sock_list_init(&l);
+	poll_for(m, &l, &ino, 1);
+	receiver_give(&r, fd);
+	close(fd);
+	for (int polls = 0; polls < 2; polls++) {
+		poll_for(m, &l, &ino, 1);
+		n = procmap_lookup(m, ino, &o);
+		if (n == 1 && o[0].pid == r.pid)
+			break;
+	}
+	assert_int_equal(n, 1);
+	assert_int_equal(o[0].pid, r.pid);
+	receiver_end(&r);
+	sock_list_free(&l);
+	procmap_free(m);
+}
+
+static void test_child_forked_after_a_poll_is_an_owner_within_two_polls(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct procmap *m = procmap_new("/proc");
+	struct sock_list l;
+
+	sock_list_init(&l);
+	poll_for(m, &l, &ino, 1);
+	struct child c = child_start("sockeye-fork");
+	assert_true(polls_until_owner(m, &l, &ino, 1, ino, c.pid) <= 2);
+	child_end(&c);
+	poll_for(m, &l, &ino, 1);
+	const struct sock_owner *o;
+	assert_int_equal(procmap_lookup(m, ino, &o), 1);
+	assert_int_equal(o[0].pid, getpid());
+	close(fd);
+	sock_list_free(&l);
+	procmap_free(m);
+}
+
+static void test_new_program_inheriting_a_socket_as_stdin_is_an_owner_by_its_name(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino), status;
+	struct procmap *m = procmap_new("/proc");
+	struct sock_list l;
+	const struct sock_owner *o;
+
+	sock_list_init(&l);
+	poll_for(m, &l, &ino, 1);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* The listener is close-on-exec: only the dup on fd 0 passes. */
+		if (dup2(fd, 0) < 0)
+			_exit(1);
+		execlp("sleep", "sleep", "30", (char *)NULL);
+		_exit(1);
+	}
+	/* Until exec is done the child is still this program's copy. */
+	for (int tries = 0; tries < 500; tries++) {
+		char path[64], comm[32] = "";
+		snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+		FILE *f = fopen(path, "r");
+		if (f && fgets(comm, sizeof comm, f) && strcmp(comm, "sleep\n") == 0) {
+			fclose(f);
+			break;
+		}
+		if (f)
+			fclose(f);
+		usleep(10000);
+	}
+	assert_true(polls_until_owner(m, &l, &ino, 1, ino, pid) <= 2);
+	size_t n = procmap_lookup(m, ino, &o);
+	assert_string_equal(owner_with_pid(o, n, pid)->comm, "sleep");
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(fd);
+	sock_list_free(&l);
+	procmap_free(m);
+}
+
+static void test_new_socket_on_a_closed_sockets_descriptor_is_followed(void **state)
+{
+	(void)state;
+	uint64_t old_ino, new_ino;
+	int fd = listen_loopback(&old_ino);
+	struct procmap *m = procmap_new("/proc");
+	struct sock_list l;
+	const struct sock_owner *o;
+
+	sock_list_init(&l);
+	poll_for(m, &l, &old_ino, 1);
+	close(fd);
+	/* The kernel hands out the lowest free number: the same one. */
+	int fd2 = listen_loopback(&new_ino);
+	assert_int_equal(fd2, fd);
+	poll_for(m, &l, &new_ino, 1);
+	assert_int_equal(procmap_lookup(m, new_ino, &o), 1);
+	assert_int_equal(o[0].pid, getpid());
+	assert_int_equal(procmap_lookup(m, old_ino, &o), 0);
+	close(fd2);
+	sock_list_free(&l);
+	procmap_free(m);
+}
+
+/* A child that holds a pipe and, when told, closes the pipe's write end
+ * and listens on a new socket in its place: the same number of
+ * descriptors, and no socket gone from the snapshot, so only the search
+ * for unowned sockets can find it. */
+static void swapper_child(int s)
+{
+	int p[2];
+	char b;
+	uint64_t ino;
+
+	if (pipe(p) < 0 || write(s, "r", 1) != 1 || read(s, &b, 1) != 1)
+		_exit(1);
+	close(p[1]);
+	if (listen_loopback(&ino) != p[1] || write(s, &ino, sizeof ino) != sizeof ino)
+		_exit(1);
+	while (read(s, &b, 1) > 0)
+		;
+	_exit(0);
+}
+
+static void test_new_socket_in_place_of_a_pipe_is_attributed_within_two_polls(void **state)
+{
+	(void)state;
+	uint64_t first, ino;
+	int keep = listen_loopback(&first), sv[2], status;
+	struct procmap *m = procmap_new("/proc");
+	struct sock_list l;
+	char b;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(sv[0]);
+		close(keep);
+		swapper_child(sv[1]);
+	}
+	close(sv[1]);
+	assert_int_equal(read(sv[0], &b, 1), 1);
+	sock_list_init(&l);
+	poll_for(m, &l, &first, 1);
+	assert_int_equal(write(sv[0], "g", 1), 1);
+	assert_int_equal(read(sv[0], &ino, sizeof ino), sizeof ino);
+	uint64_t both[2] = { first, ino };
+	assert_true(polls_until_owner(m, &l, both, 2, ino, pid) <= 2);
+	close(sv[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(keep);
+	sock_list_free(&l);
+	procmap_free(m);
+}
+
+static void test_steady_poll_reads_few_descriptors(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct procmap *m = procmap_new("/proc");
+	struct procmap_stats first, steady;
+	struct sock_list l;
+	const struct sock_owner *o;
+
+	sock_list_init(&l);
+	poll_for(m, &l, &ino, 1);
+	procmap_stats(m, &first);
+	poll_for(m, &l, &ino, 1);
+	poll_for(m, &l, &ino, 1);
+	procmap_stats(m, &steady);
+	assert_int_equal(first.full_scans, first.procs);
+	assert_true(steady.full_scans * 2 <= first.full_scans + 2);
+	assert_int_equal(procmap_lookup(m, ino, &o), 1);
+	assert_int_equal(o[0].pid, getpid());
+	close(fd);
+	sock_list_free(&l);
+	procmap_free(m);
+}
+
 /* ---- recorded trees ---- */
 
 /* Both recorded trees, materialised once for the recorded group: the
@@ -632,6 +957,13 @@ int main(void)
 		cmocka_unit_test(test_many_refreshes_keep_the_same_answer),
 		cmocka_unit_test(test_cmdline_joins_arguments_of_the_same_process),
 		cmocka_unit_test(test_cmdline_refuses_a_reused_pid),
+		cmocka_unit_test(test_socket_received_over_scm_rights_is_attributed_within_two_polls),
+		cmocka_unit_test(test_socket_passed_on_and_closed_leaves_the_sender_within_two_polls),
+		cmocka_unit_test(test_child_forked_after_a_poll_is_an_owner_within_two_polls),
+		cmocka_unit_test(test_new_program_inheriting_a_socket_as_stdin_is_an_owner_by_its_name),
+		cmocka_unit_test(test_new_socket_on_a_closed_sockets_descriptor_is_followed),
+		cmocka_unit_test(test_new_socket_in_place_of_a_pipe_is_attributed_within_two_polls),
+		cmocka_unit_test(test_steady_poll_reads_few_descriptors),
 	};
 	const struct CMUnitTest recorded[] = {
 		cmocka_unit_test(test_recorded_prefork_listener_has_both_owners_once_each),
