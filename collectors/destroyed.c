@@ -205,13 +205,16 @@ static void destroyed_memory_tidy(struct destroyed_memory *m, double now)
 		qsort(m->v, m->n, sizeof(*m->v), destroyed_memo_by_expiry);
 		m->n = DESTROYED_MEMORY_MAX;
 	}
-	qsort(m->v, m->n, sizeof(*m->v), destroyed_memo_by_cookie);
+	if (m->n)   /* qsort must not get a NULL array, even empty */
+		qsort(m->v, m->n, sizeof(*m->v), destroyed_memo_by_cookie);
 }
 
 /* 1, forgetting it, when cookie was reported GONE already. */
 static int destroyed_memory_take(struct destroyed_memory *m, uint64_t cookie)
 {
 	struct destroyed_memo key = { .cookie = cookie };
+	if (!m->n)       /* bsearch must not get a NULL array, even empty */
+		return 0;
 	struct destroyed_memo *hit = bsearch(&key, m->v, m->n, sizeof(*m->v),
 	                                     destroyed_memo_by_cookie);
 	if (!hit || hit->expires < 0)
@@ -316,8 +319,10 @@ static int destroyed_cmp_time(const void *a, const void *b, void *arg)
 static int destroyed_sort_events(struct sock_events *ev, size_t from)
 {
 	size_t n = ev->n - from;
-	size_t *pos = malloc((n ? n : 1) * sizeof(*pos));
-	struct sock_event *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	if (n < 2)       /* in order already; and ev->v may still be NULL */
+		return 0;
+	size_t *pos = malloc(n * sizeof(*pos));
+	struct sock_event *tmp = malloc(n * sizeof(*tmp));
 
 	if (!pos || !tmp) {
 		free(pos);

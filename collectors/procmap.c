@@ -614,7 +614,7 @@ static struct procmap_proc *procmap_carry(struct procmap *m, int pid, uint64_t t
 static void procmap_check_count(struct procmap *m, int rootfd, const char *name,
                                 struct procmap_proc *p)
 {
-	char path[32];
+	char path[NAME_MAX + 4];
 	struct stat st;
 
 	if (!m->counts || p->unreadable)
@@ -1063,7 +1063,8 @@ static int procmap_mark(struct procmap *m, const struct sock_list *snap)
 			return -1;
 		m->want[m->n_want++] = (struct procmap_want){ r->inode, r->uid, 0 };
 	}
-	qsort(m->want, m->n_want, sizeof *m->want, procmap_cmp_u64);
+	if (m->n_want)   /* qsort must not get a NULL array, even empty */
+		qsort(m->want, m->n_want, sizeof *m->want, procmap_cmp_u64);
 	return 0;
 }
 

@@ -542,11 +542,15 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	return worker_start(&u->worker, u->poller, err, errlen);
 }
 
+/* Frees u, unless a collection was still running: its thread then keeps
+ * using the worker inside u and the poller, which live until the process
+ * ends a moment later. */
 static void ui_free(struct ui *u)
 {
-	worker_stop(&u->worker);
+	int abandoned = worker_stop(&u->worker);
 	resolver_free(u->resolver);
-	poller_free(u->poller);
+	if (!abandoned)
+		poller_free(u->poller);
 	view_free(u->view);
 	filter_free(u->filter);
 	free(u->prompt);
@@ -554,6 +558,8 @@ static void ui_free(struct ui *u)
 	free(u->prompt_saved);
 	details_free(&u->details);
 	services_free(u->services);
+	if (!abandoned)
+		free(u);
 }
 
 /* Milliseconds poll() may sleep: until the next collection, and at most a
@@ -631,23 +637,24 @@ static void ui_loop(struct ui *u)
 
 int ui_run(const struct options *o)
 {
-	struct ui u;
+	/* On the heap: a worker left running at quit still holds a pointer
+	 * into it, so it must outlive this function (see ui_free). */
+	struct ui *u = malloc(sizeof(*u));
 	char err[512];
-	if (ui_init(&u, o, err, sizeof(err)) < 0) {
-		fprintf(stderr, "sockeye: %s\n", err);
-		ui_free(&u);
+	if (!u) {
+		fprintf(stderr, "sockeye: out of memory\n");
 		return 1;
 	}
-	if (screen_begin(err, sizeof(err)) < 0) {
+	if (ui_init(u, o, err, sizeof(err)) < 0 || screen_begin(err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockeye: %s\n", err);
-		ui_free(&u);
+		ui_free(u);
 		return 1;
 	}
 	ui_signals();
 	int no_color = o->no_color || (getenv("NO_COLOR") && *getenv("NO_COLOR"));
-	draw_styles(&u, &o->theme_data, screen_colors(), no_color);
-	ui_loop(&u);
+	draw_styles(u, &o->theme_data, screen_colors(), no_color);
+	ui_loop(u);
 	screen_end();
-	ui_free(&u);
+	ui_free(u);
 	return 0;
 }

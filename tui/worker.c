@@ -130,18 +130,27 @@ void worker_wait(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
-void worker_stop(struct worker *w)
+int worker_stop(struct worker *w)
 {
 	if (!w->started)
-		return;
+		return 0;
 	pthread_mutex_lock(&w->lock);
 	w->quit = 1;
+	int busy = w->busy && !w->done;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
+	w->started = 0;
+	if (busy) {
+		/* A collection of a big table can take seconds; quitting must not
+		 * wait for it. The thread is left to end with the process, and
+		 * the poller it uses must not be freed. */
+		pthread_detach(w->thread);
+		return 1;
+	}
 	pthread_join(w->thread, NULL);
 	pthread_cond_destroy(&w->idle);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->lock);
 	close(w->fd);
-	w->started = 0;
+	return 0;
 }

@@ -35,7 +35,9 @@ int worker_fd(const struct worker *w);
 int worker_take(struct worker *w, int *rc, double *when, char *err, size_t errlen);
 /* Waits for a running collection to end (then take it with worker_take). */
 void worker_wait(struct worker *w);
-/* Stops and joins the thread. */
-void worker_stop(struct worker *w);
+/* Stops the thread. Returns 0 when it is joined; 1 when a collection was
+ * running and the thread was left to end with the process: the poller is
+ * then still in use and must not be freed. */
+int worker_stop(struct worker *w);
 
 #endif
