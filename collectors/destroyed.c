@@ -225,20 +225,6 @@ static int destroyed_memory_take(struct destroyed_memory *m, uint64_t cookie)
 
 /* ---- events ---- */
 
-static struct sock_event *destroyed_event_push(struct sock_events *e)
-{
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 64;
-		struct sock_event *v = realloc(e->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		e->v = v;
-		e->cap = cap;
-	}
-	struct sock_event *x = &e->v[e->n++];
-	memset(x, 0, sizeof(*x));
-	return x;
-}
 
 /* The kernel's last word on a socket the table knew: its identity (inode,
  * uid, owners) and its state stay as the table had them. A destroyed TCP
@@ -259,7 +245,7 @@ static void destroyed_finalize(struct sock_event *e, const struct destroyed_sock
 static int destroyed_emit_brief(struct sock_events *ev, const struct destroyed_sock *d,
                                 const struct procmap *pm)
 {
-	struct sock_event *x = destroyed_event_push(ev);
+	struct sock_event *x = sock_events_push(ev);
 	const struct sock_owner *o = NULL;
 	size_t n;
 

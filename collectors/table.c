@@ -71,7 +71,7 @@ const char *sock_event_name(enum sock_event_type t)
 	return "?";
 }
 
-static struct sock_event *events_push(struct sock_events *e)
+struct sock_event *sock_events_push(struct sock_events *e)
 {
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 64;
@@ -331,7 +331,7 @@ static int emit(struct sock_events *ev, enum sock_event_type type, double now,
 {
 	if (!ev)
 		return 0;
-	struct sock_event *x = events_push(ev);
+	struct sock_event *x = sock_events_push(ev);
 	if (!x)
 		return -1;
 	x->type = type;

@@ -65,6 +65,8 @@ struct sock_events {
 void sock_events_init(struct sock_events *e);
 void sock_events_clear(struct sock_events *e);   /* frees owners, keeps memory */
 void sock_events_free(struct sock_events *e);
+/* Appends a zeroed event and returns it, or NULL when out of memory. */
+struct sock_event *sock_events_push(struct sock_events *e);
 const char *sock_event_name(enum sock_event_type t);  /* "new" "gone" "state" "closed" */
 
 struct sock_table;
