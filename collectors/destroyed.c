@@ -225,7 +225,6 @@ static int destroyed_memory_take(struct destroyed_memory *m, uint64_t cookie)
 
 /* ---- events ---- */
 
-
 /* The kernel's last word on a socket the table knew: its identity (inode,
  * uid, owners) and its state stay as the table had them. A destroyed TCP
  * socket is always in CLOSE, which says less than the state it was last
