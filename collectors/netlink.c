@@ -360,6 +360,28 @@ void netlink_close(struct netlink_source *src)
 	free(src);
 }
 
+/* Sends one inet_diag_req_v2 message of type with flags; *seq gets the
+ * sequence number nl_send_auto gave it, to match the replies. */
+static int netlink_send_req(struct nl_sock *sk, int type, int flags,
+                            const struct inet_diag_req_v2 *req, uint32_t *seq)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+	int rc;
+
+	if (!msg)
+		return -NLE_NOMEM;
+	rc = nlmsg_append(msg, (void *)req, sizeof(*req), NLMSG_ALIGNTO);
+	if (rc == 0) {
+		do
+			rc = nl_send_auto(sk, msg);
+		while (rc == -NLE_INTR);
+	}
+	if (rc >= 0)
+		*seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nlmsg_free(msg);
+	return rc < 0 ? rc : 0;
+}
+
 static int netlink_send_request(struct nl_sock *sk, const struct netlink_kind *k,
                                 uint32_t *seq)
 {
@@ -369,21 +391,7 @@ static int netlink_send_request(struct nl_sock *sk, const struct netlink_kind *k
 		.idiag_ext = 1u << (INET_DIAG_INFO - 1),
 		.idiag_states = NETLINK_STATES,
 	};
-	struct nl_msg *msg = nlmsg_alloc_simple(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP);
-	int rc;
-
-	if (!msg)
-		return -NLE_NOMEM;
-	rc = nlmsg_append(msg, &req, sizeof(req), NLMSG_ALIGNTO);
-	if (rc == 0) {
-		do
-			rc = nl_send_auto(sk, msg);
-		while (rc == -NLE_INTR);
-	}
-	if (rc >= 0)
-		*seq = nlmsg_hdr(msg)->nlmsg_seq; /* set by nl_send_auto */
-	nlmsg_free(msg);
-	return rc < 0 ? rc : 0;
+	return netlink_send_req(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &req, seq);
 }
 
 static void netlink_kernel_fail(const struct netlink_kind *k, int e, char *err, size_t errlen)
@@ -634,22 +642,9 @@ static void netlink_destroy_req(const struct sock_rec *rec, struct inet_diag_req
 static int netlink_send_destroy(struct nl_sock *sk, const struct sock_rec *rec, uint32_t *seq)
 {
 	struct inet_diag_req_v2 req;
-	struct nl_msg *msg = nlmsg_alloc_simple(SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK);
-	int rc;
 
-	if (!msg)
-		return -NLE_NOMEM;
 	netlink_destroy_req(rec, &req);
-	rc = nlmsg_append(msg, &req, sizeof(req), NLMSG_ALIGNTO);
-	if (rc == 0) {
-		do
-			rc = nl_send_auto(sk, msg);
-		while (rc == -NLE_INTR);
-	}
-	if (rc >= 0)
-		*seq = nlmsg_hdr(msg)->nlmsg_seq;
-	nlmsg_free(msg);
-	return rc < 0 ? rc : 0;
+	return netlink_send_req(sk, SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK, &req, seq);
 }
 
 /* Waits for the socket to become readable; 1 when it is, 0 on timeout. */
