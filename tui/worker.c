@@ -135,15 +135,20 @@ int worker_stop(struct worker *w)
 	if (!w->started)
 		return 0;
 	pthread_mutex_lock(&w->lock);
-	w->quit = 1;
 	int busy = w->busy && !w->done;
-	pthread_cond_signal(&w->wake);
+	if (!busy) {
+		w->quit = 1;
+		pthread_cond_signal(&w->wake);
+	}
 	pthread_mutex_unlock(&w->lock);
 	w->started = 0;
 	if (busy) {
 		/* A collection of a big table can take seconds; quitting must not
-		 * wait for it. The thread is left to end with the process, and
-		 * the poller it uses must not be freed. */
+		 * wait for it. The thread is left to finish it and then to wait
+		 * for a request that never comes, ending with the process: a
+		 * thread exiting while the process exits is what LeakSanitizer's
+		 * stop-the-world was seen to hang on. The poller it uses must
+		 * not be freed. */
 		pthread_detach(w->thread);
 		return 1;
 	}
