@@ -15,6 +15,7 @@
 #include "keys.h"
 #include "layout.h"
 #include "textsafe.h"
+#include "timebase.h"
 #include "ui.h"
 
 #define HEADER_LINES LAYOUT_HEADER_LINES
@@ -265,12 +266,10 @@ static int draw_host_name(const struct ui *u, uint8_t family, const uint8_t *add
                           char *buf, size_t len)
 {
 	char raw[RESOLVER_NAME_MAX + 1];
-	struct timespec ts;
 	if (!u->show_names || !u->resolver)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	double now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-	if (resolver_name(u->resolver, family, addr, now, raw, sizeof(raw)) != RESOLVER_FOUND)
+	if (resolver_name(u->resolver, family, addr, timebase_mono(), raw, sizeof(raw))
+	    != RESOLVER_FOUND)
 		return 0;   /* pending or failed: the address shows meanwhile */
 	textsafe_display(raw, strlen(raw), buf, len);
 	return 1;
@@ -520,10 +519,7 @@ static void draw_footer(struct ui *u, unsigned pane)
 		x += put_text(y, x, COLS - x, b->footer_word, u->style[THEME_FOOTER]);
 		x += put_text(y, x, COLS - x, " ", u->style[THEME_FOOTER]);
 	}
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	double now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-	if (u->message[0] && now < u->message_until && x + 4 < COLS) {
+	if (u->message[0] && timebase_mono() < u->message_until && x + 4 < COLS) {
 		char safe[512];
 		textsafe_display(u->message, strlen(u->message), safe, sizeof(safe));
 		int w = textsafe_width(safe);

@@ -15,6 +15,7 @@
 #include "options.h"
 #include "output.h"
 #include "poller.h"
+#include "timebase.h"
 #include "ui.h"
 
 /* Set by SIGINT/SIGTERM/SIGHUP: stop after the current poll. */
@@ -37,13 +38,6 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static double now_epoch(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Sleeps until the monotonic time at (nanoseconds), reading the kernel's
  * news of destroyed sockets as it comes, so each is stamped with the time
  * it came and a long interval cannot overrun the buffer. 0 at the time,
@@ -60,7 +54,7 @@ static int wait_until(struct poller *p, long long at)
 		left.tv_nsec = (at - cur) % 1000000000LL;
 		struct pollfd pfd = { .fd = poller_watch_fd(p), .events = POLLIN };
 		if (ppoll(&pfd, 1, &left, NULL) > 0 && (pfd.revents & POLLIN))
-			poller_watch_drain(p, now_epoch());
+			poller_watch_drain(p, timebase_epoch());
 	}
 	return -1;
 }
@@ -85,7 +79,7 @@ static int wait_tick(struct poller *p, struct timespec *next, double interval)
 static int poll_once(struct poller *p, struct sock_events *ev)
 {
 	char err[512];
-	if (poller_poll(p, now_epoch(), ev, err, sizeof(err)) < 0) {
+	if (poller_poll(p, timebase_epoch(), ev, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockeye: %s\n", err);
 		return -1;
 	}
@@ -109,7 +103,7 @@ static int run_batch(struct poller *p, const struct options *o, const struct out
 		}
 		if (poll_once(p, NULL) < 0)
 			return 1;
-		if (output_batch(stdout, poller_table(p), now_epoch(), out) < 0)
+		if (output_batch(stdout, poller_table(p), timebase_epoch(), out) < 0)
 			return 1;
 	}
 	return 0;

@@ -16,6 +16,7 @@
 #include "keys.h"
 #include "layout.h"
 #include "screen.h"
+#include "timebase.h"
 #include "ui.h"
 
 /* Set by SIGINT, SIGTERM and SIGHUP (an ssh session dropping): the loop
@@ -40,24 +41,10 @@ static void ui_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double epoch_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void ui_message(struct ui *u, const char *text)
 {
 	snprintf(u->message, sizeof(u->message), "%s", text);
-	u->message_until = mono_now() + 5;
+	u->message_until = timebase_mono() + 5;
 }
 
 /* ---- the filter in force ---- */
@@ -145,7 +132,7 @@ static void ui_details_from(struct ui *u, const struct sock_rec *rec,
 		.tx_rate = e ? e->tx_rate : 0, .rx_rate = e ? e->rx_rate : 0,
 		.has_rate = e ? e->has_rate : 0,
 		.rec = rec, .owners = owners, .nowners = n,
-		.first_seen = first_seen, .state_since = state_since, .now = epoch_now(),
+		.first_seen = first_seen, .state_since = state_since, .now = timebase_epoch(),
 		.gone = gone, .pm = poller_procmap(u->poller), .services = u->services,
 		.range_lo = u->range_lo, .range_hi = u->range_hi,
 	};
@@ -227,7 +214,7 @@ static void ui_log_close(struct ui *u)
 	char pwbuf[1024];
 	memset(&e, 0, sizeof(e));
 	e.type = SOCK_EV_CLOSED;
-	e.time = epoch_now();
+	e.time = timebase_epoch();
 	e.rec = u->kill_rec;
 	const struct sock_entry *entry = sock_table_find(poller_table(u->poller), &u->kill_rec);
 	if (entry) {
@@ -262,7 +249,7 @@ static void ui_kill(struct ui *u)
 	snprintf(err, sizeof(err), "closed %s -> %s", local, remote);
 	ui_message(u, err);
 	ui_log_close(u);
-	u->next_poll = mono_now();   /* show the result at once */
+	u->next_poll = timebase_mono();   /* show the result at once */
 }
 
 static void ui_confirm_key(struct ui *u, int key)
@@ -443,7 +430,7 @@ static void ui_action(struct ui *u, enum keys_action a)
 	case KEYS_PAUSE:
 		u->paused = !u->paused;
 		if (!u->paused)
-			u->next_poll = mono_now();   /* catch up at once */
+			u->next_poll = timebase_mono();   /* catch up at once */
 		break;
 	case KEYS_DETAILS: if (u->mode == UI_LIST) ui_open_details(u); break;
 	case KEYS_BACK: ui_back(u); break;
@@ -568,7 +555,7 @@ static int ui_timeout(const struct ui *u)
 {
 	double wait = 0.25;
 	if (!u->paused) {
-		double left = u->next_poll - mono_now();
+		double left = u->next_poll - timebase_mono();
 		if (left < wait)
 			wait = left;
 	}
@@ -578,7 +565,7 @@ static int ui_timeout(const struct ui *u)
 /* Asks the worker for the next collection when one is due. */
 static void ui_tick(struct ui *u)
 {
-	double now = mono_now();
+	double now = timebase_mono();
 	if (u->paused || now < u->next_poll || worker_busy(&u->worker))
 		return;
 	worker_request(&u->worker);
@@ -592,20 +579,20 @@ static void ui_tick(struct ui *u)
  * them when polls are slower than that. */
 static int ui_due_redraw(const struct ui *u, double last_draw)
 {
-	return u->dirty || (mono_now() - last_draw >= 1.0 &&
+	return u->dirty || (timebase_mono() - last_draw >= 1.0 &&
 	                    (u->paused || u->opts->interval > 1.0));
 }
 
 static void ui_loop(struct ui *u)
 {
 	double last_draw = 0;
-	u->next_poll = mono_now();
+	u->next_poll = timebase_mono();
 	u->dirty = 1;
 	while (!u->quit && !ui_stop) {
 		ui_tick(u);
 		if (ui_due_redraw(u, last_draw)) {
-			draw_screen(u, u->paused || !u->polled ? epoch_now() : u->polled_at);
-			last_draw = mono_now();
+			draw_screen(u, u->paused || !u->polled ? timebase_epoch() : u->polled_at);
+			last_draw = timebase_mono();
 			u->dirty = 0;
 		}
 		struct pollfd pfd[4] = {
@@ -625,7 +612,7 @@ static void ui_loop(struct ui *u)
 		if ((pfd[2].revents & POLLIN) && resolver_drain(u->resolver) > 0)
 			u->dirty = u->show_names;   /* names arrived */
 		if (pfd[3].revents & POLLIN)    /* sockets closed: news for the next poll */
-			poller_watch_drain(u->poller, epoch_now());
+			poller_watch_drain(u->poller, timebase_epoch());
 		wint_t wc;
 		int rc;
 		while (!u->quit && (rc = get_wch(&wc)) != ERR) {

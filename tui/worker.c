@@ -8,17 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "timebase.h"
 #include "worker.h"
-
-static double epoch_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Wakes the loop's poll(). The counter cannot overflow at one write a
  * poll, and a failed write only delays the wake-up to the loop's timeout. */
@@ -42,7 +35,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 
 		char err[sizeof(w->err)] = "";
-		double when = epoch_now();
+		double when = timebase_epoch();
 		int rc = poller_collect(w->poller, err, sizeof(err));
 
 		pthread_mutex_lock(&w->lock);
