@@ -73,6 +73,13 @@ struct procmap_node {
 	size_t first;             /* its owners in m->owners, SIZE_MAX if unused */
 };
 
+/* A holder to check: pid's table says it holds inode, and inode has just
+ * turned up in another process. */
+struct procmap_check {
+	int pid;
+	uint64_t inode;
+};
+
 /* A snapshot socket nobody is known to hold. */
 struct procmap_want {
 	uint64_t inode;
@@ -116,6 +123,8 @@ struct procmap {
 	size_t n_pending, cap_pending;
 	uint64_t *missed;                   /* searched everywhere, not found */
 	size_t n_missed, cap_missed;
+	struct procmap_check *check;        /* holders to check this refresh */
+	size_t n_check, cap_check;
 };
 
 /* Grows *v (of element size sz) to hold at least need elements. */
@@ -174,6 +183,7 @@ void procmap_free(struct procmap *m)
 	free(m->want);
 	free(m->pending);
 	free(m->missed);
+	free(m->check);
 	free(m->root);
 	free(m);
 }
@@ -444,6 +454,9 @@ static void procmap_learn_count(struct procmap *m, struct procmap_proc *p, int f
  * closed, so the descriptor that held it is free or holds another now. */
 static int procmap_vanished(const struct procmap *m, uint64_t ino);
 
+/* An inode more than one process held at the last look. */
+static int procmap_shared(const struct procmap *m, uint64_t ino);
+
 /* Reads the descriptors of p that may have changed: those that were not
  * sockets, those whose socket vanished, the holes, and new numbers above
  * the highest (the kernel hands out the lowest free number, so new ones
@@ -461,7 +474,8 @@ static int procmap_probe(struct procmap *m, struct procmap_proc *p, DIR *d)
 		int has = j < p->n_fds && p->fds[j].fd == fd, r;
 		uint64_t ino;
 
-		if (has && p->fds[j].inode && !procmap_vanished(m, p->fds[j].inode)) {
+		if (has && p->fds[j].inode && !procmap_vanished(m, p->fds[j].inode) &&
+		    !procmap_shared(m, p->fds[j].inode)) {
 			if (procmap_tmp_push(m, &n, fd, p->fds[j++].inode) < 0)
 				return -1;
 			continue;
@@ -759,6 +773,13 @@ static int procmap_vanished(const struct procmap *m, uint64_t ino)
 	const struct procmap_slot *s = procmap_slot(m, ino);
 
 	return s && m->gen > 1 && s->seen == m->gen - 1;
+}
+
+static int procmap_shared(const struct procmap *m, uint64_t ino)
+{
+	const struct procmap_slot *s = procmap_slot(m, ino);
+
+	return s && m->nodes[s->set].depth > 1;
 }
 
 /* Sizes the slot table to at most half full, shrinking after a peak so
@@ -1170,6 +1191,99 @@ static int procmap_search(struct procmap *m, int rootfd)
 	return left == SIZE_MAX ? -1 : 0;
 }
 
+/* ---- holders that may have passed a socket on ---- */
+
+static int procmap_cmp_check(const void *a, const void *b)
+{
+	const struct procmap_check *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->inode > y->inode) - (x->inode < y->inode);
+}
+
+/* 1 when node set holds pid. */
+static int procmap_set_has(const struct procmap *m, uint32_t set, int pid)
+{
+	for (uint32_t id = set; id; id = m->nodes[id].parent)
+		if (m->nodes[id].pid == pid)
+			return 1;
+	return 0;
+}
+
+/* Queues a check of every earlier holder of the sockets p holds that p did
+ * not hold before: a socket that turns up in a new process may have been
+ * passed on (SCM_RIGHTS, fork then close), and its sender's descriptor
+ * number may hold something else by now, with the sender's count, and so
+ * its probe, none the wiser. */
+static int procmap_queue_checks(struct procmap *m, const struct procmap_proc *p)
+{
+	for (size_t k = 0; k < p->n_fds; k++) {
+		const struct procmap_slot *s = procmap_slot(m, p->fds[k].inode);
+
+		if (!s || procmap_set_has(m, s->set, p->pid))
+			continue;
+		for (uint32_t id = s->set; id; id = m->nodes[id].parent) {
+			if (procmap_reserve(&m->check, &m->cap_check, m->n_check + 1,
+			                    sizeof *m->check) < 0)
+				return -1;
+			m->check[m->n_check++] = (struct procmap_check){ m->nodes[id].pid,
+			                                                 p->fds[k].inode };
+		}
+	}
+	return 0;
+}
+
+/* Reads one by one the descriptors of q that should still hold the inodes
+ * of check[0..n) (all q's, sorted by inode); 1 when one does not. */
+static int procmap_check_proc(struct procmap *m, int rootfd, const struct procmap_proc *q,
+                              const struct procmap_check *check, size_t n)
+{
+	for (size_t k = 0; k < q->n_fds; k++) {
+		struct procmap_check key = { q->pid, q->fds[k].inode };
+		char path[48];
+		uint64_t ino;
+
+		if (!key.inode || !bsearch(&key, check, n, sizeof key, procmap_cmp_check))
+			continue;
+		snprintf(path, sizeof path, "%d/fd/%d", q->pid, q->fds[k].fd);
+		if (procmap_readlink(m, rootfd, path, &ino) <= 0 || ino != key.inode)
+			return 1;
+	}
+	return 0;
+}
+
+/* Checks the earlier holders of sockets that changed hands in this refresh,
+ * and reads again in full any that no longer hold one where it was. */
+static int procmap_check_holders(struct procmap *m, int rootfd)
+{
+	m->n_check = 0;
+	if (!m->built)
+		return 0;
+	for (size_t i = 0; i < m->n_procs; i++) {
+		const struct procmap_proc *p = &m->procs[i];
+
+		if (!p->gone && (p->probed == m->gen || p->scanned == m->gen) &&
+		    procmap_queue_checks(m, p) < 0)
+			return -1;
+	}
+	if (!m->n_check)
+		return 0;
+	qsort(m->check, m->n_check, sizeof *m->check, procmap_cmp_check);
+	for (size_t a = 0, b; a < m->n_check; a = b) {
+		struct procmap_proc *q = procmap_find(m->procs, m->n_procs, m->check[a].pid);
+
+		for (b = a; b < m->n_check && m->check[b].pid == m->check[a].pid; b++)
+			;
+		if (!q || q->gone || q->unreadable || q->scanned == m->gen)
+			continue;
+		if (procmap_check_proc(m, rootfd, q, &m->check[a], b - a) &&
+		    procmap_read_proc(m, rootfd, q, PROCMAP_FULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- the safety net ---- */
 
 /* Reads in full the next processes in pid order, about 1/PROCMAP_FULL_EVERY
@@ -1270,7 +1384,7 @@ static int procmap_update(struct procmap *m, int rootfd, const struct sock_list 
 		return -1;
 	procmap_flag_vanished(m);
 	if (procmap_read_stale(m, rootfd) < 0 || procmap_search(m, rootfd) < 0 ||
-	    procmap_safety_net(m, rootfd) < 0)
+	    procmap_check_holders(m, rootfd) < 0 || procmap_safety_net(m, rootfd) < 0)
 		return -1;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -540,6 +541,10 @@ static void test_socket_passed_on_and_closed_leaves_the_sender_within_two_polls(
 	poll_for(m, &l, &ino, 1);
 	receiver_give(&r, fd);
 	close(fd);
+	/* The sender's descriptor number now holds a file: its count is as
+	 * before, so only the socket turning up elsewhere can tell. */
+	int filler = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_int_equal(filler, fd);
 	for (int polls = 0; polls < 2; polls++) {
 		poll_for(m, &l, &ino, 1);
 		n = procmap_lookup(m, ino, &o);
@@ -548,7 +553,41 @@ static void test_socket_passed_on_and_closed_leaves_the_sender_within_two_polls(
 	}
 	assert_int_equal(n, 1);
 	assert_int_equal(o[0].pid, r.pid);
+	close(filler);
 	receiver_end(&r);
+	sock_list_free(&l);
+	procmap_free(m);
+}
+
+static void test_shared_socket_closed_by_one_holder_leaves_only_the_other(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino);
+	struct child c = child_start("sockeye-keeper");
+	struct procmap *m = procmap_new("/proc");
+	struct sock_list l;
+	const struct sock_owner *o = NULL;
+	size_t n = 0;
+
+	sock_list_init(&l);
+	poll_for(m, &l, &ino, 1);
+	assert_int_equal(procmap_lookup(m, ino, &o), 2);
+	/* Like a pre-forked worker dropping the listener it inherited: our
+	 * copy goes, a file takes its number, the child keeps the socket. */
+	close(fd);
+	int filler = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_int_equal(filler, fd);
+	for (int polls = 0; polls < 2; polls++) {
+		poll_for(m, &l, &ino, 1);
+		n = procmap_lookup(m, ino, &o);
+		if (n == 1)
+			break;
+	}
+	assert_int_equal(n, 1);
+	assert_int_equal(o[0].pid, c.pid);
+	close(filler);
+	child_end(&c);
 	sock_list_free(&l);
 	procmap_free(m);
 }
@@ -959,6 +998,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline_refuses_a_reused_pid),
 		cmocka_unit_test(test_socket_received_over_scm_rights_is_attributed_within_two_polls),
 		cmocka_unit_test(test_socket_passed_on_and_closed_leaves_the_sender_within_two_polls),
+		cmocka_unit_test(test_shared_socket_closed_by_one_holder_leaves_only_the_other),
 		cmocka_unit_test(test_child_forked_after_a_poll_is_an_owner_within_two_polls),
 		cmocka_unit_test(test_new_program_inheriting_a_socket_as_stdin_is_an_owner_by_its_name),
 		cmocka_unit_test(test_new_socket_on_a_closed_sockets_descriptor_is_followed),
@@ -975,6 +1015,12 @@ int main(void)
 		cmocka_unit_test(test_reused_pid_shows_the_new_process_not_the_old_name),
 		cmocka_unit_test(test_recorded_fork_child_gone_leaves_only_the_parent),
 	};
+	/* The live tests count on descriptor numbers: start from the same
+	 * table wherever we run (a harness may leave fds open, or stdin shut). */
+	close_range(3, ~0U, 0);
+	if (fcntl(0, F_GETFD) < 0 && open("/dev/null", O_RDONLY) != 0)
+		return 1;
+
 	int failed = cmocka_run_group_tests_name("live", live, NULL, NULL);
 
 	failed += cmocka_run_group_tests_name("recorded", recorded,
