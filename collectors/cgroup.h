@@ -1,0 +1,57 @@
+/* cgroup.h — who a process belongs to, from its /proc/<pid>/cgroup: the
+ * systemd unit (nginx.service, session-3.scope) or the container (Docker,
+ * Podman, containerd, CRI-O) or Kubernetes pod it runs in, as one short
+ * name for the SERVICE column and the service: filter.
+ *
+ * Names, as implemented:
+ * - a systemd unit is its own name; the outermost .service or .scope of the
+ *   path (what `ps -o unit` shows): a user's services run under
+ *   user@1000.service, a login under session-3.scope.
+ * - a container is "RUNTIME/NAME": docker/, podman/, containerd/, crio/,
+ *   NAME being the runtime's own name where local state gives it without
+ *   a daemon (Docker: /var/lib/docker/containers/<id>/config.v2.json), else
+ *   the id cut to 12 characters, as `docker ps` shows it.
+ * - a Kubernetes pod is "pod/UID", its uid cut to 12 characters (the pod's
+ *   name lives in the API server, not in any local file sockeye reads).
+ *   A pod wins over the container inside it and over the units around it;
+ *   a container wins over units.
+ * - which line counts: name=systemd and the v2 "0::" line first (systemd's
+ *   own view), then the v1 controller lines. The root ("/") and paths with no
+ *   unit, container or pod (a cgroup someone made by hand) name nothing.
+ * The path is untrusted text: names are kept as raw bytes for the caller
+ * to escape. */
+#ifndef SOCKEYE_CGROUP_H
+#define SOCKEYE_CGROUP_H
+
+#include <stddef.h>
+
+enum cgroup_kind {
+	CGROUP_NONE,          /* root cgroup, unreadable, or nothing recognised */
+	CGROUP_UNIT,          /* id: the unit name */
+	CGROUP_DOCKER,        /* id: the container id (hex) */
+	CGROUP_PODMAN,
+	CGROUP_CONTAINERD,
+	CGROUP_CRIO,
+	CGROUP_POD            /* id: the pod uid, with dashes */
+};
+
+#define CGROUP_ID_MAX 256
+
+/* What a cgroup file says a process belongs to. */
+struct cgroup_owner {
+	enum cgroup_kind kind;
+	char id[CGROUP_ID_MAX];
+};
+
+/* Parses the text of a /proc/<pid>/cgroup file (text[0..len), need not be
+ * NUL-terminated). Lines it does not understand are skipped; *out is
+ * CGROUP_NONE when nothing names a unit, container or pod. */
+void cgroup_parse(const char *text, size_t len, struct cgroup_owner *out);
+
+/* The name the screen shows for o (see above), raw bytes, cut to fit len.
+ * state_root prefixes the runtimes' state directories: "" in real use, a
+ * recorded tree in tests. CGROUP_NONE gives "". */
+void cgroup_service_name(const struct cgroup_owner *o, const char *state_root,
+                         char *buf, size_t len);
+
+#endif
