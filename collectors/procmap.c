@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "sock.h"
 
 /* One open descriptor as last read. */
@@ -35,6 +36,8 @@ struct procmap_proc {
 	uint32_t euid, fsuid;     /* a socket's uid is its creator's fsuid */
 	unsigned long long starttime;
 	char comm[17];
+	char service[64];         /* see struct sock_owner */
+	int service_read;         /* service is this process's, not a former one's */
 	/* st_ino of /proc/<pid>: the kernel makes a new inode when the pid
 	 * is reused (the old one is dropped with its dead task), so the same
 	 * number means the same process without reading its stat. */
@@ -291,6 +294,23 @@ static int procmap_read_ident(int pidfd, struct procmap_proc *p)
 	p->euid = uids[1];
 	p->fsuid = uids[3] ? uids[3] : uids[1];
 	return 0;
+}
+
+/* The service of the process behind pidfd: one read of its cgroup file,
+ * done only when the process is new or changed identity, so a steady poll
+ * costs nothing more. A process that hides it (or has exited) has none. */
+static void procmap_read_service(int pidfd, struct procmap_proc *p)
+{
+	char buf[8192];
+	struct cgroup_owner o;
+	ssize_t n = procmap_read_file(pidfd, "cgroup", buf, sizeof buf);
+
+	p->service[0] = '\0';
+	p->service_read = 1;
+	if (n <= 0)
+		return;
+	cgroup_parse(buf, (size_t)n, &o);
+	cgroup_service_name(&o, "", p->service, sizeof p->service);
 }
 
 /* "socket:[12345]" -> 12345; anything else (files, pipes, anon inodes) 0. */
@@ -581,6 +601,8 @@ static int procmap_read_proc(struct procmap *m, int rootfd, struct procmap_proc 
 		how = PROCMAP_FULL;
 	if (!procmap_same_ident(&was, p))
 		m->dirty = 1;
+	if (!was.service_read || !procmap_same_ident(&was, p))
+		procmap_read_service(pidfd, p);
 	p->stale = 0;
 	d = procmap_open_fds(pidfd, &counted);
 	if (d) {
@@ -967,6 +989,7 @@ static void procmap_fill_owner(struct sock_owner *o, const struct procmap_proc *
 	o->starttime = p->starttime;
 	memcpy(o->comm, p->comm, strnlen(p->comm, sizeof o->comm - 1));
 	memcpy(o->user, u->name, strnlen(u->name, sizeof o->user - 1));
+	memcpy(o->service, p->service, strnlen(p->service, sizeof o->service - 1));
 }
 
 /* Writes node's owners at its place in m->owners, from the last (highest

@@ -18,6 +18,10 @@ struct sock_owner {
 	unsigned long long starttime; /* /proc/<pid>/stat field 22: pid reuse check */
 	char comm[17];                /* TASK_COMM_LEN 16 + NUL */
 	char user[64];
+	/* The systemd unit, container or pod the process runs in (cgroup.h),
+	 * raw bytes from its cgroup path, untrusted; "" when none. Read once
+	 * per process, when it is first seen or changes identity. */
+	char service[64];
 };
 
 struct procmap;

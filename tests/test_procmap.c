@@ -826,6 +826,59 @@ static void test_recorded_prefork_listener_has_both_owners_once_each(void **stat
 	procmap_free(m);
 }
 
+/* Copies a recorded cgroup file (tests/fixtures/cgroup) in as pid's. */
+static void put_cgroup(const char *root, int pid, const char *fixture)
+{
+	char src[512], dst[PATH_MAX + 32], buf[8192];
+	FILE *in, *out;
+	size_t n;
+
+	snprintf(src, sizeof src, "%s/cgroup/%s", FIXTURES, fixture);
+	snprintf(dst, sizeof dst, "%s/%d/cgroup", root, pid);
+	in = fopen(src, "r");
+	out = fopen(dst, "w");
+	assert_non_null(in);
+	assert_non_null(out);
+	n = fread(buf, 1, sizeof buf, in);
+	assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+static void test_owner_service_is_read_once_per_process(void **state)
+{
+	char err[512];
+	struct proctree t;
+	struct procmap *m;
+	struct sock_list l;
+	const uint64_t ino = REC_LISTEN_INODE;
+	const struct sock_owner *o;
+
+	(void)state;
+	assert_int_equal(proctree_make(&t, FIXTURES "/proc-owners", err, sizeof err), 0);
+	put_cgroup(t.root, REC_LISTEN_PARENT, "staged-nginx-service");
+	m = refreshed(t.root);
+	assert_int_equal(procmap_lookup(m, REC_LISTEN_INODE, &o), 2);
+	assert_string_equal(o[0].service, "nginx.service");
+	assert_string_equal(o[1].service, "");      /* no cgroup file: none */
+	/* The same process on the next polls (as the poller refreshes): its
+	 * cgroup is not read again. */
+	put_cgroup(t.root, REC_LISTEN_PARENT, "staged-session-scope");
+	sock_list_init(&l);
+	poll_for(m, &l, &ino, 1);
+	poll_for(m, &l, &ino, 1);
+	sock_list_free(&l);
+	assert_int_equal(procmap_lookup(m, REC_LISTEN_INODE, &o), 2);
+	assert_string_equal(o[0].service, "nginx.service");
+	procmap_free(m);
+	/* A new map sees it as a new process and reads it. */
+	m = refreshed(t.root);
+	assert_int_equal(procmap_lookup(m, REC_LISTEN_INODE, &o), 2);
+	assert_string_equal(o[0].service, "session-3.scope");
+	procmap_free(m);
+	assert_int_equal(proctree_remove(&t, err, sizeof err), 0);
+}
+
 static void test_recorded_process_group_is_stat_field_5(void **state)
 {
 	struct procmap *m = refreshed(owners_tree(state));
@@ -1008,6 +1061,7 @@ int main(void)
 	const struct CMUnitTest recorded[] = {
 		cmocka_unit_test(test_recorded_prefork_listener_has_both_owners_once_each),
 		cmocka_unit_test(test_recorded_process_group_is_stat_field_5),
+		cmocka_unit_test(test_owner_service_is_read_once_per_process),
 		cmocka_unit_test(test_recorded_comm_with_parens_and_spaces_parses),
 		cmocka_unit_test(test_recorded_pipes_are_not_sockets),
 		cmocka_unit_test(test_recorded_uid_without_passwd_entry_shows_digits),
