@@ -228,28 +228,43 @@ static bool filter_netns_match(const struct filter *f, const struct filter_term 
 	return false;
 }
 
-/* `service:nginx` also finds "nginx.service", as `systemctl status nginx` does. */
+/* `service:nginx` also finds "nginx.service", as `systemctl status nginx`
+ * does, and `service:web-1` the container "docker/web-1" (cgroup.h names
+ * containers RUNTIME/NAME). */
 static bool filter_service_hit(const struct filter_textm *m, const char *svc)
 {
 	static const char suffix[] = ".service";
+	const char *slash = strchr(svc, '/');
 	size_t n, sl = sizeof suffix - 1;
 
 	if (filter_textm_match(m, svc, false))
 		return true;
 	if (m->re || !m->s)
 		return false;
+	if (slash && strcmp(slash + 1, m->s) == 0)
+		return true;
 	n = strlen(m->s);
 	return strlen(svc) == n + sl && strncmp(svc, m->s, n) == 0 &&
 	       strcmp(svc + n, suffix) == 0;
 }
 
+static bool filter_service_any(const struct filter *f, const struct filter_term *t,
+                               const char *svc)
+{
+	for (size_t i = t->first; i < t->first + t->n; i++)
+		if (filter_service_hit(&f->alts[i].u.text, svc))
+			return true;
+	return false;
+}
+
+/* The socket's own service when the caller knows one, else any owner's. */
 static bool filter_service_match(const struct filter *f, const struct filter_term *t,
                                  const struct filter_subject *s)
 {
-	if (!s->service)
-		return false;
-	for (size_t i = t->first; i < t->first + t->n; i++)
-		if (filter_service_hit(&f->alts[i].u.text, s->service))
+	if (s->service)
+		return filter_service_any(f, t, s->service);
+	for (size_t o = 0; o < s->nowners; o++)
+		if (s->owners[o].service[0] && filter_service_any(f, t, s->owners[o].service))
 			return true;
 	return false;
 }

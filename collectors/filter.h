@@ -17,8 +17,10 @@
  *   is the socket's or any owner's uid; a name is resolved to a uid when
  *   compiled and also compared whole with owners' user names; a /regex/ sees
  *   owners' user names only.
- * - netns: whole name, NULL being "host". service: whole name, or the name
- *   without ".service"; an unknown (NULL) service never matches.
+ * - netns: whole name, NULL being "host". service: any owner's service
+ *   (or the subject's own, when set), whole, or without ".service", or a
+ *   container's name without its "docker/" (runtime) part; a socket no
+ *   owner with a known service holds never matches.
  * - A negated term (`!`) is true exactly when the term is false, so
  *   `!proc:x` matches a socket without owners.
  * Matching allocates nothing (glibc's regexec only caches DFA states on its
@@ -37,7 +39,8 @@ struct filter_subject {
 	const struct sock_owner *owners;
 	size_t nowners;
 	const char *netns;        /* "host", or the namespace's name; NULL = host */
-	const char *service;      /* systemd unit or container; NULL = unknown */
+	const char *service;      /* systemd unit or container, when known for the
+	                           * socket itself; NULL: the owners' services */
 };
 
 struct filter;

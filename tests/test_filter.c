@@ -516,6 +516,45 @@ static void service_never_matches_an_unknown_service(void **state)
 	assert_true(matches("!service:nginx", tcp4_est()));
 }
 
+static void service_matches_any_owners_service(void **state)
+{
+	struct sock_rec r = tcp4_est();
+	struct filter_subject s = nginx_subject(&r);
+
+	(void)state;
+	snprintf(nginx_owners[0].service, sizeof nginx_owners[0].service, "nginx.service");
+	snprintf(nginx_owners[2].service, sizeof nginx_owners[2].service, "php8.2-fpm.service");
+	assert_true(subject_matches("service:nginx", &s));
+	assert_true(subject_matches("service:php8.2-fpm.service", &s));
+	assert_false(subject_matches("service:sshd", &s));
+	assert_true(subject_matches("!service:sshd", &s));
+}
+
+static void service_matches_a_container_by_its_name_alone(void **state)
+{
+	struct sock_rec r = tcp4_est();
+	struct filter_subject s = nginx_subject(&r);
+
+	(void)state;
+	snprintf(nginx_owners[1].service, sizeof nginx_owners[1].service, "docker/web-1");
+	assert_true(subject_matches("service:web-1", &s));
+	assert_true(subject_matches("service:docker/web-1", &s));
+	assert_false(subject_matches("service:docker", &s));
+	assert_false(subject_matches("service:web", &s));
+}
+
+static void service_of_owners_without_one_never_matches(void **state)
+{
+	struct sock_rec r = tcp4_est();
+	struct filter_subject s = nginx_subject(&r);
+
+	(void)state;
+	/* Owners whose cgroup names nothing have "": not even a regex that
+	 * matches the empty string finds them. */
+	assert_false(subject_matches("service:/^$/", &s));
+	assert_false(subject_matches("service:/.*/", &s));
+}
+
 /* ---- regular expressions ----------------------------------------------- */
 
 static void regex_matches_the_command_name(void **state)
@@ -862,6 +901,9 @@ int main(void)
 		cmocka_unit_test(netns_host_matches_a_socket_of_the_host_namespace),
 		cmocka_unit_test(service_matches_the_unit_with_or_without_suffix),
 		cmocka_unit_test(service_never_matches_an_unknown_service),
+		cmocka_unit_test(service_matches_any_owners_service),
+		cmocka_unit_test(service_matches_a_container_by_its_name_alone),
+		cmocka_unit_test(service_of_owners_without_one_never_matches),
 		cmocka_unit_test(regex_matches_the_command_name),
 		cmocka_unit_test(regex_may_hold_spaces_and_commas),
 		cmocka_unit_test(regex_can_be_one_item_of_a_list),
