@@ -250,10 +250,45 @@ static void unknown_rtt_stays_last_in_descending_order_too(void **state)
 	assert_true(columns_compare(columns_find("recvq"), &ra, &rb, 1) == 0);
 }
 
+static void service_cell_lists_each_owners_service_once_escaped(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "0.0.0.0", 0);
+	struct sock_owner o[3];
+	memset(o, 0, sizeof(o));
+	strcpy(o[0].service, "nginx.service");
+	strcpy(o[1].service, "nginx.service");
+	strcpy(o[2].service, "docker/\x1b[2Jweb");
+	struct column_row r = { .rec = &s, .owners = o, .nowners = 3 };
+	char buf[128];
+	cell("service", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "nginx.service,docker/\\x1b[2Jweb");
+}
+
+static void service_cell_is_a_dash_and_sorts_last_when_unknown(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "0.0.0.0", 0);
+	struct sock_owner known, none;
+	memset(&known, 0, sizeof(known));
+	memset(&none, 0, sizeof(none));
+	strcpy(known.service, "sshd.service");
+	struct column_row a = { .rec = &s, .owners = &none, .nowners = 1 };
+	struct column_row b = { .rec = &s, .owners = &known, .nowners = 1 };
+	const struct column *c = columns_find("service");
+	char buf[32];
+	cell("service", &a, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	assert_true(columns_compare(c, &a, &b, 0) > 0);
+	assert_true(columns_compare(c, &a, &b, 1) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(endpoints_and_state_read_like_ss),
+		cmocka_unit_test(service_cell_lists_each_owners_service_once_escaped),
+		cmocka_unit_test(service_cell_is_a_dash_and_sorts_last_when_unknown),
 		cmocka_unit_test(process_cell_lists_every_owner_and_escapes_names),
 		cmocka_unit_test(unowned_socket_shows_a_dash_or_its_uid),
 		cmocka_unit_test(rtt_shows_milliseconds_or_a_dash),

@@ -95,7 +95,7 @@ static void spare_room_goes_to_addresses_and_process(void **state)
 {
 	(void)state;
 	struct layout_col narrow[LAYOUT_CONN_MAX], wide[LAYOUT_CONN_MAX];
-	size_t n1 = layout_conn_columns(140, narrow);
+	size_t n1 = layout_conn_columns(150, narrow);
 	size_t n2 = layout_conn_columns(220, wide);
 	assert_int_equal(n1, n2);
 	for (size_t i = 0; i < n1; i++) {

@@ -127,6 +127,47 @@ static int cmp_user(const struct column_row *a, const struct column_row *b)
 	return strcmp(x, y);
 }
 
+/* ---- SERVICE: the owners' systemd units or containers, each once, in
+ * pid order; "-" when no owner's is known ---- */
+static int service_seen(const struct column_row *r, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(r->owners[j].service, r->owners[i].service) == 0)
+			return 1;
+	return 0;
+}
+static void fmt_service(const struct column_row *r, char *buf, size_t len)
+{
+	size_t n = 0;
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->nowners && n + 2 < len; i++) {
+		const char *s = r->owners[i].service;
+		if (!s[0] || service_seen(r, i))
+			continue;
+		if (n)
+			buf[n++] = ',';
+		n += textsafe_display(s, strlen(s), buf + n, len - n);
+	}
+	if (!n)
+		snprintf(buf, len, "-");
+}
+static int known_service(const struct column_row *r)
+{
+	for (size_t i = 0; i < r->nowners; i++)
+		if (r->owners[i].service[0])
+			return 1;
+	return 0;
+}
+static int cmp_service(const struct column_row *a, const struct column_row *b)
+{
+	char x[160], y[160];
+	fmt_service(a, x, sizeof(x));
+	fmt_service(b, y, sizeof(y));
+	return strcmp(x, y);
+}
+
 /* ---- queues, RTT, AGE, INODE ---- */
 static void fmt_recvq(const struct column_row *r, char *buf, size_t len)
 {
@@ -261,6 +302,9 @@ const struct column columns[] = {
 	{ "remote",  "REMOTE",      0, 1, fmt_remote,  cmp_remote,  NULL },
 	{ "process", "PID/PROCESS", 0, 1, fmt_process, cmp_process, NULL },
 	{ "user",    "USER",        0, 1, fmt_user,    cmp_user,    NULL },
+	/* Off --batch's table (its width would change every script's
+	 * columns); the JSON has "service". */
+	{ "service", "SERVICE",     0, 0, fmt_service, cmp_service, known_service },
 	{ "recvq",   "RECV-Q",      1, 1, fmt_recvq,   cmp_recvq,   NULL },
 	{ "sendq",   "SEND-Q",      1, 1, fmt_sendq,   cmp_sendq,   NULL },
 	{ "rtt",     "RTT",         1, 1, fmt_rtt,     cmp_rtt,     known_rtt },

@@ -42,6 +42,7 @@ struct conn_spec {
 static const struct conn_spec conn_specs[LAYOUT_CONN_MAX] = {
 	{ "proto", 6, 0, 9 }, { "state", 11, 0, 9 }, { "local", 21, 1, 10 },
 	{ "remote", 21, 1, 10 }, { "process", 16, 1, 9 }, { "user", 8, 0, 5 },
+	{ "service", 14, 0, 5 },
 	{ "recvq", 7, 0, 4 }, { "sendq", 7, 0, 3 }, { "rtt", 7, 0, 2 },
 	{ "txrate", 5, 0, 7 }, { "rxrate", 5, 0, 7 }, { "age", 6, 0, 6 },
 };

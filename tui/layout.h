@@ -26,7 +26,7 @@ int layout_too_small(int cols, int lines);
 void layout_panes(int cols, int lines, enum layout_pane focus,
                   struct layout_rect out[LAYOUT_NPANES]);
 
-#define LAYOUT_CONN_MAX 12
+#define LAYOUT_CONN_MAX 13
 
 struct layout_col {
 	const struct column *col;
