@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "export.h"
 #include "filter.h"
 #include "options.h"
 #include "output.h"
@@ -76,20 +77,28 @@ static int wait_tick(struct poller *p, struct timespec *next, double interval)
 	return wait_until(p, at);
 }
 
-static int poll_once(struct poller *p, struct sock_events *ev)
+/* One poll, then its metrics and journal entries (x may be NULL). */
+static int poll_once(struct poller *p, struct export *x, struct sock_events *ev)
 {
 	char err[512];
-	if (poller_poll(p, timebase_epoch(), ev, err, sizeof(err)) < 0) {
+	double start = timebase_mono(), when = timebase_epoch();
+	if (poller_poll(p, when, ev, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockeye: %s\n", err);
 		return -1;
 	}
 	const char *note = poller_take_note(p);
 	if (note)
 		fprintf(stderr, "sockeye: %s\n", note);
+	if (export_poll(x, poller_table(p), ev, timebase_mono() - start, when,
+	                err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockeye: %s\n", err);
+		return -1;
+	}
 	return 0;
 }
 
-static int run_batch(struct poller *p, const struct options *o, const struct output_opts *out)
+static int run_batch(struct poller *p, struct export *x, const struct options *o,
+                     const struct output_opts *out)
 {
 	long n = o->iterations ? o->iterations : 1;
 	struct timespec tick;
@@ -101,7 +110,7 @@ static int run_batch(struct poller *p, const struct options *o, const struct out
 			if (!o->json)
 				putchar('\n');
 		}
-		if (poll_once(p, NULL) < 0)
+		if (poll_once(p, x, NULL) < 0)
 			return 1;
 		if (output_batch(stdout, poller_table(p), timebase_epoch(), out) < 0)
 			return 1;
@@ -109,7 +118,8 @@ static int run_batch(struct poller *p, const struct options *o, const struct out
 	return 0;
 }
 
-static int run_events(struct poller *p, const struct options *o, const struct output_opts *out)
+static int run_events(struct poller *p, struct export *x, const struct options *o,
+                      const struct output_opts *out)
 {
 	struct sock_events ev;
 	int rc = 0;
@@ -117,13 +127,13 @@ static int run_events(struct poller *p, const struct options *o, const struct ou
 	struct timespec tick;
 	clock_gettime(CLOCK_MONOTONIC, &tick);
 	/* The first poll is the baseline: sockets that already exist are not news. */
-	if (poll_once(p, NULL) < 0)
+	if (poll_once(p, x, NULL) < 0)
 		return 1;
 	for (long i = 1; !o->iterations || i < o->iterations; i++) {
 		if (wait_tick(p, &tick, o->interval) < 0)
 			break;
 		sock_events_clear(&ev);
-		if (poll_once(p, &ev) < 0 || output_events(stdout, &ev, out) < 0 ||
+		if (poll_once(p, x, &ev) < 0 || (!o->headless && output_events(stdout, &ev, out) < 0) ||
 		    (o->rates && output_rates(stdout, poller_table(p), out) < 0)) {
 			rc = 1;
 			break;
@@ -155,8 +165,21 @@ static int run(const struct options *o)
 		.sort = o->sort ? columns_find(o->sort) : NULL,
 		.sort_desc = o->sort_desc,
 	};
+	char host[256];
+	export_hostname(host, sizeof(host));
+	out.host = host;
+	struct export_config xc = { .prometheus = o->prometheus, .journal = o->journal,
+	                            .filter = flt };
+	struct export *x = NULL;
+	if ((o->prometheus || o->journal) && !(x = export_open(&xc, err, sizeof(err)))) {
+		fprintf(stderr, "sockeye: %s\n", err);
+		poller_free(p);
+		filter_free(flt);
+		return 1;
+	}
 	install_signals();
-	int rc = o->mode == MODE_BATCH ? run_batch(p, o, &out) : run_events(p, o, &out);
+	int rc = o->mode == MODE_BATCH ? run_batch(p, x, o, &out) : run_events(p, x, o, &out);
+	export_free(x);
 	poller_free(p);
 	filter_free(flt);
 	return rc;

@@ -11,12 +11,16 @@
 
 #include "columns.h"
 #include "filter.h"
+#include "journal.h"
 #include "options.h"
 #include "sock.h"
 #include "theme.h"
 
 enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER,
        OPT_READ_ONLY, OPT_RATES, OPT_NO_DESTROY_EVENTS };
+
+/* Outputs for fleets (issue 8). */
+enum { OPT_PROMETHEUS = 512, OPT_JOURNAL };
 
 static const struct option long_options[] = {
 	{ "interval",   required_argument, NULL, 'i' },
@@ -37,6 +41,8 @@ static const struct option long_options[] = {
 	{ "linger",     required_argument, NULL, OPT_LINGER },
 	{ "read-only",  no_argument,       NULL, OPT_READ_ONLY },
 	{ "resolve",    no_argument,       NULL, 'N' },
+	{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
+	{ "journal",    no_argument,       NULL, OPT_JOURNAL },
 	{ "help",       no_argument,       NULL, 'h' },
 	{ "version",    no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -73,6 +79,13 @@ void options_usage(FILE *f)
 	"                           screen (the n key toggles)\n"
 	"      --read-only          no key that changes the system (K, closing a\n"
 	"                           connection, is gone)\n"
+	"      --prometheus=FILE    every poll, rewrite FILE (atomically) with metrics in\n"
+	"                           Prometheus text format, for node_exporter's textfile\n"
+	"                           collector; without --batch or --events, runs with\n"
+	"                           no screen and prints nothing\n"
+	"      --journal            send every event to the systemd journal as a\n"
+	"                           structured entry (SOCKEYE_* fields); without --events,\n"
+	"                           runs with no screen and prints nothing\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n"
 	"\n"
@@ -194,6 +207,20 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case OPT_LINGER: return parse_linger(arg, &o->linger, err, errlen);
 	case OPT_READ_ONLY: o->read_only = 1; return 0;
 	case 'N': o->resolve = 1; return 0;
+	case OPT_PROMETHEUS:
+		if (!*arg) {
+			snprintf(err, errlen, "--prometheus: the file name is empty");
+			return -1;
+		}
+		o->prometheus = arg;
+		return 0;
+	case OPT_JOURNAL:
+		if (!journal_built_in()) {
+			snprintf(err, errlen, "--journal is not built in (configure found no libsystemd)");
+			return -1;
+		}
+		o->journal = 1;
+		return 0;
 	case 'h': o->help = 1; return 0;
 	case 'V': o->version = 1; return 0;
 	default: return -1;
@@ -235,8 +262,24 @@ static int join_filter(struct options *o, int argc, char **argv, char *err, size
 	return 0;
 }
 
-static int check_combination(const struct options *o, char *err, size_t errlen)
+/* A metrics file or the journal alone: a service with no terminal, that
+ * polls like --events and prints nothing. */
+static void options_headless(struct options *o)
 {
+	if ((o->prometheus || o->journal) && o->mode == MODE_SCREEN) {
+		o->mode = MODE_EVENTS;
+		o->headless = 1;
+	}
+}
+
+static int check_combination(struct options *o, char *err, size_t errlen)
+{
+	if (o->json && o->mode == MODE_SCREEN && (o->prometheus || o->journal)) {
+		snprintf(err, errlen, "--json needs --batch or --events (--prometheus and "
+		         "--journal alone print nothing)");
+		return -1;
+	}
+	options_headless(o);
 	if (o->mode_conflict) {
 		snprintf(err, errlen, "--batch and --events cannot be used together");
 		return -1;
@@ -247,6 +290,11 @@ static int check_combination(const struct options *o, char *err, size_t errlen)
 	}
 	if (o->iterations && o->mode == MODE_SCREEN) {
 		snprintf(err, errlen, "--iterations needs --batch or --events");
+		return -1;
+	}
+	if (o->journal && o->mode == MODE_BATCH) {
+		snprintf(err, errlen, "--journal needs --events, or neither --batch nor --events "
+		         "(--batch makes no events)");
 		return -1;
 	}
 	if (o->rates && o->mode != MODE_EVENTS) {

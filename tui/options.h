@@ -28,6 +28,10 @@ struct options {
 	int no_color;
 	int read_only;              /* no K: nothing that changes the system */
 	int resolve;                /* start with host names shown */
+	const char *prometheus;     /* --prometheus=FILE: metrics rewritten every poll */
+	int journal;                /* --journal: events to the systemd journal */
+	int headless;               /* --prometheus or --journal without --batch or
+	                             * --events: MODE_EVENTS that prints nothing */
 	int help, version;
 	char *filter;               /* the FILTER words joined by spaces (owned) */
 	char *sort_buf;             /* storage behind sort (owned) */

@@ -4,10 +4,12 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "output.h"
 #include "textsafe.h"
@@ -39,27 +41,6 @@ static void json_rates(FILE *f, int has_rate, double tx, double rx)
 		fprintf(f, ",\"txrate\":%.1f,\"rxrate\":%.1f", tx, rx);
 }
 
-/* A string key, or null when s is empty (no service known). */
-static void json_opt_str(FILE *f, const char *key, const char *s)
-{
-	if (s[0])
-		json_str(f, key, s);
-	else
-		fprintf(f, ",\"%s\":null", key);
-}
-
-/* The socket's service: its lowest-pid owner's that has one (owners of one
- * socket nearly always share it; each owner's own is in "procs"). */
-static void json_service(FILE *f, const struct sock_owner *owners, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (owners[i].service[0]) {
-			json_str(f, "service", owners[i].service);
-			return;
-		}
-	fputs(",\"service\":null", f);
-}
-
 /* uid_known is 0 for a socket only the kernel's destroy notification told
  * of (it does not send the uid): its uid is null, never a made-up 0. */
 static void json_socket(FILE *f, const struct sock_rec *r,
@@ -84,13 +65,11 @@ static void json_socket(FILE *f, const struct sock_rec *r,
 		        r->tcp.rtt_us / 1000.0, r->tcp.rttvar_us / 1000.0, r->tcp.total_retrans,
 		        r->tcp.snd_cwnd, (unsigned long long)r->tcp.bytes_acked,
 		        (unsigned long long)r->tcp.bytes_received);
-	json_service(f, owners, n);
 	fputs(",\"procs\":[", f);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%s{\"pid\":%d", i ? "," : "", owners[i].pid);
 		json_str(f, "comm", owners[i].comm);
 		json_str(f, "user", owners[i].user);
-		json_opt_str(f, "service", owners[i].service);
 		fputc('}', f);
 	}
 	fputc(']', f);
@@ -248,9 +227,17 @@ static void event_text(FILE *f, const struct sock_event *e)
 	        sock_proto_name(r->proto), state, local, remote, proc, user);
 }
 
-static void event_json(FILE *f, const struct sock_event *e)
+/* Which machine said it, for events shipped from many to one place. */
+static void json_host(FILE *f, const char *host)
+{
+	if (host)
+		json_str(f, "host", host);
+}
+
+static void event_json(FILE *f, const struct sock_event *e, const char *host)
 {
 	fprintf(f, "{\"time\":%.6f", e->time);
+	json_host(f, host);
 	json_str(f, "event", sock_event_name(e->type));
 	fputc(',', f);
 	json_socket(f, &e->rec, e->owners, e->nowners, !e->uid_unknown);
@@ -263,16 +250,68 @@ static void event_json(FILE *f, const struct sock_event *e)
 	fputs("}\n", f);
 }
 
+/* ---- one line, one write ---- */
+
+struct output_line {
+	FILE *mem;
+	char *buf;
+	size_t len;
+};
+
+static int output_line_open(struct output_line *l)
+{
+	l->buf = NULL;
+	l->len = 0;
+	l->mem = open_memstream(&l->buf, &l->len);
+	return l->mem ? 0 : -1;
+}
+
+static int output_write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Sends the line composed in l to f: stdio would cut a line longer than
+ * its buffer into several writes, so it goes straight to the descriptor
+ * (after whatever f still holds). */
+static int output_line_put(struct output_line *l, FILE *f)
+{
+	int rc = -1, fd = fileno(f);
+
+	if (fclose(l->mem) == 0) {
+		if (fd < 0)
+			rc = fwrite(l->buf, 1, l->len, f) == l->len ? 0 : -1;
+		else if (fflush(f) == 0)
+			rc = output_write_all(fd, l->buf, l->len);
+	}
+	free(l->buf);
+	return rc;
+}
+
 int output_events(FILE *f, const struct sock_events *ev, const struct output_opts *o)
 {
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct sock_event *e = &ev->v[i];
+		struct output_line line;
 		if (!row_passes(o, &e->rec, e->owners, e->nowners))
 			continue;
+		if (output_line_open(&line) < 0)
+			return -1;
 		if (o->json)
-			event_json(f, e);
+			event_json(line.mem, e, o->host);
 		else
-			event_text(f, e);
+			event_text(line.mem, e);
+		if (output_line_put(&line, f) < 0)
+			return -1;
 	}
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
@@ -299,9 +338,10 @@ static void rate_text(FILE *f, const struct column_row *r, double when_t)
 	        local, remote, proc, user, tx, rx);
 }
 
-static void rate_json(FILE *f, const struct column_row *r, double when)
+static void rate_json(FILE *f, const struct column_row *r, double when, const char *host)
 {
 	fprintf(f, "{\"time\":%.6f", when);
+	json_host(f, host);
 	json_str(f, "event", "rate");
 	fputc(',', f);
 	json_socket(f, r->rec, r->owners, r->nowners, 1);
@@ -313,17 +353,29 @@ int output_rates(FILE *f, const struct sock_table *t, const struct output_opts *
 {
 	size_t n;
 	struct sorted_row *rows = batch_rows(t, 0, o, &n);
+	int failed = 0;
 	if (!rows)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const struct column_row *r = &rows[i].row;
+		struct output_line line;
 		if (!rate_moved(r))
 			continue;
+		if (output_line_open(&line) < 0) {
+			failed = 1;
+			break;
+		}
 		if (o->json)
-			rate_json(f, r, rows[i].seen_at);
+			rate_json(line.mem, r, rows[i].seen_at, o->host);
 		else
-			rate_text(f, r, rows[i].seen_at);
+			rate_text(line.mem, r, rows[i].seen_at);
+		if (output_line_put(&line, f) < 0) {
+			failed = 1;
+			break;
+		}
 	}
 	free(rows);
+	if (failed)
+		return -1;
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

@@ -14,6 +14,7 @@ struct output_opts {
 	const struct filter *filter;     /* NULL: everything */
 	const struct column *sort;       /* NULL: kernel order */
 	int sort_desc;
+	const char *host;                /* --events JSON: each object's "host"; NULL none */
 };
 
 /* Prints the table's sockets that pass the filter, sorted. Returns 0, or
@@ -21,7 +22,10 @@ struct output_opts {
 int output_batch(FILE *f, const struct sock_table *t, double now,
                  const struct output_opts *o);
 
-/* Prints the events that pass the filter, then flushes. Returns 0 or -1.
+/* Prints the events that pass the filter, then flushes. Each line goes
+ * out whole in one write(2) where f has a descriptor, so a log shipper
+ * reading the pipe never sees a line split or two lines mixed, however
+ * long. Returns 0 or -1.
  * JSON events carry "txrate" and "rxrate" (bytes/s) where the socket's
  * rate is known (struct sock_event). */
 int output_events(FILE *f, const struct sock_events *ev, const struct output_opts *o);
