@@ -10,12 +10,17 @@
 
 #include "destroyed.h"
 #include "netlink.h"
+#include "netns.h"
 #include "poller.h"
 #include "procnet.h"
 
 struct poller {
 	struct poller_config cfg;
 	struct netlink_source *nl;     /* NULL when reading /proc/net */
+	/* Every network namespace but our own (which nl dumps): NULL when
+	 * only our own is read. Used by poller_collect alone. */
+	struct netns_set *ns;
+	const char *netns_partial;     /* poller_netns_partial's answer */
 	struct procmap *pm;
 	struct sock_table *table;
 	struct sock_list snap;         /* reused every poll */
@@ -99,6 +104,67 @@ static void poller_watch_close(struct poller *p)
 	destroyed_list_clear(&p->destroyed);
 }
 
+/* Reads every network namespace when asked to and allowed: entering one
+ * needs CAP_SYS_ADMIN. Without it, AUTO reads our own and says so once
+ * (and in the header, through poller_netns_partial); ALL fails. */
+static int poller_netns_open(struct poller *p, char *err, size_t errlen)
+{
+	if (p->cfg.netns == POLLER_NETNS_HOST)
+		return 0;
+	if (!netns_can_enter(p->cfg.proc_root)) {
+		if (p->cfg.netns == POLLER_NETNS_ALL) {
+			snprintf(err, errlen, "--all-netns: entering other network namespaces "
+			         "needs CAP_SYS_ADMIN (run as root)");
+			return -1;
+		}
+		p->netns_partial = "host network namespace only (others need root)";
+		poller_note(p, "showing the host network namespace only: entering others "
+		            "needs CAP_SYS_ADMIN (run as root)");
+		return 0;
+	}
+	p->ns = netns_new(p->cfg.proc_root, p->cfg.netns_dir ? p->cfg.netns_dir : "/run/netns");
+	if (!p->ns) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Records our own sockets (l->v[from] on) carry our namespace: none when
+ * it is the host's, as it is unless sockeye runs inside a container. */
+static void poller_tag_own(const struct poller *p, struct sock_list *l, size_t from)
+{
+	uint64_t ino = p->ns ? netns_self_inode(p->ns) : 0;
+	const char *name = p->ns ? netns_self_name(p->ns) : NULL;
+
+	for (size_t i = from; ino && i < l->n; i++) {
+		l->v[i].netns = ino;
+		l->v[i].netns_name = name;
+	}
+}
+
+/* Adds the other namespaces' sockets, from the source our own came from.
+ * A namespace that cannot be read is left out with a note, never failing
+ * the poll: the rest of the machine is still worth showing. */
+static void poller_collect_netns(struct poller *p, size_t from)
+{
+	char why[256];
+	const char *note;
+	int rc;
+
+	poller_tag_own(p, &p->snap, from);
+	if (!p->ns)
+		return;
+	if (p->nl)
+		rc = netns_collect_netlink(p->ns, p->cfg.want, &p->snap, why, sizeof(why));
+	else
+		rc = netns_collect_proc(p->ns, p->cfg.want, &p->snap, why, sizeof(why));
+	if (rc < 0)
+		poller_note(p, "%s", why);
+	if ((note = netns_take_note(p->ns)) != NULL)
+		poller_note(p, "%s", note);
+}
+
 struct poller *poller_new(const struct poller_config *cfg, char *err, size_t errlen)
 {
 	struct poller *p = calloc(1, sizeof(*p));
@@ -128,6 +194,10 @@ struct poller *poller_new(const struct poller_config *cfg, char *err, size_t err
 		if (!p->nl)
 			fall_back_to_proc(p, why);
 	}
+	if (poller_netns_open(p, err, errlen) < 0) {
+		poller_free(p);
+		return NULL;
+	}
 	poller_watch_open(p);
 	return p;
 }
@@ -137,6 +207,7 @@ void poller_free(struct poller *p)
 	if (!p)
 		return;
 	netlink_close(p->nl);
+	netns_free(p->ns);
 	netlink_watch_close(p->watch);
 	sock_list_free(&p->watch_recs);
 	destroyed_list_free(&p->destroyed);
@@ -164,8 +235,11 @@ static int collect(struct poller *p, char *err, size_t errlen)
 int poller_collect(struct poller *p, char *err, size_t errlen)
 {
 	p->collected = 0;
+	if (p->ns && netns_scan(p->ns, err, errlen) < 0)
+		return -1;
 	if (collect(p, err, errlen) < 0)
 		return -1;
+	poller_collect_netns(p, 0);
 	if (procmap_refresh_for(p->pm, &p->snap, err, errlen) < 0)
 		return -1;
 	p->collected = 1;
@@ -186,6 +260,7 @@ void poller_watch_drain(struct poller *p, double now)
 		poller_watch_close(p);
 		return;
 	}
+	poller_tag_own(p, &p->watch_recs, 0);
 	/* Bounded, for a screen paused while sockets churn: past the bound
 	 * closes are lost as if the kernel's buffer had overrun. */
 	if (p->destroyed.n + p->watch_recs.n > POLLER_DESTROYED_MAX ||
@@ -268,6 +343,11 @@ const struct sock_table *poller_table(const struct poller *p)
 const struct procmap *poller_procmap(const struct poller *p)
 {
 	return p->pm;
+}
+
+const char *poller_netns_partial(const struct poller *p)
+{
+	return p->netns_partial;
 }
 
 const char *poller_source_name(const struct poller *p)

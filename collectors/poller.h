@@ -9,6 +9,9 @@
 #include "procmap.h"
 
 enum poller_source { POLLER_AUTO, POLLER_NETLINK, POLLER_PROC };
+/* Which network namespaces: every one in use when sockeye may enter them
+ * (AUTO), every one or fail (ALL), or only its own (HOST). */
+enum poller_netns { POLLER_NETNS_AUTO, POLLER_NETNS_ALL, POLLER_NETNS_HOST };
 
 struct poller_config {
 	enum poller_source source;
@@ -18,6 +21,8 @@ struct poller_config {
 	 * the netlink source otherwise subscribes to, so a connection that
 	 * opens and closes between two polls is still reported). */
 	int no_destroy_events;
+	enum poller_netns netns;
+	const char *netns_dir;      /* "/run/netns" unless testing */
 };
 
 struct poller;
@@ -66,6 +71,11 @@ int poller_destroy(struct poller *p, const struct sock_rec *rec, char *err, size
 
 const struct sock_table *poller_table(const struct poller *p);
 const struct procmap *poller_procmap(const struct poller *p);
+/* Why sockets of other network namespaces are not shown (AUTO without the
+ * right to enter them), for the screen's header; NULL when they are, or
+ * when HOST was asked for. Fixed at poller_new: safe from any thread. */
+const char *poller_netns_partial(const struct poller *p);
+
 /* "netlink" or "proc": the source in use now. */
 const char *poller_source_name(const struct poller *p);
 /* A one-time note for stderr (the fallback and its reason), then NULL. */

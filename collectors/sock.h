@@ -56,6 +56,12 @@ struct sock_rec {
 	uint32_t recvq, sendq;   /* LISTEN: recvq = accept backlog, sendq = its limit */
 	uint64_t inode;          /* 0 for TIME_WAIT and request sockets */
 	uint64_t cookie;         /* kernel socket cookie (netlink only; 0 from /proc) */
+	/* The network namespace the socket lives in: its nsfs inode, 0 for
+	 * the host's (pid 1's). netns_name is NULL for the host, else its
+	 * name from /run/netns or "net:[N]"; untrusted text, owned by the
+	 * poller's namespace registry (netns.h) and valid until poller_free. */
+	uint64_t netns;
+	const char *netns_name;
 	struct sock_tcpinfo tcp;
 };
 

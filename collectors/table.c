@@ -92,7 +92,7 @@ int sock_same_identity(const struct sock_rec *a, const struct sock_rec *b)
 {
 	return a->proto == b->proto && a->family == b->family &&
 	       a->lport == b->lport && a->rport == b->rport &&
-	       a->inode == b->inode &&
+	       a->inode == b->inode && a->netns == b->netns &&
 	       memcmp(a->laddr, b->laddr, sizeof(a->laddr)) == 0 &&
 	       memcmp(a->raddr, b->raddr, sizeof(a->raddr)) == 0;
 }
@@ -112,7 +112,7 @@ static uint64_t identity_hash(const struct sock_rec *r)
 	uint64_t a[2], b[2];
 	memcpy(a, r->laddr, sizeof(a));
 	memcpy(b, r->raddr, sizeof(b));
-	uint64_t h = r->inode;
+	uint64_t h = r->inode ^ mix64(r->netns);
 	h = mix64(h ^ ((uint64_t)r->lport << 32 | (uint64_t)r->rport << 16 |
 	               (uint64_t)r->proto << 8 | r->family));
 	h = mix64(h ^ a[0]) + a[1];

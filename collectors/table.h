@@ -94,7 +94,9 @@ const struct sock_entry *sock_table_at(const struct sock_table *t, size_t i);
 const struct sock_entry *sock_table_find(const struct sock_table *t,
                                          const struct sock_rec *rec);
 
-/* Identity of SPEC "Data": 1 when a and b are the same socket. */
+/* Identity of SPEC "Data": 1 when a and b are the same socket. The
+ * network namespace is part of it: the same addresses and ports in two
+ * namespaces are two sockets (a TIME_WAIT has no inode to tell them apart). */
 int sock_same_identity(const struct sock_rec *a, const struct sock_rec *b);
 
 #endif

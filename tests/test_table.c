@@ -163,6 +163,26 @@ static void same_port_over_ipv4_and_ipv6_are_two_sockets(void **state)
 	sock_list_free(&l); sock_table_free(t);
 }
 
+/* TIME_WAIT sockets have no inode: only the namespace tells apart the same
+ * loopback connection closing in two containers. */
+static void same_time_wait_in_two_namespaces_are_two_sockets(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_rec recs[2];
+	recs[0] = tcp4("127.0.0.1", 5000, "127.0.0.1", 6000, SOCK_ST_TIME_WAIT, 0);
+	recs[1] = recs[0];
+	recs[1].netns = 4026532300ULL;
+	snap_of(&l, recs, 2);
+	sock_table_update(t, &l, NULL, 1.0, NULL);
+	assert_int_equal(sock_table_count(t), 2);
+	assert_non_null(sock_table_find(t, &recs[1]));
+	assert_int_equal(sock_table_find(t, &recs[1])->rec.netns, 4026532300ULL);
+	assert_int_equal(sock_table_find(t, &recs[0])->rec.netns, 0);
+	sock_list_free(&l); sock_table_free(t);
+}
+
 static void queue_changes_update_the_entry_without_an_event(void **state)
 {
 	(void)state;
@@ -357,6 +377,7 @@ int main(void)
 		cmocka_unit_test(vanished_socket_is_gone_with_its_last_state),
 		cmocka_unit_test(new_inode_on_same_ports_is_another_socket),
 		cmocka_unit_test(same_port_over_ipv4_and_ipv6_are_two_sockets),
+		cmocka_unit_test(same_time_wait_in_two_namespaces_are_two_sockets),
 		cmocka_unit_test(queue_changes_update_the_entry_without_an_event),
 		cmocka_unit_test(heavy_churn_keeps_table_equal_to_latest_snapshot),
 		cmocka_unit_test(event_names_are_the_json_words),

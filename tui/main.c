@@ -152,7 +152,8 @@ static int run(const struct options *o)
 		return 2;
 	}
 	struct poller_config cfg = { .source = o->source, .want = o->want, .proc_root = "/proc",
-	                             .no_destroy_events = o->no_destroy_events };
+	                             .no_destroy_events = o->no_destroy_events,
+	                             .netns = o->netns };
 	struct poller *p = poller_new(&cfg, err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "sockeye: %s\n", err);

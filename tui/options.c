@@ -17,7 +17,8 @@
 #include "theme.h"
 
 enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER,
-       OPT_READ_ONLY, OPT_RATES, OPT_NO_DESTROY_EVENTS };
+       OPT_READ_ONLY, OPT_RATES, OPT_NO_DESTROY_EVENTS,
+       OPT_ALL_NETNS, OPT_NO_ALL_NETNS };
 
 /* Outputs for fleets (issue 8). */
 enum { OPT_PROMETHEUS = 512, OPT_JOURNAL };
@@ -31,6 +32,8 @@ static const struct option long_options[] = {
 	{ "rates",      no_argument,       NULL, OPT_RATES },
 	{ "source",     required_argument, NULL, OPT_SOURCE },
 	{ "no-destroy-events", no_argument, NULL, OPT_NO_DESTROY_EVENTS },
+	{ "all-netns",  no_argument,       NULL, OPT_ALL_NETNS },
+	{ "no-all-netns", no_argument,     NULL, OPT_NO_ALL_NETNS },
 	{ "tcp",        no_argument,       NULL, 't' },
 	{ "udp",        no_argument,       NULL, 'u' },
 	{ "ipv4",       no_argument,       NULL, '4' },
@@ -69,6 +72,10 @@ void options_usage(FILE *f)
 	"                           closed sockets, so connections that open and close\n"
 	"                           between two polls go unseen (the netlink source\n"
 	"                           listens by default)\n"
+	"      --all-netns          every network namespace in use (processes' and\n"
+	"                           /run/netns names); the default when sockeye may\n"
+	"                           enter them (root, CAP_SYS_ADMIN), an error otherwise\n"
+	"      --no-all-netns       only sockeye's own network namespace\n"
 	"  -t, --tcp  -u, --udp  -4, --ipv4  -6, --ipv6   narrow like ss does\n"
 	"      --sort=COLUMN[:desc] initial sort column: %s\n"
 	"      --theme=NAME|FILE    colour theme (see themes/)\n"
@@ -192,6 +199,8 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case OPT_JSON: o->json = 1; return 0;
 	case OPT_RATES: o->rates = 1; return 0;
 	case OPT_NO_DESTROY_EVENTS: o->no_destroy_events = 1; return 0;
+	case OPT_ALL_NETNS: o->netns = POLLER_NETNS_ALL; return 0;
+	case OPT_NO_ALL_NETNS: o->netns = POLLER_NETNS_HOST; return 0;
 	case OPT_SOURCE:
 		if (poller_source_parse(arg, &o->source) == 0)
 			return 0;

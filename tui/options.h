@@ -20,6 +20,7 @@ struct options {
 	int rates;                  /* --events: also a "rate" line per moving TCP socket */
 	enum poller_source source;
 	int no_destroy_events;      /* poll alone (poller_config) */
+	enum poller_netns netns;    /* --all-netns, --no-all-netns; AUTO if neither */
 	unsigned want;              /* SOCK_WANT_* */
 	const char *sort;           /* column name, NULL for kernel order */
 	int sort_desc;

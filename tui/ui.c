@@ -499,7 +499,8 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	memset(u, 0, sizeof(*u));
 	u->opts = o;
 	struct poller_config cfg = { .source = o->source, .want = o->want, .proc_root = "/proc",
-	                             .no_destroy_events = o->no_destroy_events };
+	                             .no_destroy_events = o->no_destroy_events,
+	                             .netns = o->netns };
 	u->poller = poller_new(&cfg, err, errlen);
 	u->view = view_new();
 	u->prompt = malloc(sizeof(*u->prompt));

@@ -26,10 +26,11 @@ enum { HIDDEN, SHOWN, PLACED };
 struct ident {
 	uint8_t laddr[16], raddr[16];
 	uint64_t inode;
+	uint64_t netns;              /* the same tuple in two namespaces differs */
 	uint16_t lport, rport;
 	uint8_t proto, family, pad[2];
 };
-_Static_assert(sizeof(struct ident) == 48, "struct ident must not be padded");
+_Static_assert(sizeof(struct ident) == 56, "struct ident must not be padded");
 
 /* A socket the table no longer has, kept `linger` seconds for its GONE row. */
 struct gone {
@@ -160,6 +161,7 @@ static void ident_of(const struct sock_rec *r, struct ident *id)
 	memcpy(id->laddr, r->laddr, sizeof(id->laddr));
 	memcpy(id->raddr, r->raddr, sizeof(id->raddr));
 	id->inode = r->inode;
+	id->netns = r->netns;
 	id->lport = r->lport;
 	id->rport = r->rport;
 	id->proto = r->proto;
@@ -168,7 +170,7 @@ static void ident_of(const struct sock_rec *r, struct ident *id)
 
 static int ident_is(const struct ident *id, const struct sock_rec *r)
 {
-	return id->inode == r->inode && id->lport == r->lport && id->rport == r->rport &&
+	return id->inode == r->inode && id->netns == r->netns && id->lport == r->lport && id->rport == r->rport &&
 	       id->proto == r->proto && id->family == r->family &&
 	       memcmp(id->laddr, r->laddr, sizeof(id->laddr)) == 0 &&
 	       memcmp(id->raddr, r->raddr, sizeof(id->raddr)) == 0;
@@ -181,6 +183,7 @@ static void rec_of_ident(const struct ident *id, struct sock_rec *r)
 	memcpy(r->laddr, id->laddr, sizeof(r->laddr));
 	memcpy(r->raddr, id->raddr, sizeof(r->raddr));
 	r->inode = id->inode;
+	r->netns = id->netns;
 	r->lport = id->lport;
 	r->rport = id->rport;
 	r->proto = id->proto;
@@ -189,9 +192,10 @@ static void rec_of_ident(const struct ident *id, struct sock_rec *r)
 
 static uint64_t ident_hash(const struct ident *id)
 {
-	uint64_t w[6], h = 0x9e3779b97f4a7c15ULL;
+	uint64_t w[7], h = 0x9e3779b97f4a7c15ULL;
+	_Static_assert(sizeof(w) == sizeof(*id), "hash every byte of the identity");
 	memcpy(w, id, sizeof(w));
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 0; i < 7; i++)
 		h = mix64(h ^ w[i]);
 	return h;
 }
@@ -220,7 +224,7 @@ static int passes(const struct view *v, const struct sock_rec *rec,
 		return 0;
 	if (!v->filter)
 		return 1;
-	struct filter_subject s = { rec, o, n, NULL, NULL };
+	struct filter_subject s = { rec, o, n, rec->netns_name, NULL };
 	return filter_match(v->filter, &s);
 }
 
