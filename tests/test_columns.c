@@ -238,6 +238,42 @@ static void no_rate_sorts_after_every_rate_in_either_direction(void **state)
 	assert_true(columns_compare(tx, &slow, &none, 0) < 0);
 }
 
+static void netns_cell_names_the_namespace_and_escapes_it(void **state)
+{
+	(void)state;
+	struct sock_rec host = rec4("127.0.0.1", 80, "0.0.0.0", 0);
+	struct sock_rec blue = host, odd = host;
+	blue.netns = 4026532300ULL;
+	blue.netns_name = "blue";
+	odd.netns = 4026532301ULL;
+	odd.netns_name = "a\x1b[2Jb";
+	struct column_row rh = { .rec = &host }, rb = { .rec = &blue }, ro = { .rec = &odd };
+	char buf[64];
+	cell("netns", &rh, buf, sizeof(buf));
+	assert_string_equal(buf, "host");
+	cell("netns", &rb, buf, sizeof(buf));
+	assert_string_equal(buf, "blue");
+	cell("netns", &ro, buf, sizeof(buf));
+	assert_string_equal(buf, "a\\x1b[2Jb");
+	/* Only a socket outside the host's namespace calls for the column. */
+	assert_false(columns_netns_wanted(&rh));
+	assert_true(columns_netns_wanted(&rb));
+}
+
+static void netns_sorts_the_host_first_then_by_name(void **state)
+{
+	(void)state;
+	struct sock_rec host = rec4("127.0.0.1", 80, "0.0.0.0", 0);
+	struct sock_rec a = host, z = host;
+	a.netns = 9; a.netns_name = "alpha";
+	z.netns = 8; z.netns_name = "zulu";
+	struct column_row rh = { .rec = &host }, ra = { .rec = &a }, rz = { .rec = &z };
+	const struct column *c = columns_find("netns");
+	assert_true(c->compare(&rh, &ra) < 0);
+	assert_true(c->compare(&ra, &rz) < 0);
+	assert_true(c->compare(&rz, &rh) > 0);
+}
+
 static void unknown_rtt_stays_last_in_descending_order_too(void **state)
 {
 	(void)state;
@@ -301,6 +337,8 @@ int main(void)
 		cmocka_unit_test(rate_columns_are_right_aligned_on_screen_only),
 		cmocka_unit_test(no_rate_sorts_after_every_rate_in_either_direction),
 		cmocka_unit_test(unknown_rtt_stays_last_in_descending_order_too),
+		cmocka_unit_test(netns_cell_names_the_namespace_and_escapes_it),
+		cmocka_unit_test(netns_sorts_the_host_first_then_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -295,6 +295,30 @@ static int cmp_inode(const struct column_row *a, const struct column_row *b)
 	return cmp_u64(a->rec->inode, b->rec->inode);
 }
 
+/* ---- NETNS: "host", a /run/netns name, or "net:[N]" ---- */
+static const char *netns_of(const struct column_row *r)
+{
+	return r->rec->netns_name ? r->rec->netns_name : "host";
+}
+static void fmt_netns(const struct column_row *r, char *buf, size_t len)
+{
+	const char *name = netns_of(r);
+	textsafe_display(name, strlen(name), buf, len);
+}
+/* The host's first, then by name. */
+static int cmp_netns(const struct column_row *a, const struct column_row *b)
+{
+	int ha = a->rec->netns == 0, hb = b->rec->netns == 0;
+	if (ha != hb)
+		return ha ? -1 : 1;
+	return strcmp(netns_of(a), netns_of(b));
+}
+
+int columns_netns_wanted(const struct column_row *r)
+{
+	return r->rec->netns != 0;
+}
+
 const struct column columns[] = {
 	{ "proto",   "PROTO",       0, 1, fmt_proto,   cmp_proto,   NULL },
 	{ "state",   "STATE",       0, 1, fmt_state,   cmp_state,   NULL },
@@ -314,6 +338,8 @@ const struct column columns[] = {
 	{ "rxrate",  "RX/s",        1, 0, fmt_rxrate,  cmp_rxrate,  known_rate },
 	{ "age",     "AGE",         1, 0, fmt_age,     cmp_age,     NULL },
 	{ "inode",   "INODE",       1, 0, fmt_inode,   cmp_inode,   NULL },
+	/* Shown only once a socket outside the host's namespace is. */
+	{ "netns",   "NETNS",       0, 0, fmt_netns,   cmp_netns,   NULL },
 	/* Sort-only keys: one side's port, the first owner's pid. */
 	{ "lport",   NULL,          1, 0, NULL,        cmp_lport,   NULL },
 	{ "rport",   NULL,          1, 0, NULL,        cmp_rport,   NULL },

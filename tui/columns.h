@@ -48,6 +48,11 @@ int columns_compare(const struct column *col, const struct column_row *a,
  * (measured, idle) never reads like a missing value (a blank cell). */
 void columns_rate_str(double bytes_per_s, char *buf, size_t len);
 
+/* 1 when r's socket lives outside the host's network namespace: the
+ * NETNS column is shown (on the screen and in --batch's table) only while
+ * some socket does. */
+int columns_netns_wanted(const struct column_row *r);
+
 /* The column named name (case-insensitive), or NULL. */
 const struct column *columns_find(const char *name);
 /* Writes "proto, state, ..." (every sortable name) for messages and --help. */

@@ -21,7 +21,8 @@ static int row_passes(const struct output_opts *o, const struct sock_rec *rec,
 {
 	if (!o->filter)
 		return 1;
-	struct filter_subject s = { .rec = rec, .owners = owners, .nowners = n };
+	struct filter_subject s = { .rec = rec, .owners = owners, .nowners = n,
+	                            .netns = rec->netns_name };
 	return filter_match(o->filter, &s);
 }
 
@@ -54,6 +55,7 @@ static void json_socket(FILE *f, const struct sock_rec *r,
 	fprintf(f, ",\"lport\":%u", r->lport);
 	json_str(f, "raddr", sock_addr_str(r->family, r->raddr, a, sizeof(a)));
 	fprintf(f, ",\"rport\":%u,\"inode\":%llu", r->rport, (unsigned long long)r->inode);
+	json_str(f, "netns", r->netns_name ? r->netns_name : "host");
 	if (uid_known)
 		fprintf(f, ",\"uid\":%u", r->uid);
 	else
