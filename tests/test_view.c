@@ -576,6 +576,45 @@ static void header_counts_every_socket_by_state(void **state)
 
 /* ---- the dirty flag ---- */
 
+/* The second poll of the same sockets, sorted by LOCAL: no event, so the
+ * rows stay as they were, unsorted again, and show the new queues. */
+static void a_poll_that_changed_nothing_does_not_sort_again(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[5];
+	size_t n = mixed(r);
+	sort_by(f, "local", 0, 100);
+	poll_at(f, r, n, 100);
+	unsigned long sorts = view_conn_sorts(f->v);
+	r[3].recvq = 99;
+	poll_at(f, r, n, 101);
+	assert_int_equal(view_conn_sorts(f->v), sorts);
+	assert_int_equal(view_conn_count(f->v), 5);
+	int seen = 0;
+	for (size_t i = 0; i < 5; i++)
+		if (row(f->v, i).col.rec->inode == OLD_INODE) {
+			assert_int_equal(row(f->v, i).col.rec->recvq, 99);
+			seen = 1;
+		}
+	assert_true(seen);
+}
+
+/* RECV-Q moves without an event: a poll that changed only queues sorts
+ * again, and the rows follow the new values. */
+static void a_poll_that_changed_queues_sorts_again_by_recvq(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[5];
+	size_t n = mixed(r);
+	sort_by(f, "recvq", 1, 100);
+	poll_at(f, r, n, 100);
+	assert_int_equal(row(f->v, 0).col.rec->recvq, 700);
+	r[2].recvq = 5000;
+	poll_at(f, r, n, 101);
+	assert_int_equal(row(f->v, 0).col.rec->recvq, 5000);
+	assert_int_equal(row(f->v, 0).col.rec->inode, NOPW_INODE);
+}
+
 static void nothing_changed_means_no_resort_even_for_100000_sockets(void **state)
 {
 	struct fx *f = *state;
@@ -1087,6 +1126,8 @@ int main(void)
 		T(a_gone_row_follows_the_filter),
 		T(header_counts_every_socket_by_state),
 		T(nothing_changed_means_no_resort_even_for_100000_sockets),
+		T(a_poll_that_changed_nothing_does_not_sort_again),
+		T(a_poll_that_changed_queues_sorts_again_by_recvq),
 		T(a_shared_socket_counts_for_each_process_holding_it),
 		T(process_counts_split_listen_established_and_other),
 		T(processes_sort_stably_and_keep_the_selected_process),

@@ -380,7 +380,12 @@ struct list_width {
 };
 
 static const struct list_width proc_widths[] = {
-	{ "pid", 7 }, { "user", 8 }, { "command", 0 }, { "listen", 6 },
+	{ "pid", 7 }, { "user", 8 }, { "command", 0 }, { "service", 14 }, { "listen", 6 },
+	{ "estab", 5 }, { "other", 5 }, { "total", 5 }, { "txrate", 5 }, { "rxrate", 5 },
+};
+/* Grouped by service: the service takes the room the command had. */
+static const struct list_width service_widths[] = {
+	{ "service", 0 }, { "listen", 6 },
 	{ "estab", 5 }, { "other", 5 }, { "total", 5 }, { "txrate", 5 }, { "rxrate", 5 },
 };
 static const struct list_width event_widths[] = {
@@ -417,14 +422,20 @@ static void draw_processes(struct ui *u, const struct rect *r)
 	char title[128], cell[256];
 	int desc;
 	const struct view_proc_column *sorted = view_proc_sort(u->view, &desc);
-	size_t n = sizeof(proc_widths) / sizeof(proc_widths[0]);
-	snprintf(title, sizeof(title), " Processes  %zu", view_proc_count(u->view));
+	int by_service = view_proc_by_service(u->view);
+	const struct list_width *widths = by_service ? service_widths : proc_widths;
+	size_t n = by_service ? sizeof(service_widths) / sizeof(service_widths[0])
+	                      : sizeof(proc_widths) / sizeof(proc_widths[0]);
+	snprintf(title, sizeof(title), " %s  %zu", by_service ? "Services" : "Processes",
+	         view_proc_count(u->view));
 	draw_pane_title(u, r, UI_PROCESSES, title);
 	fill(r->y + 1, r->x, r->w, u->style[THEME_TITLE]);
 	int x = r->x;
 	for (size_t c = 0; c < view_proc_ncolumns && x < r->x + r->w; c++) {
 		const struct view_proc_column *col = &view_proc_columns[c];
-		int w = list_width(proc_widths, n, col->name, r->w);
+		if (!view_proc_column_shown(u->view, col))
+			continue;
+		int w = list_width(widths, n, col->name, r->w);
 		if (x + w > r->x + r->w)
 			w = r->x + r->w - x;
 		draw_title_cell(u, r->y + 1, x, w, col->title, col->right, col == sorted, desc);
@@ -444,7 +455,9 @@ static void draw_processes(struct ui *u, const struct rect *r)
 		x = r->x;
 		for (size_t c = 0; c < view_proc_ncolumns && x < r->x + r->w; c++) {
 			const struct view_proc_column *col = &view_proc_columns[c];
-			int w = list_width(proc_widths, n, col->name, r->w);
+			if (!view_proc_column_shown(u->view, col))
+				continue;
+			int w = list_width(widths, n, col->name, r->w);
 			if (x + w > r->x + r->w)
 				w = r->x + r->w - x;
 			col->format(row, cell, sizeof(cell));

@@ -72,6 +72,8 @@ const struct keys_binding keys_table[] = {
 	 "show addresses as host names, or as numbers", NULL},
 	{{'N'}, KEYS_SERVICES, L | D, NULL, NULL,
 	 "show ports as service names (/etc/services), or as numbers", NULL},
+	{{'g'}, KEYS_GROUP, KEYS_PANE_PROCESSES, "g", "Group",
+	 "group processes by service (systemd unit, container) or not", NULL},
 	{{KEYS_CTRL('L')}, KEYS_REDRAW, KEYS_PANE_ALL, NULL, NULL,
 	 "redraw the screen", NULL},
 	{{'q'}, KEYS_QUIT, L | D, NULL, NULL,

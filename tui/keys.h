@@ -31,6 +31,7 @@ enum keys_action {
 	KEYS_KILL,          /* close the selected TCP connection (asks first) */
 	KEYS_NAMES,         /* show addresses as host names, or not */
 	KEYS_SERVICES,      /* show ports as service names, or not */
+	KEYS_GROUP,         /* Processes grouped by service (unit, container) or not */
 	KEYS_NACTIONS
 };
 

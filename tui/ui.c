@@ -308,6 +308,8 @@ static void ui_sort_proc(struct ui *u, int next)
 		return;
 	}
 	size_t i = c ? (size_t)(c - view_proc_columns) + 1 : 0;
+	while (!view_proc_column_shown(u->view, &view_proc_columns[i % view_proc_ncolumns]))
+		i++;              /* the other grouping's columns (PID, COMMAND) */
 	view_proc_set_sort(u->view, &view_proc_columns[i % view_proc_ncolumns], 0);
 }
 
@@ -438,6 +440,9 @@ static void ui_action(struct ui *u, enum keys_action a)
 	case KEYS_KILL: if (!u->opts->read_only) ui_ask_kill(u); break;
 	case KEYS_NAMES: ui_toggle_names(u); break;
 	case KEYS_SERVICES: u->show_services = !u->show_services; break;
+	case KEYS_GROUP:
+		view_proc_group_by_service(u->view, !view_proc_by_service(u->view));
+		break;
 	case KEYS_NACTIONS: break;
 	}
 }

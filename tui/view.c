@@ -66,6 +66,7 @@ struct procs {
 	size_t n, cap;
 	uint32_t *slots;           /* row + 1; 0 is empty */
 	size_t nslots;             /* power of two */
+	int by_service;            /* rows are keyed by service, not process */
 };
 
 struct logged {
@@ -77,6 +78,7 @@ struct view {
 	double linger, now, baseline;
 	int polled;
 	int stale;                 /* polled since the Connections rows were built */
+	size_t built_n;            /* table entries when the rows were last built */
 	const struct sock_table *table;
 	const struct filter *filter;
 	struct view_counts counts;
@@ -101,6 +103,7 @@ struct view {
 	struct procs procs, build;
 	const struct view_proc_column *proc_col;
 	int proc_desc;
+	int proc_by_service;       /* Processes grouped by service */
 	int proc_sel_pid;
 	unsigned long long proc_sel_start;
 	int proc_has_sel;
@@ -613,6 +616,7 @@ static int conn_rebuild(struct view *v)
 		return -1;
 	conn_mark(v);
 	conn_gather(v);
+	v->built_n = nt;
 	v->conn.rows_dirty = 0;
 	v->conn.order_dirty = 1;
 	v->stale = 0;
@@ -719,6 +723,23 @@ static int pcmp_comm(const struct view_proc_row *a, const struct view_proc_row *
 	return strcmp(a->comm, b->comm);
 }
 
+/* SERVICE: "-" for processes (or the group of them) in no unit or container. */
+static void pfmt_service(const struct view_proc_row *r, char *buf, size_t len)
+{
+	if (r->service[0])
+		textsafe_display(r->service, strlen(r->service), buf, len);
+	else
+		snprintf(buf, len, "-");
+}
+static int pknown_service(const struct view_proc_row *r)
+{
+	return r->service[0] != '\0';
+}
+static int pcmp_service(const struct view_proc_row *a, const struct view_proc_row *b)
+{
+	return strcmp(a->service, b->service);
+}
+
 #define PROC_COUNT_COLUMN(field)                                                 \
 	static void pfmt_##field(const struct view_proc_row *r, char *buf, size_t len) \
 	{                                                                        \
@@ -769,15 +790,16 @@ static int pcmp_rxrate(const struct view_proc_row *a, const struct view_proc_row
 }
 
 const struct view_proc_column view_proc_columns[] = {
-	{ "pid",     "PID",     1, pfmt_pid,         pcmp_pid,         NULL },
-	{ "user",    "USER",    0, pfmt_user,        pcmp_user,        NULL },
-	{ "command", "COMMAND", 0, pfmt_comm,        pcmp_comm,        NULL },
-	{ "listen",  "LISTEN",  1, pfmt_listen,      pcmp_listen,      NULL },
-	{ "estab",   "ESTAB",   1, pfmt_established, pcmp_established, NULL },
-	{ "other",   "OTHER",   1, pfmt_other,       pcmp_other,       NULL },
-	{ "total",   "TOTAL",   1, pfmt_total,       pcmp_total,       NULL },
-	{ "txrate",  "TX/s",    1, pfmt_txrate,      pcmp_txrate,      pknown_rate },
-	{ "rxrate",  "RX/s",    1, pfmt_rxrate,      pcmp_rxrate,      pknown_rate },
+	{ "pid",     "PID",     1, pfmt_pid,         pcmp_pid,         NULL, VIEW_PROC_BY_PROCESS },
+	{ "user",    "USER",    0, pfmt_user,        pcmp_user,        NULL, VIEW_PROC_BY_PROCESS },
+	{ "command", "COMMAND", 0, pfmt_comm,        pcmp_comm,        NULL, VIEW_PROC_BY_PROCESS },
+	{ "service", "SERVICE", 0, pfmt_service,     pcmp_service,     pknown_service, 0 },
+	{ "listen",  "LISTEN",  1, pfmt_listen,      pcmp_listen,      NULL, 0 },
+	{ "estab",   "ESTAB",   1, pfmt_established, pcmp_established, NULL, 0 },
+	{ "other",   "OTHER",   1, pfmt_other,       pcmp_other,       NULL, 0 },
+	{ "total",   "TOTAL",   1, pfmt_total,       pcmp_total,       NULL, 0 },
+	{ "txrate",  "TX/s",    1, pfmt_txrate,      pcmp_txrate,      pknown_rate, 0 },
+	{ "rxrate",  "RX/s",    1, pfmt_rxrate,      pcmp_rxrate,      pknown_rate, 0 },
 };
 const size_t view_proc_ncolumns = sizeof(view_proc_columns) / sizeof(view_proc_columns[0]);
 
@@ -802,13 +824,25 @@ int view_proc_compare(const struct view_proc_column *col, const struct view_proc
 
 /* ---- Processes: counting ---- */
 
-static size_t procs_slot(const struct procs *p, int pid, unsigned long long start)
+/* FNV-1a: a service row's starttime, so selection and ties can follow it. */
+static unsigned long long service_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211ull;
+	return h;
+}
+
+/* svc is NULL for a process row, the key of a service row. */
+static size_t procs_slot(const struct procs *p, int pid, unsigned long long start,
+                         const char *svc)
 {
 	size_t mask = p->nslots - 1;
 	size_t i = mix64((uint64_t)(unsigned)pid ^ mix64(start)) & mask;
 	for (; p->slots[i]; i = (i + 1) & mask) {
 		const struct view_proc_row *r = &p->v[p->slots[i] - 1];
-		if (r->pid == pid && r->starttime == start)
+		if (r->pid == pid && r->starttime == start &&
+		    (!svc || strcmp(r->service, svc) == 0))
 			break;
 	}
 	return i;
@@ -823,7 +857,8 @@ static int procs_rehash(struct procs *p, size_t nslots)
 	p->slots = s;
 	p->nslots = nslots;
 	for (size_t k = 0; k < p->n; k++)
-		s[procs_slot(p, p->v[k].pid, p->v[k].starttime)] = (uint32_t)(k + 1);
+		s[procs_slot(p, p->v[k].pid, p->v[k].starttime,
+		             p->by_service ? p->v[k].service : NULL)] = (uint32_t)(k + 1);
 	return 0;
 }
 
@@ -840,13 +875,19 @@ static void procs_free(struct procs *p)
 	free(p->slots);
 }
 
-/* The row of process (pid, start), added empty when new; NULL on ENOMEM. */
-static struct view_proc_row *procs_get(struct procs *p, int pid, unsigned long long start)
+/* The row of process (pid, start), or with svc of that service (pid 0),
+ * added empty when new; NULL on ENOMEM. */
+static struct view_proc_row *procs_get(struct procs *p, int pid, unsigned long long start,
+                                       const char *svc)
 {
 	if ((p->n + 1) * 2 > p->nslots &&
 	    procs_rehash(p, p->nslots ? p->nslots * 2 : 256) < 0)
 		return NULL;
-	size_t s = procs_slot(p, pid, start);
+	if (svc) {
+		pid = 0;
+		start = service_hash(svc);
+	}
+	size_t s = procs_slot(p, pid, start, svc);
 	if (p->slots[s])
 		return &p->v[p->slots[s] - 1];
 	struct view_proc_row *v = grow(p->v, &p->cap, p->n + 1, sizeof(*v));
@@ -857,6 +898,8 @@ static struct view_proc_row *procs_get(struct procs *p, int pid, unsigned long l
 	memset(r, 0, sizeof(*r));
 	r->pid = pid;
 	r->starttime = start;
+	if (svc)
+		snprintf(r->service, sizeof(r->service), "%s", svc);
 	p->slots[s] = (uint32_t)++p->n;
 	return r;
 }
@@ -868,7 +911,9 @@ static void proc_count(struct view_proc_row *r, const struct sock_owner *o, uint
 		r->uid = o->uid;
 		memcpy(r->comm, o->comm, sizeof(r->comm));
 		memcpy(r->user, o->user, sizeof(r->user));
+		memcpy(r->service, o->service, sizeof(r->service));
 		r->comm[sizeof(r->comm) - 1] = r->user[sizeof(r->user) - 1] = '\0';
+		r->service[sizeof(r->service) - 1] = '\0';
 	}
 	if (state == SOCK_ST_LISTEN)
 		r->listen++;
@@ -901,6 +946,31 @@ static void proc_add_rate(struct view_proc_row *r, const struct sock_entry *e, i
 	}
 }
 
+/* Whether owner k's service already counted this socket: an earlier owner
+ * has the same one. */
+static int proc_service_seen(const struct sock_owner *o, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(o[j].service, o[k].service) == 0)
+			return 1;
+	return 0;
+}
+
+/* Service rows: each socket once per service among its owners. */
+static int proc_count_services(struct view *v, const struct sock_entry *e)
+{
+	for (size_t k = 0; k < e->nowners; k++) {
+		if (proc_service_seen(e->owners, k))
+			continue;
+		struct view_proc_row *r = procs_get(&v->build, 0, 0, e->owners[k].service);
+		if (!r)
+			return -1;
+		proc_count(r, &e->owners[k], e->rec.state);
+		proc_add_rate(r, e, 1);
+	}
+	return 0;
+}
+
 static int proc_count_table(struct view *v)
 {
 	size_t n = v->table ? sock_table_count(v->table) : 0;
@@ -908,9 +978,14 @@ static int proc_count_table(struct view *v)
 		const struct sock_entry *e = sock_table_at(v->table, i);
 		if (!e->nowners || !passes(v, &e->rec, e->owners, e->nowners, 0))
 			continue;
+		if (v->build.by_service) {
+			if (proc_count_services(v, e) < 0)
+				return -1;
+			continue;
+		}
 		for (size_t k = 0; k < e->nowners; k++) {
 			const struct sock_owner *o = &e->owners[k];
-			struct view_proc_row *r = procs_get(&v->build, o->pid, o->starttime);
+			struct view_proc_row *r = procs_get(&v->build, o->pid, o->starttime, NULL);
 			if (!r)
 				return -1;
 			proc_count(r, o, e->rec.state);
@@ -926,9 +1001,10 @@ static int proc_rebuild(struct view *v)
 {
 	struct procs *b = &v->build;
 	procs_reset(b);
+	b->by_service = v->proc_by_service;
 	for (size_t k = 0; k < v->proc.n; k++) {
 		const struct view_proc_row *old = &v->procs.v[v->proc.rows[k]];
-		if (!procs_get(b, old->pid, old->starttime))
+		if (!procs_get(b, old->pid, old->starttime, b->by_service ? old->service : NULL))
 			return -1;
 	}
 	if (proc_count_table(v) < 0 || list_reserve(&v->proc, b->n) < 0)
@@ -1215,16 +1291,50 @@ void view_set_filter(struct view *v, const struct filter *f)
 	v->conn.rows_dirty = v->proc.rows_dirty = v->events.rows_dirty = 1;
 }
 
+/* Sort keys that only a NEW, GONE or STATE event can change: not the
+ * queues, RTT and rates (they move every poll) nor the owners (a process
+ * can gain or pass on a socket without an event). */
+static int conn_key_fixed(const struct column *col)
+{
+	static const char *const fixed[] = { "proto", "state", "local", "remote", "lport",
+	                                     "rport", "inode", "netns", "age" };
+	if (!col)
+		return 1;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(col->name, fixed[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A poll that brought no event leaves every socket where it was in the
+ * table (nothing inserted, nothing swept). Unless a filter or a process
+ * narrows the rows (they may hang on owners), or GONE rows linger, the
+ * Connections rows are then the same, in the same order when the sort key
+ * is fixed: rebuilding and re-sorting them would cost O(n) per poll for
+ * nothing (8 ms at 100,000 rows). Their cells are read from the table when
+ * drawn, so new queues, RTT and owners still show. */
+static int conn_unchanged_by(const struct view *v, const struct sock_table *t,
+                             const struct sock_events *ev)
+{
+	return v->polled && ev && ev->n == 0 && t == v->table && !v->filter &&
+	       v->narrow_pid <= 0 && v->ngone == 0 && !v->stale && !v->conn.rows_dirty &&
+	       !v->conn.order_dirty && v->nprev == v->conn.n &&
+	       sock_table_count(t) == v->built_n && conn_key_fixed(v->conn_col);
+}
+
 int view_poll(struct view *v, const struct sock_table *t,
               const struct sock_events *ev, double now)
 {
 	int rc = 0;
+	int same = conn_unchanged_by(v, t, ev);
 	if (!v->polled)
 		v->baseline = now;
-	v->polled = v->stale = 1;
+	v->polled = 1;
+	v->stale = !same;
 	v->table = t;
 	v->now = now;
-	v->conn.rows_dirty = v->proc.rows_dirty = 1;
+	v->conn.rows_dirty = !same;
+	v->proc.rows_dirty = 1;
 	for (size_t i = 0; ev && i < ev->n; i++) {
 		if (ring_push(v, &ev->v[i]) < 0)
 			rc = -1;
@@ -1369,6 +1479,31 @@ const struct view_proc_column *view_proc_sort(const struct view *v, int *desc)
 	if (desc)
 		*desc = v->proc_desc;
 	return v->proc_col;
+}
+
+void view_proc_group_by_service(struct view *v, int on)
+{
+	on = on != 0;
+	if (on == v->proc_by_service)
+		return;
+	v->proc_by_service = on;
+	v->proc.n = 0;             /* no process row seeds a service list, or back */
+	v->proc.sel = v->proc.top = 0;
+	v->proc_has_sel = 0;
+	if (v->proc_col && !view_proc_column_shown(v, v->proc_col))
+		v->proc_col = NULL;
+	v->proc.rows_dirty = 1;
+}
+
+int view_proc_by_service(const struct view *v)
+{
+	return v->proc_by_service;
+}
+
+int view_proc_column_shown(const struct view *v, const struct view_proc_column *col)
+{
+	return !col->only ||
+	       col->only == (v->proc_by_service ? VIEW_PROC_BY_SERVICE : VIEW_PROC_BY_PROCESS);
 }
 
 size_t view_proc_count(const struct view *v)

@@ -80,6 +80,7 @@ struct view_proc_row {
 	uint32_t uid;
 	char comm[17];             /* raw: format through view_proc_columns */
 	char user[64];
+	char service[64];          /* raw; a service row's key ("" unknown) */
 	size_t listen, established, other, total;
 	double tx_rate, rx_rate;   /* bytes/s, when has_rate; see above */
 	int has_rate;
@@ -94,7 +95,10 @@ struct view_proc_column {
 	/* NULL when every row has a value; else 0 for a blank one (no rate),
 	 * which sorts last whichever the direction (view_proc_compare). */
 	int (*known)(const struct view_proc_row *r);
+	int only;                  /* VIEW_PROC_BY_*: shown in that grouping only; 0 both */
 };
+#define VIEW_PROC_BY_PROCESS 1
+#define VIEW_PROC_BY_SERVICE 2
 extern const struct view_proc_column view_proc_columns[];
 extern const size_t view_proc_ncolumns;
 const struct view_proc_column *view_proc_column_find(const char *name);
@@ -158,6 +162,15 @@ size_t view_conn_top(const struct view *v);        /* first row on screen */
 unsigned long view_conn_sorts(const struct view *v);  /* for tests */
 
 /* ---- Processes ---- */
+/* Groups the Processes rows by service instead of by process: one row per
+ * systemd unit or container (and one, "-", for processes in none), its
+ * counts and TX/s, RX/s summed over its sockets, each socket counted once
+ * per service however many of the service's processes hold it. The rows'
+ * pid is then 0 and starttime a hash of the service. */
+void view_proc_group_by_service(struct view *v, int on);
+int view_proc_by_service(const struct view *v);
+/* Whether col is a column of the grouping in force. */
+int view_proc_column_shown(const struct view *v, const struct view_proc_column *col);
 void view_proc_set_sort(struct view *v, const struct view_proc_column *col, int desc);
 const struct view_proc_column *view_proc_sort(const struct view *v, int *desc);
 size_t view_proc_count(const struct view *v);
