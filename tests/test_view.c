@@ -824,10 +824,10 @@ static void process_columns_are_a_table(void **state)
 {
 	(void)state;
 	char buf[64];
-	const char *want[] = { "pid", "user", "command", "listen", "estab", "other", "total",
-	                       "txrate", "rxrate" };
-	assert_int_equal(view_proc_ncolumns, 9);
-	for (size_t i = 0; i < 9; i++)
+	const char *want[] = { "pid", "user", "command", "service", "listen", "estab", "other",
+	                       "total", "txrate", "rxrate" };
+	assert_int_equal(view_proc_ncolumns, 10);
+	for (size_t i = 0; i < 10; i++)
 		assert_ptr_equal(view_proc_column_find(want[i]), &view_proc_columns[i]);
 	struct view_proc_row p = { .pid = 7, .established = 3 };
 	snprintf(p.comm, sizeof(p.comm), "a\033b");
@@ -1013,6 +1013,83 @@ static void a_socket_shared_within_a_process_group_counts_once_for_its_lowest_pi
 	assert_string_equal(pids(f->v), "10818,10820,10817,10819");  /* blank last */
 }
 
+/* Puts a recorded cgroup file (tests/fixtures/cgroup) in as pid's, or
+ * removes pid's when fixture is NULL. */
+static void put_cgroup(const char *root, int pid, const char *fixture)
+{
+	char src[512], dst[PATH_MAX + 32], buf[8192];
+	snprintf(dst, sizeof(dst), "%s/%d/cgroup", root, pid);
+	if (!fixture) {
+		unlink(dst);
+		return;
+	}
+	snprintf(src, sizeof(src), "%s/cgroup/%s", FIXTURES, fixture);
+	FILE *in = fopen(src, "r"), *out = fopen(dst, "w");
+	assert_non_null(in);
+	assert_non_null(out);
+	size_t n = fread(buf, 1, sizeof(buf), in);
+	assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+static const char *services(const struct view *v)
+{
+	static char buf[256];
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < view_proc_count(v); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? "," : "",
+		                      view_proc_row(v, i)->service);
+	return buf;
+}
+
+/* The pre-forked listener's two processes in nginx.service share one
+ * connection, 10820 is in a login scope, 10819 (UDP) in no unit. */
+static void grouped_by_service_a_shared_socket_counts_once_and_rates_sum(void **state)
+{
+	struct fx *f = *state;
+	const char *root = f->trees->owners.root;
+	put_cgroup(root, 10817, "staged-nginx-service");
+	put_cgroup(root, 10818, "staged-nginx-service");
+	put_cgroup(root, 10820, "staged-session-scope");
+	procmap_free(f->pm);
+	f->pm = map_of(root);
+	struct sock_rec r[] = {
+		with_bytes(tcp4(8080, 50000, SOCK_ST_ESTABLISHED, LISTEN_INODE), 0, 0),
+		with_bytes(tcp4(40000, 8080, SOCK_ST_ESTABLISHED, NOPW_INODE), 0, 0),
+		udp4(5353, PAREN_INODE),
+	};
+	poll_at(f, r, 3, 100);
+	r[0] = with_bytes(r[0], 300000, 20000);
+	r[1] = with_bytes(r[1], 1000, 4000);
+	poll_at(f, r, 3, 101);
+	view_proc_group_by_service(f->v, 1);
+	view_proc_set_sort(f->v, view_proc_column_find("txrate"), 1);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_string_equal(services(f->v), "nginx.service,session-3.scope,");
+	const struct view_proc_row *nginx = view_proc_row(f->v, 0);
+	assert_int_equal(nginx->total, 1);                  /* two holders, one socket */
+	assert_int_equal(nginx->established, 1);
+	assert_true(nginx->tx_rate == 300000.0 && nginx->rx_rate == 20000.0);
+	assert_true(view_proc_row(f->v, 1)->rx_rate == 4000.0);
+	assert_false(view_proc_row(f->v, 2)->has_rate);      /* UDP only: blank */
+	assert_false(view_proc_column_shown(f->v, view_proc_column_find("pid")));
+	assert_true(view_proc_column_shown(f->v, view_proc_column_find("service")));
+	view_proc_set_sort(f->v, view_proc_column_find("rxrate"), 0);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_string_equal(services(f->v), "session-3.scope,nginx.service,");
+	/* Back to processes: one row each again, with their service shown. */
+	view_proc_group_by_service(f->v, 0);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_int_equal(view_proc_count(f->v), 4);
+	assert_string_equal(proc_with_pid(f->v, 10818)->service, "nginx.service");
+	assert_true(view_proc_column_shown(f->v, view_proc_column_find("pid")));
+	put_cgroup(root, 10817, NULL);
+	put_cgroup(root, 10818, NULL);
+	put_cgroup(root, 10820, NULL);
+}
+
 static void connection_rows_carry_their_sockets_rate_and_gone_rows_none(void **state)
 {
 	struct fx *f = *state;
@@ -1135,6 +1212,7 @@ int main(void)
 		T(processes_count_only_filtered_sockets),
 		T(process_columns_are_a_table),
 		T(a_socket_shared_within_a_process_group_counts_once_for_its_lowest_pid),
+		T(grouped_by_service_a_shared_socket_counts_once_and_rates_sum),
 		T(connection_rows_carry_their_sockets_rate_and_gone_rows_none),
 		T(holders_in_different_process_groups_each_count_a_shared_socket),
 		T(the_event_log_keeps_the_newest_10000_newest_first),
