@@ -237,6 +237,8 @@ static void help_lists_rates(void **state)
 
 int main(void)
 {
+	/* No one's own config file may change what these tests see. */
+	setenv("XDG_CONFIG_HOME", "/nonexistent/test_options", 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_follow_the_spec),
 		cmocka_unit_test(batch_json_with_source_and_iterations),

@@ -86,7 +86,7 @@ struct rect {
 static void layout(const struct ui *u, struct rect r[UI_NPANES])
 {
 	struct layout_rect l[LAYOUT_NPANES];
-	layout_panes(COLS, LINES, (enum layout_pane)u->focus, l);
+	layout_panes_shown(COLS, LINES, (enum layout_pane)u->focus, u->opts->panes, l);
 	for (int i = 0; i < UI_NPANES; i++)
 		r[i] = (struct rect){ l[i].y, l[i].x, l[i].h, l[i].w };
 }
@@ -349,7 +349,7 @@ static void draw_conn_row(struct ui *u, int y, const struct rect *r,
 static void draw_connections(struct ui *u, const struct rect *r, double now)
 {
 	struct layout_col cols[LAYOUT_CONN_MAX];
-	size_t ncols = layout_conn_columns(r->w, cols);
+	size_t ncols = layout_conn_columns_shown(r->w, u->opts->columns, cols);
 	int desc;
 	const struct column *sorted = view_conn_sort(u->view, &desc);
 	char title[128];

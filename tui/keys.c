@@ -24,7 +24,10 @@
  *   of them leave it. F10 quits everywhere.
  * - c clears the filter (\ would be natural to htop users, but htop uses
  *   it to open its filter, so it would surprise them here).
- * - Ctrl-L repaints, as in most terminal programs. */
+ * - Ctrl-L repaints, as in most terminal programs.
+ * - W writes the settings to the config file (htop saves its setup from
+ *   F2; here F2 is free but W, "write", is easier to remember unshifted
+ *   keys being taken). */
 const struct keys_binding keys_table[] = {
 	{{'?', KEY_F(1)}, KEYS_HELP, L | D, "F1", "Help",
 	 "show this help", NULL},
@@ -72,6 +75,8 @@ const struct keys_binding keys_table[] = {
 	 "show addresses as host names, or as numbers", NULL},
 	{{'N'}, KEYS_SERVICES, L | D, NULL, NULL,
 	 "show ports as service names (/etc/services), or as numbers", NULL},
+	{{'W'}, KEYS_SAVE, L, NULL, NULL,
+	 "save the settings (interval, sorts, filter, theme, columns) to the config file", NULL},
 	{{'g'}, KEYS_GROUP, KEYS_PANE_PROCESSES, "g", "Group",
 	 "group processes by service (systemd unit, container) or not", NULL},
 	{{KEYS_CTRL('L')}, KEYS_REDRAW, KEYS_PANE_ALL, NULL, NULL,

@@ -32,6 +32,7 @@ enum keys_action {
 	KEYS_NAMES,         /* show addresses as host names, or not */
 	KEYS_SERVICES,      /* show ports as service names, or not */
 	KEYS_GROUP,         /* Processes grouped by service (unit, container) or not */
+	KEYS_SAVE,          /* write the settings to the config file */
 	KEYS_NACTIONS
 };
 

@@ -14,21 +14,44 @@ int layout_too_small(int cols, int lines)
 void layout_panes(int cols, int lines, enum layout_pane focus,
                   struct layout_rect out[LAYOUT_NPANES])
 {
+	layout_panes_shown(cols, lines, focus, 0, out);
+}
+
+/* Processes and Events side by side in the rectangle y, h, with a
+ * one-column rule between them. */
+static void layout_side_by_side(int cols, int y, int h, struct layout_rect out[LAYOUT_NPANES])
+{
+	int left = cols * 2 / 5 > 64 ? cols * 2 / 5 : 64;   /* every Processes column */
+	out[LAYOUT_PROCESSES] = (struct layout_rect){ y, 0, h, left };
+	out[LAYOUT_EVENTS] = (struct layout_rect){ y, left + 1, h, cols - left - 1 };
+}
+
+void layout_panes_shown(int cols, int lines, enum layout_pane focus, unsigned shown,
+                        struct layout_rect out[LAYOUT_NPANES])
+{
 	int body = lines - LAYOUT_HEADER_LINES - 1;   /* the footer takes one */
+	int y = LAYOUT_HEADER_LINES;
+	unsigned all = (1u << LAYOUT_NPANES) - 1;
+	shown = shown & all ? shown & all : all;
 	memset(out, 0, sizeof(struct layout_rect) * LAYOUT_NPANES);
-	if (cols < LAYOUT_ALL_COLS || lines < LAYOUT_ALL_LINES) {
-		out[focus] = (struct layout_rect){ LAYOUT_HEADER_LINES, 0, body, cols };
+	if (cols < LAYOUT_ALL_COLS || lines < LAYOUT_ALL_LINES ||
+	    !(shown & (shown - 1))) {   /* small, or a single pane */
+		out[focus] = (struct layout_rect){ y, 0, body, cols };
 		return;
 	}
-	/* Connections on top; Processes and Events share the rest, with a
-	 * one-column rule between them. */
+	int below = shown & ~(1u << LAYOUT_CONNECTIONS);
+	if (!(shown & (1u << LAYOUT_CONNECTIONS))) {
+		layout_side_by_side(cols, y, body, out);
+		return;
+	}
+	/* Connections on top; the rest below it. */
 	int top = body * 3 / 5;
-	int left = cols * 2 / 5 > 64 ? cols * 2 / 5 : 64;   /* every Processes column */
-	out[LAYOUT_CONNECTIONS] = (struct layout_rect){ LAYOUT_HEADER_LINES, 0, top, cols };
-	out[LAYOUT_PROCESSES] = (struct layout_rect){ LAYOUT_HEADER_LINES + top, 0,
-	                                              body - top, left };
-	out[LAYOUT_EVENTS] = (struct layout_rect){ LAYOUT_HEADER_LINES + top, left + 1,
-	                                           body - top, cols - left - 1 };
+	out[LAYOUT_CONNECTIONS] = (struct layout_rect){ y, 0, top, cols };
+	if (below == ((1u << LAYOUT_PROCESSES) | (1u << LAYOUT_EVENTS)))
+		layout_side_by_side(cols, y + top, body - top, out);
+	else
+		out[below & (1u << LAYOUT_PROCESSES) ? LAYOUT_PROCESSES : LAYOUT_EVENTS] =
+			(struct layout_rect){ y + top, 0, body - top, cols };
 }
 
 /* Minimum width (room for the title and its sort mark), whether it takes a
@@ -51,7 +74,7 @@ static int conn_drop(int shown[LAYOUT_CONN_MAX], int width)
 {
 	int need = 0;
 	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++)
-		need += conn_specs[i].min + 1;
+		need += shown[i] ? conn_specs[i].min + 1 : 0;
 	for (int keep = 1; need > width && keep < 10; keep++)
 		for (size_t i = 0; i < LAYOUT_CONN_MAX; i++)
 			if (shown[i] && conn_specs[i].keep == keep && need > width) {
@@ -63,10 +86,21 @@ static int conn_drop(int shown[LAYOUT_CONN_MAX], int width)
 
 size_t layout_conn_columns(int width, struct layout_col out[LAYOUT_CONN_MAX])
 {
+	return layout_conn_columns_shown(width, 0, out);
+}
+
+size_t layout_conn_columns_shown(int width, unsigned long want,
+                                 struct layout_col out[LAYOUT_CONN_MAX])
+{
 	int shown[LAYOUT_CONN_MAX];
-	int growers = 0;
-	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++)
-		shown[i] = 1;
+	int growers = 0, any = 0;
+	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++) {
+		size_t bit = (size_t)(columns_find(conn_specs[i].name) - columns);
+		shown[i] = !want || (want & (1UL << bit));
+		any |= shown[i];
+	}
+	for (size_t i = 0; i < LAYOUT_CONN_MAX && !any; i++)
+		shown[i] = 1;   /* only --batch columns (inode) chosen: the screen's own */
 	int need = conn_drop(shown, width);
 	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++)
 		growers += shown[i] && conn_specs[i].grow;

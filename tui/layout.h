@@ -26,6 +26,12 @@ int layout_too_small(int cols, int lines);
 void layout_panes(int cols, int lines, enum layout_pane focus,
                   struct layout_rect out[LAYOUT_NPANES]);
 
+/* The same for the panes in shown (bit 1 << enum layout_pane; 0 all, the
+ * config file's `panes`): on a large terminal they share the body,
+ * Connections on top; focus must be one of them. */
+void layout_panes_shown(int cols, int lines, enum layout_pane focus, unsigned shown,
+                        struct layout_rect out[LAYOUT_NPANES]);
+
 #define LAYOUT_CONN_MAX 13
 
 struct layout_col {
@@ -37,5 +43,10 @@ struct layout_col {
  * dropped until the rest fit at their minimum, and spare room goes to the
  * address and process columns. Returns the count. */
 size_t layout_conn_columns(int width, struct layout_col out[LAYOUT_CONN_MAX]);
+
+/* The same among the columns in shown (bit i for columns[i]; 0 all, the
+ * config file's `columns`). */
+size_t layout_conn_columns_shown(int width, unsigned long shown,
+                                 struct layout_col out[LAYOUT_CONN_MAX]);
 
 #endif

@@ -165,6 +165,7 @@ static int run(const struct options *o)
 		.filter = flt,
 		.sort = o->sort ? columns_find(o->sort) : NULL,
 		.sort_desc = o->sort_desc,
+		.columns = o->columns,
 	};
 	char host[256];
 	export_hostname(host, sizeof(host));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "columns.h"
+#include "config_file.h"
 #include "filter.h"
 #include "journal.h"
 #include "options.h"
@@ -17,7 +18,7 @@
 #include "theme.h"
 
 enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER,
-       OPT_READ_ONLY, OPT_RATES, OPT_NO_DESTROY_EVENTS,
+       OPT_READ_ONLY, OPT_RATES, OPT_NO_DESTROY_EVENTS, OPT_CONFIG, OPT_NO_CONFIG,
        OPT_ALL_NETNS, OPT_NO_ALL_NETNS };
 
 /* Outputs for fleets (issue 8). */
@@ -46,6 +47,8 @@ static const struct option long_options[] = {
 	{ "resolve",    no_argument,       NULL, 'N' },
 	{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
 	{ "journal",    no_argument,       NULL, OPT_JOURNAL },
+	{ "config",     required_argument, NULL, OPT_CONFIG },
+	{ "no-config",  no_argument,       NULL, OPT_NO_CONFIG },
 	{ "help",       no_argument,       NULL, 'h' },
 	{ "version",    no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -93,6 +96,9 @@ void options_usage(FILE *f)
 	"      --journal            send every event to the systemd journal as a\n"
 	"                           structured entry (SOCKEYE_* fields); without --events,\n"
 	"                           runs with no screen and prints nothing\n"
+	"      --config=FILE        read settings from FILE instead of\n"
+	"                           $XDG_CONFIG_HOME/sockeye/config (the W key saves there)\n"
+	"      --no-config          read no config file\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n"
 	"\n"
@@ -105,33 +111,35 @@ void options_usage(FILE *f)
 	"Exit status: 0 success, 1 runtime failure, 2 bad usage.\n", cols);
 }
 
-static int parse_interval(const char *s, double *out, char *err, size_t errlen)
+int options_set_interval(struct options *o, const char *what, const char *s,
+                         char *err, size_t errlen)
 {
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v)) {
-		snprintf(err, errlen, "--interval: '%s' is not a number of seconds", s);
+		snprintf(err, errlen, "%s: '%s' is not a number of seconds", what, s);
 		return -1;
 	}
 	if (v < 0.1 || v > 3600) {
-		snprintf(err, errlen, "--interval: %s is out of range (0.1 to 3600 seconds)", s);
+		snprintf(err, errlen, "%s: %s is out of range (0.1 to 3600 seconds)", what, s);
 		return -1;
 	}
-	*out = v;
+	o->interval = v;
 	return 0;
 }
 
-static int parse_linger(const char *s, double *out, char *err, size_t errlen)
+int options_set_linger(struct options *o, const char *what, const char *s,
+                       char *err, size_t errlen)
 {
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 3600) {
-		snprintf(err, errlen, "--linger: '%s' is not a number of seconds from 0 to 3600", s);
+		snprintf(err, errlen, "%s: '%s' is not a number of seconds from 0 to 3600", what, s);
 		return -1;
 	}
-	*out = v;
+	o->linger = v;
 	return 0;
 }
 
@@ -148,7 +156,8 @@ static int parse_iterations(const char *s, long *out, char *err, size_t errlen)
 	return 0;
 }
 
-static int parse_sort(struct options *o, const char *s, char *err, size_t errlen)
+int options_set_sort(struct options *o, const char *what, const char *s,
+                     char *err, size_t errlen)
 {
 	free(o->sort_buf);
 	o->sort_buf = strdup(s);
@@ -163,14 +172,15 @@ static int parse_sort(struct options *o, const char *s, char *err, size_t errlen
 		if (strcmp(colon + 1, "desc") == 0)
 			o->sort_desc = 1;
 		else if (strcmp(colon + 1, "asc") != 0) {
-			snprintf(err, errlen, "--sort: unknown order '%s' (use :asc or :desc)", colon + 1);
+			snprintf(err, errlen, "%s: unknown order '%s' (use :asc or :desc)", what,
+			         colon + 1);
 			return -1;
 		}
 	}
 	if (!columns_find(o->sort_buf)) {
 		char cols[256];
 		columns_list(cols, sizeof(cols));
-		snprintf(err, errlen, "--sort: unknown column '%s' (one of: %s)", o->sort_buf, cols);
+		snprintf(err, errlen, "%s: unknown column '%s' (one of: %s)", what, o->sort_buf, cols);
 		return -1;
 	}
 	o->sort = o->sort_buf;
@@ -179,20 +189,26 @@ static int parse_sort(struct options *o, const char *s, char *err, size_t errlen
 
 /* The theme is loaded while parsing, in every mode, so a missing or broken
  * theme file is a usage error before anything is drawn or printed. */
-static int load_theme(struct options *o, const char *name, char *err, size_t errlen)
+int options_set_theme(struct options *o, const char *what, const char *name,
+                      char *err, size_t errlen)
 {
 	char why[512];
-	o->theme = name;
+	free(o->theme_buf);
+	o->theme = o->theme_buf = strdup(name);
+	if (!o->theme_buf) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (theme_load_named(name, &o->theme_data, why, sizeof(why)) == 0)
 		return 0;
-	snprintf(err, errlen, "--theme: %s", why);
+	snprintf(err, errlen, "%s: %s", what, why);
 	return -1;
 }
 
 static int apply_option(struct options *o, int c, const char *arg, char *err, size_t errlen)
 {
 	switch (c) {
-	case 'i': return parse_interval(arg, &o->interval, err, errlen);
+	case 'i': return options_set_interval(o, "--interval", arg, err, errlen);
 	case 'n': return parse_iterations(arg, &o->iterations, err, errlen);
 	case 'b': o->mode_conflict |= o->mode == MODE_EVENTS; o->mode = MODE_BATCH; return 0;
 	case 'e': o->mode_conflict |= o->mode == MODE_BATCH; o->mode = MODE_EVENTS; return 0;
@@ -210,10 +226,10 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case 'u': o->want |= SOCK_WANT_UDP; return 0;
 	case '4': o->want |= SOCK_WANT_V4; return 0;
 	case '6': o->want |= SOCK_WANT_V6; return 0;
-	case OPT_SORT: return parse_sort(o, arg, err, errlen);
-	case OPT_THEME: return load_theme(o, arg, err, errlen);
+	case OPT_SORT: return options_set_sort(o, "--sort", arg, err, errlen);
+	case OPT_THEME: return options_set_theme(o, "--theme", arg, err, errlen);
 	case OPT_NO_COLOR: o->no_color = 1; return 0;
-	case OPT_LINGER: return parse_linger(arg, &o->linger, err, errlen);
+	case OPT_LINGER: return options_set_linger(o, "--linger", arg, err, errlen);
 	case OPT_READ_ONLY: o->read_only = 1; return 0;
 	case 'N': o->resolve = 1; return 0;
 	case OPT_PROMETHEUS:
@@ -232,6 +248,7 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 		return 0;
 	case 'h': o->help = 1; return 0;
 	case 'V': o->version = 1; return 0;
+	case OPT_CONFIG: case OPT_NO_CONFIG: return 0;   /* the first pass took them */
 	default: return -1;
 	}
 }
@@ -246,8 +263,12 @@ static unsigned want_complete(unsigned w)
 	return w;
 }
 
+/* FILTER words on the command line replace the config file's filter. */
 static int join_filter(struct options *o, int argc, char **argv, char *err, size_t errlen)
 {
+	if (optind >= argc && o->filter)
+		return 0;   /* checked when the config file was read */
+	free(o->filter);
 	size_t len = 1;
 	for (int i = optind; i < argc; i++)
 		len += strlen(argv[i]) + 1;
@@ -324,14 +345,49 @@ static void options_defaults(struct options *o)
 	theme_builtin(&o->theme_data);
 }
 
+#define OPTIONS_SHORT ":i:ben:tu46hVN"
+
+/* The first pass looks only for what decides which config file to read,
+ * so the file's settings can go in first and the command line over them.
+ * Errors wait for the second pass, which reports them in order. */
+static int options_read_config(struct options *o, int argc, char **argv,
+                               char *err, size_t errlen)
+{
+	const char *path = NULL;
+	int skip = 0, c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, OPTIONS_SHORT, long_options, NULL)) != -1) {
+		if (c == OPT_CONFIG)
+			path = optarg;
+		else if (c == OPT_NO_CONFIG)
+			o->no_config = 1;
+		else if (c == 'h' || c == 'V')
+			skip = 1;   /* a broken config file never hides the help */
+	}
+	if (path)
+		o->config_path = strdup(path);
+	else if (config_file_default_path(&o->config_path) < 0)
+		return 0;   /* no HOME: no default file to read or save */
+	if (!o->config_path) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (skip || o->no_config)
+		return 0;
+	return config_file_load(o, o->config_path, path != NULL, err, errlen);
+}
+
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen)
 {
 	options_defaults(o);
 	err[0] = '\0';
+	if (options_read_config(o, argc, argv, err, errlen) < 0)
+		return -1;
 	optind = 0;     /* a full rescan, so tests can parse several times */
 	opterr = 0;     /* our messages, not getopt's */
 	int c;
-	while ((c = getopt_long(argc, argv, ":i:ben:tu46hVN", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OPTIONS_SHORT, long_options, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			if (c == ':')
 				snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
@@ -356,5 +412,10 @@ void options_free(struct options *o)
 {
 	free(o->filter);
 	free(o->sort_buf);
-	o->filter = o->sort_buf = NULL;
+	free(o->theme_buf);
+	free(o->sort_processes);
+	free(o->sort_events);
+	free(o->config_path);
+	o->filter = o->sort_buf = o->theme_buf = NULL;
+	o->sort_processes = o->sort_events = o->config_path = NULL;
 }

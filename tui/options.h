@@ -36,12 +36,36 @@ struct options {
 	int help, version;
 	char *filter;               /* the FILTER words joined by spaces (owned) */
 	char *sort_buf;             /* storage behind sort (owned) */
+	char *theme_buf;            /* storage behind theme (owned) */
+	/* From the config file only (tui/config.h). */
+	unsigned long columns;      /* Connections columns shown: bit i is columns[i]; 0 all */
+	unsigned panes;             /* panes shown: bit per enum layout_pane; 0 all */
+	char *sort_processes;       /* Processes pane's sort column (owned), NULL none */
+	int sort_processes_desc;
+	char *sort_events;          /* Events pane's sort column (owned), NULL none */
+	int sort_events_desc;
+	char *config_path;          /* the config file read, and W's target (owned) */
+	int no_config;              /* --no-config: read none */
 };
 
-/* Parses argv. Returns 0, or -1 with err holding the message for stderr
- * (exit status 2). Free with options_free either way. */
+/* Parses argv over the config file's settings (--config=FILE, else
+ * $XDG_CONFIG_HOME/sockeye/config if it exists; none with --no-config,
+ * --help or --version): the command line wins. Returns 0, or -1 with err
+ * holding the message for stderr (exit status 2). Free with options_free
+ * either way. */
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen);
 void options_free(struct options *o);
+/* Setters the command line and the config file share; what names the
+ * setting in err ("--interval" or "file:3: interval"). 0 or -1. */
+int options_set_interval(struct options *o, const char *what, const char *s,
+                         char *err, size_t errlen);
+int options_set_linger(struct options *o, const char *what, const char *s,
+                       char *err, size_t errlen);
+int options_set_sort(struct options *o, const char *what, const char *s,
+                     char *err, size_t errlen);
+int options_set_theme(struct options *o, const char *what, const char *s,
+                      char *err, size_t errlen);
+
 /* The --help text. */
 void options_usage(FILE *f);
 

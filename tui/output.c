@@ -137,21 +137,23 @@ static void cell_write(FILE *f, const struct column *c, const char *cell, int wi
 		fputs("  ", f);
 }
 
-/* Table columns: the ones marked in_batch, in table order. */
-static size_t batch_columns(const struct column **out)
+/* Table columns, in table order: the ones chosen (the config file's
+ * columns), else the ones marked in_batch. */
+static size_t batch_columns(unsigned long chosen, const struct column **out)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < ncolumns; i++)
-		if (columns[i].in_batch)
+		if (chosen ? columns[i].format && (chosen & (1UL << i)) : columns[i].in_batch)
 			out[n++] = &columns[i];
 	return n;
 }
 
-static void batch_text(FILE *f, const struct sorted_row *rows, size_t n)
+static void batch_text(FILE *f, const struct sorted_row *rows, size_t n,
+                       unsigned long chosen)
 {
 	const struct column *cols[32];
 	int width[32];
-	size_t nc = batch_columns(cols);
+	size_t nc = batch_columns(chosen, cols);
 	char cell[CELL_MAX];
 	/* Two passes: widths first, so the table is aligned by display columns
 	 * without holding every formatted cell. */
@@ -192,7 +194,7 @@ int output_batch(FILE *f, const struct sock_table *t, double now,
 			fputs("}\n", f);
 		}
 	} else {
-		batch_text(f, rows, n);
+		batch_text(f, rows, n, o->columns);
 	}
 	free(rows);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;

@@ -15,6 +15,7 @@ struct output_opts {
 	const struct column *sort;       /* NULL: kernel order */
 	int sort_desc;
 	const char *host;                /* --events JSON: each object's "host"; NULL none */
+	unsigned long columns;           /* table columns: bit i for columns[i]; 0 default */
 };
 
 /* Prints the table's sockets that pass the filter, sorted. Returns 0, or

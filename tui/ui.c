@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config_file.h"
 #include "keys.h"
 #include "layout.h"
 #include "screen.h"
@@ -121,6 +122,26 @@ static void ui_collected(struct ui *u)
 		ui_apply(u, rc, when, err);
 }
 
+/* ---- panes ---- */
+
+/* Whether the config file's `panes` shows p (all when it does not say). */
+static int ui_pane_shown(const struct ui *u, enum ui_pane p)
+{
+	return !u->opts->panes || (u->opts->panes & (1u << p));
+}
+
+/* The next shown pane from the focus, forward (step 1) or back. */
+static enum ui_pane ui_pane_step(const struct ui *u, int step)
+{
+	enum ui_pane p = u->focus;
+	for (int i = 0; i < UI_NPANES; i++) {
+		p = (enum ui_pane)((p + UI_NPANES + step) % UI_NPANES);
+		if (ui_pane_shown(u, p))
+			return p;
+	}
+	return u->focus;
+}
+
 /* ---- details ---- */
 
 static void ui_details_from(struct ui *u, const struct sock_rec *rec,
@@ -171,7 +192,8 @@ static void ui_open_details(struct ui *u)
 		if (!p)
 			return;
 		view_conn_narrow(u->view, p->pid, p->starttime);
-		u->focus = UI_CONNECTIONS;
+		if (ui_pane_shown(u, UI_CONNECTIONS))
+			u->focus = UI_CONNECTIONS;
 	} else {
 		size_t sel = view_events_selected(u->view);
 		const struct sock_event *e = sel == VIEW_NONE ? NULL : view_events_row(u->view, sel);
@@ -290,7 +312,7 @@ static void ui_sort_conn(struct ui *u, int next)
 	/* Cycle through the columns the pane draws at this width, so rows are
 	 * never ordered by something the user cannot see. */
 	struct layout_col shown[LAYOUT_CONN_MAX];
-	size_t n = layout_conn_columns(COLS, shown), next_i = 0;
+	size_t n = layout_conn_columns_shown(COLS, u->opts->columns, shown), next_i = 0;
 	for (size_t i = 0; i < n; i++)
 		if (shown[i].col == c)
 			next_i = (i + 1) % n;
@@ -334,6 +356,42 @@ static void ui_sort(struct ui *u, int next)
 		ui_sort_proc(u, next);
 	else
 		ui_sort_events(u, next);
+}
+
+/* ---- saving the settings (W) ---- */
+
+/* "name" or "name:desc" into buf; "" when the pane is unsorted. */
+static const char *ui_sort_str(const char *name, int desc, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", name ? name : "", name && desc ? ":desc" : "");
+	return buf;
+}
+
+static void ui_save(struct ui *u)
+{
+	char conn[64], proc[64], events[64], filter[PROMPT_MAX + 32], err[sizeof u->message];
+	int dc, dp, de;
+	const struct column *c = view_conn_sort(u->view, &dc);
+	const struct view_proc_column *p = view_proc_sort(u->view, &dp);
+	const struct view_events_column *e = view_events_sort(u->view, &de);
+	struct config_file_settings s = {
+		.interval = u->opts->interval, .linger = u->opts->linger,
+		.theme = u->opts->theme,
+		.sort = ui_sort_str(c ? c->name : NULL, dc, conn, sizeof conn),
+		.sort_processes = ui_sort_str(p ? p->name : NULL, dp, proc, sizeof proc),
+		.sort_events = ui_sort_str(e ? e->name : NULL, de, events, sizeof events),
+		.filter = ui_filter_in_force(u, filter, sizeof filter),
+		.columns = u->opts->columns, .panes = u->opts->panes,
+		.resolve = u->show_names,
+	};
+	if (!u->opts->config_path)
+		ui_message(u, "not saved: no home directory to keep a config file in");
+	else if (config_file_save(u->opts->config_path, &s, err, sizeof err) < 0)
+		ui_message(u, err);
+	else {
+		snprintf(err, sizeof err, "settings saved to %s", u->opts->config_path);
+		ui_message(u, err);
+	}
 }
 
 /* ---- keys ---- */
@@ -421,8 +479,8 @@ static void ui_action(struct ui *u, enum keys_action a)
 		break;
 	case KEYS_ONLY_LISTEN: ui_listen_toggle(u, UI_LISTEN_ONLY); break;
 	case KEYS_HIDE_LISTEN: ui_listen_toggle(u, UI_LISTEN_HIDE); break;
-	case KEYS_NEXT_PANE: u->focus = (u->focus + 1) % UI_NPANES; break;
-	case KEYS_PREV_PANE: u->focus = (u->focus + UI_NPANES - 1) % UI_NPANES; break;
+	case KEYS_NEXT_PANE: u->focus = ui_pane_step(u, 1); break;
+	case KEYS_PREV_PANE: u->focus = ui_pane_step(u, -1); break;
 	case KEYS_UP: case KEYS_DOWN: case KEYS_PGUP: case KEYS_PGDN:
 	case KEYS_HOME: case KEYS_END:
 		ui_move(u, moves[a]);
@@ -440,6 +498,7 @@ static void ui_action(struct ui *u, enum keys_action a)
 	case KEYS_KILL: if (!u->opts->read_only) ui_ask_kill(u); break;
 	case KEYS_NAMES: ui_toggle_names(u); break;
 	case KEYS_SERVICES: u->show_services = !u->show_services; break;
+	case KEYS_SAVE: ui_save(u); break;
 	case KEYS_GROUP:
 		view_proc_group_by_service(u->view, !view_proc_by_service(u->view));
 		break;
@@ -522,6 +581,14 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 		return -1;
 	if (o->sort)
 		view_conn_set_sort(u->view, columns_find(o->sort), o->sort_desc);
+	if (o->sort_processes)
+		view_proc_set_sort(u->view, view_proc_column_find(o->sort_processes),
+		                   o->sort_processes_desc);
+	if (o->sort_events)
+		view_events_set_sort(u->view, view_events_column_find(o->sort_events),
+		                     o->sort_events_desc);
+	while (!ui_pane_shown(u, u->focus))
+		u->focus++;   /* the first pane shown; panes is never empty */
 	if (gethostname(u->host, sizeof(u->host) - 1) < 0)
 		snprintf(u->host, sizeof(u->host), "?");
 	char why[256];
