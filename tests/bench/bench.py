@@ -18,6 +18,9 @@ by side in the same run:
   - its resident memory (VmRSS, VmHWM) and bytes per socket;
   - whether sockeye's owners equal those of `ss -tuanpe`, socket by socket;
 
+sockeye runs with --no-all-netns throughout, so that it reads the same table
+as ss (one namespace), not also those of other namespaces on the machine;
+
 then the goals of issue 5, each met or not.
 
 Run as root (for unshare -n and other users' owners); `make bench` runs it
@@ -114,7 +117,7 @@ def proc_mem(pid):
 def steady(sockeye, window, interval, load, churn):
     """CPU per poll of a running `sockeye --events`, over window seconds
     after a warm-up, with the load's churn on or off; and its memory."""
-    p = subprocess.Popen([sockeye, '--events', '-i', str(interval)], stdin=subprocess.DEVNULL,
+    p = subprocess.Popen([sockeye, '--no-all-netns', '--events', '-i', str(interval)], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         if churn:
@@ -151,7 +154,7 @@ def ss_owners():
 
 
 def sockeye_owners(sockeye):
-    out = subprocess.run([sockeye, '--batch', '--json'], stdout=subprocess.PIPE,
+    out = subprocess.run([sockeye, '--no-all-netns', '--batch', '--json'], stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL).stdout.decode('utf-8', 'replace')
     owners = {}
     for line in out.splitlines():
@@ -178,8 +181,8 @@ def commands(args):
             ('netstat -tanp', ['netstat', '-tanp']),
             ('lsof -nP -iTCP', ['lsof', '-nP', '-iTCP']),
             ('sockeye bare collection', [args.pollbench, 'bare']),
-            ('sockeye --batch --json', [args.sockeye, '--batch', '--json']),
-            ('sockeye --batch (text)', [args.sockeye, '--batch'])]
+            ('sockeye --batch --json', [args.sockeye, '--no-all-netns', '--batch', '--json']),
+            ('sockeye --batch (text)', [args.sockeye, '--no-all-netns', '--batch'])]
     return [(name, argv) for name, argv in cmds if shutil.which(argv[0])]
 
 
