@@ -17,6 +17,16 @@
 struct poller {
 	struct poller_config cfg;
 	struct netlink_source *nl;     /* NULL when reading /proc/net */
+	/* --source=auto while netlink fails: each poll reads /proc/net and
+	 * first tries netlink again on a fresh socket, so sockeye returns to it
+	 * as soon as the kernel (or a filter in front of it) lets it. Written
+	 * by poller_collect; poller_apply copies it for the reading thread. */
+	int nl_down;
+	char nl_why[256];              /* why netlink is not in use, for the note */
+	int nl_news;                   /* nl_down changed since the last apply */
+	char degraded[320];            /* the applied state: "" when netlink serves */
+	int snap_proc;                 /* snap came from /proc/net (by poller_collect) */
+	int last_proc;                 /* so did the one applied before it */
 	/* Every network namespace but our own (which nl dumps): NULL when
 	 * only our own is read. Used by poller_collect alone. */
 	struct netns_set *ns;
@@ -36,6 +46,7 @@ struct poller {
 	struct destroyed_memory *memory;
 	unsigned long dropped;         /* drains that found the list full */
 	unsigned long overruns_noted;
+	int watch_tried;               /* poller_watch_open ran (it notes a refusal once) */
 };
 
 /* Announcements held between two polls at most. */
@@ -73,11 +84,43 @@ static void poller_note(struct poller *p, const char *fmt, ...)
 	p->note_pending = 1;
 }
 
+/* Netlink failed (refused at start, or a dump failed): close it (a dump
+ * broken off may leave replies queued, so a later try starts on a fresh
+ * socket) and read /proc/net until it works again. */
 static void fall_back_to_proc(struct poller *p, const char *why)
 {
 	netlink_close(p->nl);
 	p->nl = NULL;
-	poller_note(p, "%s; reading /proc/net instead", why);
+	if (!p->nl_down)
+		p->nl_news = 1;
+	p->nl_down = 1;
+	snprintf(p->nl_why, sizeof(p->nl_why), "%s", why);
+}
+
+static void poller_netlink_back(struct poller *p)
+{
+	if (p->nl_down)
+		p->nl_news = 1;
+	p->nl_down = 0;
+	p->nl_why[0] = '\0';
+}
+
+/* On the applying thread: the state poller_degraded reports, and a note
+ * when an outage begins or ends (not at each poll it lasts). */
+static void poller_apply_source(struct poller *p)
+{
+	if (p->nl_down)
+		snprintf(p->degraded, sizeof(p->degraded), "%s; reading /proc/net until "
+		         "netlink works again", p->nl_why);
+	else
+		p->degraded[0] = '\0';
+	if (!p->nl_news)
+		return;
+	p->nl_news = 0;
+	if (p->nl_down)
+		poller_note(p, "%s", p->degraded);
+	else
+		poller_note(p, "netlink sock_diag works again; reading it instead of /proc/net");
 }
 
 /* Subscribes to destroy notifications beside the netlink source. Refused,
@@ -86,8 +129,9 @@ static void poller_watch_open(struct poller *p)
 {
 	char why[256];
 
-	if (!p->nl || p->cfg.no_destroy_events)
+	if (!p->nl || p->cfg.no_destroy_events || p->watch_tried)
 		return;
+	p->watch_tried = 1;
 	p->memory = destroyed_memory_new();
 	p->watch = p->memory ? netlink_watch_open(p->cfg.want, why, sizeof(why)) : NULL;
 	if (!p->memory)
@@ -191,8 +235,10 @@ struct poller *poller_new(const struct poller_config *cfg, char *err, size_t err
 			poller_free(p);
 			return NULL;
 		}
-		if (!p->nl)
+		if (!p->nl) {
 			fall_back_to_proc(p, why);
+			poller_apply_source(p);
+		}
 	}
 	if (poller_netns_open(p, err, errlen) < 0) {
 		poller_free(p);
@@ -218,16 +264,33 @@ void poller_free(struct poller *p)
 	free(p);
 }
 
+/* With --source=auto, a poll while netlink is down tries it again first. */
+static void poller_netlink_retry(struct poller *p)
+{
+	char why[256];
+
+	if (p->nl || !p->nl_down || p->cfg.source != POLLER_AUTO)
+		return;
+	p->nl = netlink_open(why, sizeof(why));
+	if (!p->nl)
+		fall_back_to_proc(p, why);
+}
+
 static int collect(struct poller *p, char *err, size_t errlen)
 {
 	sock_list_clear(&p->snap);
+	poller_netlink_retry(p);
+	p->snap_proc = !p->nl;
 	if (p->nl) {
-		if (netlink_collect(p->nl, p->cfg.want, &p->snap, err, errlen) == 0)
+		if (netlink_collect(p->nl, p->cfg.want, &p->snap, err, errlen) == 0) {
+			poller_netlink_back(p);
 			return 0;
+		}
 		if (p->cfg.source == POLLER_NETLINK)
 			return -1;
 		fall_back_to_proc(p, err);
 		sock_list_clear(&p->snap);
+		p->snap_proc = 1;
 	}
 	return procnet_collect(p->cfg.proc_root, p->cfg.want, &p->snap, err, errlen);
 }
@@ -288,6 +351,13 @@ static int poller_update(struct poller *p, double now, struct sock_events *ev)
 	int rc;
 
 	poller_watch_drain(p, now);
+	/* Announcements are matched to the table by socket cookie, which
+	 * /proc/net does not show: beside a snapshot from it, or the first
+	 * from netlink after one, each would be a second, brief GONE of a
+	 * socket the poll reports anyway. Those polls go without them. */
+	if (p->snap_proc || p->last_proc)
+		destroyed_list_clear(&p->destroyed);
+	p->last_proc = p->snap_proc;
 	if (ev)
 		destroyed_prune_snapshot(&p->destroyed, &p->snap);
 	rc = sock_table_update(p->table, &p->snap, p->pm, now, ev);
@@ -306,10 +376,10 @@ int poller_apply(struct poller *p, double now, struct sock_events *ev,
 		return -1;
 	}
 	p->collected = 0;
-	/* A fall-back to /proc/net (on the collecting thread) ends the
-	 * subscription here, on the thread that owns it. */
-	if (!p->nl && p->watch)
-		poller_watch_close(p);
+	/* The subscription is a socket of its own and outlives a failing
+	 * dump; netlink refused at start and working now may subscribe. */
+	poller_apply_source(p);
+	poller_watch_open(p);
 	if (poller_update(p, now, ev) < 0) {
 		snprintf(err, errlen, "out of memory while updating the socket table");
 		return -1;
@@ -353,6 +423,11 @@ const char *poller_netns_partial(const struct poller *p)
 const char *poller_source_name(const struct poller *p)
 {
 	return p->nl ? "netlink" : "proc";
+}
+
+const char *poller_degraded(const struct poller *p)
+{
+	return p->degraded[0] ? p->degraded : NULL;
 }
 
 const char *poller_take_note(struct poller *p)

@@ -28,14 +28,18 @@ struct poller_config {
 struct poller;
 
 /* Opens the source. With POLLER_AUTO a refused netlink socket falls back to
- * /proc/net and poller_note() says why. NULL with err filled on failure. */
+ * /proc/net and poller_take_note() says why. NULL with err filled on failure. */
 struct poller *poller_new(const struct poller_config *cfg, char *err, size_t errlen);
 void poller_free(struct poller *p);
 
 /* Collects, attributes and diffs one snapshot taken at now (epoch seconds).
  * Events are appended to ev unless it is NULL (a baseline). With POLLER_AUTO,
- * a netlink dump refused at run time also falls back to /proc/net. Returns 0,
- * or -1 with err filled (the table keeps the previous snapshot). */
+ * a poll whose netlink dump fails (or netlink refused at start) reads
+ * /proc/net instead, and every later poll tries netlink again on a fresh
+ * socket: the source returns to netlink as soon as it works. The change
+ * each way is a note (poller_take_note), and poller_degraded says why while
+ * it lasts. Returns 0, or -1 with err filled (the table keeps the previous
+ * snapshot). */
 int poller_poll(struct poller *p, double now, struct sock_events *ev,
                 char *err, size_t errlen);
 
@@ -78,7 +82,12 @@ const char *poller_netns_partial(const struct poller *p);
 
 /* "netlink" or "proc": the source in use now. */
 const char *poller_source_name(const struct poller *p);
-/* A one-time note for stderr (the fallback and its reason), then NULL. */
+/* While --source=auto reads /proc/net because netlink fails: why, for a
+ * header ("netlink sock_diag ...: ...; reading /proc/net until netlink
+ * works again"); NULL while netlink serves. As of the last poller_apply. */
+const char *poller_degraded(const struct poller *p);
+/* A note for stderr once each time something changes (a fall-back and its
+ * reason, netlink working again, closes missed), then NULL. */
 const char *poller_take_note(struct poller *p);
 
 /* Parses "auto", "netlink", "proc". Returns 0 or -1. */

@@ -117,10 +117,18 @@ static void draw_header_line0(struct ui *u, double now)
 	fill(0, 0, COLS, u->style[THEME_HEADER]);
 	int x = put_text(0, 0, COLS, buf, u->style[THEME_HEADER]);
 	if (u->paused)
-		put_text(0, x + 2, COLS - x - 2, " PAUSED ", u->style[THEME_PAUSED]);
+		x += 2 + put_text(0, x + 2, COLS - x - 2, " PAUSED ", u->style[THEME_PAUSED]);
 	int cw = (int)strlen(clock);
 	if (COLS > x + 12 + cw)
 		put_text(0, COLS - cw, cw, clock, u->style[THEME_HEADER]);
+	else
+		cw = -2;
+	/* Why the source is not the one asked for, while that lasts. */
+	if (u->source_note[0] && COLS - cw - 2 > x + 2) {
+		char note[sizeof(u->source_note) * 4];
+		textsafe_display(u->source_note, strlen(u->source_note), note, sizeof(note));
+		put_text(0, x + 2, COLS - cw - 2 - x - 2, note, u->style[THEME_NOTE]);
+	}
 }
 
 static int header_item(int y, int x, const char *label, size_t n, struct ui *u)
@@ -168,7 +176,7 @@ static void draw_header_filter(struct ui *u)
 		x += put_text(2, x, COLS - x, text, u->style[THEME_FILTER]);
 	}
 	size_t unreadable = u->unreadable;
-	if (unreadable) {
+	if (unreadable || u->others_unowned) {
 		if (geteuid() != 0)
 			snprintf(text, sizeof(text), "   not root: owners of other users' sockets unknown");
 		else

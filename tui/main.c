@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "export.h"
 #include "filter.h"
@@ -53,9 +54,17 @@ static int wait_until(struct poller *p, long long at)
 			return 0;
 		left.tv_sec = (at - cur) / 1000000000LL;
 		left.tv_nsec = (at - cur) % 1000000000LL;
-		struct pollfd pfd = { .fd = poller_watch_fd(p), .events = POLLIN };
-		if (ppoll(&pfd, 1, &left, NULL) > 0 && (pfd.revents & POLLIN))
+		/* Standard output too: a pipe whose reader went away reports
+		 * POLLERR, so `sockeye -e | grep -m1 x` ends with grep even
+		 * while no event comes to be written. */
+		struct pollfd pfd[2] = {
+			{ .fd = poller_watch_fd(p), .events = POLLIN },
+			{ .fd = STDOUT_FILENO, .events = 0 },
+		};
+		if (ppoll(pfd, 2, &left, NULL) > 0 && (pfd[0].revents & POLLIN))
 			poller_watch_drain(p, timebase_epoch());
+		if (pfd[1].revents & (POLLERR | POLLHUP))
+			return -1;
 	}
 	return -1;
 }
@@ -97,6 +106,18 @@ static int poll_once(struct poller *p, struct export *x, struct sock_events *ev)
 	return 0;
 }
 
+/* The exit status after writing the output failed. A reader that went away
+ * (`sockeye -b | head -1`, with SIGPIPE ignored) ended the pipeline as it
+ * meant to: no message, status 0. Anything else (a full disk) is said. */
+static int output_failed(int e)
+{
+	if (e == EPIPE)
+		return 0;
+	fprintf(stderr, "sockeye: cannot write the output: %s\n",
+	        e ? strerror(e) : "write error");
+	return 1;
+}
+
 static int run_batch(struct poller *p, struct export *x, const struct options *o,
                      const struct output_opts *out)
 {
@@ -112,8 +133,9 @@ static int run_batch(struct poller *p, struct export *x, const struct options *o
 		}
 		if (poll_once(p, x, NULL) < 0)
 			return 1;
+		errno = 0;
 		if (output_batch(stdout, poller_table(p), timebase_epoch(), out) < 0)
-			return 1;
+			return output_failed(errno);
 	}
 	return 0;
 }
@@ -133,9 +155,14 @@ static int run_events(struct poller *p, struct export *x, const struct options *
 		if (wait_tick(p, &tick, o->interval) < 0)
 			break;
 		sock_events_clear(&ev);
-		if (poll_once(p, x, &ev) < 0 || (!o->headless && output_events(stdout, &ev, out) < 0) ||
-		    (o->rates && output_rates(stdout, poller_table(p), out) < 0)) {
+		if (poll_once(p, x, &ev) < 0) {
 			rc = 1;
+			break;
+		}
+		errno = 0;
+		if ((!o->headless && output_events(stdout, &ev, out) < 0) ||
+		    (o->rates && output_rates(stdout, poller_table(p), out) < 0)) {
+			rc = output_failed(errno);
 			break;
 		}
 	}
@@ -196,8 +223,12 @@ int main(int argc, char **argv)
 	 * locale's format whatever LC_NUMERIC says. */
 	setlocale(LC_CTYPE, "");
 	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
-		fprintf(stderr, "sockeye: %s\nTry 'sockeye --help' for more information.\n", err);
-		rc = 2;
+		/* Running out of memory is no fault of the command line. */
+		int oom = strcmp(err, "out of memory") == 0;
+		fprintf(stderr, "sockeye: %s\n", err);
+		if (!oom)
+			fprintf(stderr, "Try 'sockeye --help' for more information.\n");
+		rc = oom ? 1 : 2;
 	} else if (o.help) {
 		options_usage(stdout);
 		rc = 0;

@@ -90,6 +90,24 @@ static int ui_set_filter(struct ui *u, const char *text, enum ui_listen listen,
 
 /* ---- polling: the worker collects, this thread applies ---- */
 
+/* Not root, another user's socket with no owner means their processes
+ * are out of sight, even where none was seen and refused: /proc mounted
+ * with hidepid=2 hides them altogether. TIME_WAIT and request sockets
+ * belong to no process at all and do not count. */
+static int ui_others_unowned(const struct sock_table *t)
+{
+	uid_t me = geteuid();
+	if (me == 0)
+		return 0;
+	for (size_t i = 0, n = sock_table_count(t); i < n; i++) {
+		const struct sock_entry *e = sock_table_at(t, i);
+		if (!e->nowners && e->rec.uid != me && e->rec.state != SOCK_ST_TIME_WAIT &&
+		    e->rec.state != SOCK_ST_NEW_SYN_RECV && e->rec.state != SOCK_ST_SYN_RECV)
+			return 1;
+	}
+	return 0;
+}
+
 static void ui_apply(struct ui *u, int rc, double when, const char *why)
 {
 	char err[512];
@@ -107,7 +125,10 @@ static void ui_apply(struct ui *u, int rc, double when, const char *why)
 	if (note)
 		ui_message(u, note);
 	snprintf(u->source, sizeof(u->source), "%s", poller_source_name(u->poller));
+	const char *degraded = poller_degraded(u->poller);
+	snprintf(u->source_note, sizeof(u->source_note), "%s", degraded ? degraded : "");
 	u->unreadable = procmap_unreadable(poller_procmap(u->poller));
+	u->others_unowned = ui_others_unowned(poller_table(u->poller));
 	u->polled_at = when;
 	u->dirty = 1;
 	sock_events_free(&ev);
