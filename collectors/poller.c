@@ -161,9 +161,10 @@ static int poller_netns_open(struct poller *p, char *err, size_t errlen)
 			         "needs CAP_SYS_ADMIN (run as root)");
 			return -1;
 		}
+		/* The screen's header says so. Not stderr: every run of an
+		 * ordinary user's script would print it (as no other note
+		 * for a sight that is partial only because sockeye is not root). */
 		p->netns_partial = "host network namespace only (others need root)";
-		poller_note(p, "showing the host network namespace only: entering others "
-		            "needs CAP_SYS_ADMIN (run as root)");
 		return 0;
 	}
 	p->ns = netns_new(p->cfg.proc_root, p->cfg.netns_dir ? p->cfg.netns_dir : "/run/netns");

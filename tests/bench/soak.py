@@ -132,7 +132,7 @@ def soak(args, sockeye, load):
     env = {'LANG': benchlib.utf8_env(), 'TERM': 'tmux-256color'}
     tmux.start('screen', load.prefix() + [sockeye], 160, 48, env)
     tmux.wait_for('screen', lambda ls: any('ESTABLISHED' in l for l in ls), 'the screen')
-    pids = {'events': ev.pid, 'screen': pane_program(tmux.pane_pid('screen'))}
+    pids = {'events': ev.pid, 'screen': pane_program(tmux.pane_pid('screen'), sockeye)}
     print('warming up for %ds ...' % args.warmup, flush=True)
     time.sleep(args.warmup)
     start = {k: rss_kib(p) for k, p in pids.items()}
@@ -153,18 +153,17 @@ def soak(args, sockeye, load):
     return ev, counter, errlog, start, end, alive
 
 
-def pane_program(shell_pid):
-    """The program a tmux pane runs (its shell exec'ed nsenter, which
-    exec'ed sockeye, so mostly the pane's own pid)."""
+def pane_program(pane_pid, sockeye):
+    """The pid of the program a tmux pane runs: the pane's shell exec'ed
+    env, then nsenter, then sockeye, so the same pid once they are done."""
     for _ in range(50):
         try:
-            with open('/proc/%d/comm' % shell_pid) as f:
-                if f.read().strip() == 'sockeye':
-                    return shell_pid
+            if os.readlink('/proc/%d/exe' % pane_pid) == sockeye:
+                return pane_pid
         except OSError:
             pass
         time.sleep(0.1)
-    benchlib.die('the screen pane does not run sockeye')
+    benchlib.die('the screen pane does not run %s' % sockeye)
 
 
 def valgrind_run(args, sockeye, load):
