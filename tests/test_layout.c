@@ -70,7 +70,7 @@ static void wide_pane_shows_every_column_within_its_width(void **state)
 {
 	(void)state;
 	struct layout_col c[LAYOUT_CONN_MAX];
-	size_t n = layout_conn_columns(160, c);
+	size_t n = layout_conn_columns_shown(160, 0, 1, c);
 	assert_int_equal(n, LAYOUT_CONN_MAX);
 	assert_true(c[n - 1].x + c[n - 1].w <= 160);
 	for (size_t i = 1; i < n; i++)
@@ -107,6 +107,64 @@ static void spare_room_goes_to_addresses_and_process(void **state)
 	}
 }
 
+/* The bit of the config file's columns list for name. */
+static unsigned long column_bit(const char *name)
+{
+	return 1UL << (size_t)(columns_find(name) - columns);
+}
+
+static void netns_column_hidden_while_only_the_host_namespace_has_sockets(void **state)
+{
+	(void)state;
+	struct layout_col c[LAYOUT_CONN_MAX];
+	size_t n = layout_conn_columns_shown(200, 0, 0, c);
+	assert_false(has_column(c, n, "netns"));
+	assert_int_equal(n, LAYOUT_CONN_MAX - 1);
+}
+
+static void netns_column_shown_once_another_namespace_has_sockets(void **state)
+{
+	(void)state;
+	struct layout_col c[LAYOUT_CONN_MAX];
+	size_t n = layout_conn_columns_shown(200, 0, 1, c);
+	assert_true(has_column(c, n, "netns"));
+	/* next to the addresses it qualifies */
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!strcmp(c[i].col->name, "netns"))
+			assert_string_equal(c[i + 1].col->name, "local");
+}
+
+static void netns_column_at_100_columns_beside_addresses_and_process(void **state)
+{
+	(void)state;
+	struct layout_col c[LAYOUT_CONN_MAX];
+	size_t n = layout_conn_columns_shown(100, 0, 1, c);
+	assert_true(has_column(c, n, "netns"));
+	assert_true(has_column(c, n, "local"));
+	assert_true(has_column(c, n, "process"));
+	assert_true(c[n - 1].x + c[n - 1].w <= 100);
+}
+
+static void columns_list_naming_netns_shows_it_without_other_namespaces(void **state)
+{
+	(void)state;
+	struct layout_col c[LAYOUT_CONN_MAX];
+	unsigned long want = column_bit("proto") | column_bit("local") | column_bit("netns");
+	size_t n = layout_conn_columns_shown(120, want, 0, c);
+	assert_int_equal(n, 3);
+	assert_true(has_column(c, n, "netns"));
+}
+
+static void columns_list_without_netns_hides_it_with_other_namespaces(void **state)
+{
+	(void)state;
+	struct layout_col c[LAYOUT_CONN_MAX];
+	unsigned long want = column_bit("proto") | column_bit("local");
+	size_t n = layout_conn_columns_shown(120, want, 1, c);
+	assert_int_equal(n, 2);
+	assert_false(has_column(c, n, "netns"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +175,11 @@ int main(void)
 		cmocka_unit_test(wide_pane_shows_every_column_within_its_width),
 		cmocka_unit_test(narrow_pane_drops_the_least_needed_columns_first),
 		cmocka_unit_test(spare_room_goes_to_addresses_and_process),
+		cmocka_unit_test(netns_column_hidden_while_only_the_host_namespace_has_sockets),
+		cmocka_unit_test(netns_column_shown_once_another_namespace_has_sockets),
+		cmocka_unit_test(netns_column_at_100_columns_beside_addresses_and_process),
+		cmocka_unit_test(columns_list_naming_netns_shows_it_without_other_namespaces),
+		cmocka_unit_test(columns_list_without_netns_hides_it_with_other_namespaces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

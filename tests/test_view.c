@@ -574,6 +574,25 @@ static void header_counts_every_socket_by_state(void **state)
 	assert_int_equal(c->shown, 4);
 }
 
+/* The NETNS column comes and goes with sockets of other namespaces in the
+ * table, whatever the filter shows. */
+static void header_counts_sockets_outside_the_host_namespace(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, n, 100);
+	assert_int_equal(view_counts(f->v)->netns_other, 0);
+	r[n] = tcp4(8080, 0, SOCK_ST_LISTEN, 900);
+	r[n].netns = 4026532300ULL;
+	r[n].netns_name = "blue";
+	set_filter(f, "port:1");
+	poll_at(f, r, n + 1, 101);
+	assert_int_equal(view_counts(f->v)->netns_other, 1);
+	poll_at(f, r, n, 102);
+	assert_int_equal(view_counts(f->v)->netns_other, 0);
+}
+
 /* ---- the dirty flag ---- */
 
 /* The second poll of the same sockets, sorted by LOCAL: no event, so the
@@ -1202,6 +1221,7 @@ int main(void)
 		T(a_gone_socket_lingers_with_its_last_state_and_owners),
 		T(a_gone_row_follows_the_filter),
 		T(header_counts_every_socket_by_state),
+		T(header_counts_sockets_outside_the_host_namespace),
 		T(nothing_changed_means_no_resort_even_for_100000_sockets),
 		T(a_poll_that_changed_nothing_does_not_sort_again),
 		T(a_poll_that_changed_queues_sorts_again_by_recvq),

@@ -357,7 +357,8 @@ static void draw_conn_row(struct ui *u, int y, const struct rect *r,
 static void draw_connections(struct ui *u, const struct rect *r, double now)
 {
 	struct layout_col cols[LAYOUT_CONN_MAX];
-	size_t ncols = layout_conn_columns_shown(r->w, u->opts->columns, cols);
+	size_t ncols = layout_conn_columns_shown(r->w, u->opts->columns,
+	                                         view_counts(u->view)->netns_other > 0, cols);
 	int desc;
 	const struct column *sorted = view_conn_sort(u->view, &desc);
 	char title[128];

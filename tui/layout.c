@@ -63,7 +63,9 @@ struct conn_spec {
 };
 
 static const struct conn_spec conn_specs[LAYOUT_CONN_MAX] = {
-	{ "proto", 6, 0, 9 }, { "state", 11, 0, 9 }, { "local", 21, 1, 10 },
+	/* NETNS before the addresses it qualifies; kept while there is room
+	 * for it beside the addresses, state and process. */
+	{ "proto", 6, 0, 9 }, { "state", 11, 0, 9 }, { "netns", 12, 0, 8 }, { "local", 21, 1, 10 },
 	{ "remote", 21, 1, 10 }, { "process", 16, 1, 9 }, { "user", 8, 0, 5 },
 	{ "service", 14, 0, 5 },
 	{ "recvq", 7, 0, 4 }, { "sendq", 7, 0, 3 }, { "rtt", 7, 0, 2 },
@@ -86,21 +88,28 @@ static int conn_drop(int shown[LAYOUT_CONN_MAX], int width)
 
 size_t layout_conn_columns(int width, struct layout_col out[LAYOUT_CONN_MAX])
 {
-	return layout_conn_columns_shown(width, 0, out);
+	return layout_conn_columns_shown(width, 0, 0, out);
 }
 
-size_t layout_conn_columns_shown(int width, unsigned long want,
+/* Which columns the automatic choice shows: all but NETNS, which only
+ * matters (and only takes room) once a socket of another namespace does. */
+static int conn_auto(size_t i, int netns_seen)
+{
+	return netns_seen || strcmp(conn_specs[i].name, "netns") != 0;
+}
+
+size_t layout_conn_columns_shown(int width, unsigned long want, int netns_seen,
                                  struct layout_col out[LAYOUT_CONN_MAX])
 {
 	int shown[LAYOUT_CONN_MAX];
 	int growers = 0, any = 0;
 	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++) {
 		size_t bit = (size_t)(columns_find(conn_specs[i].name) - columns);
-		shown[i] = !want || (want & (1UL << bit));
+		shown[i] = want ? (want & (1UL << bit)) != 0 : conn_auto(i, netns_seen);
 		any |= shown[i];
 	}
 	for (size_t i = 0; i < LAYOUT_CONN_MAX && !any; i++)
-		shown[i] = 1;   /* only --batch columns (inode) chosen: the screen's own */
+		shown[i] = conn_auto(i, netns_seen);   /* only --batch columns (inode) chosen */
 	int need = conn_drop(shown, width);
 	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++)
 		growers += shown[i] && conn_specs[i].grow;

@@ -32,7 +32,7 @@ void layout_panes(int cols, int lines, enum layout_pane focus,
 void layout_panes_shown(int cols, int lines, enum layout_pane focus, unsigned shown,
                         struct layout_rect out[LAYOUT_NPANES]);
 
-#define LAYOUT_CONN_MAX 13
+#define LAYOUT_CONN_MAX 14
 
 struct layout_col {
 	const struct column *col;
@@ -44,9 +44,12 @@ struct layout_col {
  * address and process columns. Returns the count. */
 size_t layout_conn_columns(int width, struct layout_col out[LAYOUT_CONN_MAX]);
 
-/* The same among the columns in shown (bit i for columns[i]; 0 all, the
- * config file's `columns`). */
-size_t layout_conn_columns_shown(int width, unsigned long shown,
+/* The same among the columns in shown (bit i for columns[i], the config
+ * file's `columns`), or with shown 0 the automatic choice: every column but
+ * NETNS, which joins them only while netns_seen (some socket in the table
+ * lives outside the host's network namespace). A columns list naming netns
+ * shows it always. */
+size_t layout_conn_columns_shown(int width, unsigned long shown, int netns_seen,
                                  struct layout_col out[LAYOUT_CONN_MAX]);
 
 #endif

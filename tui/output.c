@@ -137,13 +137,26 @@ static void cell_write(FILE *f, const struct column *c, const char *cell, int wi
 		fputs("  ", f);
 }
 
+/* 1 when some row printed lives outside the host's network namespace:
+ * the rows then span namespaces (or are all another's), and an address
+ * alone no longer says which socket a row is. */
+static int batch_netns_wanted(const struct sorted_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (columns_netns_wanted(&rows[i].row))
+			return 1;
+	return 0;
+}
+
 /* Table columns, in table order: the ones chosen (the config file's
- * columns), else the ones marked in_batch. */
-static size_t batch_columns(unsigned long chosen, const struct column **out)
+ * columns), else the ones marked in_batch, and NETNS (last, so the other
+ * columns keep their places for scripts) when netns. */
+static size_t batch_columns(unsigned long chosen, int netns, const struct column **out)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < ncolumns; i++)
-		if (chosen ? columns[i].format && (chosen & (1UL << i)) : columns[i].in_batch)
+		if (chosen ? columns[i].format && (chosen & (1UL << i))
+		           : columns[i].in_batch || (netns && !strcmp(columns[i].name, "netns")))
 			out[n++] = &columns[i];
 	return n;
 }
@@ -153,7 +166,7 @@ static void batch_text(FILE *f, const struct sorted_row *rows, size_t n,
 {
 	const struct column *cols[32];
 	int width[32];
-	size_t nc = batch_columns(chosen, cols);
+	size_t nc = batch_columns(chosen, batch_netns_wanted(rows, n), cols);
 	char cell[CELL_MAX];
 	/* Two passes: widths first, so the table is aligned by display columns
 	 * without holding every formatted cell. */

@@ -333,7 +333,9 @@ static void ui_sort_conn(struct ui *u, int next)
 	/* Cycle through the columns the pane draws at this width, so rows are
 	 * never ordered by something the user cannot see. */
 	struct layout_col shown[LAYOUT_CONN_MAX];
-	size_t n = layout_conn_columns_shown(COLS, u->opts->columns, shown), next_i = 0;
+	size_t n = layout_conn_columns_shown(COLS, u->opts->columns,
+	                                     view_counts(u->view)->netns_other > 0, shown);
+	size_t next_i = 0;
 	for (size_t i = 0; i < n; i++)
 		if (shown[i].col == c)
 			next_i = (i + 1) % n;

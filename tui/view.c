@@ -532,6 +532,7 @@ static void conn_count(struct view *v, const struct sock_rec *r)
 	if (r->state < SOCK_ST_MAX)
 		per[r->state]++;
 	v->counts.total++;
+	v->counts.netns_other += r->netns != 0;
 }
 
 /* Marks which table sockets and GONE rows are shown (SHOWN), counting. */

@@ -64,6 +64,7 @@ struct view_counts {
 	size_t total;              /* every socket in the table */
 	size_t shown;              /* table sockets passing filter and narrowing */
 	size_t gone;               /* lingering GONE rows shown besides */
+	size_t netns_other;        /* table sockets outside the host's network namespace */
 };
 
 /* One Connections row; col is ready for the columns' format(). */
