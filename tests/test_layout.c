@@ -70,9 +70,9 @@ static void wide_pane_shows_every_column_within_its_width(void **state)
 {
 	(void)state;
 	struct layout_col c[LAYOUT_CONN_MAX];
-	size_t n = layout_conn_columns_shown(160, 0, 1, c);
+	size_t n = layout_conn_columns_shown(170, 0, 1, c);
 	assert_int_equal(n, LAYOUT_CONN_MAX);
-	assert_true(c[n - 1].x + c[n - 1].w <= 160);
+	assert_true(c[n - 1].x + c[n - 1].w <= 170);
 	for (size_t i = 1; i < n; i++)
 		assert_int_equal(c[i].x, c[i - 1].x + c[i - 1].w + 1);
 }

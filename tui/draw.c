@@ -182,6 +182,13 @@ static void draw_header_filter(struct ui *u)
 		else
 			snprintf(text, sizeof(text), "   owners unknown in %zu process%s (no access)",
 			         unreadable, unreadable == 1 ? "" : "es");
+		x += put_text(2, x, COLS - x, text, u->style[THEME_NOTE]);
+	}
+	/* For as long as sockeye cannot enter other network namespaces (not
+	 * when the user asked for its own alone). */
+	const char *netns = poller_netns_partial(u->poller);
+	if (netns && x < COLS) {
+		snprintf(text, sizeof(text), "   %s", netns);
 		put_text(2, x, COLS - x, text, u->style[THEME_NOTE]);
 	}
 }

@@ -65,7 +65,7 @@ struct conn_spec {
 static const struct conn_spec conn_specs[LAYOUT_CONN_MAX] = {
 	/* NETNS before the addresses it qualifies; kept while there is room
 	 * for it beside the addresses, state and process. */
-	{ "proto", 6, 0, 9 }, { "state", 11, 0, 9 }, { "netns", 12, 0, 8 }, { "local", 21, 1, 10 },
+	{ "proto", 6, 0, 9 }, { "state", 11, 0, 9 }, { "netns", 16, 0, 8 }, { "local", 21, 1, 10 },
 	{ "remote", 21, 1, 10 }, { "process", 16, 1, 9 }, { "user", 8, 0, 5 },
 	{ "service", 14, 0, 5 },
 	{ "recvq", 7, 0, 4 }, { "sendq", 7, 0, 3 }, { "rtt", 7, 0, 2 },
