@@ -662,6 +662,14 @@ static size_t help_lines(struct ui *u, char lines[][160], enum theme_element *st
 	HELP_LINE(THEME_NEW, "  new socket");
 	HELP_LINE(THEME_CHANGED, "  state changed");
 	HELP_LINE(THEME_GONE, "  closed (kept a moment)");
+	HELP_LINE(THEME_DEFAULT, "%s", "");
+	HELP_LINE(THEME_DETAILS_LABEL, "Privileges (given up once set up)");
+	HELP_LINE(THEME_DEFAULT, "  capabilities kept: %.120s", u->privs.kept);
+	if (u->privs.landlock_abi)
+		HELP_LINE(THEME_DEFAULT, "  files: Landlock (ABI %d) allows only the reads and "
+		          "writes sockeye needs", u->privs.landlock_abi);
+	if (u->privs.note[0])
+		HELP_LINE(THEME_DEFAULT, "  %.150s", u->privs.note);
 #undef HELP_LINE
 	return n;
 }

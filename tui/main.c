@@ -17,6 +17,7 @@
 #include "options.h"
 #include "output.h"
 #include "poller.h"
+#include "privs.h"
 #include "timebase.h"
 #include "ui.h"
 
@@ -206,6 +207,10 @@ static int run(const struct options *o)
 		filter_free(flt);
 		return 1;
 	}
+	/* Set up (netlink sockets open, theme read): give up the rest. */
+	struct privs_report privs;
+	if (privs_drop(o, &privs) < 0 && privs.privileged)
+		fprintf(stderr, "sockeye: note: %s\n", privs.note);
 	install_signals();
 	int rc = o->mode == MODE_BATCH ? run_batch(p, x, o, &out) : run_events(p, x, o, &out);
 	export_free(x);

@@ -15,6 +15,7 @@
 
 #include "config_file.h"
 #include "keys.h"
+#include "privs.h"
 #include "layout.h"
 #include "screen.h"
 #include "timebase.h"
@@ -620,9 +621,27 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 		u->range_lo = u->range_hi = 0;
 	u->services = services_load("/etc/services", why, sizeof(why));
 	snprintf(u->source, sizeof(u->source), "%s", poller_source_name(u->poller));
-	if (o->resolve)
+	return 0;
+}
+
+/* Once the sockets and the terminal are open, privileges are given up.
+ * Capabilities first, before any thread starts, so the collection thread
+ * inherits only what is kept; Landlock after it starts, since Landlock
+ * forbids reading other processes' fd tables (a ptrace access) to a
+ * sandboxed thread: this thread and the name lookups are sandboxed, the
+ * collector is not. */
+static int ui_start(struct ui *u, char *err, size_t errlen)
+{
+	int rc = privs_drop(u->opts, &u->privs);
+	if (worker_start(&u->worker, u->poller, err, errlen) < 0)
+		return -1;
+	if (privs_narrow(u->opts, &u->privs) < 0)
+		rc = -1;
+	if (rc < 0 && u->privs.privileged)
+		ui_message(u, u->privs.note);
+	if (u->opts->resolve)
 		ui_toggle_names(u);
-	return worker_start(&u->worker, u->poller, err, errlen);
+	return 0;
 }
 
 /* Frees u, unless a collection was still running: its thread then keeps
@@ -728,7 +747,9 @@ int ui_run(const struct options *o)
 		fprintf(stderr, "sockeye: out of memory\n");
 		return 1;
 	}
-	if (ui_init(u, o, err, sizeof(err)) < 0 || screen_begin(err, sizeof(err)) < 0) {
+	if (ui_init(u, o, err, sizeof(err)) < 0 || screen_begin(err, sizeof(err)) < 0 ||
+	    ui_start(u, err, sizeof(err)) < 0) {
+		screen_end();
 		fprintf(stderr, "sockeye: %s\n", err);
 		ui_free(u);
 		return 1;

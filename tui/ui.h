@@ -12,6 +12,7 @@
 #include "options.h"
 #include "poller.h"
 #include "ports.h"
+#include "privs.h"
 #include "prompt.h"
 #include "resolver.h"
 #include "theme.h"
@@ -67,6 +68,7 @@ struct ui {
 	char host[256];
 	uint16_t range_lo, range_hi;      /* kernel local port range */
 	struct services *services;
+	struct privs_report privs;        /* what was kept once set up */
 };
 
 /* Runs the monitor until q, F10 or a stop signal. Returns the exit status. */

@@ -1,0 +1,210 @@
+/* test_privs.c — tui/privs: the capabilities each mode keeps, and that the
+ * Landlock sandbox really refuses writes outside the named outputs while
+ * /proc stays readable. Landlock cannot be undone, so each sandbox test
+ * applies it in a child process and reports what the child saw. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "privs.h"
+
+static int has_cap(const struct privs_policy *pol, unsigned cap)
+{
+	for (size_t i = 0; i < pol->ncaps; i++)
+		if (pol->caps[i] == cap)
+			return 1;
+	return 0;
+}
+
+static void policy_of(struct privs_policy *pol, enum options_mode mode, int read_only)
+{
+	struct options o;
+	char err[256];
+	memset(&o, 0, sizeof(o));
+	o.mode = mode;
+	o.read_only = read_only;
+	assert_int_equal(privs_policy_for(pol, &o, err, sizeof(err)), 0);
+}
+
+static void test_fd_tables_need_ptrace_and_dac_read_search(void **state)
+{
+	(void)state;
+	struct privs_policy pol;
+	policy_of(&pol, MODE_BATCH, 0);
+	assert_true(has_cap(&pol, CAP_SYS_PTRACE));
+	assert_true(has_cap(&pol, CAP_DAC_READ_SEARCH));
+	assert_false(has_cap(&pol, CAP_DAC_OVERRIDE));
+	assert_false(has_cap(&pol, CAP_SETUID));
+	privs_policy_free(&pol);
+}
+
+static void test_screen_keeps_net_admin_for_closing_connections(void **state)
+{
+	(void)state;
+	struct privs_policy pol;
+	policy_of(&pol, MODE_SCREEN, 0);
+	assert_true(has_cap(&pol, CAP_NET_ADMIN));
+	privs_policy_free(&pol);
+}
+
+static void test_read_only_and_events_drop_net_admin(void **state)
+{
+	(void)state;
+	struct privs_policy pol;
+	policy_of(&pol, MODE_SCREEN, 1);
+	assert_false(has_cap(&pol, CAP_NET_ADMIN));
+	privs_policy_free(&pol);
+	policy_of(&pol, MODE_EVENTS, 0);
+	assert_false(has_cap(&pol, CAP_NET_ADMIN));
+	privs_policy_free(&pol);
+}
+
+/* ---- the sandbox, in a child ---- */
+
+static char tmpdir[64], outdir[64];
+
+static int setup_dirs(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_privs.XXXXXX");
+	snprintf(outdir, sizeof(outdir), "/tmp/test_privs_out.XXXXXX");
+	return mkdtemp(tmpdir) && mkdtemp(outdir) ? 0 : -1;
+}
+
+static int teardown_dirs(void **state)
+{
+	(void)state;
+	char cmd[200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", tmpdir, outdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* In a child: the batch policy plus outdir for writing, applied; then
+ * probe(), whose result (an errno, 0 for success) is the exit status.
+ * 255 means the sandbox could not be applied. */
+static int sandboxed(int (*probe)(void))
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct privs_policy pol;
+		struct privs_report rep;
+		char err[256];
+		memset(&rep, 0, sizeof(rep));
+		policy_of(&pol, MODE_BATCH, 0);
+		if (privs_policy_add(&pol, outdir, PRIVS_WRITE, err, sizeof(err)) < 0 ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || privs_sandbox(&pol, &rep) < 0)
+			_exit(255);
+		_exit(probe());
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_not_equal(WEXITSTATUS(status), 255);
+	return WEXITSTATUS(status);
+}
+
+static int write_in(const char *dir)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/x", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int probe_write_tmp(void) { return write_in(tmpdir); }
+static int probe_write_output(void) { return write_in(outdir); }
+
+/* An output rewritten atomically: a temporary beside it, renamed over. */
+static int probe_replace_output(void)
+{
+	char tmp[128], dest[128];
+	snprintf(tmp, sizeof(tmp), "%s/out.tmp", outdir);
+	snprintf(dest, sizeof(dest), "%s/out", outdir);
+	for (int round = 0; round < 2; round++) {
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return errno;
+		close(fd);
+		if (rename(tmp, dest) < 0)
+			return errno;
+	}
+	return 0;
+}
+
+static int probe_read_proc(void)
+{
+	char buf[256];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	ssize_t n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n > 0 ? 0 : EIO;
+}
+
+static int probe_read_etc(void)
+{
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static void test_sandbox_refuses_writing_outside_the_outputs(void **state)
+{
+	(void)state;
+	assert_int_equal(sandboxed(probe_write_tmp), EACCES);
+	/* and the same write works unsandboxed: the refusal is the sandbox's */
+	assert_int_equal(probe_write_tmp(), 0);
+}
+
+static void test_sandbox_lets_a_named_output_be_replaced(void **state)
+{
+	(void)state;
+	assert_int_equal(sandboxed(probe_write_output), 0);
+	assert_int_equal(sandboxed(probe_replace_output), 0);
+}
+
+static void test_sandbox_still_reads_proc_and_etc(void **state)
+{
+	(void)state;
+	assert_int_equal(sandboxed(probe_read_proc), 0);
+	assert_int_equal(sandboxed(probe_read_etc), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest policy[] = {
+		cmocka_unit_test(test_fd_tables_need_ptrace_and_dac_read_search),
+		cmocka_unit_test(test_screen_keeps_net_admin_for_closing_connections),
+		cmocka_unit_test(test_read_only_and_events_drop_net_admin),
+	};
+	const struct CMUnitTest sandbox[] = {
+		cmocka_unit_test(test_sandbox_refuses_writing_outside_the_outputs),
+		cmocka_unit_test(test_sandbox_lets_a_named_output_be_replaced),
+		cmocka_unit_test(test_sandbox_still_reads_proc_and_etc),
+	};
+	int failed = cmocka_run_group_tests(policy, NULL, NULL);
+	if (!privs_landlock_abi()) {
+		fprintf(stderr, "SKIP: this kernel has no Landlock (or it is off): the "
+		        "sandbox tests cannot run\n");
+		return failed ? 1 : 77;
+	}
+	return failed + cmocka_run_group_tests(sandbox, setup_dirs, teardown_dirs);
+}

@@ -1,0 +1,75 @@
+/* privs.h — least privilege: once set up, sockeye keeps only the
+ * capabilities its options need (libcap-ng), can never gain more
+ * (no_new_privs, an emptied bounding set), and where the kernel has
+ * Landlock may only read and write the paths of one table (privs.c). */
+#ifndef SOCKEYE_PRIVS_H
+#define SOCKEYE_PRIVS_H
+
+#include <stddef.h>
+#include "options.h"
+
+enum privs_access {
+	PRIVS_READ,     /* read files and list directories beneath */
+	PRIVS_WRITE,    /* also create, replace (rename over) and truncate files beneath */
+};
+
+#define PRIVS_RULES_MAX 24
+#define PRIVS_CAPS_MAX 8
+
+struct privs_rule {
+	char *path;                 /* owned */
+	enum privs_access access;
+};
+
+struct privs_policy {
+	unsigned caps[PRIVS_CAPS_MAX];      /* CAP_* numbers to keep */
+	size_t ncaps;
+	struct privs_rule rules[PRIVS_RULES_MAX];
+	size_t nrules;
+};
+
+/* What happened, for the help screen and a one-time note. */
+struct privs_report {
+	int privileged;             /* had effective capabilities before */
+	char kept[160];             /* "sys_ptrace dac_read_search", or "none" */
+	int landlock_abi;           /* the ABI applied; 0 when not applied */
+	char note[320];             /* why something was not done, or "" */
+};
+
+/* Fills pol with the capabilities and paths these options need (see the
+ * tables in privs.c). Returns 0, or -1 with err (out of memory). Free with
+ * privs_policy_free either way. */
+int privs_policy_for(struct privs_policy *pol, const struct options *o,
+                     char *err, size_t errlen);
+/* Adds one path; a path that does not exist is skipped when applying. */
+int privs_policy_add(struct privs_policy *pol, const char *path, enum privs_access access,
+                     char *err, size_t errlen);
+void privs_policy_free(struct privs_policy *pol);
+
+/* Keeps only pol's capabilities (in the effective and permitted sets, of
+ * those the process has; inheritable and ambient emptied; the bounding set
+ * emptied where CAP_SETPCAP allows) and sets no_new_privs. Capabilities
+ * belong to a thread and a new thread inherits its creator's: call this
+ * before any thread starts. 0, or -1 with rep->note saying what was not
+ * done (the process goes on as it is). */
+int privs_keep_caps(const struct privs_policy *pol, struct privs_report *rep);
+
+/* Narrows the calling thread, and the threads it starts afterwards, to
+ * pol's paths with Landlock, where the kernel has it (no_new_privs must be
+ * set). Landlock also forbids ptrace access to any process outside the
+ * sandbox, and reading /proc/PID/fd/N is such an access: a thread that
+ * maps sockets to their owners must be started before this and stays
+ * outside. 0, or -1 with rep->note saying why file access is not narrowed. */
+int privs_sandbox(const struct privs_policy *pol, struct privs_report *rep);
+
+/* privs_policy_for these options, then privs_keep_caps: what start-up
+ * calls once its sockets, terminal and files are open. 0, or -1 with
+ * rep->note. */
+int privs_drop(const struct options *o, struct privs_report *rep);
+/* privs_policy_for these options, then privs_sandbox. */
+int privs_narrow(const struct options *o, struct privs_report *rep);
+
+/* The kernel's Landlock ABI version; 0 when it has none or it is off. */
+int privs_landlock_abi(void);
+
+#endif
