@@ -91,6 +91,29 @@ static const char *privs_themes_env(const struct options *o, char *buf, size_t l
 	return buf;
 }
 
+/* Where W saves the settings: the config file's folder, or the nearest
+ * one above it that exists (a first save creates the rest). Never the
+ * whole tree: with no folder of its own above the file, saving is refused
+ * by the sandbox and the screen says why. */
+static const char *privs_config_save_dir(const struct options *o, char *buf, size_t len)
+{
+	struct stat st;
+	char *slash;
+
+	char cwd[4096] = "";
+
+	if (!o->config_path || (o->config_path[0] != '/' && !getcwd(cwd, sizeof cwd)))
+		return NULL;
+	if (snprintf(buf, len, "%s%s%s", cwd, *cwd ? "/" : "", o->config_path) >= (int)len)
+		return NULL;
+	while ((slash = strrchr(buf, '/')) && slash != buf) {
+		*slash = '\0';
+		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+			return buf;
+	}
+	return NULL;
+}
+
 /* Where sockeye reads or writes once set up. A feature that opens files
  * elsewhere adds its row: path is fixed, or path_for gives it for these
  * options and the environment (NULL when the feature is off). A path that
@@ -113,6 +136,8 @@ static const struct privs_path_need {
 	{ PRIVS_READ, "/run/netns", NULL },
 	{ PRIVS_READ, NULL, privs_config_dir },
 	{ PRIVS_READ, NULL, privs_themes_env },
+	/* the settings W saves */
+	{ PRIVS_WRITE, NULL, privs_config_save_dir },
 };
 
 int privs_policy_add(struct privs_policy *pol, const char *path, enum privs_access access,
@@ -238,7 +263,8 @@ static uint64_t privs_handled(int abi)
 }
 
 /* The rights one rule grants. Writing an output atomically is creating a
- * temporary file beside it and renaming it over the old one. */
+ * temporary file beside it and renaming it over the old one; a first save
+ * of the settings also makes their folder. */
 static uint64_t privs_rights(enum privs_access access, int is_dir)
 {
 	uint64_t r = LANDLOCK_ACCESS_FS_READ_FILE;
@@ -247,7 +273,8 @@ static uint64_t privs_rights(enum privs_access access, int is_dir)
 	if (access == PRIVS_WRITE) {
 		r |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
 		if (is_dir)
-			r |= LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE;
+			r |= LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+			     LANDLOCK_ACCESS_FS_MAKE_DIR;
 	}
 	return r;
 }
