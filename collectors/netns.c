@@ -34,6 +34,9 @@ struct netns_set {
 	size_t nnames, namecap;
 	int self_fd;                 /* our own namespace, to come back; -1 */
 	int stranded;                /* coming back failed once: enter no more */
+	int watch;                   /* netns_watch asked: open watches too */
+	unsigned watch_want;
+	int watch_refused;           /* a watch was refused: said once */
 	char note[512];
 	int note_pending;
 };
@@ -81,6 +84,7 @@ struct netns_set *netns_new(const char *proc_root, const char *run_dir)
 static void netns_space_drop(struct netns_space *ns)
 {
 	netlink_close(ns->nl);
+	netlink_watch_close(ns->watch);
 	free(ns->named);
 }
 
@@ -360,6 +364,39 @@ const char *netns_self_name(const struct netns_set *s)
 
 /* ---- collection ---- */
 
+void netns_watch(struct netns_set *s, unsigned want)
+{
+	s->watch = 1;
+	s->watch_want = want;
+}
+
+struct netlink_watch *netns_take_watch(struct netns_set *s, size_t i)
+{
+	struct netlink_watch *w;
+
+	if (i >= s->n)
+		return NULL;
+	w = s->v[i].watch;
+	s->v[i].watch = NULL;
+	return w;
+}
+
+/* Inside the namespace being visited: its watch, when asked for. */
+static void netns_open_watch(struct netns_set *s, struct netns_space *ns)
+{
+	char why[256];
+
+	if (!s->watch)
+		return;
+	ns->watch = netlink_watch_open(s->watch_want, why, sizeof(why));
+	if (!ns->watch && !s->watch_refused) {
+		s->watch_refused = 1;
+		netns_note(s, "closes in network namespace %s are not announced (%s): "
+		           "connections there that open and close between two polls are missed",
+		           ns->name, why);
+	}
+}
+
 /* Records of ns from out->v[from] on carry its inode and name (none for
  * the host's). */
 static void netns_tag(const struct netns_space *ns, struct sock_list *out, size_t from)
@@ -377,7 +414,7 @@ static void netns_tag(const struct netns_space *ns, struct sock_list *out, size_
  * namespace is opened by path and checked by inode: a pid reused since
  * the scan must not lead into another namespace. */
 static struct netlink_source *netns_enter_and_open(struct netns_set *s,
-                                                   const struct netns_space *ns,
+                                                   struct netns_space *ns,
                                                    int *vanished, char *err, size_t errlen)
 {
 	char path[512];
@@ -417,9 +454,13 @@ static struct netlink_source *netns_enter_and_open(struct netns_set *s,
 	}
 	close(fd);
 	nl = netlink_open(err, errlen);
+	if (nl)
+		netns_open_watch(s, ns);
 	if (setns(s->self_fd, CLONE_NEWNET) < 0) {
 		snprintf(err, errlen, "returning from %.200s: %s", path, strerror(errno));
 		netlink_close(nl);
+		netlink_watch_close(ns->watch);
+		ns->watch = NULL;
 		s->stranded = 1;
 		return NULL;
 	}

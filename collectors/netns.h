@@ -10,6 +10,7 @@
 #include "sock.h"
 
 struct netlink_source;
+struct netlink_watch;
 
 /* One namespace as last found. */
 struct netns_space {
@@ -20,6 +21,9 @@ struct netns_space {
 	int pid;                   /* a process inside, 0 for a named one with none */
 	char *named;               /* its /run/netns path when named, else NULL */
 	struct netlink_source *nl; /* opened inside it; NULL until then */
+	/* Its destroy notifications (netns_watch), opened with nl, until
+	 * netns_take_watch hands it on; NULL when not wanted or refused. */
+	struct netlink_watch *watch;
 	int refused;               /* entering or dumping it failed: noted once */
 	unsigned seen;             /* the scan that last found it */
 };
@@ -55,6 +59,15 @@ const char *netns_self_name(const struct netns_set *s);
  * back to its own namespace (it enters none again). */
 int netns_collect_netlink(struct netns_set *s, unsigned want, struct sock_list *out,
                           char *err, size_t errlen);
+
+/* From now on each namespace entered also gets a socket subscribed to its
+ * destroy notifications (netlink_watch_open with want), opened during the
+ * same visit: the kernel announces a namespace's closes only to sockets
+ * created inside it. A refusal is said once (netns_take_note). */
+void netns_watch(struct netns_set *s, unsigned want);
+/* Hands the watch of namespace i (netns_at) to the caller, who then owns
+ * it: NULL when there is none new. Not while netns_collect_netlink runs. */
+struct netlink_watch *netns_take_watch(struct netns_set *s, size_t i);
 
 /* The /proc/net fallback for the same namespaces: the tables under
  * <proc_root>/<pid>/net of a process inside each (a named namespace without one is skipped). */

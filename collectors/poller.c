@@ -13,6 +13,7 @@
 #include "netns.h"
 #include "poller.h"
 #include "procnet.h"
+#include "watchset.h"
 
 struct poller {
 	struct poller_config cfg;
@@ -47,6 +48,9 @@ struct poller {
 	unsigned long dropped;         /* drains that found the list full */
 	unsigned long overruns_noted;
 	int watch_tried;               /* poller_watch_open ran (it notes a refusal once) */
+	/* The other namespaces' watches, and ours, behind one descriptor:
+	 * NULL while only our own namespace is read or ours was refused. */
+	struct watchset *ws;
 };
 
 /* Announcements held between two polls at most. */
@@ -123,6 +127,28 @@ static void poller_apply_source(struct poller *p)
 		poller_note(p, "netlink sock_diag works again; reading it instead of /proc/net");
 }
 
+/* With every namespace read, each one entered is subscribed as well (the
+ * kernel announces a close only inside its namespace), and one descriptor
+ * stands for all: the callers' loops poll poller_watch_fd alone. Refused,
+ * closes are heard in our own namespace only, said once. */
+static void poller_watch_namespaces(struct poller *p)
+{
+	char why[256];
+
+	if (!p->ns)
+		return;
+	p->ws = watchset_new(why, sizeof(why));
+	if (p->ws && watchset_poll_also(p->ws, netlink_watch_fd(p->watch), why, sizeof(why)) < 0) {
+		watchset_free(p->ws);
+		p->ws = NULL;
+	}
+	if (!p->ws) {
+		poller_note(p, "%s: closes in other network namespaces are not heard", why);
+		return;
+	}
+	netns_watch(p->ns, p->cfg.want);
+}
+
 /* Subscribes to destroy notifications beside the netlink source. Refused,
  * sockeye polls alone and says so once. */
 static void poller_watch_open(struct poller *p)
@@ -139,6 +165,8 @@ static void poller_watch_open(struct poller *p)
 	if (!p->watch)
 		poller_note(p, "%s: connections that open and close between two polls "
 		            "are missed", why);
+	else
+		poller_watch_namespaces(p);
 }
 
 static void poller_watch_close(struct poller *p)
@@ -255,6 +283,7 @@ void poller_free(struct poller *p)
 		return;
 	netlink_close(p->nl);
 	netns_free(p->ns);
+	watchset_free(p->ws);
 	netlink_watch_close(p->watch);
 	sock_list_free(&p->watch_recs);
 	destroyed_list_free(&p->destroyed);
@@ -310,27 +339,38 @@ int poller_collect(struct poller *p, char *err, size_t errlen)
 	return 0;
 }
 
-void poller_watch_drain(struct poller *p, double now)
+/* Our own namespace's announcements, then the other namespaces' (each
+ * tagged with its own), into p->watch_recs. */
+static void poller_watch_read(struct poller *p)
 {
-	char why[256];
-	unsigned long overruns;
+	char why[512];
 
-	if (!p->watch)
-		return;
 	sock_list_clear(&p->watch_recs);
-	if (netlink_watch_drain(p->watch, &p->watch_recs, why, sizeof(why)) < 0) {
+	if (p->watch && netlink_watch_drain(p->watch, &p->watch_recs, why, sizeof(why)) < 0) {
 		poller_note(p, "%s: connections that open and close between two polls "
 		            "are missed from now on", why);
 		poller_watch_close(p);
-		return;
+		sock_list_clear(&p->watch_recs);
 	}
 	poller_tag_own(p, &p->watch_recs, 0);
+	if (p->ws && watchset_drain(p->ws, &p->watch_recs, why, sizeof(why)))
+		poller_note(p, "%s", why);
+}
+
+void poller_watch_drain(struct poller *p, double now)
+{
+	unsigned long overruns;
+
+	if (!p->watch && !p->ws)
+		return;
+	poller_watch_read(p);
 	/* Bounded, for a screen paused while sockets churn: past the bound
 	 * closes are lost as if the kernel's buffer had overrun. */
 	if (p->destroyed.n + p->watch_recs.n > POLLER_DESTROYED_MAX ||
 	    destroyed_list_add(&p->destroyed, p->watch_recs.v, p->watch_recs.n, now) < 0)
 		p->dropped++;
-	overruns = netlink_watch_overruns(p->watch) + p->dropped;
+	overruns = netlink_watch_overruns(p->watch) + p->dropped +
+	           (p->ws ? watchset_overruns(p->ws) : 0);
 	if (overruns && !p->overruns_noted)
 		poller_note(p, "some closes were missed: destroy notifications came faster "
 		            "than they were read");
@@ -339,7 +379,17 @@ void poller_watch_drain(struct poller *p, double now)
 
 int poller_watch_fd(const struct poller *p)
 {
-	return netlink_watch_fd(p->watch);
+	return p->ws ? watchset_fd(p->ws) : netlink_watch_fd(p->watch);
+}
+
+/* The namespaces entered by the last collection bring their watches; those
+ * of namespaces gone are closed. Between collections only. */
+static void poller_watch_sync(struct poller *p)
+{
+	char why[256];
+
+	if (p->ws && watchset_sync(p->ws, p->ns, why, sizeof(why)) < 0)
+		poller_note(p, "%s: closes in some network namespaces are not heard", why);
 }
 
 /* The diff, with announcements merged in: read the last ones first, then
@@ -381,6 +431,7 @@ int poller_apply(struct poller *p, double now, struct sock_events *ev,
 	 * dump; netlink refused at start and working now may subscribe. */
 	poller_apply_source(p);
 	poller_watch_open(p);
+	poller_watch_sync(p);
 	if (poller_update(p, now, ev) < 0) {
 		snprintf(err, errlen, "out of memory while updating the socket table");
 		return -1;

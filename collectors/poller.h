@@ -63,6 +63,9 @@ int poller_apply(struct poller *p, double now, struct sock_events *ev,
  * read: poller_apply reads them, and an event loop may read them sooner
  * (so their time is when they came, and a long interval cannot overrun
  * the buffer) by polling poller_watch_fd and calling poller_watch_drain.
+ * With every namespace read, each namespace entered is subscribed too (its
+ * closes carry its netns), and poller_watch_fd is one descriptor (epoll)
+ * readable when any of them has news.
  * Both on the thread that calls poller_apply; poller_collect may run
  * meanwhile. */
 int poller_watch_fd(const struct poller *p);   /* -1 when not subscribed */
