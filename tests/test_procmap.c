@@ -749,8 +749,10 @@ static void test_steady_poll_reads_few_descriptors(void **state)
 	poll_for(m, &l, &ino, 1);
 	poll_for(m, &l, &ino, 1);
 	procmap_stats(m, &steady);
-	/* Every fd table it may read (all of them as root). */
-	assert_int_equal(first.full_scans + procmap_unreadable(m), first.procs);
+	/* The first poll reads every fd table it may (all but the few it
+	 * may not, which not root is most of them). */
+	assert_true(first.full_scans <= first.procs);
+	assert_true(first.full_scans + procmap_unreadable(m) >= first.procs);
 	assert_true(steady.full_scans * 2 <= first.full_scans + 2);
 	assert_int_equal(procmap_lookup(m, ino, &o), 1);
 	assert_int_equal(o[0].pid, getpid());
