@@ -244,7 +244,8 @@ static size_t promfile_port_ranks(struct promfile_counts *c, struct promfile_ran
 {
 	size_t n = 0;
 
-	qsort(c->listeners, c->nlisteners, sizeof(*c->listeners), promfile_listener_cmp);
+	if (c->nlisteners)     /* qsort wants an array, even of none */
+		qsort(c->listeners, c->nlisteners, sizeof(*c->listeners), promfile_listener_cmp);
 	for (size_t i = 0; i < c->nlisteners; i++) {
 		const struct promfile_listener *l = &c->listeners[i];
 		if (n && out[n - 1].port == l->port) {
@@ -311,7 +312,8 @@ static size_t promfile_name_ranks(struct promfile_counts *c, struct promfile_ran
 {
 	size_t n = 0;
 
-	qsort(c->names, c->nnames, sizeof(*c->names), promfile_name_cmp);
+	if (c->nnames)
+		qsort(c->names, c->nnames, sizeof(*c->names), promfile_name_cmp);
 	for (size_t i = 0; i < c->nnames; i++) {
 		if (n && strcmp(out[n - 1].name, c->names[i].s) == 0)
 			out[n - 1].count++;
