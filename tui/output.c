@@ -42,6 +42,27 @@ static void json_rates(FILE *f, int has_rate, double tx, double rx)
 		fprintf(f, ",\"txrate\":%.1f,\"rxrate\":%.1f", tx, rx);
 }
 
+/* A string key, or null when s is empty (no service known). */
+static void json_opt_str(FILE *f, const char *key, const char *s)
+{
+	if (s[0])
+		json_str(f, key, s);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
+/* The socket's service: its lowest-pid owner's that has one (owners of one
+ * socket nearly always share it; each owner's own is in "procs"). */
+static void json_service(FILE *f, const struct sock_owner *owners, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (owners[i].service[0]) {
+			json_str(f, "service", owners[i].service);
+			return;
+		}
+	fputs(",\"service\":null", f);
+}
+
 /* uid_known is 0 for a socket only the kernel's destroy notification told
  * of (it does not send the uid): its uid is null, never a made-up 0. */
 static void json_socket(FILE *f, const struct sock_rec *r,
@@ -67,11 +88,13 @@ static void json_socket(FILE *f, const struct sock_rec *r,
 		        r->tcp.rtt_us / 1000.0, r->tcp.rttvar_us / 1000.0, r->tcp.total_retrans,
 		        r->tcp.snd_cwnd, (unsigned long long)r->tcp.bytes_acked,
 		        (unsigned long long)r->tcp.bytes_received);
+	json_service(f, owners, n);
 	fputs(",\"procs\":[", f);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%s{\"pid\":%d", i ? "," : "", owners[i].pid);
 		json_str(f, "comm", owners[i].comm);
 		json_str(f, "user", owners[i].user);
+		json_opt_str(f, "service", owners[i].service);
 		fputc('}', f);
 	}
 	fputc(']', f);
