@@ -70,7 +70,7 @@ static void wide_pane_shows_every_column_within_its_width(void **state)
 {
 	(void)state;
 	struct layout_col c[LAYOUT_CONN_MAX];
-	size_t n = layout_conn_columns_shown(170, 0, 1, c);
+	size_t n = layout_conn_columns_shown(170, 0, LAYOUT_SEEN_NETNS | LAYOUT_SEEN_SERVICE, c);
 	assert_int_equal(n, LAYOUT_CONN_MAX);
 	assert_true(c[n - 1].x + c[n - 1].w <= 170);
 	for (size_t i = 1; i < n; i++)
@@ -117,7 +117,7 @@ static void netns_column_hidden_while_only_the_host_namespace_has_sockets(void *
 {
 	(void)state;
 	struct layout_col c[LAYOUT_CONN_MAX];
-	size_t n = layout_conn_columns_shown(200, 0, 0, c);
+	size_t n = layout_conn_columns_shown(200, 0, LAYOUT_SEEN_SERVICE, c);
 	assert_false(has_column(c, n, "netns"));
 	assert_int_equal(n, LAYOUT_CONN_MAX - 1);
 }
@@ -126,7 +126,7 @@ static void netns_column_shown_once_another_namespace_has_sockets(void **state)
 {
 	(void)state;
 	struct layout_col c[LAYOUT_CONN_MAX];
-	size_t n = layout_conn_columns_shown(200, 0, 1, c);
+	size_t n = layout_conn_columns_shown(200, 0, LAYOUT_SEEN_NETNS, c);
 	assert_true(has_column(c, n, "netns"));
 	/* next to the addresses it qualifies */
 	for (size_t i = 0; i + 1 < n; i++)
@@ -138,7 +138,7 @@ static void netns_column_at_100_columns_beside_addresses_and_process(void **stat
 {
 	(void)state;
 	struct layout_col c[LAYOUT_CONN_MAX];
-	size_t n = layout_conn_columns_shown(100, 0, 1, c);
+	size_t n = layout_conn_columns_shown(100, 0, LAYOUT_SEEN_NETNS, c);
 	assert_true(has_column(c, n, "netns"));
 	assert_true(has_column(c, n, "local"));
 	assert_true(has_column(c, n, "process"));
@@ -160,9 +160,38 @@ static void columns_list_without_netns_hides_it_with_other_namespaces(void **sta
 	(void)state;
 	struct layout_col c[LAYOUT_CONN_MAX];
 	unsigned long want = column_bit("proto") | column_bit("local");
-	size_t n = layout_conn_columns_shown(120, want, 1, c);
+	size_t n = layout_conn_columns_shown(120, want, LAYOUT_SEEN_NETNS, c);
 	assert_int_equal(n, 2);
 	assert_false(has_column(c, n, "netns"));
+}
+
+static void service_column_hidden_while_no_owner_has_a_service(void **state)
+{
+	(void)state;
+	struct layout_col c[LAYOUT_CONN_MAX];
+	size_t n = layout_conn_columns_shown(200, 0, 0, c);
+	assert_false(has_column(c, n, "service"));
+	assert_false(has_column(c, n, "netns"));
+	assert_int_equal(n, LAYOUT_CONN_MAX - 2);
+}
+
+static void service_column_shown_once_an_owner_has_a_service(void **state)
+{
+	(void)state;
+	struct layout_col c[LAYOUT_CONN_MAX];
+	size_t n = layout_conn_columns_shown(200, 0, layout_seen(0, 3), c);
+	assert_true(has_column(c, n, "service"));
+	assert_false(has_column(c, n, "netns"));
+}
+
+static void columns_list_naming_service_shows_it_without_services(void **state)
+{
+	(void)state;
+	struct layout_col c[LAYOUT_CONN_MAX];
+	unsigned long want = column_bit("local") | column_bit("service");
+	size_t n = layout_conn_columns_shown(120, want, 0, c);
+	assert_int_equal(n, 2);
+	assert_true(has_column(c, n, "service"));
 }
 
 int main(void)
@@ -180,6 +209,9 @@ int main(void)
 		cmocka_unit_test(netns_column_at_100_columns_beside_addresses_and_process),
 		cmocka_unit_test(columns_list_naming_netns_shows_it_without_other_namespaces),
 		cmocka_unit_test(columns_list_without_netns_hides_it_with_other_namespaces),
+		cmocka_unit_test(service_column_hidden_while_no_owner_has_a_service),
+		cmocka_unit_test(service_column_shown_once_an_owner_has_a_service),
+		cmocka_unit_test(columns_list_naming_service_shows_it_without_services),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

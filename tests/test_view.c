@@ -1063,6 +1063,20 @@ static const char *services(const struct view *v)
 	return buf;
 }
 
+/* Where no owner belongs to a service (a machine without systemd or
+ * containers), SERVICE would be a column of dashes: it gives its room to
+ * the others. */
+static void service_column_hidden_while_no_owner_has_a_service(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[] = { tcp4(8080, 50000, SOCK_ST_ESTABLISHED, LISTEN_INODE) };
+	poll_at(f, r, 1, 100);
+	assert_int_equal(view_refresh(f->v, 100), 0);
+	assert_int_equal(view_counts(f->v)->with_service, 0);
+	assert_false(view_proc_column_shown(f->v, view_proc_column_find("service")));
+	assert_true(view_proc_column_shown(f->v, view_proc_column_find("txrate")));
+}
+
 /* The pre-forked listener's two processes in nginx.service share one
  * connection, 10820 is in a login scope, 10819 (UDP) in no unit. */
 static void grouped_by_service_a_shared_socket_counts_once_and_rates_sum(void **state)
@@ -1104,6 +1118,8 @@ static void grouped_by_service_a_shared_socket_counts_once_and_rates_sum(void **
 	assert_int_equal(view_proc_count(f->v), 4);
 	assert_string_equal(proc_with_pid(f->v, 10818)->service, "nginx.service");
 	assert_true(view_proc_column_shown(f->v, view_proc_column_find("pid")));
+	assert_true(view_proc_column_shown(f->v, view_proc_column_find("service")));
+	assert_int_equal(view_counts(f->v)->with_service, 2);
 	put_cgroup(root, 10817, NULL);
 	put_cgroup(root, 10818, NULL);
 	put_cgroup(root, 10820, NULL);
@@ -1233,6 +1249,7 @@ int main(void)
 		T(process_columns_are_a_table),
 		T(a_socket_shared_within_a_process_group_counts_once_for_its_lowest_pid),
 		T(grouped_by_service_a_shared_socket_counts_once_and_rates_sum),
+		T(service_column_hidden_while_no_owner_has_a_service),
 		T(connection_rows_carry_their_sockets_rate_and_gone_rows_none),
 		T(holders_in_different_process_groups_each_count_a_shared_socket),
 		T(the_event_log_keeps_the_newest_10000_newest_first),

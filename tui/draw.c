@@ -365,7 +365,8 @@ static void draw_connections(struct ui *u, const struct rect *r, double now)
 {
 	struct layout_col cols[LAYOUT_CONN_MAX];
 	size_t ncols = layout_conn_columns_shown(r->w, u->opts->columns,
-	                                         view_counts(u->view)->netns_other > 0, cols);
+	                                         layout_seen(view_counts(u->view)->netns_other,
+	                                                     view_counts(u->view)->with_service), cols);
 	int desc;
 	const struct column *sorted = view_conn_sort(u->view, &desc);
 	char title[128];

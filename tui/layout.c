@@ -88,28 +88,37 @@ static int conn_drop(int shown[LAYOUT_CONN_MAX], int width)
 
 size_t layout_conn_columns(int width, struct layout_col out[LAYOUT_CONN_MAX])
 {
-	return layout_conn_columns_shown(width, 0, 0, out);
+	return layout_conn_columns_shown(width, 0, LAYOUT_SEEN_SERVICE, out);
 }
 
-/* Which columns the automatic choice shows: all but NETNS, which only
- * matters (and only takes room) once a socket of another namespace does. */
-static int conn_auto(size_t i, int netns_seen)
+unsigned layout_seen(size_t netns_other, size_t with_service)
 {
-	return netns_seen || strcmp(conn_specs[i].name, "netns") != 0;
+	return (netns_other ? LAYOUT_SEEN_NETNS : 0u) | (with_service ? LAYOUT_SEEN_SERVICE : 0u);
 }
 
-size_t layout_conn_columns_shown(int width, unsigned long want, int netns_seen,
+/* Which columns the automatic choice shows: all but NETNS and SERVICE,
+ * which only matter (and only take room) once the table has what they say. */
+static int conn_auto(size_t i, unsigned seen)
+{
+	if (strcmp(conn_specs[i].name, "netns") == 0)
+		return (seen & LAYOUT_SEEN_NETNS) != 0;
+	if (strcmp(conn_specs[i].name, "service") == 0)
+		return (seen & LAYOUT_SEEN_SERVICE) != 0;
+	return 1;
+}
+
+size_t layout_conn_columns_shown(int width, unsigned long want, unsigned seen,
                                  struct layout_col out[LAYOUT_CONN_MAX])
 {
 	int shown[LAYOUT_CONN_MAX];
 	int growers = 0, any = 0;
 	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++) {
 		size_t bit = (size_t)(columns_find(conn_specs[i].name) - columns);
-		shown[i] = want ? (want & (1UL << bit)) != 0 : conn_auto(i, netns_seen);
+		shown[i] = want ? (want & (1UL << bit)) != 0 : conn_auto(i, seen);
 		any |= shown[i];
 	}
 	for (size_t i = 0; i < LAYOUT_CONN_MAX && !any; i++)
-		shown[i] = conn_auto(i, netns_seen);   /* only --batch columns (inode) chosen */
+		shown[i] = conn_auto(i, seen);   /* only --batch columns (inode) chosen */
 	int need = conn_drop(shown, width);
 	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++)
 		growers += shown[i] && conn_specs[i].grow;

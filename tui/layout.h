@@ -44,12 +44,20 @@ struct layout_col {
  * address and process columns. Returns the count. */
 size_t layout_conn_columns(int width, struct layout_col out[LAYOUT_CONN_MAX]);
 
+/* What the table holds that earns a column its room: NETNS while some
+ * socket lives outside the host's network namespace, SERVICE while some
+ * socket's owner belongs to a service or container. */
+#define LAYOUT_SEEN_NETNS   1u
+#define LAYOUT_SEEN_SERVICE 2u
+
 /* The same among the columns in shown (bit i for columns[i], the config
  * file's `columns`), or with shown 0 the automatic choice: every column but
- * NETNS, which joins them only while netns_seen (some socket in the table
- * lives outside the host's network namespace). A columns list naming netns
- * shows it always. */
-size_t layout_conn_columns_shown(int width, unsigned long shown, int netns_seen,
+ * NETNS and SERVICE, each of which joins them only while seen has its
+ * LAYOUT_SEEN_ flag. A columns list naming one shows it always. */
+size_t layout_conn_columns_shown(int width, unsigned long shown, unsigned seen,
                                  struct layout_col out[LAYOUT_CONN_MAX]);
+
+/* The seen flags for a table with these counts of sockets. */
+unsigned layout_seen(size_t netns_other, size_t with_service);
 
 #endif

@@ -335,7 +335,8 @@ static void ui_sort_conn(struct ui *u, int next)
 	 * never ordered by something the user cannot see. */
 	struct layout_col shown[LAYOUT_CONN_MAX];
 	size_t n = layout_conn_columns_shown(COLS, u->opts->columns,
-	                                     view_counts(u->view)->netns_other > 0, shown);
+	                                     layout_seen(view_counts(u->view)->netns_other,
+	                                                 view_counts(u->view)->with_service), shown);
 	size_t next_i = 0;
 	for (size_t i = 0; i < n; i++)
 		if (shown[i].col == c)

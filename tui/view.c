@@ -526,13 +526,23 @@ static size_t conn_table_count(const struct view *v)
 	return v->table ? sock_table_count(v->table) : 0;
 }
 
-static void conn_count(struct view *v, const struct sock_rec *r)
+static int owners_have_service(const struct sock_owner *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (o[i].service[0])
+			return 1;
+	return 0;
+}
+
+static void conn_count(struct view *v, const struct sock_rec *r,
+                       const struct sock_owner *o, size_t n)
 {
 	size_t *per = r->proto == IPPROTO_UDP ? v->counts.udp : v->counts.tcp;
 	if (r->state < SOCK_ST_MAX)
 		per[r->state]++;
 	v->counts.total++;
 	v->counts.netns_other += r->netns != 0;
+	v->counts.with_service += owners_have_service(o, n);
 }
 
 /* Marks which table sockets and GONE rows are shown (SHOWN), counting. */
@@ -542,7 +552,7 @@ static void conn_mark(struct view *v)
 	memset(&v->counts, 0, sizeof(v->counts));
 	for (size_t i = 0; i < nt; i++) {
 		const struct sock_entry *e = sock_table_at(v->table, i);
-		conn_count(v, &e->rec);
+		conn_count(v, &e->rec, e->owners, e->nowners);
 		v->vis[i] = passes(v, &e->rec, e->owners, e->nowners, 1) ? SHOWN : HIDDEN;
 		v->counts.shown += v->vis[i] == SHOWN;
 	}
@@ -1503,6 +1513,9 @@ int view_proc_by_service(const struct view *v)
 
 int view_proc_column_shown(const struct view *v, const struct view_proc_column *col)
 {
+	/* SERVICE takes room only once some socket's owner has one. */
+	if (!v->proc_by_service && strcmp(col->name, "service") == 0 && !v->counts.with_service)
+		return 0;
 	return !col->only ||
 	       col->only == (v->proc_by_service ? VIEW_PROC_BY_SERVICE : VIEW_PROC_BY_PROCESS);
 }

@@ -65,6 +65,7 @@ struct view_counts {
 	size_t shown;              /* table sockets passing filter and narrowing */
 	size_t gone;               /* lingering GONE rows shown besides */
 	size_t netns_other;        /* table sockets outside the host's network namespace */
+	size_t with_service;       /* table sockets some owner of which has a service */
 };
 
 /* One Connections row; col is ready for the columns' format(). */

@@ -46,6 +46,10 @@ class Row:
 
     def __init__(self, line_no, text, title):
         parts = text.split()
+        # NETNS shows while another namespace has sockets (other tests may
+        # be making namespaces meanwhile); rows are read without it.
+        if 'NETNS' in title.split() and len(parts) >= 3:
+            del parts[2]
         self.line, self.text, self.title = line_no, text, title
         self.proto, self.state, self.local, self.remote, self.proc = parts[:5]
         self.lport, self.rport = port_of(self.local), port_of(self.remote)
