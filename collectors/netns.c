@@ -20,6 +20,17 @@
 #include "procnet.h"
 
 #define NETNS_CAP_SYS_ADMIN 21   /* linux/capability.h */
+/* A process's namespace link is read again at least this often (scans),
+ * for a process that moved with setns(2) or unshare(2). */
+#define NETNS_RECHECK_SCANS 30
+
+/* What the last scan knew of one /proc/<pid>. */
+struct netns_pid {
+	int pid;
+	uint64_t token;   /* inode of its /proc directory: new for a new process */
+	uint64_t ino;     /* its namespace, 0 when the link could not be read */
+	unsigned first;   /* the scan that first read this process's link */
+};
 
 struct netns_set {
 	char *proc_root, *run_dir;
@@ -27,6 +38,11 @@ struct netns_set {
 	size_t n, cap;
 	unsigned gen;
 	uint64_t host_ino, self_ino;
+	/* The pid cache, sorted by pid, and the scan being built beside it
+	 * (the two arrays swap, to reuse their memory). */
+	struct netns_pid *pids, *scan;
+	size_t npids, cap_pids, nscan, cap_scan;
+	unsigned long links_read;    /* process links read by readlink, ever */
 	/* Names handed out in records: kept until netns_free, never moved or
 	 * changed, so records (and events, and the screen's rows) may point
 	 * at them from any thread. Grows by one per distinct name ever seen. */
@@ -99,6 +115,8 @@ void netns_free(struct netns_set *s)
 	if (s->self_fd >= 0)
 		close(s->self_fd);
 	free(s->names);
+	free(s->pids);
+	free(s->scan);
 	free(s->v);
 	free(s->proc_root);
 	free(s->run_dir);
@@ -228,6 +246,90 @@ static int netns_pid_of(const char *name)
 	return *end == '\0' && pid > 0 && pid <= INT32_MAX ? (int)pid : 0;
 }
 
+static int netns_cmp_pid(const void *a, const void *b)
+{
+	const struct netns_pid *x = a, *y = b;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The last scan's entry for pid, or NULL. */
+static const struct netns_pid *netns_pid_find(const struct netns_set *s, int pid)
+{
+	struct netns_pid key = { .pid = pid };
+
+	return s->pids ? bsearch(&key, s->pids, s->npids, sizeof(key), netns_cmp_pid) : NULL;
+}
+
+/* Whether pid's link must be read again, or its last answer still holds:
+ * read when the process is new (a pid unknown, or its /proc directory a
+ * new inode: a reused pid), once more at the scan after it was first read
+ * (a new process often enters its namespace just after it starts:
+ * `unshare -n`, `ip netns exec`, container runtimes), and each pid again
+ * every NETNS_RECHECK_SCANS scans, staggered by pid, as a process may
+ * move with setns(2) or unshare(2) and keep its pid and directory. */
+static int netns_pid_stale(const struct netns_set *s, const struct netns_pid *old,
+                           uint64_t token)
+{
+	if (!old || old->token != token)
+		return 1;
+	if (old->first + 1 == s->gen)
+		return 1;
+	return (old->pid + s->gen) % NETNS_RECHECK_SCANS == 0;
+}
+
+/* One /proc entry into s->scan: its namespace from the last scan when it
+ * still holds, else from its link (token is the directory's inode, which
+ * readdir gives for free). Returns -1 only when out of memory. */
+static int netns_scan_pid(struct netns_set *s, int pid, uint64_t token)
+{
+	const struct netns_pid *old = netns_pid_find(s, pid);
+	struct netns_pid *p;
+
+	if (s->nscan == s->cap_scan) {
+		size_t cap = s->cap_scan ? s->cap_scan * 2 : 256;
+		struct netns_pid *v = realloc(s->scan, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		s->scan = v;
+		s->cap_scan = cap;
+	}
+	p = &s->scan[s->nscan++];
+	if (!netns_pid_stale(s, old, token)) {
+		*p = *old;
+		return 0;
+	}
+	char name[16];
+	snprintf(name, sizeof(name), "%d", pid);
+	p->pid = pid;
+	p->token = token;
+	p->first = old && old->token == token ? old->first : s->gen;
+	p->ino = netns_link_of(s, name);
+	s->links_read++;
+	return 0;
+}
+
+/* The scan becomes the pid cache; pids not listed again are gone. */
+static void netns_commit_pids(struct netns_set *s)
+{
+	struct netns_pid *t = s->pids;
+	size_t cap = s->cap_pids;
+	int sorted = 1;
+
+	for (size_t i = 1; i < s->nscan && sorted; i++)
+		sorted = s->scan[i - 1].pid < s->scan[i].pid;
+	/* /proc lists pids in order; a recorded tree may not. */
+	if (!sorted)
+		qsort(s->scan, s->nscan, sizeof(*s->scan), netns_cmp_pid);
+	s->pids = s->scan;
+	s->npids = s->nscan;
+	s->cap_pids = s->cap_scan;
+	s->scan = t;
+	s->cap_scan = cap;
+	s->nscan = 0;
+}
+
+/* Every process's namespace, mostly from the cache: a steady scan costs
+ * one listing of /proc (getdents) and a readlink for few processes. */
 static int netns_scan_procs(struct netns_set *s, char *err, size_t errlen)
 {
 	DIR *d = opendir(s->proc_root);
@@ -237,21 +339,29 @@ static int netns_scan_procs(struct netns_set *s, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", s->proc_root, strerror(errno));
 		return -1;
 	}
+	s->nscan = 0;
 	while ((de = readdir(d)) != NULL) {
 		int pid = netns_pid_of(de->d_name);
-		uint64_t ino = pid ? netns_link_of(s, de->d_name) : 0;
-		struct netns_space *ns;
 
-		if (!ino)
-			continue; /* not a process, gone, or hidden from us */
-		if (!(ns = netns_find_or_add(s, ino))) {
+		if (pid && netns_scan_pid(s, pid, (uint64_t)de->d_ino) < 0) {
 			closedir(d);
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		netns_mark(s, ns, pid);
 	}
 	closedir(d);
+	netns_commit_pids(s);
+	for (size_t i = 0; i < s->npids; i++) {
+		struct netns_space *ns;
+
+		if (!s->pids[i].ino)
+			continue; /* gone, or its link hidden from us */
+		if (!(ns = netns_find_or_add(s, s->pids[i].ino))) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		netns_mark(s, ns, s->pids[i].pid);
+	}
 	return 0;
 }
 
@@ -337,6 +447,11 @@ int netns_scan(struct netns_set *s, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+unsigned long netns_links_read(const struct netns_set *s)
+{
+	return s->links_read;
 }
 
 size_t netns_count(const struct netns_set *s)

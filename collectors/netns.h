@@ -35,13 +35,19 @@ struct netns_set;
 struct netns_set *netns_new(const char *proc_root, const char *run_dir);
 void netns_free(struct netns_set *s);
 
-/* Finds the namespaces in use now: every process's ns/net link (read with
- * readlink, so it costs one system call a process) and every name under
- * run_dir (stat: a bind mount of the namespace shows its inode). Names
- * each one, forgets (and closes the socket of) those gone. Processes that
- * vanish or hide their link (not ours, while not root) are skipped.
- * Returns 0, or -1 with err when proc_root cannot be listed. */
+/* Finds the namespaces in use now: every process's ns/net link and every
+ * name under run_dir (stat: a bind mount of the namespace shows its
+ * inode). Names each one, forgets (and closes the socket of) those gone.
+ * A process's link is remembered with its /proc directory's inode (a new
+ * inode is a new process), so a steady scan lists proc_root and reads the
+ * links of new processes only, plus each known one again at the next scan
+ * and then every 30 scans (one that moved by setns or unshare keeps its
+ * pid). Processes that vanish or hide their link (not ours, while not
+ * root) are skipped. Returns 0, or -1 with err when proc_root cannot be
+ * listed. */
 int netns_scan(struct netns_set *s, char *err, size_t errlen);
+/* How many process links the scans have read (readlink calls), ever. */
+unsigned long netns_links_read(const struct netns_set *s);
 
 size_t netns_count(const struct netns_set *s);
 const struct netns_space *netns_at(const struct netns_set *s, size_t i);

@@ -80,6 +80,30 @@ static void remove_proc(struct tree *t, const char *who)
 	rmdir(path);
 }
 
+/* <proc>/<who>/ns/net now names ino, in the same directory: a process
+ * that moved with setns(2) or unshare(2), keeping its pid. */
+static void move_proc(struct tree *t, const char *who, uint64_t ino)
+{
+	char link[PATH_MAX], target[64];
+	snprintf(link, sizeof(link), "%s/%s/ns/net", t->proc, who);
+	assert_int_equal(unlink(link), 0);
+	snprintf(target, sizeof(target), "net:[%llu]", (unsigned long long)ino);
+	assert_int_equal(symlink(target, link), 0);
+}
+
+/* <proc>/<who> replaced by a new directory (a new inode, as a new
+ * process's /proc directory has) whose link names ino: the pid reused. */
+static void reuse_pid(struct tree *t, const char *who, uint64_t ino)
+{
+	char fresh[PATH_MAX], old[PATH_MAX];
+	snprintf(fresh, sizeof(fresh), "%s.new", who);
+	add_proc(t, fresh, ino);     /* made while the old one exists */
+	remove_proc(t, who);
+	snprintf(old, sizeof(old), "%s/%s", t->proc, who);
+	snprintf(fresh, sizeof(fresh), "%s/%s.new", t->proc, who);
+	assert_int_equal(rename(fresh, old), 0);
+}
+
 /* pid 1 and sockeye in the host's namespace; pid 42 in the one named
  * "blue" (also linked as "cyan": two names); pids 43 and 44 share an
  * unnamed one (a container); "red" is named with no process inside. */
@@ -130,6 +154,16 @@ static struct netns_set *scanned(struct tree *t)
 	char err[256] = "";
 	struct netns_set *s = netns_new(t->proc, t->run);
 	assert_non_null(s);
+	assert_int_equal(netns_scan(s, err, sizeof(err)), 0);
+	return s;
+}
+
+/* Scanned three times: past the first read and the second look. */
+static struct netns_set *settled(struct tree *t)
+{
+	char err[256] = "";
+	struct netns_set *s = scanned(t);
+	assert_int_equal(netns_scan(s, err, sizeof(err)), 0);
 	assert_int_equal(netns_scan(s, err, sizeof(err)), 0);
 	return s;
 }
@@ -229,6 +263,102 @@ static void a_namespace_keeps_the_same_name_pointer_across_scans(void **state)
 	netns_free(s);
 }
 
+/* The pid cache. The tree's processes are 1, 42, 43 and 44 ("self" is
+ * not a pid); none falls on the staggered re-check in the scans below. */
+
+static void the_first_scan_reads_every_process_link(void **state)
+{
+	struct tree *t = *state;
+	struct netns_set *s = scanned(t);
+	assert_int_equal(netns_links_read(s), 4);
+	netns_free(s);
+}
+
+static void a_steady_process_is_not_read_again(void **state)
+{
+	struct tree *t = *state;
+	char err[256];
+	struct netns_set *s = settled(t);
+	unsigned long before = netns_links_read(s);
+	assert_int_equal(netns_scan(s, err, sizeof(err)), 0);
+	assert_int_equal(netns_links_read(s), before);
+	assert_int_equal(netns_count(s), 4);
+	assert_int_equal(space_of(s, CONTAINER_INO)->pid, 43);
+	netns_free(s);
+}
+
+static void a_new_process_is_read_and_its_namespace_found(void **state)
+{
+	struct tree *t = *state;
+	char err[256];
+	struct netns_set *s = settled(t);
+	unsigned long before = netns_links_read(s);
+	add_proc(t, "45", CONTAINER_INO + 1);
+	assert_int_equal(netns_scan(s, err, sizeof(err)), 0);
+	assert_int_equal(netns_links_read(s), before + 1);
+	assert_int_equal(space_of(s, CONTAINER_INO + 1)->pid, 45);
+	netns_free(s);
+}
+
+static void a_reused_pid_picks_up_its_new_namespace(void **state)
+{
+	struct tree *t = *state;
+	char err[256];
+	struct netns_set *s = settled(t);
+	reuse_pid(t, "42", CONTAINER_INO + 1);
+	assert_int_equal(netns_scan(s, err, sizeof(err)), 0);
+	assert_int_equal(space_of(s, CONTAINER_INO + 1)->pid, 42);
+	/* blue is still named, no longer with a process inside. */
+	assert_int_equal(space_of(s, t->blue_ino)->pid, 0);
+	netns_free(s);
+}
+
+static void a_gone_process_drops_out_of_the_cache(void **state)
+{
+	struct tree *t = *state;
+	char err[256];
+	struct netns_set *s = settled(t);
+	remove_proc(t, "43");
+	assert_int_equal(netns_scan(s, err, sizeof(err)), 0);
+	assert_int_equal(space_of(s, CONTAINER_INO)->pid, 44);
+	remove_proc(t, "44");
+	assert_int_equal(netns_scan(s, err, sizeof(err)), 0);
+	assert_null(space_of(s, CONTAINER_INO));
+	netns_free(s);
+}
+
+static void a_process_entering_a_namespace_just_after_start_is_seen_next_scan(void **state)
+{
+	struct tree *t = *state;
+	char err[256];
+	struct netns_set *s = settled(t);
+	add_proc(t, "45", HOST_INO);
+	assert_int_equal(netns_scan(s, err, sizeof(err)), 0);
+	move_proc(t, "45", CONTAINER_INO + 1);   /* unshare -n, then exec */
+	assert_int_equal(netns_scan(s, err, sizeof(err)), 0);
+	assert_non_null(space_of(s, CONTAINER_INO + 1));
+	netns_free(s);
+}
+
+static void a_process_that_moves_namespace_later_is_seen_within_30_scans(void **state)
+{
+	struct tree *t = *state;
+	char err[256];
+	struct netns_set *s = settled(t);
+	unsigned long before = netns_links_read(s);
+	int scans = 0;
+	move_proc(t, "42", CONTAINER_INO + 1);   /* setns(2), same pid */
+	while (!space_of(s, CONTAINER_INO + 1) && scans < 30) {
+		assert_int_equal(netns_scan(s, err, sizeof(err)), 0);
+		scans++;
+	}
+	assert_non_null(space_of(s, CONTAINER_INO + 1));
+	/* Found by the staggered re-check, not by reading every link each
+	 * scan: at most one read per process in those scans. */
+	assert_true(netns_links_read(s) - before <= 4);
+	netns_free(s);
+}
+
 static void running_inside_a_container_names_our_own_namespace(void **state)
 {
 	struct tree *t = *state;
@@ -307,6 +437,13 @@ int main(void)
 		T(a_namespace_whose_processes_exited_is_forgotten),
 		T(a_namespace_keeps_the_same_name_pointer_across_scans),
 		T(running_inside_a_container_names_our_own_namespace),
+		T(the_first_scan_reads_every_process_link),
+		T(a_steady_process_is_not_read_again),
+		T(a_new_process_is_read_and_its_namespace_found),
+		T(a_reused_pid_picks_up_its_new_namespace),
+		T(a_gone_process_drops_out_of_the_cache),
+		T(a_process_entering_a_namespace_just_after_start_is_seen_next_scan),
+		T(a_process_that_moves_namespace_later_is_seen_within_30_scans),
 		T(the_proc_fallback_reads_a_namespace_through_its_process),
 		cmocka_unit_test(an_unlistable_proc_is_an_error_naming_it),
 		cmocka_unit_test(link_text_must_be_the_kernels_form),
