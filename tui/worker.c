@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "timebase.h"
@@ -61,7 +62,12 @@ int worker_start(struct worker *w, struct poller *p, char *err, size_t errlen)
 	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
-	pthread_cond_init(&w->idle, NULL);
+	/* worker_stop's bounded wait must not jump with the wall clock. */
+	pthread_condattr_t mono;
+	pthread_condattr_init(&mono);
+	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->idle, &mono);
+	pthread_condattr_destroy(&mono);
 	int rc = pthread_create(&w->thread, NULL, worker_main, w);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the collection thread: %s", strerror(rc));
@@ -123,11 +129,34 @@ void worker_wait(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* How long quitting waits for a running collection: a poll of a large
+ * table ends well within it, and a thread joined leaves nothing running
+ * while the process exits (LeakSanitizer cannot stop a thread outside the
+ * screen's Landlock domain, and would report its buffers as leaks). */
+#define WORKER_STOP_WAIT_NS 500000000L
+
+/* Waits, the lock held, until the running collection ends or the bound
+ * passes. */
+static void worker_wait_bounded(struct worker *w)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += WORKER_STOP_WAIT_NS;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (w->busy && !w->done)
+		if (pthread_cond_timedwait(&w->idle, &w->lock, &until) == ETIMEDOUT)
+			break;
+}
+
 int worker_stop(struct worker *w)
 {
 	if (!w->started)
 		return 0;
 	pthread_mutex_lock(&w->lock);
+	worker_wait_bounded(w);
 	int busy = w->busy && !w->done;
 	if (!busy) {
 		w->quit = 1;
@@ -136,8 +165,8 @@ int worker_stop(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 	w->started = 0;
 	if (busy) {
-		/* A collection of a big table can take seconds; quitting must not
-		 * wait for it. The thread is left to finish it and then to wait
+		/* A collection of a huge table can take seconds; quitting must
+		 * not wait that long. The thread is left to finish it and then to wait
 		 * for a request that never comes, ending with the process: a
 		 * thread exiting while the process exits is what LeakSanitizer's
 		 * stop-the-world was seen to hang on. The poller it uses must
