@@ -18,6 +18,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "procnet.h"
+#include "sockstat.h"
 
 #define NETNS_CAP_SYS_ADMIN 21   /* linux/capability.h */
 /* A process's namespace link is read again at least this often (scans),
@@ -522,6 +523,48 @@ static void netns_tag(const struct netns_space *ns, struct sock_list *out, size_
 	}
 }
 
+/* want without the protocols ns holds no socket of, by the kernel's counts
+ * for it (sockstat): a TCP dump, or a read of /proc/<pid>/net/tcp, walks
+ * hash tables every namespace shares, so an empty namespace would pay for
+ * every other one's sockets. The counts are read through a process's
+ * /proc directory, opened once, and trusted only when its link still names
+ * ns afterwards (a reused pid would answer for another namespace). A named
+ * namespace without a process, or any failure, keeps want whole. */
+static unsigned netns_want_here(const struct netns_set *s, const struct netns_space *ns,
+                                unsigned want)
+{
+	char path[512], link[64], why[256];
+	struct sockstat_counts c;
+	uint64_t ino = 0;
+	ssize_t n;
+	int dfd;
+
+	if (!ns->pid || !(want & (SOCK_WANT_TCP | SOCK_WANT_UDP)))
+		return want;
+	snprintf(path, sizeof(path), "%s/%d", s->proc_root, ns->pid);
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return want;
+	if (sockstat_read(dfd, &c, why, sizeof(why)) < 0 ||
+	    (n = readlinkat(dfd, "ns/net", link, sizeof(link) - 1)) <= 0) {
+		close(dfd);
+		return want;
+	}
+	close(dfd);
+	link[n] = '\0';
+	if (netns_parse_link(link, &ino) < 0 || ino != ns->inode)
+		return want;
+	return sockstat_narrow(&c, want);
+}
+
+/* The counts left none of the protocols wanted (a want naming none means
+ * every one, as procnet_collect takes it). */
+static int netns_nothing_there(unsigned want, unsigned here)
+{
+	const unsigned protos = SOCK_WANT_TCP | SOCK_WANT_UDP;
+
+	return (want & protos) && !(here & protos);
+}
+
 /* The one place sockeye changes namespace. setns(2) moves only the calling
  * thread, and a netlink socket belongs for life to the namespace it was
  * created in, so: enter ns, create its socket, come straight back. Needs
@@ -599,7 +642,10 @@ static int netns_dump_one(struct netns_set *s, struct netns_space *ns, unsigned 
 		netns_note(s, "network namespace %s skipped: %s", ns->name, why);
 		return 0;
 	}
-	if (netlink_collect(ns->nl, want, out, why, sizeof(why)) < 0) {
+	unsigned here = netns_want_here(s, ns, want);
+	if (netns_nothing_there(want, here))
+		return 0;
+	if (netlink_collect(ns->nl, here, out, why, sizeof(why)) < 0) {
 		ns->refused = 1;
 		netns_note(s, "network namespace %s skipped: %s", ns->name, why);
 		return 0;
@@ -634,13 +680,17 @@ int netns_collect_proc(struct netns_set *s, unsigned want, struct sock_list *out
 		struct netns_space *ns = &s->v[i];
 		char root[512], why[256];
 		size_t from = out->n;
+		unsigned here;
 
 		if (ns->self || !ns->pid)
 			continue; /* a name without a process has no /proc/<pid>/net */
+		here = netns_want_here(s, ns, want);
+		if (netns_nothing_there(want, here))
+			continue;
 		snprintf(root, sizeof(root), "%s/%d", s->proc_root, ns->pid);
 		/* The process may have exited since the scan: skipped quietly,
 		 * as the next scan will find another or none. */
-		if (procnet_collect(root, want, out, why, sizeof(why)) == 0)
+		if (procnet_collect(root, here, out, why, sizeof(why)) == 0)
 			netns_tag(ns, out, from);
 	}
 	return 0;

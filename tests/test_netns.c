@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -425,6 +426,45 @@ static void the_proc_fallback_reads_a_namespace_through_its_process(void **state
 	sock_list_free(&got);
 }
 
+/* A namespace whose counts show no TCP socket has no TCP table read: here
+ * pid 43's net/ holds the recorded tables of tests/fixtures/procnet but the
+ * counts of a namespace with one IPv6 UDP socket (fixtures/sockstat), so
+ * only its UDP tables may be read. */
+static void the_proc_fallback_skips_a_protocol_the_namespace_has_no_socket_of(void **state)
+{
+	struct tree *t = *state;
+	static const char *tables[] = { "tcp", "tcp6", "udp", "udp6" };
+	char net[PATH_MAX], src[PATH_MAX], dst[PATH_MAX + 16], err[256];
+	struct sock_list want, got;
+	sock_list_init(&want);
+	sock_list_init(&got);
+	snprintf(net, sizeof(net), "%s/43/net", t->proc);
+	mkdirs(net);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(src, sizeof(src), "%s/procnet/net/%s", FIXTURES, tables[i]);
+		snprintf(dst, sizeof(dst), "%s/%s", net, tables[i]);
+		assert_int_equal(symlink(src, dst), 0);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		const char *f = i ? "sockstat6" : "sockstat";
+		snprintf(src, sizeof(src), "%s/sockstat/udp6-only/%s", FIXTURES, f);
+		snprintf(dst, sizeof(dst), "%s/%s", net, f);
+		assert_int_equal(symlink(src, dst), 0);
+	}
+	assert_int_equal(procnet_collect(FIXTURES "/procnet", SOCK_WANT_UDP | SOCK_WANT_V4 |
+	                                 SOCK_WANT_V6, &want, err, sizeof(err)), 0);
+	assert_true(want.n > 0);
+
+	struct netns_set *s = scanned(t);
+	assert_int_equal(netns_collect_proc(s, SOCK_WANT_ALL, &got, err, sizeof(err)), 0);
+	assert_int_equal(got.n, want.n);
+	for (size_t i = 0; i < got.n; i++)
+		assert_int_equal(got.v[i].proto, IPPROTO_UDP);
+	netns_free(s);
+	sock_list_free(&want);
+	sock_list_free(&got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +485,7 @@ int main(void)
 		T(a_process_entering_a_namespace_just_after_start_is_seen_next_scan),
 		T(a_process_that_moves_namespace_later_is_seen_within_30_scans),
 		T(the_proc_fallback_reads_a_namespace_through_its_process),
+		T(the_proc_fallback_skips_a_protocol_the_namespace_has_no_socket_of),
 		cmocka_unit_test(an_unlistable_proc_is_an_error_naming_it),
 		cmocka_unit_test(link_text_must_be_the_kernels_form),
 #undef T

@@ -1,8 +1,9 @@
 """netns_cost.py: what reading every network namespace costs a poll (issue 7).
 The same total of loopback TCP listeners is held in 1 namespace, then spread
-over 20 (made with `ip netns add`, deleted at the end), and sockeye's CPU time
-per poll is measured (its own user+system time over --events -n N, minus a
-run of -n 1, so start-up and the baseline are not counted). Run by hand, as
+over 20, then all in 1 of 20 (19 hold no socket; made with `ip netns add`,
+deleted at the end), and sockeye's CPU time per poll is measured (its own
+user+system time over --events -n N, minus a run of -n 1, so start-up and
+the baseline are not counted). Run by hand, as
 root, nice'd:  nice -n 10 python3 tests/bench/netns_cost.py ./sockeye
 Options: --sockets TOTAL (default 2000), --polls N (default 40)."""
 import argparse
@@ -43,14 +44,14 @@ def per_poll_ms(sockeye, polls, extra):
     return min(runs)
 
 
-def setup(tag, count, total):
+def setup(tag, count, total, busy):
     names, holders = [], []
     for i in range(count):
         name = '%s%02d' % (tag, i)
         ip('netns', 'add', name)
         names.append(name)
         ip('-n', name, 'link', 'set', 'lo', 'up')
-        share = total // count + (1 if i < total % count else 0)
+        share = total // busy + (1 if i < total % busy else 0) if i < busy else 0
         p = subprocess.Popen(['ip', 'netns', 'exec', name, sys.executable, '-c', HOLDER,
                               str(share)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         holders.append(p)
@@ -78,14 +79,14 @@ def main():
     tag = 'skbench%d-' % (os.getpid() % 100000)
     print('%d loopback listeners outside the host namespace, %d polls, CPU ms per poll '
           '(best of 3)' % (a.sockets, a.polls))
-    for count in (1, 20):
+    for count, busy in ((1, 1), (20, 20), (20, 1)):
         names, holders = [], []
         try:
-            names, holders = setup(tag, count, a.sockets)
+            names, holders = setup(tag, count, a.sockets, busy)
             all_ns = per_poll_ms(a.sockeye, a.polls, [])
             host = per_poll_ms(a.sockeye, a.polls, ['--no-all-netns'])
-            print('%2d namespace%s: every namespace %.2f ms, host only %.2f ms' %
-                  (count, ' ' if count == 1 else 's', all_ns, host))
+            print('%2d namespace%s, %2d with sockets: every namespace %.2f ms, host only '
+                  '%.2f ms' % (count, ' ' if count == 1 else 's', busy, all_ns, host))
         finally:
             teardown(names, holders)
 
