@@ -231,6 +231,38 @@ static void heavy_churn_keeps_table_equal_to_latest_snapshot(void **state)
 	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
 }
 
+/* Each poll usually lists the sockets in the table's own order, but not
+ * always: the same sockets in another order, and one socket listed twice,
+ * are still the same sockets (no event); one replaced is one gone and one
+ * new, whatever its place. */
+static void a_snapshot_in_another_order_is_the_same_sockets(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+	struct sock_rec recs[100];
+	for (int i = 0; i < 100; i++)
+		recs[i] = tcp4("127.0.0.1", (uint16_t)(1000 + i), "127.0.0.2", 80,
+		               SOCK_ST_ESTABLISHED, (uint64_t)i + 1);
+	snap_of(&l, recs, 100);
+	assert_int_equal(sock_table_update(t, &l, NULL, 1.0, NULL), 0);
+	sock_list_clear(&l);
+	for (int i = 99; i >= 0; i--)
+		*sock_list_push(&l) = recs[i];
+	*sock_list_push(&l) = recs[50];
+	assert_int_equal(sock_table_update(t, &l, NULL, 2.0, &ev), 0);
+	assert_int_equal(ev.n, 0);
+	assert_int_equal(sock_table_count(t), 100);
+	l.v[10] = tcp4("127.0.0.1", 2000, "127.0.0.2", 80, SOCK_ST_ESTABLISHED, 500);
+	assert_int_equal(sock_table_update(t, &l, NULL, 3.0, &ev), 0);
+	assert_int_equal(ev.n, 2);
+	assert_int_equal(sock_table_count(t), 100);
+	assert_null(sock_table_find(t, &recs[89]));
+	assert_non_null(sock_table_find(t, &l.v[10]));
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
+}
+
 static void event_names_are_the_json_words(void **state)
 {
 	(void)state;
@@ -380,6 +412,7 @@ int main(void)
 		cmocka_unit_test(same_time_wait_in_two_namespaces_are_two_sockets),
 		cmocka_unit_test(queue_changes_update_the_entry_without_an_event),
 		cmocka_unit_test(heavy_churn_keeps_table_equal_to_latest_snapshot),
+		cmocka_unit_test(a_snapshot_in_another_order_is_the_same_sockets),
 		cmocka_unit_test(event_names_are_the_json_words),
 		cmocka_unit_test(a_sockets_first_poll_has_no_rate),
 		cmocka_unit_test(steady_counters_give_the_exact_rate_over_the_gap_between_polls),
