@@ -387,19 +387,35 @@ static int procmap_sockets_differ(const struct procmap_fd *a, size_t na,
 	}
 }
 
-/* The scratch table becomes p's; the index is stale if sockets moved. */
-static void procmap_take_tmp(struct procmap *m, struct procmap_proc *p, size_t n)
+/* Room for n descriptors in a process's own table: a little slack so a
+ * table growing by a few fds is not reallocated at every read. */
+static size_t procmap_fds_room(size_t n)
 {
-	struct procmap_fd *t = p->fds;
-	size_t cap = p->cap_fds;
+	return n + n / 8 + 8;
+}
 
+/* The scratch table becomes p's; the index is stale if sockets moved. It is
+ * copied, never handed over: the scratch stays as large as the largest
+ * table read, and handing it to a small process would leave each process
+ * read after a big one holding a big one's room, until every process on
+ * the machine did (megabytes, found by the soak run). p's own table keeps
+ * at most about its size. Returns 0, or -1 when out of memory (p as it was). */
+static int procmap_take_tmp(struct procmap *m, struct procmap_proc *p, size_t n)
+{
+	if (p->cap_fds < n || p->cap_fds > 2 * procmap_fds_room(n)) {
+		size_t cap = procmap_fds_room(n);
+		struct procmap_fd *v = realloc(p->fds, cap * sizeof *v);
+		if (!v)
+			return -1;
+		p->fds = v;
+		p->cap_fds = cap;
+	}
 	if (procmap_sockets_differ(p->fds, p->n_fds, m->tmp, n))
 		m->dirty = 1;
-	p->fds = m->tmp;
-	p->cap_fds = m->cap_tmp;
+	if (n)
+		memcpy(p->fds, m->tmp, n * sizeof *p->fds);
 	p->n_fds = n;
-	m->tmp = t;
-	m->cap_tmp = cap;
+	return 0;
 }
 
 /* Reads a whole fd directory. A descriptor closed between readdir and
@@ -432,7 +448,8 @@ static int procmap_read_all_fds(struct procmap *m, struct procmap_proc *p, DIR *
 	/* /proc lists descriptors in order already, a recorded tree may not. */
 	if (!sorted)
 		qsort(m->tmp, n, sizeof *m->tmp, procmap_cmp_fd);
-	procmap_take_tmp(m, p, n);
+	if (procmap_take_tmp(m, p, n) < 0)
+		return -1;
 	return partial;
 }
 
@@ -515,7 +532,8 @@ static int procmap_probe(struct procmap *m, struct procmap_proc *p, DIR *d)
 	}
 	if ((long long)n != count)
 		return -1;
-	procmap_take_tmp(m, p, n);
+	if (procmap_take_tmp(m, p, n) < 0)
+		return -1;
 	p->kcount = count;
 	p->probed = m->gen;
 	m->stats.probes++;
@@ -1481,6 +1499,13 @@ void procmap_set_full_every(struct procmap *m, unsigned refreshes)
 void procmap_stats(const struct procmap *m, struct procmap_stats *out)
 {
 	*out = m->stats;
+}
+
+size_t procmap_fd_room(const struct procmap *m, int pid)
+{
+	const struct procmap_proc *p = procmap_find(m->procs, m->n_procs, pid);
+
+	return p ? p->cap_fds : 0;
 }
 
 size_t procmap_lookup(const struct procmap *m, uint64_t inode,

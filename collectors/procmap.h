@@ -79,6 +79,11 @@ unsigned long procmap_version(const struct procmap *m);
  * while not root): the screen says sight is partial when this is > 0. */
 size_t procmap_unreadable(const struct procmap *m);
 
+/* Descriptor entries held in memory for pid's fd table (read or not yet),
+ * 0 when pid is not in the map: what the map costs per process, for
+ * measuring. It follows the table's size, never the largest one read. */
+size_t procmap_fd_room(const struct procmap *m, int pid);
+
 /* The command line of process pid, arguments joined by spaces, raw bytes
  * (untrusted), cut to len - 1. Kernel threads have an empty one. Returns 0,
  * or -1 when the process is gone or its start time is no longer starttime. */

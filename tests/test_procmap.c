@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -733,6 +734,52 @@ static void test_new_socket_in_place_of_a_pipe_is_attributed_within_two_polls(vo
 	procmap_free(m);
 }
 
+/* The scratch table that reads a process's descriptors grows to the
+ * largest table read. A process read again after a big one must not keep
+ * that room: the soak run saw every process on the machine end up holding
+ * a big table's worth, megabytes in all. Children forked first hold a few
+ * fds; then this process (a lower pid, so read just before them) holds
+ * 600; the safety net, set to read every table each poll, reads them again. */
+static void test_small_process_read_after_a_big_one_keeps_a_small_fd_table(void **state)
+{
+	enum { KIDS = 4, BIG = 600 };
+	struct child kids[KIDS];
+	struct sock_list l;
+	struct rlimit rl;
+	char err[256] = "";
+	uint64_t inode;
+	int fds[BIG];
+
+	(void)state;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < BIG + 64)
+		skip();
+	for (int i = 0; i < KIDS; i++)
+		kids[i] = child_start(NULL);
+	int lfd = listen_loopback(&inode);
+	for (int i = 0; i < BIG; i++)
+		assert_true((fds[i] = dup(lfd)) >= 0);
+	struct procmap *m = procmap_new("/proc");
+	assert_non_null(m);
+	sock_list_init(&l);
+	snap_of(&l, &inode, 1);
+	procmap_set_full_every(m, 1);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(procmap_refresh_for(m, &l, err, sizeof err), 0);
+	assert_true(procmap_fd_room(m, getpid()) >= BIG);
+	for (int i = 0; i < KIDS; i++) {
+		size_t room = procmap_fd_room(m, kids[i].pid);
+		assert_true(room > 0);
+		assert_true(room < 64);
+	}
+	procmap_free(m);
+	sock_list_free(&l);
+	for (int i = 0; i < BIG; i++)
+		close(fds[i]);
+	close(lfd);
+	for (int i = KIDS; i-- > 0;)   /* each holds its elders' pipes */
+		child_end(&kids[i]);
+}
+
 static void test_steady_poll_reads_few_descriptors(void **state)
 {
 	(void)state;
@@ -1060,6 +1107,7 @@ int main(void)
 		cmocka_unit_test(test_new_socket_on_a_closed_sockets_descriptor_is_followed),
 		cmocka_unit_test(test_new_socket_in_place_of_a_pipe_is_attributed_within_two_polls),
 		cmocka_unit_test(test_steady_poll_reads_few_descriptors),
+		cmocka_unit_test(test_small_process_read_after_a_big_one_keeps_a_small_fd_table),
 	};
 	const struct CMUnitTest recorded[] = {
 		cmocka_unit_test(test_recorded_prefork_listener_has_both_owners_once_each),
