@@ -2,7 +2,7 @@
 """soak.py: does sockeye stay put over a long run? (issue 6, "Long runs")
 
     soak.py [--sockeye PATH] [--minutes 10] [--pairs 5000] [--churn 200]
-            [--warmup 30] [--valgrind-seconds 60]
+            [--warmup 90] [--valgrind-seconds 60]
 
 Holds a loopback load with the shared sockload tool in a private network
 namespace (PAIRS connection pairs over 4 processes, CHURN pairs closed and
@@ -11,6 +11,10 @@ interval, `sockeye --events --json` (its output counted) and the full
 screen in a private tmux at 160x48. It prints each one's resident memory
 (VmRSS) after WARMUP seconds and at the end, every minute in between, and
 the events seen against the pairs the load opened and closed meanwhile.
+The table grows legitimately while the churn's TIME_WAIT sockets pile up
+(the kernel keeps each 60 s), so the default warm-up outlasts that, and
+the sockets in the table (counted by a `sockeye --batch --json` beside
+them) are printed at both ends, with the growth per socket gained.
 Then it runs `sockeye --events` under valgrind's memcheck
 (--leak-check=full) for VALGRIND_SECONDS against the same load, stops it
 with SIGINT, and prints the leak summary.
@@ -51,6 +55,25 @@ def rss_kib(pid):
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of pid so far, or None once it is gone."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def table_count(sockeye, load):
+    """Sockets in the table, as a one-shot sockeye beside the soaked ones
+    sees it (the same namespaces, so the same table)."""
+    out = subprocess.run(load.prefix() + [sockeye, '--batch', '--json'],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True, timeout=120).stdout
+    return sum(1 for line in out.splitlines() if line.startswith('{'))
 
 
 def from_load(rec):
@@ -136,6 +159,8 @@ def soak(args, sockeye, load):
     print('warming up for %ds ...' % args.warmup, flush=True)
     time.sleep(args.warmup)
     start = {k: rss_kib(p) for k, p in pids.items()}
+    cpu0 = {k: cpu_seconds(p) for k, p in pids.items()}
+    socks = [table_count(sockeye, load)]
     print('%6s  %12s  %12s  %10s  %10s' % ('min', 'events KiB', 'screen KiB',
                                             'new alive', 'gone'), flush=True)
     t0 = time.monotonic()
@@ -148,9 +173,11 @@ def soak(args, sockeye, load):
             print('a sockeye exited early', flush=True)
             break
     end = {k: rss_kib(p) for k, p in pids.items()}
+    cpu = {k: (cpu_seconds(p) or 0) - (cpu0[k] or 0) for k, p in pids.items()}
+    socks.append(table_count(sockeye, load))
     alive = tmux.run('list-panes', '-a', '-F', '#{pane_dead}').strip() == '0'
     tmux.kill()
-    return ev, counter, errlog, start, end, alive
+    return ev, counter, errlog, start, end, socks, cpu, alive
 
 
 def pane_program(pane_pid, sockeye):
@@ -200,7 +227,7 @@ def main():
     ap.add_argument('--minutes', type=int, default=10)
     ap.add_argument('--pairs', type=int, default=5000)
     ap.add_argument('--churn', type=int, default=200)
-    ap.add_argument('--warmup', type=int, default=30)
+    ap.add_argument('--warmup', type=int, default=90)
     ap.add_argument('--valgrind-seconds', type=int, default=60)
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -213,7 +240,7 @@ def main():
                                     '--seconds', str(seconds)])
     print('load: %d pairs over %d processes, %d pairs/s churn, in %s'
           % (args.pairs, PROCS, args.churn, load.where()), flush=True)
-    ev, counter, errlog, start, end, screen_alive = soak(args, sockeye, load)
+    ev, counter, errlog, start, end, socks, cpu, screen_alive = soak(args, sockeye, load)
     print('\nvalgrind: %ds of sockeye --events ...' % args.valgrind_seconds, flush=True)
     leaks = valgrind_run(args, sockeye, load)
     ev.send_signal(signal.SIGINT)
@@ -224,10 +251,17 @@ def main():
     stderr = errlog.read().decode('utf-8', 'replace').strip()
 
     print('\nresident memory (KiB), after %ds warm-up and after %d min:' % (args.warmup, args.minutes))
+    gained = socks[1] - socks[0]
+    print('  sockets in the table: %d at the start, %d at the end (%+d)' % (socks[0], socks[1], gained))
     for k in ('events', 'screen'):
         growth = (end[k] or 0) - (start[k] or 0)
-        print('  %-7s start %8s  end %8s  growth %+d KiB (goal under 1024)'
-              % (k, start[k], end[k], growth))
+        per = ', %+.0f bytes per socket gained' % (growth * 1024.0 / gained) if gained > 0 else ''
+        print('  %-7s start %8s  end %8s  growth %+d KiB (goal under 1024)%s'
+              % (k, start[k], end[k], growth, per))
+    print('\nCPU after the warm-up (user + system), per 1 s poll:')
+    for k in ('events', 'screen'):
+        print('  %-7s %.1f s in %d min: %.1f ms a poll'
+              % (k, cpu[k], args.minutes, 1000.0 * cpu[k] / (60 * args.minutes)))
     print('\nload, whole run: %d pairs opened (%d at start + %d churned), %d closed'
           % (opened, args.pairs, opened - args.pairs, closed))
     print('screen still running at the end: %s' % ('yes' if screen_alive else 'NO'))
