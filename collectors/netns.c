@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -565,6 +566,33 @@ static int netns_nothing_there(unsigned want, unsigned here)
 	return (want & protos) && !(here & protos);
 }
 
+/* Descriptors a namespace's sockets never take: reading /proc and the
+ * rest of a poll need them, or the whole table would be lost for one
+ * namespace more (ulimit -n 32 with a few containers). */
+#define NETNS_FD_RESERVE 16
+
+/* 1 when a namespace's two sockets (dump and watch) fit beside the
+ * reserve; 0 with err saying why not. The kernel counts a process's open
+ * descriptors in the size of its fd directory (6.2 and later); where it
+ * does not, nothing is checked. */
+static int netns_fd_room(const struct netns_set *s, char *err, size_t errlen)
+{
+	struct rlimit rl;
+	struct stat st;
+	char path[512];
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 1;
+	snprintf(path, sizeof(path), "%s/self/fd", s->proc_root);
+	if (stat(path, &st) < 0 || st.st_size <= 0)
+		return 1;
+	if ((rlim_t)st.st_size + 2 + NETNS_FD_RESERVE <= rl.rlim_cur)
+		return 1;
+	snprintf(err, errlen, "too few file descriptors left (ulimit -n %llu)",
+	         (unsigned long long)rl.rlim_cur);
+	return 0;
+}
+
 /* The one place sockeye changes namespace. setns(2) moves only the calling
  * thread, and a netlink socket belongs for life to the namespace it was
  * created in, so: enter ns, create its socket, come straight back. Needs
@@ -580,6 +608,8 @@ static struct netlink_source *netns_enter_and_open(struct netns_set *s,
 	struct netlink_source *nl;
 	int fd;
 
+	if (!netns_fd_room(s, err, errlen))
+		return NULL;
 	if (ns->pid)
 		snprintf(path, sizeof(path), "%s/%d/ns/net", s->proc_root, ns->pid);
 	else
