@@ -57,7 +57,10 @@ uint64_t netns_self_inode(const struct netns_set *s);
 const char *netns_self_name(const struct netns_set *s);
 
 /* Appends the sockets of every namespace but sockeye's own (the caller
- * dumps that one), each record tagged with its namespace. A namespace
+ * dumps that one), each record tagged with its namespace. A protocol a
+ * namespace holds no socket of, by its counts in /proc/<pid>/net/sockstat
+ * (collectors/sockstat), is not dumped there: a dump walks tables every
+ * namespace shares, so it costs as much as the whole machine's sockets. A namespace
  * seen for the first time gets its socket here: this thread enters it and
  * comes back (netns_enter_and_open). A namespace that cannot be entered
  * or dumped is skipped, and said once through netns_take_note. Returns 0,
@@ -76,7 +79,9 @@ void netns_watch(struct netns_set *s, unsigned want);
 struct netlink_watch *netns_take_watch(struct netns_set *s, size_t i);
 
 /* The /proc/net fallback for the same namespaces: the tables under
- * <proc_root>/<pid>/net of a process inside each (a named namespace without one is skipped). */
+ * <proc_root>/<pid>/net of a process inside each (a named namespace
+ * without one is skipped), those of protocols it holds none of left out
+ * as above. */
 int netns_collect_proc(struct netns_set *s, unsigned want, struct sock_list *out,
                        char *err, size_t errlen);
 
