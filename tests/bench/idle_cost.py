@@ -13,9 +13,10 @@ sees the machine's processes, so by default it also reads the host's
 namespace (and any other in use): that is the "every namespace" figure.
 
 Run by hand, as root, nice'd:
-  nice -n 10 python3 tests/bench/idle_cost.py ./sockeye
+  nice -n 10 python3 tests/bench/idle_cost.py ./sockeye [./other-sockeye ...]
+Several binaries (before and after a change) take turns on the same load.
 Options: --pairs N (default 5000), --window S (default 30), --runs R
-(default 2, each mode alternately; every run is printed).
+(default 2, each mode and binary in turn; every run is printed).
 """
 import argparse
 import os
@@ -48,14 +49,14 @@ def steady(sockeye, extra, window):
 
 def main(argv):
     ap = argparse.ArgumentParser()
-    ap.add_argument('sockeye')
+    ap.add_argument('sockeye', nargs='+')
     ap.add_argument('--pairs', type=int, default=5000)
     ap.add_argument('--window', type=float, default=30)
     ap.add_argument('--runs', type=int, default=2)
     a = ap.parse_args(argv)
     if os.geteuid() != 0:
         raise SystemExit('run as root: the load needs its own network namespace')
-    sockeye = os.path.abspath(a.sockeye)
+    binaries = [os.path.abspath(b) for b in a.sockeye]
     if not os.environ.get(MARK):
         cmd = ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"',
                sys.executable, os.path.abspath(__file__)] + argv
@@ -69,9 +70,10 @@ def main(argv):
               '%.0f s after 4 s' % (len(out.splitlines()) - 1, a.window))
         for run in range(a.runs):
             for label, extra in (('every namespace', []), ('--no-all-netns', ['--no-all-netns'])):
-                ms, pct = steady(sockeye, extra, a.window)
-                print('  run %d  %-16s %6.2f ms a poll  %5.2f%% of a core' %
-                      (run + 1, label, ms, pct), flush=True)
+                for sockeye in binaries:
+                    ms, pct = steady(sockeye, extra, a.window)
+                    print('  run %d  %-16s %6.2f ms a poll  %5.2f%% of a core  %s' %
+                          (run + 1, label, ms, pct, sockeye), flush=True)
     finally:
         load.stop()
 
