@@ -11,6 +11,10 @@ steady(): CPU of the sockeye process, all threads, over a window after a
 warm-up, divided by the polls. Inside that namespace sockeye as root still
 sees the machine's processes, so by default it also reads the host's
 namespace (and any other in use): that is the "every namespace" figure.
+With --alone the whole run also gets its own pid namespace and /proc
+(unshare -p --mount-proc), so sockeye finds only the load's processes: the
+default mode's cost on a machine with one network namespace (names under
+/run/netns, `ip netns add`, are still seen).
 
 Run by hand, as root, nice'd:
   nice -n 10 python3 tests/bench/idle_cost.py ./sockeye [./other-sockeye ...]
@@ -53,12 +57,16 @@ def main(argv):
     ap.add_argument('--pairs', type=int, default=5000)
     ap.add_argument('--window', type=float, default=30)
     ap.add_argument('--runs', type=int, default=2)
+    ap.add_argument('--alone', action='store_true',
+                    help='also a private pid namespace with its own /proc: sockeye sees '
+                         'only the load, as on a machine with one network namespace')
     a = ap.parse_args(argv)
     if os.geteuid() != 0:
         raise SystemExit('run as root: the load needs its own network namespace')
     binaries = [os.path.abspath(b) for b in a.sockeye]
     if not os.environ.get(MARK):
-        cmd = ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"',
+        alone = ['-p', '-f', '--mount-proc'] if a.alone else []
+        cmd = ['unshare', '-n'] + alone + ['sh', '-c', 'ip link set lo up && exec "$0" "$@"',
                sys.executable, os.path.abspath(__file__)] + argv
         os.execvpe('unshare', cmd, dict(os.environ, **{MARK: '1'}))
     load = benchlib.Load(os.path.join(HERE, 'loadgen.py'),
