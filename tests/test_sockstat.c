@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sock.h"
@@ -97,7 +98,8 @@ struct fakepid {
 static void fakepid_make(struct fakepid *p, const char *kase, int with6)
 {
 	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	char net[PATH_MAX], src[PATH_MAX], dst[PATH_MAX];
+	/* net leaves room in dst for its file names. */
+	char net[PATH_MAX - 16], src[PATH_MAX], dst[PATH_MAX];
 	snprintf(p->dir, sizeof(p->dir), "%s/test_sockstat.XXXXXX", tmp);
 	assert_non_null(mkdtemp(p->dir));
 	snprintf(net, sizeof(net), "%s/net", p->dir);
