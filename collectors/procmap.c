@@ -402,6 +402,9 @@ static size_t procmap_fds_room(size_t n)
  * at most about its size. Returns 0, or -1 when out of memory (p as it was). */
 static int procmap_take_tmp(struct procmap *m, struct procmap_proc *p, size_t n)
 {
+	/* Compared before a shrink: p->n_fds old entries are read. */
+	int differ = procmap_sockets_differ(p->fds, p->n_fds, m->tmp, n);
+
 	if (p->cap_fds < n || p->cap_fds > 2 * procmap_fds_room(n)) {
 		size_t cap = procmap_fds_room(n);
 		struct procmap_fd *v = realloc(p->fds, cap * sizeof *v);
@@ -410,7 +413,7 @@ static int procmap_take_tmp(struct procmap *m, struct procmap_proc *p, size_t n)
 		p->fds = v;
 		p->cap_fds = cap;
 	}
-	if (procmap_sockets_differ(p->fds, p->n_fds, m->tmp, n))
+	if (differ)
 		m->dirty = 1;
 	if (n)
 		memcpy(p->fds, m->tmp, n * sizeof *p->fds);

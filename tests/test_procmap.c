@@ -593,6 +593,35 @@ static void test_shared_socket_closed_by_one_holder_leaves_only_the_other(void *
 	procmap_free(m);
 }
 
+/* A process that held many files besides a socket and closed them: its fd
+ * table shrinks, and the owners stay right (under ASan: the shrink must
+ * not read the old entries past the new room). */
+static void test_process_closing_most_of_its_descriptors_keeps_its_socket(void **state)
+{
+	(void)state;
+	uint64_t ino;
+	int fd = listen_loopback(&ino), dups[300];
+	struct procmap *m = procmap_new("/proc");
+	struct sock_list l;
+	const struct sock_owner *o;
+
+	sock_list_init(&l);
+	for (size_t i = 0; i < 300; i++)
+		assert_true((dups[i] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0);
+	poll_for(m, &l, &ino, 1);
+	assert_int_equal(procmap_lookup(m, ino, &o), 1);
+	for (size_t i = 0; i < 300; i++)
+		close(dups[i]);
+	for (int polls = 0; polls < 2; polls++)
+		poll_for(m, &l, &ino, 1);
+	assert_int_equal(procmap_lookup(m, ino, &o), 1);
+	assert_int_equal(o[0].pid, getpid());
+	assert_true(procmap_fd_room(m, getpid()) < 64);
+	close(fd);
+	sock_list_free(&l);
+	procmap_free(m);
+}
+
 static void test_child_forked_after_a_poll_is_an_owner_within_two_polls(void **state)
 {
 	(void)state;
@@ -1102,6 +1131,7 @@ int main(void)
 		cmocka_unit_test(test_socket_received_over_scm_rights_is_attributed_within_two_polls),
 		cmocka_unit_test(test_socket_passed_on_and_closed_leaves_the_sender_within_two_polls),
 		cmocka_unit_test(test_shared_socket_closed_by_one_holder_leaves_only_the_other),
+		cmocka_unit_test(test_process_closing_most_of_its_descriptors_keeps_its_socket),
 		cmocka_unit_test(test_child_forked_after_a_poll_is_an_owner_within_two_polls),
 		cmocka_unit_test(test_new_program_inheriting_a_socket_as_stdin_is_an_owner_by_its_name),
 		cmocka_unit_test(test_new_socket_on_a_closed_sockets_descriptor_is_followed),
