@@ -455,7 +455,9 @@ static void receiver_child(int s)
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 	                     .msg_control = cbuf, .msg_controllen = sizeof cbuf };
 
-	if (recvmsg(s, &mh, 0) != 1 || write(s, "k", 1) != 1)
+	/* Settled (its copy of our end closed): from now on only the socket
+	 * it receives changes its table. */
+	if (write(s, "r", 1) != 1 || recvmsg(s, &mh, 0) != 1 || write(s, "k", 1) != 1)
 		_exit(1);
 	while (read(s, &b, 1) > 0)
 		;
@@ -476,6 +478,9 @@ static struct receiver receiver_start(void)
 	}
 	close(sv[1]);
 	r.sock = sv[0];
+	char b;
+	assert_int_equal(read(r.sock, &b, 1), 1);
+	assert_int_equal(b, 'r');
 	return r;
 }
 
