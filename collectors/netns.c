@@ -18,6 +18,7 @@
 
 #include "netlink.h"
 #include "netns.h"
+#include "note.h"
 #include "procnet.h"
 #include "sockstat.h"
 
@@ -55,32 +56,14 @@ struct netns_set {
 	int watch;                   /* netns_watch asked: open watches too */
 	unsigned watch_want;
 	int watch_refused;           /* a watch was refused: said once */
-	char note[512];
-	int note_pending;
+	struct note note;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void netns_note(struct netns_set *s, const char *fmt, ...)
-{
-	size_t len = s->note_pending ? strlen(s->note) : 0;
-	va_list ap;
-
-	if (len && len + 2 < sizeof(s->note)) {
-		memcpy(s->note + len, "; ", 2);
-		len += 2;
-	}
-	va_start(ap, fmt);
-	vsnprintf(s->note + len, sizeof(s->note) - len, fmt, ap);
-	va_end(ap);
-	s->note_pending = 1;
-}
+#define netns_note(s, ...) note_add(&(s)->note, __VA_ARGS__)
 
 const char *netns_take_note(struct netns_set *s)
 {
-	if (!s->note_pending)
-		return NULL;
-	s->note_pending = 0;
-	return s->note;
+	return note_take(&s->note);
 }
 
 struct netns_set *netns_new(const char *proc_root, const char *run_dir)

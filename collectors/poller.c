@@ -11,6 +11,7 @@
 #include "destroyed.h"
 #include "netlink.h"
 #include "netns.h"
+#include "note.h"
 #include "poller.h"
 #include "procnet.h"
 #include "watchset.h"
@@ -35,8 +36,7 @@ struct poller {
 	struct procmap *pm;
 	struct sock_table *table;
 	struct sock_list snap;         /* reused every poll */
-	char note[512];
-	int note_pending;
+	struct note note;
 	int collected;                 /* snap holds a collection not yet applied */
 	/* Destroy notifications: read by the thread that applies (never by
 	 * poller_collect), so they need no lock. NULL when refused, off, or
@@ -72,21 +72,7 @@ int poller_source_parse(const char *s, enum poller_source *out)
 
 /* Notes wait for poller_take_note; one that comes before the last was
  * taken joins it rather than replacing it. */
-__attribute__((format(printf, 2, 3)))
-static void poller_note(struct poller *p, const char *fmt, ...)
-{
-	size_t len = p->note_pending ? strlen(p->note) : 0;
-	va_list ap;
-
-	if (len && len + 2 < sizeof(p->note)) {
-		memcpy(p->note + len, "; ", 2);
-		len += 2;
-	}
-	va_start(ap, fmt);
-	vsnprintf(p->note + len, sizeof(p->note) - len, fmt, ap);
-	va_end(ap);
-	p->note_pending = 1;
-}
+#define poller_note(p, ...) note_add(&(p)->note, __VA_ARGS__)
 
 /* Netlink failed (refused at start, or a dump failed): close it (a dump
  * broken off may leave replies queued, so a later try starts on a fresh
@@ -484,8 +470,5 @@ const char *poller_degraded(const struct poller *p)
 
 const char *poller_take_note(struct poller *p)
 {
-	if (!p->note_pending)
-		return NULL;
-	p->note_pending = 0;
-	return p->note;
+	return note_take(&p->note);
 }
