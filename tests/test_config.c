@@ -446,17 +446,6 @@ static void save_through_a_symlink_replaces_its_target(void **state)
 	assert_non_null(strstr(read_file(target), "# from my dotfiles\ninterval = 2.5\n"));
 }
 
-static void the_writable_dir_is_the_nearest_existing_one(void **state)
-{
-	struct fixture *f = *state;
-	struct options o = { .config_path = f->path };
-	char buf[256], want[200];
-	assert_string_equal(config_file_writable_dir(&o, buf, sizeof buf), f->dir);
-	snprintf(want, sizeof want, "%s/sockeye", f->dir);
-	mkdir(want, 0700);
-	assert_string_equal(config_file_writable_dir(&o, buf, sizeof buf), want);
-}
-
 int main(void)
 {
 	/* Theme names are looked up in the source tree's themes/. */
@@ -486,7 +475,6 @@ int main(void)
 		T(save_replaces_the_file_atomically),
 		T(a_value_too_long_to_read_back_is_not_saved),
 		T(save_through_a_symlink_replaces_its_target),
-		T(the_writable_dir_is_the_nearest_existing_one),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -188,12 +189,43 @@ static void test_sandbox_still_reads_proc_and_etc(void **state)
 	assert_int_equal(sandboxed(probe_read_etc), 0);
 }
 
+/* W's folder is writable before its first save created it: the rule
+ * names the nearest folder that exists, never the root. */
+static void test_config_save_dir_is_the_nearest_existing_folder(void **state)
+{
+	(void)state;
+	char top[] = "/tmp/test_privs.XXXXXX", path[128], want[128], buf[256], cwd[4096];
+	struct options o;
+
+	memset(&o, 0, sizeof(o));
+	assert_non_null(mkdtemp(top));
+	snprintf(path, sizeof(path), "%s/sockeye/config", top);
+	o.config_path = path;
+	assert_string_equal(privs_config_save_dir(&o, buf, sizeof(buf)), top);
+	snprintf(want, sizeof(want), "%s/sockeye", top);
+	assert_int_equal(mkdir(want, 0700), 0);
+	assert_string_equal(privs_config_save_dir(&o, buf, sizeof(buf)), want);
+	/* relative: from the current directory */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(top), 0);
+	o.config_path = "sockeye/config";
+	assert_string_equal(privs_config_save_dir(&o, buf, sizeof(buf)), want);
+	assert_int_equal(chdir(cwd), 0);
+	o.config_path = "/config";
+	assert_null(privs_config_save_dir(&o, buf, sizeof(buf)));
+	o.config_path = NULL;
+	assert_null(privs_config_save_dir(&o, buf, sizeof(buf)));
+	rmdir(want);
+	rmdir(top);
+}
+
 int main(void)
 {
 	const struct CMUnitTest policy[] = {
 		cmocka_unit_test(test_fd_tables_need_ptrace_and_dac_read_search),
 		cmocka_unit_test(test_screen_keeps_net_admin_for_closing_connections),
 		cmocka_unit_test(test_read_only_and_events_drop_net_admin),
+		cmocka_unit_test(test_config_save_dir_is_the_nearest_existing_folder),
 	};
 	const struct CMUnitTest sandbox[] = {
 		cmocka_unit_test(test_sandbox_refuses_writing_outside_the_outputs),

@@ -327,22 +327,6 @@ int config_file_load(struct options *o, const char *path, int must_exist,
 
 /* ---- writing ---- */
 
-const char *config_file_writable_dir(const struct options *o, char *buf, size_t len)
-{
-	struct stat st;
-	if (!o->config_path || snprintf(buf, len, "%s", o->config_path) >= (int)len)
-		return NULL;
-	char *slash;
-	while ((slash = strrchr(buf, '/')) && slash != buf) {
-		*slash = '\0';
-		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-			return buf;
-	}
-	if (buf[0] != '/')
-		return snprintf(buf, len, "."), buf;   /* a relative name: the current directory */
-	return snprintf(buf, len, "/"), buf;
-}
-
 void config_file_columns_str(unsigned long mask, char *buf, size_t len)
 {
 	size_t n = 0;

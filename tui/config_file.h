@@ -47,13 +47,6 @@ struct config_file_settings {
 int config_file_save(const char *path, const struct config_file_settings *s,
                      char *err, size_t errlen);
 
-/* The directory a save into o->config_path writes in: the file's own
- * directory, or its nearest existing ancestor when that does not exist yet
- * (the save creates the rest). For a sandbox's table of writable paths
- * (tui/privs.c), whose rows take this signature. NULL when there is no
- * config file path. */
-const char *config_file_writable_dir(const struct options *o, char *buf, size_t len);
-
 /* Comma lists of names, as the file writes them. */
 void config_file_columns_str(unsigned long columns, char *buf, size_t len);
 void config_file_panes_str(unsigned panes, char *buf, size_t len);

@@ -91,16 +91,10 @@ static const char *privs_themes_env(const struct options *o, char *buf, size_t l
 	return buf;
 }
 
-/* Where W saves the settings: the config file's folder, or the nearest
- * one above it that exists (a first save creates the rest). Never the
- * whole tree: with no folder of its own above the file, saving is refused
- * by the sandbox and the screen says why. */
-static const char *privs_config_save_dir(const struct options *o, char *buf, size_t len)
+const char *privs_config_save_dir(const struct options *o, char *buf, size_t len)
 {
 	struct stat st;
-	char *slash;
-
-	char cwd[4096] = "";
+	char *slash, cwd[4096] = "";
 
 	if (!o->config_path || (o->config_path[0] != '/' && !getcwd(cwd, sizeof cwd)))
 		return NULL;

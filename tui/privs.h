@@ -69,6 +69,13 @@ int privs_drop(const struct options *o, struct privs_report *rep);
 /* privs_policy_for these options, then privs_sandbox. */
 int privs_narrow(const struct options *o, struct privs_report *rep);
 
+/* Where W saves the settings: the config file's folder, or the nearest
+ * one above it that exists (a first save creates the rest). Never the
+ * whole tree: with no folder of its own above the file, saving is refused
+ * by the sandbox and the screen says why. A relative path is taken from
+ * the current directory. NULL when there is no such folder or no path. */
+const char *privs_config_save_dir(const struct options *o, char *buf, size_t len);
+
 /* The kernel's Landlock ABI version; 0 when it has none or it is off. */
 int privs_landlock_abi(void);
 
