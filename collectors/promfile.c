@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "ports.h"
 #include "promfile.h"
 #include "textsafe.h"
@@ -379,20 +380,6 @@ int promfile_render(FILE *f, struct promfile_counts *c, const struct promfile_me
 
 /* ---- the atomic swap ---- */
 
-static int promfile_write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Writes and closes the temporary; 0, or an errno. */
 static int promfile_write_tmp(const char *tmp, const char *data, size_t len)
 {
@@ -403,7 +390,7 @@ static int promfile_write_tmp(const char *tmp, const char *data, size_t len)
 
 	if (fd < 0)
 		return errno;
-	if (promfile_write_all(fd, data, len) < 0)
+	if (fdio_write_all(fd, data, len) < 0)
 		e = errno;
 	if (close(fd) < 0 && !e)
 		e = errno;

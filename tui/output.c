@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "output.h"
 #include "textsafe.h"
 
@@ -306,20 +307,6 @@ static int output_line_open(struct output_line *l)
 	return l->mem ? 0 : -1;
 }
 
-static int output_write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Sends the line composed in l to f: stdio would cut a line longer than
  * its buffer into several writes, so it goes straight to the descriptor
  * (after whatever f still holds). */
@@ -331,7 +318,7 @@ static int output_line_put(struct output_line *l, FILE *f)
 		if (fd < 0)
 			rc = fwrite(l->buf, 1, l->len, f) == l->len ? 0 : -1;
 		else if (fflush(f) == 0)
-			rc = output_write_all(fd, l->buf, l->len);
+			rc = fdio_write_all(fd, l->buf, l->len);
 	}
 	free(l->buf);
 	return rc;
