@@ -129,7 +129,8 @@ class Tmux:
         self.conf = os.path.join(self.dir, 'tmux.conf')
         with open(self.conf, 'w') as f:
             f.write('set -g status off\nset -g escape-time 0\nset -g history-limit 0\n'
-                    'set -g default-terminal tmux-256color\n')
+                    'set -g default-terminal tmux-256color\n'
+                    'set -g default-shell /bin/sh\n')
         self.killed = False
         atexit.register(self.kill)
 

@@ -112,7 +112,7 @@ class Privs(unittest.TestCase):
                 args = [S.sockeye_path()] + (['--read-only'] if read_only else [])
                 subprocess.run(['tmux', '-L', sock, 'new-session', '-d', '-x', '120', '-y', '30',
                                 'exec ' + ' '.join(args)], check=True,
-                               env=dict(os.environ, TERM='xterm'))
+                               env=dict(os.environ, TERM='xterm', SHELL='/bin/sh'))
                 try:
                     pid = int(subprocess.run(['tmux', '-L', sock, 'list-panes', '-F',
                                               '#{pane_pid}'], stdout=subprocess.PIPE,

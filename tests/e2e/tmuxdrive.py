@@ -194,8 +194,12 @@ class Server:
         self.conf = os.path.join(self.dir, 'tmux.conf')
         with open(self.conf, 'w') as f:
             # No status line: the pane is the whole window. A pane whose
-            # program ended stays, so its exit status can be read.
+            # program ended stays, so its exit status can be read. The
+            # shell that runs a pane's command line is /bin/sh: tmux
+            # would otherwise take $SHELL, or with none the passwd entry's
+            # (nobody's is nologin, and every pane would die at once).
             f.write('set -g status off\n'
+                    'set -g default-shell /bin/sh\n'
                     'set -g remain-on-exit on\n'
                     'set -g escape-time 0\n'
                     'set -g history-limit 100\n')
