@@ -5,12 +5,42 @@
 
 #include "cgroup.h"
 
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define CGROUP_SHORT_ID 12        /* what `docker ps` shows of an id */
 #define CGROUP_JSON_MAX (1 << 20) /* config.v2.json is a few KiB */
+/* containers.json holds ~600 bytes a container: 8 MiB is ~14,000. */
+#define CGROUP_STORE_MAX (8 << 20)
+#define CGROUP_STORES 8           /* containers.json files kept read */
+
+/* One containers/storage containers.json as last read: its identity, so
+ * an unchanged file is not read again (containers/storage replaces it by
+ * rename, so a change is a new inode), and its containers packed as
+ * "id\0name\0id\0name\0...". */
+struct cgroup_store {
+	char path[4096];           /* "" unused */
+	uid_t owner;               /* who must own the file for it to count */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	int present;               /* it was there, of the right owner, well formed */
+	char *pairs;
+	size_t n_pairs;            /* bytes */
+};
+
+struct cgroup_names {
+	char *root;
+	struct cgroup_store stores[CGROUP_STORES];
+	unsigned next;             /* the slot a new path takes */
+};
 
 /* One path component (or a part of one), not NUL-terminated. */
 struct cgroup_span {
@@ -258,47 +288,97 @@ static char *cgroup_slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* The string value of key in the outermost object of a JSON text, raw (a
- * value with escapes is refused: Docker names never need them). Keys of
- * nested objects (labels, mount points) are skipped by depth. */
-static int cgroup_json_top_string(const char *s, size_t n, const char *key,
-                                  char *out, size_t outlen)
-{
-	size_t klen = strlen(key);
-	int depth = 0;
+/* ---- just enough JSON: untrusted text, walked without recursion ---- */
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '{' || s[i] == '[') {
+static size_t cgroup_json_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* s[i] is an opening quote: the index of the closing one, n if none. */
+static size_t cgroup_json_string_end(const char *s, size_t n, size_t i)
+{
+	for (i++; i < n && s[i] != '"'; i++)
+		if (s[i] == '\\')
+			i++;
+	return i < n ? i : n;
+}
+
+/* The index just past the value starting at s[i] (string, object, array
+ * or scalar); SIZE_MAX when the text ends inside it. Depth is a counter,
+ * not a recursion, so deep nesting costs no stack. */
+static size_t cgroup_json_skip(const char *s, size_t n, size_t i)
+{
+	size_t depth = 0;
+
+	for (; i < n; i++) {
+		if (s[i] == '"') {
+			i = cgroup_json_string_end(s, n, i);
+			if (i == n)
+				return SIZE_MAX;
+			if (!depth)
+				return i + 1;
+		} else if (s[i] == '{' || s[i] == '[') {
 			depth++;
 		} else if (s[i] == '}' || s[i] == ']') {
-			depth--;
-		} else if (s[i] == '"') {
-			size_t start = ++i, j;
-			while (i < n && s[i] != '"')
-				i += s[i] == '\\' ? 2 : 1;
-			if (i >= n)
-				return -1;
-			if (depth != 1 || i - start != klen || memcmp(s + start, key, klen) != 0)
-				continue;
-			for (j = i + 1; j < n && strchr(" \t\r\n", s[j]); j++)
-				;
-			if (j >= n || s[j] != ':')
-				continue;
-			for (j++; j < n && strchr(" \t\r\n", s[j]); j++)
-				;
-			if (j >= n || s[j] != '"')
-				return -1;
-			start = ++j;
-			while (j < n && s[j] != '"' && s[j] != '\\' && s[j])
-				j++;
-			if (j >= n || s[j] != '"' || j - start >= outlen)
-				return -1;
-			memcpy(out, s + start, j - start);
-			out[j - start] = '\0';
-			return 0;
+			if (!depth)
+				return i;         /* a scalar ends at its container's end */
+			if (!--depth)
+				return i + 1;
+		} else if (!depth && s[i] == ',') {
+			return i;
 		}
 	}
-	return -1;
+	return depth ? SIZE_MAX : n;
+}
+
+/* The index of key's value in the object starting at s[i] ('{'), at its
+ * own level only (keys of nested objects such as labels do not count);
+ * SIZE_MAX when absent or malformed. */
+static size_t cgroup_json_member(const char *s, size_t n, size_t i, const char *key)
+{
+	size_t klen = strlen(key);
+
+	if (i >= n || s[i] != '{')
+		return SIZE_MAX;
+	for (i = cgroup_json_ws(s, n, i + 1); i < n && s[i] == '"';) {
+		size_t k = i + 1, e = cgroup_json_string_end(s, n, i);
+		if (e == n)
+			return SIZE_MAX;
+		i = cgroup_json_ws(s, n, e + 1);
+		if (i >= n || s[i] != ':')
+			return SIZE_MAX;
+		i = cgroup_json_ws(s, n, i + 1);
+		if (e - k == klen && memcmp(s + k, key, klen) == 0)
+			return i;
+		i = cgroup_json_skip(s, n, i);
+		if (i == SIZE_MAX)
+			return SIZE_MAX;
+		i = cgroup_json_ws(s, n, i);
+		if (i >= n || s[i] != ',')
+			return SIZE_MAX;
+		i = cgroup_json_ws(s, n, i + 1);
+	}
+	return SIZE_MAX;
+}
+
+/* The string at s[i], raw, into out: a string with escapes is refused
+ * (container names never need them), as is one that does not fit. */
+static int cgroup_json_string(const char *s, size_t n, size_t i, char *out, size_t outlen)
+{
+	size_t j;
+
+	if (i >= n || s[i] != '"')
+		return -1;
+	for (j = i + 1; j < n && s[j] != '"' && s[j] != '\\' && s[j]; j++)
+		;
+	if (j >= n || s[j] != '"' || j - i - 1 >= outlen)
+		return -1;
+	memcpy(out, s + i + 1, j - i - 1);
+	out[j - i - 1] = '\0';
+	return 0;
 }
 
 /* Docker keeps "Name":"/web-1" at the top of each container's config. */
@@ -312,11 +392,209 @@ static int cgroup_docker_name(const char *root, const char *id, char *name, size
 	json = cgroup_slurp(path, &n);
 	if (!json)
 		return -1;
-	r = cgroup_json_top_string(json, n, "Name", name, len);
+	r = cgroup_json_string(json, n, cgroup_json_member(json, n, cgroup_json_ws(json, n, 0), "Name"),
+	                       name, len);
 	free(json);
 	if (r == 0 && name[0] == '/')
 		memmove(name, name + 1, strlen(name));
 	return r == 0 && name[0] ? 0 : -1;
+}
+
+/* ---- containers/storage (Podman, CRI-O): containers.json ---- */
+
+struct cgroup_names *cgroup_names_new(const char *state_root)
+{
+	struct cgroup_names *n = calloc(1, sizeof *n);
+
+	if (!n)
+		return NULL;
+	n->root = strdup(state_root ? state_root : "");
+	if (!n->root) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static void cgroup_store_clear(struct cgroup_store *st)
+{
+	free(st->pairs);
+	st->pairs = NULL;
+	st->n_pairs = 0;
+	st->present = 0;
+}
+
+void cgroup_names_free(struct cgroup_names *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < CGROUP_STORES; i++)
+		cgroup_store_clear(&n->stores[i]);
+	free(n->root);
+	free(n);
+}
+
+/* Appends "id\0name\0" for one element of the array: an object whose "id"
+ * and first of "names" are plain strings. Others are skipped. */
+static int cgroup_store_add(struct cgroup_store *st, const char *s, size_t n, size_t obj,
+                            size_t *cap)
+{
+	char id[CGROUP_ID_MAX], name[CGROUP_ID_MAX];
+	size_t names = cgroup_json_member(s, n, obj, "names"), need;
+
+	if (cgroup_json_string(s, n, cgroup_json_member(s, n, obj, "id"), id, sizeof id) < 0 ||
+	    names >= n || s[names] != '[' ||
+	    cgroup_json_string(s, n, cgroup_json_ws(s, n, names + 1), name, sizeof name) < 0 ||
+	    !id[0] || !name[0])
+		return 0;
+	need = st->n_pairs + strlen(id) + strlen(name) + 2;
+	if (need > *cap) {
+		size_t ncap = *cap ? *cap * 2 : 1024;
+		char *p;
+		while (ncap < need)
+			ncap *= 2;
+		p = realloc(st->pairs, ncap);
+		if (!p)
+			return -1;
+		st->pairs = p;
+		*cap = ncap;
+	}
+	memcpy(st->pairs + st->n_pairs, id, strlen(id) + 1);
+	st->n_pairs += strlen(id) + 1;
+	memcpy(st->pairs + st->n_pairs, name, strlen(name) + 1);
+	st->n_pairs += strlen(name) + 1;
+	return 0;
+}
+
+/* The containers of a containers.json text; -1 when it is not an array of
+ * values (then none of it counts). */
+static int cgroup_store_parse(struct cgroup_store *st, const char *s, size_t n)
+{
+	size_t i = cgroup_json_ws(s, n, 0), cap = 0;
+
+	if (i >= n || s[i] != '[')
+		return -1;
+	for (i = cgroup_json_ws(s, n, i + 1); i < n && s[i] != ']';) {
+		size_t end = cgroup_json_skip(s, n, i);
+		if (end == SIZE_MAX || end == i)
+			return -1;
+		if (s[i] == '{' && cgroup_store_add(st, s, end, i, &cap) < 0)
+			return -1;
+		i = cgroup_json_ws(s, n, end);
+		if (i < n && s[i] == ',')
+			i = cgroup_json_ws(s, n, i + 1);
+		else if (i >= n || s[i] != ']')
+			return -1;
+	}
+	return i < n ? 0 : -1;
+}
+
+/* Reads st->path afresh: a regular file of the expected owner, not too
+ * big. O_NONBLOCK so a FIFO planted there cannot hang the poll. */
+static void cgroup_store_load(struct cgroup_store *st)
+{
+	struct stat sb;
+	char *text = NULL;
+	ssize_t got = 0;
+	int fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	cgroup_store_clear(st);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == st->owner &&
+	    sb.st_size > 0 && sb.st_size <= CGROUP_STORE_MAX &&
+	    (text = malloc((size_t)sb.st_size + 1)) != NULL) {
+		ssize_t r;
+		while ((size_t)got <= (size_t)sb.st_size &&
+		       (r = read(fd, text + got, (size_t)sb.st_size + 1 - (size_t)got)) > 0)
+			got += r;
+		/* Exactly the size stat gave: a file still being written does not count. */
+		if (got == sb.st_size && cgroup_store_parse(st, text, (size_t)got) == 0)
+			st->present = 1;
+		else
+			cgroup_store_clear(st);
+	}
+	free(text);
+	close(fd);
+}
+
+/* The cached store for path, read again when the file changed. */
+static struct cgroup_store *cgroup_store_get(struct cgroup_names *names, const char *path,
+                                             uid_t owner)
+{
+	struct cgroup_store *st = NULL;
+	struct stat sb;
+	int exists;
+
+	for (size_t i = 0; i < CGROUP_STORES && !st; i++)
+		if (names->stores[i].owner == owner && strcmp(names->stores[i].path, path) == 0)
+			st = &names->stores[i];
+	if (!st) {
+		st = &names->stores[names->next++ % CGROUP_STORES];
+		cgroup_store_clear(st);
+		snprintf(st->path, sizeof st->path, "%s", path);
+		st->owner = owner;
+		st->ino = 0;
+	}
+	exists = stat(path, &sb) == 0;
+	if (!exists) {
+		cgroup_store_clear(st);
+		st->ino = 0;
+	} else if (sb.st_dev != st->dev || sb.st_ino != st->ino || sb.st_size != st->size ||
+	           sb.st_mtim.tv_sec != st->mtime.tv_sec || sb.st_mtim.tv_nsec != st->mtime.tv_nsec) {
+		st->dev = sb.st_dev;
+		st->ino = sb.st_ino;
+		st->size = sb.st_size;
+		st->mtime = sb.st_mtim;
+		cgroup_store_load(st);
+	}
+	return st;
+}
+
+static int cgroup_store_find(const struct cgroup_store *st, const char *id, char *name,
+                             size_t len)
+{
+	for (size_t i = 0; st->present && i < st->n_pairs;) {
+		const char *cid = st->pairs + i, *cname = cid + strlen(cid) + 1;
+		if (strcmp(cid, id) == 0) {
+			snprintf(name, len, "%s", cname);
+			return 0;
+		}
+		i = (size_t)(cname - st->pairs) + strlen(cname) + 1;
+	}
+	return -1;
+}
+
+/* The graph roots a container of a process of uid may live in: root's
+ * (rootful Podman, CRI-O) and, for another uid, that user's rootless one,
+ * $HOME/.local/share/containers/storage. The overlay driver's file first,
+ * then vfs's (where overlay is not available). */
+static int cgroup_storage_name(struct cgroup_names *names, const char *id, uint32_t uid,
+                               char *name, size_t len)
+{
+	static const char *const drivers[] = { "overlay", "vfs" };
+	char home[4096] = "", path[4096], pwbuf[4096];
+	struct passwd pw, *pwp = NULL;
+
+	if (uid != 0 && getpwuid_r((uid_t)uid, &pw, pwbuf, sizeof pwbuf, &pwp) == 0 && pwp &&
+	    pwp->pw_dir[0] == '/')
+		snprintf(home, sizeof home, "%s", pwp->pw_dir);
+	for (int user = 0; user < 2; user++) {
+		if (user && !home[0])
+			break;
+		for (size_t d = 0; d < sizeof drivers / sizeof drivers[0]; d++) {
+			if (user)
+				snprintf(path, sizeof path, "%s%s/.local/share/containers/storage/%s-containers/containers.json",
+				         names->root, home, drivers[d]);
+			else
+				snprintf(path, sizeof path, "%s/var/lib/containers/storage/%s-containers/containers.json",
+				         names->root, drivers[d]);
+			if (cgroup_store_find(cgroup_store_get(names, path, user ? (uid_t)uid : 0),
+			                      id, name, len) == 0)
+				return 0;
+		}
+	}
+	return -1;
 }
 
 static const char *cgroup_runtime(enum cgroup_kind k)
@@ -331,8 +609,8 @@ static const char *cgroup_runtime(enum cgroup_kind k)
 	}
 }
 
-void cgroup_service_name(const struct cgroup_owner *o, const char *state_root,
-                         char *buf, size_t len)
+void cgroup_service_name(const struct cgroup_owner *o, struct cgroup_names *names,
+                         uint32_t uid, char *buf, size_t len)
 {
 	char name[CGROUP_ID_MAX];
 	int found = -1;
@@ -346,8 +624,10 @@ void cgroup_service_name(const struct cgroup_owner *o, const char *state_root,
 		snprintf(buf, len, "%s", o->id);
 		return;
 	}
-	if (o->kind == CGROUP_DOCKER)
-		found = cgroup_docker_name(state_root, o->id, name, sizeof name);
+	if (o->kind == CGROUP_DOCKER && names)
+		found = cgroup_docker_name(names->root, o->id, name, sizeof name);
+	else if ((o->kind == CGROUP_PODMAN || o->kind == CGROUP_CRIO) && names)
+		found = cgroup_storage_name(names, o->id, uid, name, sizeof name);
 	if (found < 0)
 		snprintf(name, sizeof name, "%.*s", CGROUP_SHORT_ID, o->id);
 	snprintf(buf, len, "%s/%s", cgroup_runtime(o->kind), name);

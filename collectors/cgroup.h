@@ -9,8 +9,15 @@
  *   user@1000.service, a login under session-3.scope.
  * - a container is "RUNTIME/NAME": docker/, podman/, containerd/, crio/,
  *   NAME being the runtime's own name where local state gives it without
- *   a daemon (Docker: /var/lib/docker/containers/<id>/config.v2.json), else
- *   the id cut to 12 characters, as `docker ps` shows it.
+ *   a daemon, else the id cut to 12 characters, as `docker ps` shows it.
+ *   Docker: /var/lib/docker/containers/<id>/config.v2.json. Podman and
+ *   CRI-O (containers/storage): <graph root>/overlay-containers/
+ *   containers.json (vfs-containers/ for the vfs driver), the graph root
+ *   being /var/lib/containers/storage, or for a process of another uid
+ *   also that user's rootless ~/.local/share/containers/storage (its
+ *   home from the passwd database; a $XDG_DATA_HOME or storage.conf
+ *   elsewhere is not seen). A file counts only when its owner is root or,
+ *   in a home, that user.
  * - a Kubernetes pod is "pod/UID", its uid cut to 12 characters (the pod's
  *   name lives in the API server, not in any local file sockeye reads).
  *   A pod wins over the container inside it and over the units around it;
@@ -24,6 +31,7 @@
 #define SOCKEYE_CGROUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum cgroup_kind {
 	CGROUP_NONE,          /* root cgroup, unreadable, or nothing recognised */
@@ -48,10 +56,20 @@ struct cgroup_owner {
  * CGROUP_NONE when nothing names a unit, container or pod. */
 void cgroup_parse(const char *text, size_t len, struct cgroup_owner *out);
 
-/* The name the screen shows for o (see above), raw bytes, cut to fit len.
- * state_root prefixes the runtimes' state directories: "" in real use, a
- * recorded tree in tests. CGROUP_NONE gives "". */
-void cgroup_service_name(const struct cgroup_owner *o, const char *state_root,
-                         char *buf, size_t len);
+/* The runtimes' local state, read when a container asks for it and kept
+ * while the file is unchanged (same inode, size and mtime), so a host with
+ * many containers reads containers.json once per change, not once per
+ * process. state_root prefixes every path: "" in real use, a recorded tree
+ * in tests. NULL when out of memory. */
+struct cgroup_names;
+struct cgroup_names *cgroup_names_new(const char *state_root);
+void cgroup_names_free(struct cgroup_names *names);
+
+/* The name the screen shows for o (see above), raw bytes, cut to fit len;
+ * uid is the process's real uid (whose rootless storage to look in).
+ * names NULL: ids only. CGROUP_NONE gives "". A missing, unreadable,
+ * oversized or malformed state file gives the short id. */
+void cgroup_service_name(const struct cgroup_owner *o, struct cgroup_names *names,
+                         uint32_t uid, char *buf, size_t len);
 
 #endif

@@ -128,6 +128,7 @@ struct procmap {
 	size_t n_missed, cap_missed;
 	struct procmap_check *check;        /* holders to check this refresh */
 	size_t n_check, cap_check;
+	struct cgroup_names *names;         /* container names; made at the first container */
 };
 
 /* Grows *v (of element size sz) to hold at least need elements. */
@@ -183,6 +184,7 @@ void procmap_free(struct procmap *m)
 	free(m->nodes);
 	free(m->nodemap);
 	free(m->owners);
+	cgroup_names_free(m->names);
 	free(m->want);
 	free(m->pending);
 	free(m->missed);
@@ -299,7 +301,7 @@ static int procmap_read_ident(int pidfd, struct procmap_proc *p)
 /* The service of the process behind pidfd: one read of its cgroup file,
  * done only when the process is new or changed identity, so a steady poll
  * costs nothing more. A process that hides it (or has exited) has none. */
-static void procmap_read_service(int pidfd, struct procmap_proc *p)
+static void procmap_read_service(struct procmap *m, int pidfd, struct procmap_proc *p)
 {
 	char buf[8192];
 	struct cgroup_owner o;
@@ -310,7 +312,9 @@ static void procmap_read_service(int pidfd, struct procmap_proc *p)
 	if (n <= 0)
 		return;
 	cgroup_parse(buf, (size_t)n, &o);
-	cgroup_service_name(&o, "", p->service, sizeof p->service);
+	if (o.kind != CGROUP_NONE && o.kind != CGROUP_UNIT && !m->names)
+		m->names = cgroup_names_new("");   /* NULL: ids only, tried again next time */
+	cgroup_service_name(&o, m->names, p->uid, p->service, sizeof p->service);
 }
 
 /* "socket:[12345]" -> 12345; anything else (files, pipes, anon inodes) 0. */
@@ -623,7 +627,7 @@ static int procmap_read_proc(struct procmap *m, int rootfd, struct procmap_proc 
 	if (!procmap_same_ident(&was, p))
 		m->dirty = 1;
 	if (!was.service_read || !procmap_same_ident(&was, p))
-		procmap_read_service(pidfd, p);
+		procmap_read_service(m, pidfd, p);
 	p->stale = 0;
 	d = procmap_open_fds(pidfd, &counted);
 	if (d) {

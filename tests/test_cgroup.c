@@ -9,13 +9,22 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 
 #define STATE_ROOT FIXTURES "/cgroup-state"
 #define NO_STATE FIXTURES "/cgroup/none"   /* no runtime state at all */
+#define RENAMED_ROOT FIXTURES "/cgroup-state-renamed"
+#define STORE "/var/lib/containers/storage/overlay-containers/containers.json"
+/* The recorded containers.json's containers (tests/fixtures/README). */
+#define WEB_ID "bac3082a34453be3dd8a8e2b67883096df929dfc49cd461ff89d22e3d35b6ca7"
+#define IDLE_ID "08bd0f9bc8b1144c39fc8293dbd00f55c9b37c006581571d46542b113c35d462"
 
 /* The service the fixture's lines name, with runtime state under root. */
 static const char *service_of(const char *fixture, const char *root)
@@ -23,6 +32,7 @@ static const char *service_of(const char *fixture, const char *root)
 	static char out[64];
 	char path[512], text[8192];
 	struct cgroup_owner o;
+	struct cgroup_names *names;
 	size_t n;
 	FILE *f;
 
@@ -32,7 +42,10 @@ static const char *service_of(const char *fixture, const char *root)
 	n = fread(text, 1, sizeof text, f);
 	fclose(f);
 	cgroup_parse(text, n, &o);
-	cgroup_service_name(&o, root, out, sizeof out);
+	names = cgroup_names_new(root);
+	assert_non_null(names);
+	cgroup_service_name(&o, names, 0, out, sizeof out);
+	cgroup_names_free(names);
 	return out;
 }
 
@@ -161,11 +174,238 @@ static void test_docker_name_comes_from_its_config(void **state)
 		"fa1aba33b94d9f01141979cf8b65f6131a4dfc6640967d0126b11f378a7318e8" };
 	char out[64];
 
+	struct cgroup_names *with = cgroup_names_new(STATE_ROOT), *without = cgroup_names_new(NO_STATE);
+
 	(void)state;
-	cgroup_service_name(&o, STATE_ROOT, out, sizeof out);
+	cgroup_service_name(&o, with, 0, out, sizeof out);
 	assert_string_equal(out, "docker/jupyter");
-	cgroup_service_name(&o, NO_STATE, out, sizeof out);
+	cgroup_service_name(&o, without, 0, out, sizeof out);
 	assert_string_equal(out, "docker/fa1aba33b94d");
+	cgroup_names_free(with);
+	cgroup_names_free(without);
+}
+
+/* ---- containers/storage: a private copy of the state to spoil ---- */
+
+/* sockeye trusts root's containers.json only when root owns it: a test
+ * that needs a store to count needs root (or root's checkout). */
+static int as_root(void)
+{
+	if (geteuid() == 0)
+		return 1;
+	print_message("not root: a containers.json not owned by root is ignored by design\n");
+	return 0;
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = malloc(1 << 20);
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	*n = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+/* Writes text[0..n) as <dir><sub> (directories made), by rename as
+ * containers/storage does, and with owner uid when running as root. */
+static void put_file(const char *dir, const char *sub, const char *text, size_t n, uid_t uid)
+{
+	char path[1024], tmp[1100];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s%s", dir, sub);
+	for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		mkdir(path, 0700);
+		*p = '/';
+	}
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+	if (geteuid() == 0)
+		assert_int_equal(chown(tmp, uid, uid), 0);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+static void rm_tree(const char *dir)
+{
+	char cmd[1200];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* What a container of uid with id shows, with state under root. */
+static const char *podman_name(struct cgroup_names *names, const char *id, uint32_t uid)
+{
+	static char out[64];
+	struct cgroup_owner o = { CGROUP_PODMAN, "" };
+
+	snprintf(o.id, sizeof o.id, "%s", id);
+	cgroup_service_name(&o, names, uid, out, sizeof out);
+	return out;
+}
+
+static void test_podman_name_comes_from_recorded_containers_json(void **state)
+{
+	(void)state;
+	if (!as_root())
+		skip();
+	assert_string_equal(service_of("podman-v1-cgroupfs-local", STATE_ROOT), "podman/sockeye-web");
+}
+
+static void test_podman_without_state_shows_short_id(void **state)
+{
+	(void)state;
+	assert_string_equal(service_of("podman-v1-cgroupfs-local", NO_STATE), "podman/bac3082a3445");
+}
+
+static void test_podman_name_of_a_later_container_in_the_store(void **state)
+{
+	struct cgroup_names *names = cgroup_names_new(STATE_ROOT);
+	struct cgroup_owner crio = { CGROUP_CRIO, IDLE_ID };
+	char out[64];
+
+	(void)state;
+	if (!as_root())
+		skip();
+	assert_string_equal(podman_name(names, IDLE_ID, 0), "podman/sockeye-idle");
+	/* CRI-O keeps its containers in the same containers/storage. */
+	cgroup_service_name(&crio, names, 0, out, sizeof out);
+	assert_string_equal(out, "crio/sockeye-idle");
+	assert_string_equal(podman_name(names, "0123456789abcdef0123", 0), "podman/0123456789ab");
+	cgroup_names_free(names);
+}
+
+static void test_podman_rename_is_seen_by_a_kept_cache(void **state)
+{
+	char dir[] = "/tmp/test_cgroup.XXXXXX", path[1100];
+	size_t n1, n2;
+	char *before = slurp(STATE_ROOT STORE, &n1), *after = slurp(RENAMED_ROOT STORE, &n2);
+	struct cgroup_names *names;
+
+	(void)state;
+	if (!as_root())
+		skip();
+	assert_non_null(mkdtemp(dir));
+	names = cgroup_names_new(dir);
+	put_file(dir, STORE, before, n1, 0);
+	assert_string_equal(podman_name(names, WEB_ID, 0), "podman/sockeye-web");
+	put_file(dir, STORE, after, n2, 0);
+	assert_string_equal(podman_name(names, WEB_ID, 0), "podman/sockeye-web-renamed");
+	snprintf(path, sizeof path, "%s%s", dir, STORE);
+	unlink(path);
+	assert_string_equal(podman_name(names, WEB_ID, 0), "podman/bac3082a3445");
+	cgroup_names_free(names);
+	rm_tree(dir);
+	free(before);
+	free(after);
+}
+
+static void test_podman_malformed_store_shows_short_id(void **state)
+{
+	static const char not_array[] = "{\"id\":\"" WEB_ID "\",\"names\":[\"x\"]}";
+	char dir[] = "/tmp/test_cgroup.XXXXXX";
+	size_t n;
+	char *text = slurp(STATE_ROOT STORE, &n);
+	struct cgroup_names *names;
+
+	(void)state;
+	if (!as_root())
+		skip();
+	assert_non_null(mkdtemp(dir));
+	names = cgroup_names_new(dir);
+	/* Cut inside the last container: the whole file is refused, even the
+	 * complete containers before the cut. */
+	put_file(dir, STORE, text, n - 40, 0);
+	assert_string_equal(podman_name(names, WEB_ID, 0), "podman/bac3082a3445");
+	put_file(dir, STORE, not_array, sizeof not_array - 1, 0);
+	assert_string_equal(podman_name(names, WEB_ID, 0), "podman/bac3082a3445");
+	put_file(dir, STORE, "[[[[[[[[[[[[[[[[[[[[[[[[", 24, 0);
+	assert_string_equal(podman_name(names, WEB_ID, 0), "podman/bac3082a3445");
+	cgroup_names_free(names);
+	rm_tree(dir);
+	free(text);
+}
+
+static void test_podman_oversized_store_shows_short_id(void **state)
+{
+	char dir[] = "/tmp/test_cgroup.XXXXXX";
+	size_t n, big = (8 << 20) + 1;
+	char *text = slurp(STATE_ROOT STORE, &n), *padded = malloc(big);
+	struct cgroup_names *names;
+
+	(void)state;
+	if (!as_root())
+		skip();
+	assert_non_null(padded);
+	assert_non_null(mkdtemp(dir));
+	names = cgroup_names_new(dir);
+	/* Valid JSON (trailing blanks), only too big. */
+	memcpy(padded, text, n);
+	memset(padded + n, ' ', big - n);
+	put_file(dir, STORE, padded, big, 0);
+	assert_string_equal(podman_name(names, WEB_ID, 0), "podman/bac3082a3445");
+	put_file(dir, STORE, padded, big - 1, 0);
+	assert_string_equal(podman_name(names, WEB_ID, 0), "podman/sockeye-web");
+	cgroup_names_free(names);
+	rm_tree(dir);
+	free(text);
+	free(padded);
+}
+
+static void test_podman_store_owned_by_a_user_is_not_roots(void **state)
+{
+	char dir[] = "/tmp/test_cgroup.XXXXXX";
+	size_t n;
+	char *text = slurp(STATE_ROOT STORE, &n);
+	struct cgroup_names *names;
+
+	(void)state;
+	if (!as_root()) {
+		free(text);
+		skip();
+	}
+	assert_non_null(mkdtemp(dir));
+	names = cgroup_names_new(dir);
+	put_file(dir, STORE, text, n, 65534);
+	assert_string_equal(podman_name(names, WEB_ID, 0), "podman/bac3082a3445");
+	cgroup_names_free(names);
+	rm_tree(dir);
+	free(text);
+}
+
+static void test_rootless_podman_name_comes_from_the_users_home(void **state)
+{
+	char dir[] = "/tmp/test_cgroup.XXXXXX", sub[1024];
+	size_t n;
+	char *text = slurp(STATE_ROOT STORE, &n);
+	struct cgroup_names *names;
+	struct passwd *pw = getpwuid(65534);
+
+	(void)state;
+	if (!as_root() || !pw || pw->pw_dir[0] != '/') {
+		if (pw && geteuid() == 0)
+			print_message("uid 65534 has no home in the passwd database\n");
+		free(text);
+		skip();
+	}
+	snprintf(sub, sizeof sub, "%s/.local/share/containers/storage/overlay-containers/containers.json",
+	         pw->pw_dir);
+	assert_non_null(mkdtemp(dir));
+	names = cgroup_names_new(dir);
+	put_file(dir, sub, text, n, 65534);
+	assert_string_equal(podman_name(names, WEB_ID, 65534), "podman/sockeye-web");
+	/* Another user's process does not get 65534's names. */
+	assert_string_equal(podman_name(names, WEB_ID, 0), "podman/bac3082a3445");
+	cgroup_names_free(names);
+	rm_tree(dir);
+	free(text);
 }
 
 static void test_hostile_bytes_stay_raw_and_bounded(void **state)
@@ -178,7 +418,7 @@ static void test_hostile_bytes_stay_raw_and_bounded(void **state)
 	cgroup_parse(text, sizeof text - 1, &o);
 	assert_int_equal(o.kind, CGROUP_UNIT);
 	assert_string_equal(o.id, "\x1b[31mevil\xff.service");
-	cgroup_service_name(&o, NO_STATE, out, sizeof out);
+	cgroup_service_name(&o, NULL, 0, out, sizeof out);
 	assert_int_equal(strlen(out), 7);
 }
 
@@ -216,6 +456,14 @@ int main(void)
 		cmocka_unit_test(test_crio_and_docker_pods_are_pods),
 		cmocka_unit_test(test_parse_keeps_the_whole_container_id),
 		cmocka_unit_test(test_docker_name_comes_from_its_config),
+		cmocka_unit_test(test_podman_name_comes_from_recorded_containers_json),
+		cmocka_unit_test(test_podman_without_state_shows_short_id),
+		cmocka_unit_test(test_podman_name_of_a_later_container_in_the_store),
+		cmocka_unit_test(test_podman_rename_is_seen_by_a_kept_cache),
+		cmocka_unit_test(test_podman_malformed_store_shows_short_id),
+		cmocka_unit_test(test_podman_oversized_store_shows_short_id),
+		cmocka_unit_test(test_podman_store_owned_by_a_user_is_not_roots),
+		cmocka_unit_test(test_rootless_podman_name_comes_from_the_users_home),
 		cmocka_unit_test(test_hostile_bytes_stay_raw_and_bounded),
 		cmocka_unit_test(test_garbage_names_nothing),
 	};
