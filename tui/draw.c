@@ -669,6 +669,8 @@ static size_t help_lines(struct ui *u, char lines[][160], enum theme_element *st
 	if (u->privs.landlock_abi)
 		HELP_LINE(THEME_DEFAULT, "  files: Landlock (ABI %d) allows only the reads and "
 		          "writes sockeye needs", u->privs.landlock_abi);
+	if (u->privs.nowrite)
+		HELP_LINE(THEME_DEFAULT, "  collection thread: seccomp refuses it every file write");
 	if (u->privs.note[0])
 		HELP_LINE(THEME_DEFAULT, "  %.150s", u->privs.note);
 #undef HELP_LINE

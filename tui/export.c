@@ -10,11 +10,13 @@
 
 #include "export.h"
 #include "journal.h"
+#include "outwriter.h"
 #include "promfile.h"
 
 struct export {
 	struct export_config cfg;
 	struct promfile_counts *counts;      /* --prometheus */
+	struct outwriter *writer;            /* writes it, once confined */
 	struct journal_entry entry;          /* --journal, reused per event */
 };
 
@@ -44,6 +46,7 @@ void export_free(struct export *x)
 {
 	if (!x)
 		return;
+	outwriter_stop(x->writer);
 	promfile_counts_free(x->counts);
 	journal_entry_free(&x->entry);
 	free(x);
@@ -65,10 +68,23 @@ static int export_prometheus(struct export *x, const struct sock_table *t,
 	}
 	if (promfile_render(f, x->counts, &m) < 0 || fclose(f) != 0)
 		snprintf(err, errlen, "--prometheus: out of memory");
+	else if (x->writer)
+		rc = outwriter_replace(x->writer, buf, len, err, errlen);
 	else
 		rc = promfile_replace(x->cfg.prometheus, buf, len, err, errlen);
 	free(buf);
 	return rc;
+}
+
+int export_confine(struct export *x, char *note, size_t notelen, char *err, size_t errlen)
+{
+	int abi = 0;
+
+	note[0] = '\0';
+	if (!x || !x->cfg.prometheus)
+		return 0;
+	x->writer = outwriter_start(x->cfg.prometheus, &abi, note, notelen, err, errlen);
+	return x->writer ? 0 : -1;
 }
 
 static int export_journal(struct export *x, const struct sock_events *ev,

@@ -21,6 +21,14 @@ struct export;
 struct export *export_open(const struct export_config *cfg, char *err, size_t errlen);
 void export_free(struct export *x);
 
+/* Once capabilities are dropped and before the calling thread refuses
+ * itself every file write (nowrite.h): hands the metrics file's writing
+ * to a thread of its own, narrowed with Landlock to the file's folder
+ * (outwriter.h). x may be NULL. Returns 0 (with note saying why the
+ * writer is not narrowed, or ""), or -1 with err: the folder is missing
+ * or the thread cannot start. */
+int export_confine(struct export *x, char *note, size_t notelen, char *err, size_t errlen);
+
 /* After one poll that took poll_seconds and ran at when (epoch seconds):
  * rewrites the metrics file and sends ev's events (ev may be NULL: a
  * baseline poll). x may be NULL (nothing to export). Returns 0, or -1 with

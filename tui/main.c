@@ -16,6 +16,7 @@
 #include "filter.h"
 #include "options.h"
 #include "output.h"
+#include "nowrite.h"
 #include "poller.h"
 #include "privs.h"
 #include "timebase.h"
@@ -211,6 +212,20 @@ static int run(const struct options *o)
 	struct privs_report privs;
 	if (privs_drop(o, &privs) < 0 && privs.privileged)
 		fprintf(stderr, "sockeye: note: %s\n", privs.note);
+	char note[320];
+	if (export_confine(x, note, sizeof(note), err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockeye: %s\n", err);
+		export_free(x);
+		poller_free(p);
+		filter_free(flt);
+		return 1;
+	}
+	if (note[0] && privs.privileged)
+		fprintf(stderr, "sockeye: note: %s\n", note);
+	/* From here this thread writes only to what it has open (stdout, the
+	 * journal's socket): Landlock cannot narrow it (privs.h), seccomp can. */
+	if (nowrite_install(note, sizeof(note)) < 0 && privs.privileged)
+		fprintf(stderr, "sockeye: note: file writes are not refused: %s\n", note);
 	install_signals();
 	int rc = o->mode == MODE_BATCH ? run_batch(p, x, o, &out) : run_events(p, x, o, &out);
 	export_free(x);

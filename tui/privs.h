@@ -33,6 +33,7 @@ struct privs_report {
 	int privileged;             /* had effective capabilities before */
 	char kept[160];             /* "sys_ptrace dac_read_search", or "none" */
 	int landlock_abi;           /* the ABI applied; 0 when not applied */
+	int nowrite;                /* the collecting thread may write no file (nowrite.h) */
 	char note[320];             /* why something was not done, or "" */
 };
 

@@ -630,12 +630,19 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
  * inherits only what is kept; Landlock after it starts, since Landlock
  * forbids reading other processes' fd tables (a ptrace access) to a
  * sandboxed thread: this thread and the name lookups are sandboxed, the
- * collector is not. */
+ * collector instead refuses itself every file write (seccomp, nowrite.h). */
 static int ui_start(struct ui *u, char *err, size_t errlen)
 {
 	int rc = privs_drop(u->opts, &u->privs);
 	if (worker_start(&u->worker, u->poller, err, errlen) < 0)
 		return -1;
+	u->privs.nowrite = u->worker.nowrite_rc == 0;
+	if (!u->privs.nowrite) {
+		size_t used = strlen(u->privs.note);
+		snprintf(u->privs.note + used, sizeof(u->privs.note) - used, "%scollection may "
+		         "write files: %s", used ? "; " : "", u->worker.nowrite_why);
+		rc = -1;
+	}
 	if (privs_narrow(u->opts, &u->privs) < 0)
 		rc = -1;
 	if (rc < 0 && u->privs.privileged)

@@ -19,9 +19,14 @@ struct worker {
 	int rc;                       /* result of the last collection */
 	double when;                  /* epoch seconds it started */
 	char err[512];
+	int ready;                    /* the thread has set itself up */
+	int nowrite_rc;               /* nowrite_install's result in the thread */
+	char nowrite_why[256];        /* why it failed */
 };
 
-/* Starts the thread. Returns 0, or -1 with err filled. */
+/* Starts the thread, which first shuts itself off from writing files
+ * (nowrite.h; w->nowrite_rc and w->nowrite_why say how that went) before
+ * this returns. Returns 0, or -1 with err filled. */
 int worker_start(struct worker *w, struct poller *p, char *err, size_t errlen);
 /* Asks for one collection; ignored while one is running. */
 void worker_request(struct worker *w);

@@ -333,7 +333,7 @@ class OwnSockets(unittest.TestCase):
         out = self.text_table('port:%d' % d['lport'])
         self.assertNotIn(b'\x1b', out, 'raw ESC byte in the table: %r' % out)
         self.assertIn(b'%d/e2e\\x1b[31mred' % h.pid, out, out)
-        recs = S.batch_json(['port:%d' % d['lport']])
+        recs = S.batch_json(['netns:host', 'port:%d' % d['lport']])
         self.assertEqual([p.get('comm') for r in recs for p in r['procs']], ['e2e\x1b[31mred'])
 
 

@@ -180,11 +180,27 @@ class Prometheus(Holders):
                             for ln in out.decode().splitlines()), S.clip(out))
         self.check_file(path)
 
-    def test_unwritable_file_is_a_runtime_error_naming_it(self):
-        path = os.path.join(self.tmp, 'no-such-dir', 'sockeye.prom')
-        cp = S.run(['--prometheus=' + path, '-n', '1'])
+    def test_file_in_a_missing_folder_is_an_error_at_start_naming_it(self):
+        folder = os.path.join(self.tmp, 'no-such-dir')
+        cp = S.run(['--events', '--prometheus=' + os.path.join(folder, 'sockeye.prom')])
         self.assertEqual(cp.returncode, 1, S.describe(['--prometheus'], cp))
-        self.assertIn(b'no-such-dir/sockeye.prom.tmp', cp.stderr)
+        self.assertEqual(cp.stdout, b'')
+        self.assertIn(b'--prometheus: %s: No such file or directory' % folder.encode(),
+                      cp.stderr)
+
+    def test_folder_removed_while_running_is_a_runtime_error_naming_the_file(self):
+        folder = os.path.join(self.tmp, 'goes-away')
+        os.mkdir(folder)
+        path = os.path.join(folder, 'sockeye.prom')
+        proc = spawn(['--events', '-i', '0.2', '--prometheus', path])
+        deadline = time.time() + 10
+        while not os.path.exists(path) and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertTrue(os.path.exists(path), 'no metrics file within 10 s')
+        shutil.rmtree(folder)
+        rc, _, err = finish(proc, timeout=10)
+        self.assertEqual(rc, 1, S.clip(err))
+        self.assertIn(b'goes-away/sockeye.prom.tmp: No such file or directory', err)
 
     def test_checker_refuses_what_the_format_forbids(self):
         bad = {

@@ -171,5 +171,80 @@ class Privs(unittest.TestCase):
             shutil.rmtree(d)
 
 
+def seccomp_by_thread(pid):
+    """{tid: seccomp mode} (0 none, 2 filter), waited for until every thread
+    the run makes has set itself up (no_new_privs everywhere)."""
+    deadline = time.time() + 10
+    while True:
+        threads = thread_status(pid)
+        if all(s['NoNewPrivs'] == '1' for s in threads.values()) or time.time() > deadline:
+            return {int(t): s['Seccomp'] for t, s in threads.items()}
+        time.sleep(0.1)
+
+
+class Writes(unittest.TestCase):
+    """The threads that read the system (Landlock cannot narrow them: it
+    forbids reading other processes' fd tables) refuse themselves every
+    file write with a seccomp filter; the screen thread, which saves the
+    config, and the --prometheus writer, which Landlock narrows to its
+    folder, are the only ones without it. What the filter refuses is
+    tests/test_nowrite.c's; here, that the real binary puts it on the
+    right threads and still does its work. Any user can do this."""
+
+    def test_events_thread_is_filtered_and_the_metrics_file_still_lands(self):
+        d = tempfile.mkdtemp(prefix='sockeye-nowrite.')
+        prom = os.path.join(d, 'sockeye.prom')
+        p = subprocess.Popen([S.sockeye_path(), '-e', '-i', '0.2', '--prometheus=' + prom],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.time() + 10
+            while not os.path.exists(prom) and time.time() < deadline and p.poll() is None:
+                time.sleep(0.05)
+            if p.poll() is not None:
+                self.fail('sockeye -e exited %d: %r' % (p.returncode, p.stderr.read()))
+            self.assertTrue(os.path.exists(prom), 'no metrics file within 10 s')
+            first = os.stat(prom).st_mtime_ns
+            seccomp = seccomp_by_thread(p.pid)
+            self.assertEqual(seccomp[p.pid], '2', 'the reading thread has no filter')
+            self.assertEqual(sorted(m for t, m in seccomp.items() if t != p.pid), ['0'],
+                             'expected one writer thread without the filter: %r' % seccomp)
+            while os.stat(prom).st_mtime_ns == first and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertNotEqual(os.stat(prom).st_mtime_ns, first, 'the file was not rewritten')
+            with open(prom) as f:
+                self.assertIn('sockeye_last_poll_timestamp_seconds', f.read())
+            self.assertEqual(sorted(os.listdir(d)), ['sockeye.prom'])
+        finally:
+            p.kill()
+            p.wait()
+            shutil.rmtree(d)
+
+    def test_batch_still_prints_the_table_behind_the_filter(self):
+        cp = subprocess.run([S.sockeye_path(), '--batch', '--json', '--no-all-netns'],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        self.assertEqual(cp.returncode, 0, cp.stderr)
+        self.assertTrue(S.parse_json_lines(cp.stdout.decode()))
+
+    def test_screen_collection_thread_is_filtered_and_the_screen_thread_is_not(self):
+        if not shutil.which('tmux'):
+            self.skipTest('tmux is not installed')
+        sock = 'nowrite-%d' % os.getpid()
+        subprocess.run(['tmux', '-L', sock, '-f', '/dev/null', 'new-session', '-d', '-x', '120',
+                        '-y', '30', 'exec ' + S.sockeye_path() + ' --no-all-netns'], check=True,
+                       env=dict(os.environ, TERM='xterm', SHELL='/bin/sh'))
+        try:
+            pid = int(subprocess.run(['tmux', '-L', sock, 'list-panes', '-F', '#{pane_pid}'],
+                                     stdout=subprocess.PIPE, check=True).stdout)
+            time.sleep(1.5)
+            seccomp = seccomp_by_thread(pid)
+            self.assertEqual(seccomp[pid], '0', 'the screen thread must still save the config')
+            self.assertIn('2', [m for t, m in seccomp.items() if t != pid],
+                          'no filtered collection thread: %r' % seccomp)
+        finally:
+            subprocess.run(['tmux', '-L', sock, 'send-keys', 'q'])
+            time.sleep(0.5)
+            subprocess.run(['tmux', '-L', sock, 'kill-server'], stderr=subprocess.DEVNULL)
+
+
 if __name__ == '__main__':
     S.main()

@@ -177,10 +177,14 @@ class ScreenNet(unittest.TestCase):
         env.update(extra)
         return env
 
-    def start(self, *args, interval=INTERVAL, width=160, height=48):
+    def start(self, *args, interval=INTERVAL, width=200, height=48):
         """sockeye -i INTERVAL ARGS in a new pane, waited for until it has
-        drawn its header and its first poll."""
-        p = SERVER.pane([S.sockeye_path(), '-i', interval] + list(args), width, height, self.env())
+        drawn its header and its first poll. Only the host's namespace, and
+        wide: namespaces and services that other tests (or the machine's
+        own units) create meanwhile bring in the NETNS and SERVICE columns,
+        which must not squeeze out the ones these tests read."""
+        p = SERVER.pane([S.sockeye_path(), '-i', interval, '--no-all-netns'] + list(args),
+                        width, height, self.env())
         self.panes.append(p)
         p.wait(lambda ls: ls[0].startswith('sockeye') and re.search(r'\d+ sockets', ls[1]) and ls,
                'the header after start')
