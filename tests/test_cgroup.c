@@ -25,6 +25,7 @@
 /* The recorded containers.json's containers (tests/fixtures/README). */
 #define WEB_ID "bac3082a34453be3dd8a8e2b67883096df929dfc49cd461ff89d22e3d35b6ca7"
 #define IDLE_ID "08bd0f9bc8b1144c39fc8293dbd00f55c9b37c006581571d46542b113c35d462"
+#define ROOTLESS_ID "0988a3192a9824dd9d0accfdaff4d840878bea2db5f0adc38b617158c231ca60"
 
 /* The service the fixture's lines name, with runtime state under root. */
 static const char *service_of(const char *fixture, const char *root)
@@ -384,7 +385,8 @@ static void test_rootless_podman_name_comes_from_the_users_home(void **state)
 {
 	char dir[] = "/tmp/test_cgroup.XXXXXX", sub[1024];
 	size_t n;
-	char *text = slurp(STATE_ROOT STORE, &n);
+	/* Recorded from a rootless container (vfs driver), its user's own file. */
+	char *text = slurp(FIXTURES "/cgroup-state-rootless/vfs-containers.json", &n);
 	struct cgroup_names *names;
 	struct passwd *pw = getpwuid(65534);
 
@@ -395,14 +397,14 @@ static void test_rootless_podman_name_comes_from_the_users_home(void **state)
 		free(text);
 		skip();
 	}
-	snprintf(sub, sizeof sub, "%s/.local/share/containers/storage/overlay-containers/containers.json",
+	snprintf(sub, sizeof sub, "%s/.local/share/containers/storage/vfs-containers/containers.json",
 	         pw->pw_dir);
 	assert_non_null(mkdtemp(dir));
 	names = cgroup_names_new(dir);
 	put_file(dir, sub, text, n, 65534);
-	assert_string_equal(podman_name(names, WEB_ID, 65534), "podman/sockeye-web");
+	assert_string_equal(podman_name(names, ROOTLESS_ID, 65534), "podman/sockeye-rootless");
 	/* Another user's process does not get 65534's names. */
-	assert_string_equal(podman_name(names, WEB_ID, 0), "podman/bac3082a3445");
+	assert_string_equal(podman_name(names, ROOTLESS_ID, 0), "podman/0988a3192a98");
 	cgroup_names_free(names);
 	rm_tree(dir);
 	free(text);
