@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "destroyed.h"
+#include "room.h"
 
 /* How long, and how many, GONE sockets wait for their announcement. A
  * socket leaves the dumps when unhashed and is announced when freed: at
@@ -26,6 +27,10 @@ void destroyed_list_init(struct destroyed_list *l)
 
 void destroyed_list_clear(struct destroyed_list *l)
 {
+	int shrunk = 0;
+
+	/* What was just cleared is what a poll like this one needs. */
+	l->v = room_fit(l->v, &l->cap, l->n, sizeof(*l->v), &shrunk);
 	l->n = 0;
 }
 

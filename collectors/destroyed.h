@@ -24,6 +24,7 @@ struct destroyed_list {
 };
 
 void destroyed_list_init(struct destroyed_list *l);
+/* Empties the list; keeps its array, less the room a burst left (room.h). */
 void destroyed_list_clear(struct destroyed_list *l);
 void destroyed_list_free(struct destroyed_list *l);
 /* Appends recs (as netlink_watch_drain gave them) read at time. Returns 0,

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__          /* malloc_trim: glibc's own (stdlib.h defines this) */
+#include <malloc.h>
+#endif
 
 #include "destroyed.h"
 #include "netlink.h"
@@ -51,7 +54,12 @@ struct poller {
 	/* The other namespaces' watches, and ours, behind one descriptor:
 	 * NULL while only our own namespace is read or ours was refused. */
 	struct watchset *ws;
+	/* Polls left that give the heap's free pages back (poller_give_back). */
+	int trims_due;
 };
+
+/* Polls that trim the heaps after the arrays shrank (poller_give_back). */
+#define POLLER_TRIMS_AFTER_SHRINK 5
 
 /* Announcements held between two polls at most. */
 #define POLLER_DESTROYED_MAX 65536
@@ -405,6 +413,29 @@ static int poller_update(struct poller *p, double now, struct sock_events *ev)
 	return rc;
 }
 
+/* After a poll that left the table much smaller (a load gone, a burst of
+ * closes), the arrays give back the room they kept for it, and glibc is
+ * asked to return the free pages of every heap, the collection thread's
+ * included: without that, freed memory stays resident for good. What the
+ * callers keep of a burst goes later (its events after this poll, the
+ * screen's GONE rows after their linger, 3 s by default), so the next few
+ * polls trim too. A steady poll does neither (a few compares). */
+static void poller_give_back(struct poller *p)
+{
+	int shrunk = sock_table_fit(p->table);
+
+	shrunk |= sock_list_fit(&p->snap);
+	shrunk |= sock_list_fit(&p->watch_recs);
+	if (shrunk)
+		p->trims_due = POLLER_TRIMS_AFTER_SHRINK;
+	if (p->trims_due <= 0)
+		return;
+	p->trims_due--;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 int poller_apply(struct poller *p, double now, struct sock_events *ev,
                  char *err, size_t errlen)
 {
@@ -422,6 +453,7 @@ int poller_apply(struct poller *p, double now, struct sock_events *ev,
 		snprintf(err, errlen, "out of memory while updating the socket table");
 		return -1;
 	}
+	poller_give_back(p);
 	return 0;
 }
 

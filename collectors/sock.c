@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "room.h"
 #include "sock.h"
 
 void sock_list_init(struct sock_list *l)
@@ -27,6 +28,14 @@ void sock_list_free(struct sock_list *l)
 {
 	free(l->v);
 	sock_list_init(l);
+}
+
+int sock_list_fit(struct sock_list *l)
+{
+	int shrunk = 0;
+
+	l->v = room_fit(l->v, &l->cap, l->n, sizeof(*l->v), &shrunk);
+	return shrunk;
 }
 
 struct sock_rec *sock_list_push(struct sock_list *l)

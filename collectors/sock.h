@@ -75,6 +75,9 @@ struct sock_list {
 void sock_list_init(struct sock_list *l);
 void sock_list_clear(struct sock_list *l);      /* n = 0, keeps the memory */
 void sock_list_free(struct sock_list *l);
+/* Gives back the room a burst left: the array cut to about l->n when less
+ * than half of it is used (room.h). Returns 1 when it was cut, else 0. */
+int sock_list_fit(struct sock_list *l);
 /* Appends a zeroed record and returns it, or NULL when out of memory. */
 struct sock_rec *sock_list_push(struct sock_list *l);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "room.h"
 #include "table.h"
 
 /* One owner list, shared by every entry that has exactly these owners. */
@@ -49,8 +50,12 @@ void sock_events_init(struct sock_events *e)
 
 void sock_events_clear(struct sock_events *e)
 {
+	int shrunk = 0;
+
 	for (size_t i = 0; i < e->n; i++)
 		free(e->v[i].owners);
+	/* The events just cleared are what a poll like this one needs. */
+	e->v = room_fit(e->v, &e->cap, e->n, sizeof(*e->v), &shrunk);
 	e->n = 0;
 }
 
@@ -156,6 +161,25 @@ static int index_reserve(struct sock_table *t, size_t entries)
 	return want == t->nslots ? 0 : index_rebuild(t, want);
 }
 
+/* The index a table of n entries settles at: sock_table_update reserves
+ * for the table and a snapshot of about its size, at most half full. */
+static size_t index_settled(size_t n)
+{
+	size_t want = 1024;
+	while (want < n * 4)
+		want *= 2;
+	return want;
+}
+
+/* Rebuilds the index at its settled size when it is twice that or more,
+ * so the next update's index_reserve does not grow it straight back.
+ * Returns 1 when it shrank. */
+static int index_fit(struct sock_table *t)
+{
+	size_t want = index_settled(t->n);
+	return t->nslots >= 2 * want && index_rebuild(t, want) == 0;
+}
+
 /* Removes slot i by shifting later members of its probe run back, so no
  * tombstones accumulate across polls. */
 static void slot_delete(struct sock_table *t, size_t i)
@@ -200,6 +224,16 @@ void sock_table_free(struct sock_table *t)
 	free(t->slots);
 	free(t->sets);
 	free(t);
+}
+
+int sock_table_fit(struct sock_table *t)
+{
+	int shrunk = 0;
+
+	t->v = room_fit(t->v, &t->cap, t->n, sizeof(*t->v), &shrunk);
+	if (index_fit(t))
+		shrunk = 1;
+	return shrunk;
 }
 
 size_t sock_table_count(const struct sock_table *t)

@@ -63,7 +63,9 @@ struct sock_events {
 };
 
 void sock_events_init(struct sock_events *e);
-void sock_events_clear(struct sock_events *e);   /* frees owners, keeps memory */
+/* Frees the owners; keeps the array, less the room a burst left (more
+ * than twice the events just cleared: see room.h). */
+void sock_events_clear(struct sock_events *e);
 void sock_events_free(struct sock_events *e);
 /* Appends a zeroed event and returns it, or NULL when out of memory. */
 struct sock_event *sock_events_push(struct sock_events *e);
@@ -86,6 +88,13 @@ void sock_table_free(struct sock_table *t);
  * consistent, possibly without some sockets). */
 int sock_table_update(struct sock_table *t, const struct sock_list *snap,
                       const struct procmap *pm, double now, struct sock_events *ev);
+
+/* After an update that left the table much smaller than it was (a load
+ * that came and went), gives back the room its arrays kept: entries and
+ * index are cut to about the size now in use (room.h). Returns 1 when
+ * something was given back, else 0; the table stays as it was either way
+ * (a failed shrink keeps the room). */
+int sock_table_fit(struct sock_table *t);
 
 size_t sock_table_count(const struct sock_table *t);
 /* Entries are dense: 0 <= i < count. Positions move between updates. */

@@ -83,6 +83,26 @@ static void list_grows_and_clears(void **state)
 	assert_null(l.v);
 }
 
+static void a_snapshot_list_gives_back_a_bursts_room_and_keeps_its_records(void **state)
+{
+	(void)state;
+	struct sock_list l;
+	sock_list_init(&l);
+	for (uint64_t i = 0; i < 40000; i++)
+		sock_list_push(&l)->inode = i;
+	assert_int_equal(sock_list_fit(&l), 0);     /* in use: kept */
+	size_t burst = l.cap;
+	sock_list_clear(&l);                         /* the next, smaller snapshot */
+	for (uint64_t i = 0; i < 3000; i++)
+		sock_list_push(&l)->inode = i;
+	assert_int_equal(sock_list_fit(&l), 1);
+	assert_true(l.cap >= 3000 && l.cap < burst / 8);
+	for (uint64_t i = 0; i < 3000; i++)
+		assert_int_equal(l.v[i].inode, i);
+	assert_int_equal(sock_list_fit(&l), 0);     /* once only */
+	sock_list_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -91,6 +111,7 @@ int main(void)
 		cmocka_unit_test(state_parse_accepts_any_case_and_separator),
 		cmocka_unit_test(endpoints_print_like_ss),
 		cmocka_unit_test(list_grows_and_clears),
+		cmocka_unit_test(a_snapshot_list_gives_back_a_bursts_room_and_keeps_its_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

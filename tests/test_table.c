@@ -400,6 +400,67 @@ static void state_and_gone_events_carry_the_rate(void **state)
 	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
 }
 
+/* n connections, inodes from base; ports spread so each is its own socket. */
+static void many_of(struct sock_list *l, size_t n, uint64_t base)
+{
+	sock_list_clear(l);
+	for (size_t i = 0; i < n; i++)
+		*sock_list_push(l) = tcp4("127.0.0.1", 8080, "127.0.0.2",
+		                          (uint16_t)(1024 + (base + i) % 60000),
+		                          SOCK_ST_ESTABLISHED, base + i);
+}
+
+static void a_table_that_lost_most_sockets_gives_back_its_room_and_keeps_the_rest(void **state)
+{
+	(void)state;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+
+	many_of(&l, 40000, 1);
+	assert_int_equal(sock_table_update(t, &l, NULL, 100.0, NULL), 0);
+	assert_int_equal(sock_table_fit(t), 0);      /* full: nothing to give */
+	many_of(&l, 1000, 1);                         /* 39,000 went */
+	assert_int_equal(sock_table_update(t, &l, NULL, 101.0, &ev), 0);
+	assert_int_equal(ev.n, 39000);
+	assert_int_equal(sock_table_fit(t), 1);
+	assert_int_equal(sock_table_count(t), 1000);
+	for (size_t i = 0; i < l.n; i++)
+		assert_non_null(sock_table_find(t, &l.v[i]));
+	sock_events_clear(&ev);
+	assert_int_equal(sock_table_update(t, &l, NULL, 102.0, &ev), 0);
+	assert_int_equal(ev.n, 0);                    /* the same sockets, no news */
+	assert_int_equal(sock_table_fit(t), 0);       /* given back once only */
+	many_of(&l, 30000, 1);                        /* and it grows again */
+	assert_int_equal(sock_table_update(t, &l, NULL, 103.0, &ev), 0);
+	assert_int_equal(ev.n, 29000);
+	for (size_t i = 0; i < l.n; i++)
+		assert_non_null(sock_table_find(t, &l.v[i]));
+	sock_events_free(&ev);
+	sock_list_free(&l);
+	sock_table_free(t);
+}
+
+static void events_cleared_after_a_burst_keep_only_the_room_a_poll_needs(void **state)
+{
+	(void)state;
+	struct sock_events ev; sock_events_init(&ev);
+
+	for (int i = 0; i < 20000; i++)
+		assert_non_null(sock_events_push(&ev));
+	size_t burst = ev.cap;
+	sock_events_clear(&ev);
+	assert_int_equal(ev.cap, burst);              /* a poll that busy may come again */
+	for (int i = 0; i < 100; i++)
+		assert_non_null(sock_events_push(&ev));
+	sock_events_clear(&ev);
+	assert_true(ev.cap < burst / 8);
+	for (int i = 0; i < 20000; i++)                /* still usable, grows again */
+		assert_non_null(sock_events_push(&ev));
+	assert_int_equal(ev.n, 20000);
+	sock_events_free(&ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +481,8 @@ int main(void)
 		cmocka_unit_test(udp_sockets_have_no_rate),
 		cmocka_unit_test(tcp_without_tcp_info_has_no_rate),
 		cmocka_unit_test(state_and_gone_events_carry_the_rate),
+		cmocka_unit_test(a_table_that_lost_most_sockets_gives_back_its_room_and_keeps_the_rest),
+		cmocka_unit_test(events_cleared_after_a_burst_keep_only_the_room_a_poll_needs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

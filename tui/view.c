@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "room.h"
 #include "textsafe.h"
 #include "view.h"
 
@@ -449,6 +450,9 @@ static int gone_expire(struct view *v)
 		return 0;
 	memmove(v->gone, v->gone + k, (v->ngone - k) * sizeof(*v->gone));
 	v->ngone -= k;
+	/* A burst of closes (a load stopping) is given back once it lingered. */
+	int shrunk = 0;
+	v->gone = room_fit(v->gone, &v->gonecap, v->ngone, sizeof(*v->gone), &shrunk);
 	return 1;
 }
 
@@ -649,6 +653,9 @@ static int conn_remember_rows(struct view *v)
 		p[i].ref = v->conn.rows[i];
 	}
 	v->nprev = v->conn.n;
+	/* Rows a table that shrank no longer has are given back. */
+	int shrunk = 0;
+	v->prev = room_fit(v->prev, &v->prevcap, v->nprev, sizeof(*v->prev), &shrunk);
 	return 0;
 }
 
