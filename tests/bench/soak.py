@@ -19,6 +19,13 @@ Then it runs `sockeye --events` under valgrind's memcheck
 (--leak-check=full) for VALGRIND_SECONDS against the same load, stops it
 with SIGINT, and prints the leak summary.
 
+Resident memory is also sampled every 5 s from the start, and printed at
+the start, at 60 s and 90 s (two warm-up points), at the end and at its
+peak, with the growth from each warm-up point to the end. With --alone the
+whole run (load and sockeyes) gets its own network and pid namespace and
+its own /proc, so sockeye finds only the load's sockets: on a shared
+machine other users' loads would otherwise come and go in its table.
+
 Not a test (make check does not run it): it prints figures. Run it as root
 (a private network namespace), from a build directory, at low priority
 (nice -n 10): it keeps one core busy for the whole run.
@@ -42,6 +49,7 @@ sys.path.insert(0, HERE)
 import benchlib  # noqa: E402
 
 PROCS = 4
+ALONE_MARK = 'SOCKEYE_SOAK_ALONE'   # set once soak.py runs inside its own namespaces
 LOAD_NET = ipaddress.ip_network('127.77.0.0/16')   # sockload's IPv4 range (and ::1)
 
 
@@ -65,6 +73,35 @@ def cpu_seconds(pid):
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+class RssSampler:
+    """VmRSS of each sockeye every STEP seconds from their start, so the
+    figures at any warm-up point (60 s, 90 s) and the peak can be read."""
+    STEP = 5
+
+    def __init__(self, pids):
+        self.pids, self.t0, self.rows = pids, time.monotonic(), []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        n = 0
+        while not self.stop.is_set():
+            self.rows.append((n * self.STEP, {k: rss_kib(p) for k, p in self.pids.items()}))
+            n += 1
+            self.stop.wait(max(0, self.t0 + n * self.STEP - time.monotonic()))
+
+    def at(self, seconds):
+        """The sample nearest after seconds since the start."""
+        for t, r in self.rows:
+            if t >= seconds:
+                return r
+        return self.rows[-1][1]
+
+    def peak(self, k):
+        return max(r[k] or 0 for _, r in self.rows)
 
 
 def table_count(sockeye, load):
@@ -156,6 +193,7 @@ def soak(args, sockeye, load):
     tmux.start('screen', load.prefix() + [sockeye], 160, 48, env)
     tmux.wait_for('screen', lambda ls: any('ESTABLISHED' in l for l in ls), 'the screen')
     pids = {'events': ev.pid, 'screen': pane_program(tmux.pane_pid('screen'), sockeye)}
+    sampler = RssSampler(pids)
     print('warming up for %ds ...' % args.warmup, flush=True)
     time.sleep(args.warmup)
     start = {k: rss_kib(p) for k, p in pids.items()}
@@ -173,11 +211,13 @@ def soak(args, sockeye, load):
             print('a sockeye exited early', flush=True)
             break
     end = {k: rss_kib(p) for k, p in pids.items()}
+    sampler.stop.set()
+    sampler.thread.join()
     cpu = {k: (cpu_seconds(p) or 0) - (cpu0[k] or 0) for k, p in pids.items()}
     socks.append(table_count(sockeye, load))
     alive = tmux.run('list-panes', '-a', '-F', '#{pane_dead}').strip() == '0'
     tmux.kill()
-    return ev, counter, errlog, start, end, socks, cpu, alive
+    return ev, counter, errlog, start, end, socks, cpu, alive, sampler
 
 
 def pane_program(pane_pid, sockeye):
@@ -229,18 +269,27 @@ def main():
     ap.add_argument('--churn', type=int, default=200)
     ap.add_argument('--warmup', type=int, default=90)
     ap.add_argument('--valgrind-seconds', type=int, default=60)
+    ap.add_argument('--alone', action='store_true',
+                    help='the whole run in a private network and pid namespace with its '
+                         'own /proc: sockeye sees only the load, not other users\' sockets')
     args = ap.parse_args()
     if os.geteuid() != 0:
         benchlib.die('run as root (the load gets a private network namespace)')
+    if args.alone and not os.environ.get(ALONE_MARK):
+        os.execvpe('unshare', ['unshare', '-n', '-p', '-f', '--mount-proc', 'sh', '-c',
+                               'ip link set lo up && exec "$0" "$@"', sys.executable,
+                               os.path.abspath(__file__)] + sys.argv[1:],
+                   dict(os.environ, **{ALONE_MARK: '1'}))
     sockeye = benchlib.find_sockeye(args.sockeye)
     sockload = benchlib.find_sockload(args.sockload)
     seconds = args.warmup + 60 * args.minutes + args.valgrind_seconds + 300
     load = benchlib.Load(sockload, ['--established', str(args.pairs), '--procs', str(PROCS),
                                     '--listeners', '4', '--churn', str(args.churn),
-                                    '--seconds', str(seconds)])
+                                    '--seconds', str(seconds)], shared=args.alone)
     print('load: %d pairs over %d processes, %d pairs/s churn, in %s'
-          % (args.pairs, PROCS, args.churn, load.where()), flush=True)
-    ev, counter, errlog, start, end, socks, cpu, screen_alive = soak(args, sockeye, load)
+          % (args.pairs, PROCS, args.churn, 'a private network and pid namespace (--alone)'
+             if args.alone else load.where()), flush=True)
+    ev, counter, errlog, start, end, socks, cpu, screen_alive, sampler = soak(args, sockeye, load)
     print('\nvalgrind: %ds of sockeye --events ...' % args.valgrind_seconds, flush=True)
     leaks = valgrind_run(args, sockeye, load)
     ev.send_signal(signal.SIGINT)
@@ -258,6 +307,17 @@ def main():
         per = ', %+.0f bytes per socket gained' % (growth * 1024.0 / gained) if gained > 0 else ''
         print('  %-7s start %8s  end %8s  growth %+d KiB (goal under 1024)%s'
               % (k, start[k], end[k], growth, per))
+    total = args.warmup + 60 * args.minutes
+    print('\nresident memory (KiB) from the start, sampled every %ds:' % RssSampler.STEP)
+    print('  %-7s %8s %8s %8s %8s %8s  %-14s %-14s' % ('', 'start', '60 s', '90 s', 'end',
+                                                       'peak', 'growth 60s-end', 'growth 90s-end'))
+    for k in ('events', 'screen'):
+        r0, r60, r90 = sampler.at(0)[k], sampler.at(60)[k], sampler.at(90)[k]
+        print('  %-7s %8s %8s %8s %8s %8d  %+-14d %+-14d' % (k, r0, r60, r90, end[k], sampler.peak(k),
+                                                           (end[k] or 0) - (r60 or 0),
+                                                           (end[k] or 0) - (r90 or 0)))
+    print('  (end is at %d s; every sample: %s)' % (
+        total, ' '.join('%d:%s/%s' % (t, r['events'], r['screen']) for t, r in sampler.rows[::6])))
     print('\nCPU after the warm-up (user + system), per 1 s poll:')
     for k in ('events', 'screen'):
         print('  %-7s %.1f s in %d min: %.1f ms a poll'
