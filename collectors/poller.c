@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #ifdef __GLIBC__          /* malloc_trim: glibc's own (stdlib.h defines this) */
 #include <malloc.h>
 #endif
@@ -21,6 +22,7 @@
 
 struct poller {
 	struct poller_config cfg;
+	double sampled_at;             /* see poller_sampled_at */
 	struct netlink_source *nl;     /* NULL when reading /proc/net */
 	/* --source=auto while netlink fails: each poll reads /proc/net and
 	 * first tries netlink again on a fresh socket, so sockeye returns to it
@@ -324,6 +326,9 @@ int poller_collect(struct poller *p, char *err, size_t errlen)
 	p->collected = 0;
 	if (p->ns && netns_scan(p->ns, err, errlen) < 0)
 		return -1;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	p->sampled_at = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	if (collect(p, err, errlen) < 0)
 		return -1;
 	poller_collect_netns(p, 0);
@@ -455,6 +460,11 @@ int poller_apply(struct poller *p, double now, struct sock_events *ev,
 	}
 	poller_give_back(p);
 	return 0;
+}
+
+double poller_sampled_at(const struct poller *p)
+{
+	return p->sampled_at;
 }
 
 int poller_poll(struct poller *p, double now, struct sock_events *ev,

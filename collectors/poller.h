@@ -52,6 +52,11 @@ int poller_poll(struct poller *p, double now, struct sock_events *ev,
 int poller_collect(struct poller *p, char *err, size_t errlen);
 int poller_apply(struct poller *p, double now, struct sock_events *ev,
                  char *err, size_t errlen);
+/* When the last poller_collect began reading the kernel's tables (epoch
+ * seconds; after its namespace scan, whose length varies): the moment its
+ * counters stand for. Passed to poller_apply as now, rates divide by the
+ * time between two such moments rather than between two requests. */
+double poller_sampled_at(const struct poller *p);
 
 /* Destroy notifications. With the netlink source (not --source=proc: that
  * mode is polling alone) the poller subscribes to the kernel's

@@ -92,8 +92,13 @@ static int wait_tick(struct poller *p, struct timespec *next, double interval)
 static int poll_once(struct poller *p, struct export *x, struct sock_events *ev)
 {
 	char err[512];
-	double start = timebase_mono(), when = timebase_epoch();
-	if (poller_poll(p, when, ev, err, sizeof(err)) < 0) {
+	double start = timebase_mono();
+	if (poller_collect(p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockeye: %s\n", err);
+		return -1;
+	}
+	double when = poller_sampled_at(p);
+	if (poller_apply(p, when, ev, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockeye: %s\n", err);
 		return -1;
 	}

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "nowrite.h"
-#include "timebase.h"
 #include "worker.h"
 
 /* Wakes the loop's poll(). The counter cannot overflow at one write a
@@ -46,8 +45,8 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 
 		char err[sizeof(w->err)] = "";
-		double when = timebase_epoch();
 		int rc = poller_collect(w->poller, err, sizeof(err));
+		double when = poller_sampled_at(w->poller);
 
 		pthread_mutex_lock(&w->lock);
 		w->rc = rc;
