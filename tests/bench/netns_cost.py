@@ -5,7 +5,12 @@ deleted at the end), and sockeye's CPU time per poll is measured (its own
 user+system time over --events -n N, minus a run of -n 1, so start-up and
 the baseline are not counted). Run by hand, as
 root, nice'd:  nice -n 10 python3 tests/bench/netns_cost.py ./sockeye
-Options: --sockets TOTAL (default 2000), --polls N (default 40)."""
+Options: --sockets TOTAL (default 2000), --polls N (default 40),
+--child-ehash N: the namespaces are made with net.ipv4.tcp_child_ehash_entries
+set to N (restored right after), so each has TCP hash tables of its own
+instead of sharing the machine's: a dump then walks only its namespace's
+sockets, which shows how much of a namespace's cost is the kernel's walk of
+the shared tables."""
 import argparse
 import os
 import subprocess
@@ -44,11 +49,31 @@ def per_poll_ms(sockeye, polls, extra):
     return min(runs)
 
 
-def setup(tag, count, total, busy):
+CHILD_EHASH = '/proc/sys/net/ipv4/tcp_child_ehash_entries'
+
+
+def add_netns(name, child_ehash):
+    """ip netns add NAME, with its own TCP hash of child_ehash buckets when
+    that is set (the sysctl counts when a namespace is made)."""
+    if not child_ehash:
+        ip('netns', 'add', name)
+        return
+    with open(CHILD_EHASH) as f:
+        old = f.read().strip()
+    with open(CHILD_EHASH, 'w') as f:
+        f.write(str(child_ehash))
+    try:
+        ip('netns', 'add', name)
+    finally:
+        with open(CHILD_EHASH, 'w') as f:
+            f.write(old)
+
+
+def setup(tag, count, total, busy, child_ehash=0):
     names, holders = [], []
     for i in range(count):
         name = '%s%02d' % (tag, i)
-        ip('netns', 'add', name)
+        add_netns(name, child_ehash)
         names.append(name)
         ip('-n', name, 'link', 'set', 'lo', 'up')
         share = total // busy + (1 if i < total % busy else 0) if i < busy else 0
@@ -73,16 +98,21 @@ def main():
     ap.add_argument('sockeye')
     ap.add_argument('--sockets', type=int, default=2000)
     ap.add_argument('--polls', type=int, default=40)
+    ap.add_argument('--child-ehash', type=int, default=0)
     a = ap.parse_args()
+    if a.child_ehash and not os.path.exists(CHILD_EHASH):
+        raise SystemExit('this kernel has no %s (Linux 6.1 and later)' % CHILD_EHASH)
     if os.geteuid() != 0:
         raise SystemExit('run as root: it makes network namespaces')
     tag = 'skbench%d-' % (os.getpid() % 100000)
     print('%d loopback listeners outside the host namespace, %d polls, CPU ms per poll '
-          '(best of 3)' % (a.sockets, a.polls))
+          '(best of 3)%s' % (a.sockets, a.polls,
+                             ', each namespace with its own %d-bucket TCP hash' % a.child_ehash
+                             if a.child_ehash else ''))
     for count, busy in ((1, 1), (20, 20), (20, 1)):
         names, holders = [], []
         try:
-            names, holders = setup(tag, count, a.sockets, busy)
+            names, holders = setup(tag, count, a.sockets, busy, a.child_ehash)
             all_ns = per_poll_ms(a.sockeye, a.polls, [])
             host = per_poll_ms(a.sockeye, a.polls, ['--no-all-netns'])
             print('%2d namespace%s, %2d with sockets: every namespace %.2f ms, host only '
