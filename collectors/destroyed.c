@@ -30,7 +30,7 @@ void destroyed_list_clear(struct destroyed_list *l)
 	int shrunk = 0;
 
 	/* What was just cleared is what a poll like this one needs. */
-	l->v = room_fit(l->v, &l->cap, l->n, sizeof(*l->v), &shrunk);
+	l->v = room_fit(l->v, &l->cap, l->n, sizeof(*l->v), 0, &shrunk);
 	l->n = 0;
 }
 

@@ -13,21 +13,28 @@
  * should never realloc. */
 #define ROOM_KEEP_BYTES (256u * 1024u)
 
-/* v (cap elements of size bytes, n of them in use) cut down to n plus a
- * quarter when less than half of it is used: glibc gives a big array's
- * tail straight back (mremap), and the hysteresis (a shrunk array needs to
- * grow by a quarter, then to lose half, before the next realloc) keeps a
- * table that merely wobbles from reallocating every poll. Returns the
- * array, which moved or not; on a failed realloc the old one, room kept.
- * *shrunk is set to 1 when it was cut (left alone otherwise). */
-static inline void *room_fit(void *v, size_t *cap, size_t n, size_t size, int *shrunk)
+/* v (cap elements of size bytes, n of them in use) cut down after a poll
+ * when much of it is unused; glibc gives a big array's tail straight back
+ * (mremap). steady: the array holds about as many elements every poll (the
+ * table, the snapshot, the screen's rows), so it is cut to n plus an
+ * eighth when under three quarters used, and what stays resident is at
+ * most a third more than in use; a wobble of a few percent never reallocs.
+ * Otherwise (the events of one poll, its destroy announcements, which vary
+ * a lot from poll to poll) it is cut to n plus a quarter when under half
+ * used. Returns the array, which moved or not; on a failed realloc the old
+ * one, room kept. *shrunk is set to 1 when it was cut. */
+static inline void *room_fit(void *v, size_t *cap, size_t n, size_t size, int steady,
+                             int *shrunk)
 {
-	size_t want = n + n / 4;
+	size_t want = steady ? n + n / 8 : n + n / 4;
+	size_t under = steady ? *cap / 4 * 3 : *cap / 2;
 
-	if (*cap * size <= ROOM_KEEP_BYTES || n >= *cap / 2)
+	if (*cap * size <= ROOM_KEEP_BYTES || n >= under)
 		return v;
 	if (want * size < ROOM_KEEP_BYTES / 2)
 		want = ROOM_KEEP_BYTES / 2 / size;
+	if (want >= *cap)
+		return v;
 	void *q = realloc(v, want * size);
 	if (!q)
 		return v;

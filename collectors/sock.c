@@ -34,7 +34,7 @@ int sock_list_fit(struct sock_list *l)
 {
 	int shrunk = 0;
 
-	l->v = room_fit(l->v, &l->cap, l->n, sizeof(*l->v), &shrunk);
+	l->v = room_fit(l->v, &l->cap, l->n, sizeof(*l->v), 1, &shrunk);
 	return shrunk;
 }
 

@@ -55,7 +55,7 @@ void sock_events_clear(struct sock_events *e)
 	for (size_t i = 0; i < e->n; i++)
 		free(e->v[i].owners);
 	/* The events just cleared are what a poll like this one needs. */
-	e->v = room_fit(e->v, &e->cap, e->n, sizeof(*e->v), &shrunk);
+	e->v = room_fit(e->v, &e->cap, e->n, sizeof(*e->v), 0, &shrunk);
 	e->n = 0;
 }
 
@@ -230,7 +230,7 @@ int sock_table_fit(struct sock_table *t)
 {
 	int shrunk = 0;
 
-	t->v = room_fit(t->v, &t->cap, t->n, sizeof(*t->v), &shrunk);
+	t->v = room_fit(t->v, &t->cap, t->n, sizeof(*t->v), 1, &shrunk);
 	if (index_fit(t))
 		shrunk = 1;
 	return shrunk;

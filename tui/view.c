@@ -452,7 +452,7 @@ static int gone_expire(struct view *v)
 	v->ngone -= k;
 	/* A burst of closes (a load stopping) is given back once it lingered. */
 	int shrunk = 0;
-	v->gone = room_fit(v->gone, &v->gonecap, v->ngone, sizeof(*v->gone), &shrunk);
+	v->gone = room_fit(v->gone, &v->gonecap, v->ngone, sizeof(*v->gone), 0, &shrunk);
 	return 1;
 }
 
@@ -655,7 +655,7 @@ static int conn_remember_rows(struct view *v)
 	v->nprev = v->conn.n;
 	/* Rows a table that shrank no longer has are given back. */
 	int shrunk = 0;
-	v->prev = room_fit(v->prev, &v->prevcap, v->nprev, sizeof(*v->prev), &shrunk);
+	v->prev = room_fit(v->prev, &v->prevcap, v->nprev, sizeof(*v->prev), 1, &shrunk);
 	return 0;
 }
 
