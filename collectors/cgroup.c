@@ -19,6 +19,11 @@
 /* containers.json holds ~600 bytes a container: 8 MiB is ~14,000. */
 #define CGROUP_STORE_MAX (8 << 20)
 #define CGROUP_STORES 8           /* containers.json files kept read */
+#define CGROUP_BUNDLES 16         /* containerd task configs kept read */
+#define CGROUP_TASK_DIR "/run/containerd/io.containerd.runtime.v2.task/"
+/* containerd's identifiers (namespaces, container ids): its
+ * pkg/identifiers allows at most 76 characters. */
+#define CGROUP_IDENT_MAX 76
 
 /* One containers/storage containers.json as last read: its identity, so
  * an unchanged file is not read again (containers/storage replaces it by
@@ -36,10 +41,24 @@ struct cgroup_store {
 	size_t n_pairs;            /* bytes */
 };
 
+/* One containerd task's bundle config.json as last read: its identity,
+ * so each process of the task does not read it again, and the name its
+ * annotations give ("" none). */
+struct cgroup_bundle {
+	char task[CGROUP_ID_MAX];  /* "namespace/id", "" unused */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	char name[CGROUP_ID_MAX];
+};
+
 struct cgroup_names {
 	char *root;
 	struct cgroup_store stores[CGROUP_STORES];
 	unsigned next;             /* the slot a new path takes */
+	struct cgroup_bundle bundles[CGROUP_BUNDLES];
+	unsigned next_bundle;
 };
 
 /* One path component (or a part of one), not NUL-terminated. */
@@ -194,7 +213,7 @@ static int cgroup_unit(struct cgroup_span c, struct cgroup_owner *o)
  * else the outermost unit. */
 static void cgroup_classify(struct cgroup_span path, struct cgroup_owner *out)
 {
-	struct cgroup_owner unit = { CGROUP_NONE, "" }, box = { CGROUP_NONE, "" };
+	struct cgroup_owner unit = { CGROUP_NONE, "", "" }, box = { CGROUP_NONE, "", "" };
 	struct cgroup_span prev = { "", 0 };
 	int kube = 0;
 	const char *p = path.s, *end = path.s + path.n;
@@ -257,13 +276,81 @@ static int cgroup_pass(const char *text, size_t len, int pass, struct cgroup_own
 	return 0;
 }
 
+/* One of containerd's identifiers: letters and digits, single '.', '_'
+ * or '-' between them (so never "." or ".."), at most 76 long. */
+static int cgroup_is_ident(struct cgroup_span c)
+{
+	static const char alnum[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+	if (!c.n || c.n > CGROUP_IDENT_MAX)
+		return 0;
+	for (size_t i = 0; i < c.n; i++) {
+		int an = c.s[i] && strchr(alnum, c.s[i]) != NULL;
+		if (!an && (!c.s[i] || !strchr("._-", c.s[i]) || i == 0 || i == c.n - 1 ||
+		            !strchr(alnum, c.s[i - 1])))
+			return 0;
+	}
+	return 1;
+}
+
+/* "/<namespace>/<id>": where containerd's cgroupfs driver puts a task
+ * (the cgroupsPath its default spec gives); "namespace/id" into task. */
+static int cgroup_task_path(struct cgroup_span path, char *task)
+{
+	const char *slash;
+	struct cgroup_span ns, id;
+
+	if (path.n < 4 || path.s[0] != '/')
+		return 0;
+	slash = memchr(path.s + 1, '/', path.n - 1);
+	if (!slash)
+		return 0;
+	ns.s = path.s + 1;
+	ns.n = (size_t)(slash - ns.s);
+	id.s = slash + 1;
+	id.n = (size_t)(path.s + path.n - id.s);
+	if (!cgroup_is_ident(ns) || !cgroup_is_ident(id))
+		return 0;
+	memcpy(task, path.s + 1, path.n - 1);
+	task[path.n - 1] = '\0';
+	return 1;
+}
+
+/* The first task-shaped path, systemd's lines first. */
+static void cgroup_find_task(const char *text, size_t len, char *task)
+{
+	for (int sys = 1; sys >= 0; sys--) {
+		for (const char *p = text, *end = text + len; p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			struct cgroup_span line = { p, (size_t)((nl ? nl : end) - p) }, path;
+			int systemd;
+
+			p = nl ? nl + 1 : end;
+			if (cgroup_line(line, &path, &systemd) && systemd == sys &&
+			    cgroup_task_path(path, task))
+				return;
+		}
+	}
+}
+
 void cgroup_parse(const char *text, size_t len, struct cgroup_owner *out)
 {
 	for (int pass = 0; pass < 4; pass++)
-		if (cgroup_pass(text, len, pass, out))
+		if (cgroup_pass(text, len, pass, out)) {
+			out->task[0] = '\0';
 			return;
+		}
 	out->kind = CGROUP_NONE;
 	out->id[0] = '\0';
+	out->task[0] = '\0';
+	cgroup_find_task(text, len, out->task);
+}
+
+int cgroup_needs_state(const struct cgroup_owner *o)
+{
+	return (o->kind != CGROUP_NONE && o->kind != CGROUP_UNIT) ||
+	       (o->kind == CGROUP_NONE && o->task[0]);
 }
 
 /* ---- names from the runtimes' local state ---- */
@@ -489,33 +576,48 @@ static int cgroup_store_parse(struct cgroup_store *st, const char *s, size_t n)
 	return i < n ? 0 : -1;
 }
 
-/* Reads st->path afresh: a regular file of the expected owner, not too
- * big. O_NONBLOCK so a FIFO planted there cannot hang the poll. */
-static void cgroup_store_load(struct cgroup_store *st)
+/* The whole of path when it is a regular file of owner, not empty and
+ * at most max bytes; NULL otherwise. O_NONBLOCK so a FIFO planted there
+ * cannot hang the poll. */
+static char *cgroup_read_owned(const char *path, uid_t owner, off_t max, size_t *len)
 {
 	struct stat sb;
 	char *text = NULL;
 	ssize_t got = 0;
-	int fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
-	cgroup_store_clear(st);
 	if (fd < 0)
-		return;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == st->owner &&
-	    sb.st_size > 0 && sb.st_size <= CGROUP_STORE_MAX &&
+		return NULL;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == owner &&
+	    sb.st_size > 0 && sb.st_size <= max &&
 	    (text = malloc((size_t)sb.st_size + 1)) != NULL) {
 		ssize_t r;
 		while ((size_t)got <= (size_t)sb.st_size &&
 		       (r = read(fd, text + got, (size_t)sb.st_size + 1 - (size_t)got)) > 0)
 			got += r;
 		/* Exactly the size stat gave: a file still being written does not count. */
-		if (got == sb.st_size && cgroup_store_parse(st, text, (size_t)got) == 0)
-			st->present = 1;
-		else
-			cgroup_store_clear(st);
+		if (got != sb.st_size) {
+			free(text);
+			text = NULL;
+		}
+		*len = (size_t)got;
 	}
-	free(text);
 	close(fd);
+	return text;
+}
+
+/* Reads st->path afresh: a regular file of the expected owner, not too big. */
+static void cgroup_store_load(struct cgroup_store *st)
+{
+	size_t n = 0;
+	char *text = cgroup_read_owned(st->path, st->owner, CGROUP_STORE_MAX, &n);
+
+	cgroup_store_clear(st);
+	if (text && cgroup_store_parse(st, text, n) == 0)
+		st->present = 1;
+	else
+		cgroup_store_clear(st);
+	free(text);
 }
 
 /* The cached store for path, read again when the file changed. */
@@ -597,6 +699,88 @@ static int cgroup_storage_name(struct cgroup_names *names, const char *id, uint3
 	return -1;
 }
 
+/* ---- containerd: the task's OCI bundle ---- */
+
+/* The name a bundle's config.json gives in its annotations: nerdctl passes
+ * its labels, "nerdctl/name" among them, to the OCI spec as annotations.
+ * "" when there is none or the file is missing, not root's, oversized or
+ * malformed. */
+static void cgroup_bundle_read(const char *path, char *name, size_t len)
+{
+	size_t n = 0, top, end, ann;
+	char *json = cgroup_read_owned(path, 0, CGROUP_JSON_MAX, &n);
+
+	name[0] = '\0';
+	if (!json)
+		return;
+	top = cgroup_json_ws(json, n, 0);
+	end = cgroup_json_skip(json, n, top);
+	ann = cgroup_json_member(json, n, top, "annotations");
+	/* One whole object or nothing: a cut file does not count. */
+	if (end == SIZE_MAX || cgroup_json_ws(json, n, end) != n || ann == SIZE_MAX ||
+	    cgroup_json_string(json, n, cgroup_json_member(json, n, ann, "nerdctl/name"), name, len) < 0)
+		name[0] = '\0';
+	free(json);
+}
+
+/* The cached annotation name of task, read again when its config.json
+ * changed (containerd writes a new bundle for a new task of the same id). */
+static const char *cgroup_bundle_name(struct cgroup_names *names, const char *task,
+                                      const char *config)
+{
+	struct cgroup_bundle *b = NULL;
+	struct stat sb;
+
+	for (size_t i = 0; i < CGROUP_BUNDLES && !b; i++)
+		if (strcmp(names->bundles[i].task, task) == 0)
+			b = &names->bundles[i];
+	if (!b) {
+		b = &names->bundles[names->next_bundle++ % CGROUP_BUNDLES];
+		snprintf(b->task, sizeof b->task, "%s", task);
+		b->ino = 0;
+		b->name[0] = '\0';
+	}
+	if (stat(config, &sb) != 0) {
+		b->ino = 0;
+		b->name[0] = '\0';
+	} else if (sb.st_dev != b->dev || sb.st_ino != b->ino || sb.st_size != b->size ||
+	           sb.st_mtim.tv_sec != b->mtime.tv_sec || sb.st_mtim.tv_nsec != b->mtime.tv_nsec) {
+		b->dev = sb.st_dev;
+		b->ino = sb.st_ino;
+		b->size = sb.st_size;
+		b->mtime = sb.st_mtim;
+		cgroup_bundle_read(config, b->name, sizeof b->name);
+	}
+	return b->name;
+}
+
+/* A task-shaped cgroup ("namespace/id") is containerd's only when root's
+ * bundle directory for it exists; then its name is the annotation's or
+ * the id (cut when it is a hex id, whole when the user chose it). */
+static int cgroup_task_name(struct cgroup_names *names, const char *task, char *name,
+                            size_t len)
+{
+	char dir[4096], config[4200];
+	const char *id = strchr(task, '/'), *given;
+	struct stat sb;
+
+	if (!id)
+		return -1;
+	id++;
+	snprintf(dir, sizeof dir, "%s" CGROUP_TASK_DIR "%s", names->root, task);
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != 0)
+		return -1;
+	snprintf(config, sizeof config, "%s/config.json", dir);
+	given = cgroup_bundle_name(names, task, config);
+	if (given[0])
+		snprintf(name, len, "%s", given);
+	else if (cgroup_is_hex_id((struct cgroup_span){ id, strlen(id) }))
+		snprintf(name, len, "%.*s", CGROUP_SHORT_ID, id);
+	else
+		snprintf(name, len, "%s", id);
+	return 0;
+}
+
 static const char *cgroup_runtime(enum cgroup_kind k)
 {
 	switch (k) {
@@ -618,8 +802,11 @@ void cgroup_service_name(const struct cgroup_owner *o, struct cgroup_names *name
 	if (!len)
 		return;
 	buf[0] = '\0';
-	if (o->kind == CGROUP_NONE)
+	if (o->kind == CGROUP_NONE) {
+		if (o->task[0] && names && cgroup_task_name(names, o->task, name, sizeof name) == 0)
+			snprintf(buf, len, "containerd/%s", name);
 		return;
+	}
 	if (o->kind == CGROUP_UNIT) {
 		snprintf(buf, len, "%s", o->id);
 		return;

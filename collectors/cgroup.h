@@ -17,7 +17,12 @@
  *   also that user's rootless ~/.local/share/containers/storage (its
  *   home from the passwd database; a $XDG_DATA_HOME or storage.conf
  *   elsewhere is not seen). A file counts only when its owner is root or,
- *   in a home, that user.
+ *   in a home, that user. containerd (ctr, nerdctl; cgroupfs driver): a
+ *   process in cgroup /<namespace>/<id> is that container's only when
+ *   root's task bundle /run/containerd/io.containerd.runtime.v2.task/
+ *   <namespace>/<id>/ exists; its name is the bundle config.json's
+ *   "nerdctl/name" annotation, else the id itself (ctr's ids are names
+ *   the user chose; only an id of 12 or more hex digits is cut).
  * - a Kubernetes pod is "pod/UID", its uid cut to 12 characters (the pod's
  *   name lives in the API server, not in any local file sockeye reads).
  *   A pod wins over the container inside it and over the units around it;
@@ -49,12 +54,19 @@ enum cgroup_kind {
 struct cgroup_owner {
 	enum cgroup_kind kind;
 	char id[CGROUP_ID_MAX];
+	/* "namespace/id" when kind is CGROUP_NONE and a path has the shape of
+	 * a containerd task's cgroup (/<namespace>/<id>): whether it is one is
+	 * known only from the state cgroup_service_name looks at. Else "". */
+	char task[CGROUP_ID_MAX];
 };
 
 /* Parses the text of a /proc/<pid>/cgroup file (text[0..len), need not be
  * NUL-terminated). Lines it does not understand are skipped; *out is
  * CGROUP_NONE when nothing names a unit, container or pod. */
 void cgroup_parse(const char *text, size_t len, struct cgroup_owner *out);
+
+/* Whether naming o needs the runtimes' state (struct cgroup_names). */
+int cgroup_needs_state(const struct cgroup_owner *o);
 
 /* The runtimes' local state, read when a container asks for it and kept
  * while the file is unchanged (same inode, size and mtime), so a host with
@@ -67,7 +79,8 @@ void cgroup_names_free(struct cgroup_names *names);
 
 /* The name the screen shows for o (see above), raw bytes, cut to fit len;
  * uid is the process's real uid (whose rootless storage to look in).
- * names NULL: ids only. CGROUP_NONE gives "". A missing, unreadable,
+ * names NULL: ids only. CGROUP_NONE gives "" (or, for a task path whose
+ * bundle exists, the containerd container). A missing, unreadable,
  * oversized or malformed state file gives the short id. */
 void cgroup_service_name(const struct cgroup_owner *o, struct cgroup_names *names,
                          uint32_t uid, char *buf, size_t len);

@@ -312,7 +312,7 @@ static void procmap_read_service(struct procmap *m, int pidfd, struct procmap_pr
 	if (n <= 0)
 		return;
 	cgroup_parse(buf, (size_t)n, &o);
-	if (o.kind != CGROUP_NONE && o.kind != CGROUP_UNIT && !m->names)
+	if (cgroup_needs_state(&o) && !m->names)
 		m->names = cgroup_names_new("");   /* NULL: ids only, tried again next time */
 	cgroup_service_name(&o, m->names, p->uid, p->service, sizeof p->service);
 }

@@ -26,6 +26,11 @@
 #define WEB_ID "bac3082a34453be3dd8a8e2b67883096df929dfc49cd461ff89d22e3d35b6ca7"
 #define IDLE_ID "08bd0f9bc8b1144c39fc8293dbd00f55c9b37c006581571d46542b113c35d462"
 #define ROOTLESS_ID "0988a3192a9824dd9d0accfdaff4d840878bea2db5f0adc38b617158c231ca60"
+/* containerd tasks recorded with ctr (tests/fixtures/README). */
+#define CTRD_ROOT FIXTURES "/cgroup-state-containerd"
+#define TASKS "/run/containerd/io.containerd.runtime.v2.task"
+#define WEB_BUNDLE TASKS "/default/sockeye-ctrd-web"
+#define NERD_BUNDLE TASKS "/default/sockeye-ctrd-nerd"
 
 /* The service the fixture's lines name, with runtime state under root. */
 static const char *service_of(const char *fixture, const char *root)
@@ -172,7 +177,7 @@ static void test_parse_keeps_the_whole_container_id(void **state)
 static void test_docker_name_comes_from_its_config(void **state)
 {
 	struct cgroup_owner o = { CGROUP_DOCKER,
-		"fa1aba33b94d9f01141979cf8b65f6131a4dfc6640967d0126b11f378a7318e8" };
+		"fa1aba33b94d9f01141979cf8b65f6131a4dfc6640967d0126b11f378a7318e8", "" };
 	char out[64];
 
 	struct cgroup_names *with = cgroup_names_new(STATE_ROOT), *without = cgroup_names_new(NO_STATE);
@@ -245,7 +250,7 @@ static void rm_tree(const char *dir)
 static const char *podman_name(struct cgroup_names *names, const char *id, uint32_t uid)
 {
 	static char out[64];
-	struct cgroup_owner o = { CGROUP_PODMAN, "" };
+	struct cgroup_owner o = { CGROUP_PODMAN, "", "" };
 
 	snprintf(o.id, sizeof o.id, "%s", id);
 	cgroup_service_name(&o, names, uid, out, sizeof out);
@@ -269,7 +274,7 @@ static void test_podman_without_state_shows_short_id(void **state)
 static void test_podman_name_of_a_later_container_in_the_store(void **state)
 {
 	struct cgroup_names *names = cgroup_names_new(STATE_ROOT);
-	struct cgroup_owner crio = { CGROUP_CRIO, IDLE_ID };
+	struct cgroup_owner crio = { CGROUP_CRIO, IDLE_ID, "" };
 	char out[64];
 
 	(void)state;
@@ -410,6 +415,215 @@ static void test_rootless_podman_name_comes_from_the_users_home(void **state)
 	free(text);
 }
 
+/* ---- containerd: tasks found by their bundles ---- */
+
+static void test_ctr_task_is_named_by_its_id(void **state)
+{
+	(void)state;
+	if (!as_root())
+		skip();
+	assert_string_equal(service_of("containerd-v1-ctr-local", CTRD_ROOT),
+	                    "containerd/sockeye-ctrd-web");
+}
+
+static void test_nerdctl_name_annotation_names_the_task(void **state)
+{
+	(void)state;
+	if (!as_root())
+		skip();
+	assert_string_equal(service_of("containerd-v1-ctr-annotated", CTRD_ROOT),
+	                    "containerd/sockeye-nerd-web");
+}
+
+static void test_task_path_without_its_bundle_names_nothing(void **state)
+{
+	char dir[] = "/tmp/test_cgroup.XXXXXX";
+	size_t n;
+	char *text = slurp(CTRD_ROOT NERD_BUNDLE "/config.json", &n);
+
+	(void)state;
+	assert_string_equal(service_of("containerd-v1-ctr-local", NO_STATE), "");
+	/* /process_api/<hex> has the shape of a task path, but no bundle. */
+	assert_string_equal(service_of("local-sandbox", CTRD_ROOT), "");
+	/* Another task's bundle does not make this one a task. */
+	assert_non_null(mkdtemp(dir));
+	put_file(dir, NERD_BUNDLE "/config.json", text, n, 0);
+	assert_string_equal(service_of("containerd-v1-ctr-local", dir), "");
+	rm_tree(dir);
+	free(text);
+}
+
+/* A copy of the recorded bundles under a temporary root, sockeye-ctrd-nerd's
+ * config.json replaced by text[0..n) (owned by uid). */
+static void spoiled_bundles(char *dir, const char *text, size_t n, uid_t uid)
+{
+	size_t wn;
+	char *web = slurp(CTRD_ROOT WEB_BUNDLE "/config.json", &wn);
+
+	assert_non_null(mkdtemp(dir));
+	put_file(dir, WEB_BUNDLE "/config.json", web, wn, 0);
+	put_file(dir, NERD_BUNDLE "/config.json", text, n, uid);
+	free(web);
+}
+
+static void test_malformed_task_config_shows_the_id(void **state)
+{
+	char dir[] = "/tmp/test_cgroup.XXXXXX";
+	size_t n;
+	char *text = slurp(CTRD_ROOT NERD_BUNDLE "/config.json", &n);
+
+	(void)state;
+	if (!as_root()) {
+		free(text);
+		skip();
+	}
+	/* Cut just before the end: the annotation is whole, the file is not. */
+	assert_non_null(memmem(text, n - 3, "\"nerdctl/name\"", 14));
+	spoiled_bundles(dir, text, n - 3, 0);
+	assert_string_equal(service_of("containerd-v1-ctr-annotated", dir),
+	                    "containerd/sockeye-ctrd-nerd");
+	rm_tree(dir);
+	free(text);
+}
+
+static void test_oversized_task_config_shows_the_id(void **state)
+{
+	char dir[] = "/tmp/test_cgroup.XXXXXX", dir2[] = "/tmp/test_cgroup.XXXXXX";
+	size_t n, big = (1 << 20) + 1;
+	char *text = slurp(CTRD_ROOT NERD_BUNDLE "/config.json", &n), *padded = malloc(big);
+
+	(void)state;
+	if (!as_root()) {
+		free(text);
+		free(padded);
+		skip();
+	}
+	assert_non_null(padded);
+	/* Valid JSON (trailing blanks), only too big. */
+	memcpy(padded, text, n);
+	memset(padded + n, ' ', big - n);
+	spoiled_bundles(dir, padded, big, 0);
+	assert_string_equal(service_of("containerd-v1-ctr-annotated", dir),
+	                    "containerd/sockeye-ctrd-nerd");
+	spoiled_bundles(dir2, padded, big - 1, 0);
+	assert_string_equal(service_of("containerd-v1-ctr-annotated", dir2),
+	                    "containerd/sockeye-nerd-web");
+	rm_tree(dir);
+	rm_tree(dir2);
+	free(text);
+	free(padded);
+}
+
+static void test_task_state_not_roots_does_not_count(void **state)
+{
+	char dir[] = "/tmp/test_cgroup.XXXXXX", path[1100];
+	size_t n;
+	char *text = slurp(CTRD_ROOT NERD_BUNDLE "/config.json", &n);
+
+	(void)state;
+	if (!as_root()) {
+		free(text);
+		skip();
+	}
+	/* A config.json of another owner: its annotation is not believed. */
+	spoiled_bundles(dir, text, n, 65534);
+	assert_string_equal(service_of("containerd-v1-ctr-annotated", dir),
+	                    "containerd/sockeye-ctrd-nerd");
+	/* A bundle directory of another owner: not a task at all. */
+	snprintf(path, sizeof path, "%s%s", dir, WEB_BUNDLE);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	assert_string_equal(service_of("containerd-v1-ctr-local", dir), "");
+	rm_tree(dir);
+	free(text);
+}
+
+/* What a process in cgroup /default/<id> (v2 line) shows. */
+static const char *task_service(struct cgroup_names *names, const char *id)
+{
+	static char out[64];
+	char text[512];
+	struct cgroup_owner o;
+
+	snprintf(text, sizeof text, "0::/default/%s\n", id);
+	cgroup_parse(text, strlen(text), &o);
+	assert_int_equal(o.kind, CGROUP_NONE);
+	cgroup_service_name(&o, names, 0, out, sizeof out);
+	return out;
+}
+
+static void test_hex_task_id_is_cut_like_other_ids(void **state)
+{
+	static const char hex[] = "0fe5c8b7a4a1e5f2fa4bd5b0a6a52c9dd1fbc4f2e0ff94b8e6bb5b09a3fc1d77";
+	char dir[] = "/tmp/test_cgroup.XXXXXX", sub[512];
+	size_t n;
+	char *text = slurp(CTRD_ROOT WEB_BUNDLE "/config.json", &n);
+	struct cgroup_names *names;
+
+	(void)state;
+	if (!as_root()) {
+		free(text);
+		skip();
+	}
+	/* The recorded config (no annotation) under an id as nerdctl makes them. */
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof sub, TASKS "/default/%s/config.json", hex);
+	put_file(dir, sub, text, n, 0);
+	names = cgroup_names_new(dir);
+	assert_string_equal(task_service(names, hex), "containerd/0fe5c8b7a4a1");
+	cgroup_names_free(names);
+	rm_tree(dir);
+	free(text);
+}
+
+static void test_task_name_follows_a_new_bundle_of_the_same_id(void **state)
+{
+	char dir[] = "/tmp/test_cgroup.XXXXXX";
+	size_t wn, nn;
+	char *web = slurp(CTRD_ROOT WEB_BUNDLE "/config.json", &wn);
+	char *nerd = slurp(CTRD_ROOT NERD_BUNDLE "/config.json", &nn);
+	struct cgroup_names *names;
+
+	(void)state;
+	if (!as_root()) {
+		free(web);
+		free(nerd);
+		skip();
+	}
+	assert_non_null(mkdtemp(dir));
+	names = cgroup_names_new(dir);
+	put_file(dir, NERD_BUNDLE "/config.json", nerd, nn, 0);
+	assert_string_equal(task_service(names, "sockeye-ctrd-nerd"), "containerd/sockeye-nerd-web");
+	/* The task ended and one of the same id started without the annotation. */
+	put_file(dir, NERD_BUNDLE "/config.json", web, wn, 0);
+	assert_string_equal(task_service(names, "sockeye-ctrd-nerd"), "containerd/sockeye-ctrd-nerd");
+	rm_tree(dir);
+	assert_string_equal(task_service(names, "sockeye-ctrd-nerd"), "");
+	cgroup_names_free(names);
+	free(web);
+	free(nerd);
+}
+
+static void test_only_namespace_and_id_shaped_paths_are_task_paths(void **state)
+{
+	static const char *bad[] = { "0::/../etc", "0::/default/..", "0::/a/b/c", "0::/-x/y",
+		"0::/x/y-", "0::/x/a..b", "0::/x", "0::/x/", "0::default/x",
+		"0::/x/a\x1b[31m" };
+	static const char good[] = "0::/k8s.io/web_1.a-b\n", unit[] = "0::/system.slice/x.service\n";
+	struct cgroup_owner o;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cgroup_parse(bad[i], strlen(bad[i]), &o);
+		assert_string_equal(o.task, "");
+	}
+	cgroup_parse(good, sizeof good - 1, &o);
+	assert_string_equal(o.task, "k8s.io/web_1.a-b");
+	/* A unit, container or pod is what it is, not a task. */
+	cgroup_parse(unit, sizeof unit - 1, &o);
+	assert_int_equal(o.kind, CGROUP_UNIT);
+	assert_string_equal(o.task, "");
+}
+
 static void test_hostile_bytes_stay_raw_and_bounded(void **state)
 {
 	static const char text[] = "0::/system.slice/\x1b[31mevil\xff.service\n";
@@ -466,6 +680,15 @@ int main(void)
 		cmocka_unit_test(test_podman_oversized_store_shows_short_id),
 		cmocka_unit_test(test_podman_store_owned_by_a_user_is_not_roots),
 		cmocka_unit_test(test_rootless_podman_name_comes_from_the_users_home),
+		cmocka_unit_test(test_ctr_task_is_named_by_its_id),
+		cmocka_unit_test(test_nerdctl_name_annotation_names_the_task),
+		cmocka_unit_test(test_task_path_without_its_bundle_names_nothing),
+		cmocka_unit_test(test_malformed_task_config_shows_the_id),
+		cmocka_unit_test(test_oversized_task_config_shows_the_id),
+		cmocka_unit_test(test_task_state_not_roots_does_not_count),
+		cmocka_unit_test(test_hex_task_id_is_cut_like_other_ids),
+		cmocka_unit_test(test_task_name_follows_a_new_bundle_of_the_same_id),
+		cmocka_unit_test(test_only_namespace_and_id_shaped_paths_are_task_paths),
 		cmocka_unit_test(test_hostile_bytes_stay_raw_and_bounded),
 		cmocka_unit_test(test_garbage_names_nothing),
 	};
