@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sockets as S  # noqa: E402
 from test_podman import static_busybox  # noqa: E402
 
-NS = 'sockeye-e2e-%d' % os.getpid()          # containerd namespace
+NS = 'sockeye-e2e'                             # containerd namespace
 ID = 'sockeye-e2e-web-%d' % os.getpid()
 IMAGE = 'localhost/sockeye-e2e-busybox:%d' % os.getpid()
 ARCH = {'x86_64': 'amd64', 'aarch64': 'arm64', 'armv7l': 'arm', 'i686': '386',
@@ -86,6 +86,18 @@ def import_image(busybox):
         raise unittest.SkipTest('ctr image import failed: %s' % text(cp))
 
 
+def remove_namespace():
+    """The namespace, and the empty directories the runtime keeps for it
+    after it is gone."""
+    if ctr('namespace', 'rm', NS, ns=False).returncode != 0:
+        return                                    # another run still uses it
+    for top in ('/run/containerd', '/var/lib/containerd'):
+        try:
+            os.rmdir(os.path.join(top, 'io.containerd.runtime.v2.task', NS))
+        except OSError:
+            pass
+
+
 def remove_container():
     ctr('task', 'rm', '-f', ID)      # kills the task first
     ctr('container', 'rm', ID)
@@ -105,7 +117,7 @@ class ContainerdContainerName(unittest.TestCase):
         if not busybox:
             raise unittest.SkipTest('no static busybox (apt-get install busybox-static)')
         cls.start_containerd()
-        cls.addClassCleanup(ctr, 'namespace', 'rm', NS, ns=False)
+        cls.addClassCleanup(remove_namespace)
         cls.addClassCleanup(ctr, 'image', 'rm', '--sync', IMAGE)   # content too, so the namespace can go
         cls.addClassCleanup(remove_container)
         import_image(busybox)
