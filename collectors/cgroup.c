@@ -21,8 +21,9 @@
 #define CGROUP_STORES 8           /* containers.json files kept read */
 #define CGROUP_BUNDLES 16         /* containerd task configs kept read */
 #define CGROUP_TASK_DIR "/run/containerd/io.containerd.runtime.v2.task/"
-/* containerd's identifiers (namespaces, container ids): its
- * pkg/identifiers allows at most 76 characters. */
+/* containerd's identifiers (namespaces, container ids) are at most 76
+ * characters: containerd 1.6.20 refused 77 and ".." or "a_-b" (tried with
+ * `ctr namespaces create`). */
 #define CGROUP_IDENT_MAX 76
 
 /* One containers/storage containers.json as last read: its identity, so
