@@ -54,6 +54,18 @@ def utf8_env():
     return 'C'
 
 
+def rss_kib(pid):
+    """VmRSS of pid in KiB, or None once it is gone."""
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            for line in f:
+                if line.startswith('VmRSS:'):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def summary(values):
     """median, p90, min, max of a list of numbers."""
     s = sorted(values)

@@ -36,17 +36,6 @@ MARK = 'SOCKEYE_BURST_ALONE'
 STEP = 5
 
 
-def rss_kib(pid):
-    try:
-        with open('/proc/%d/status' % pid) as f:
-            for line in f:
-                if line.startswith('VmRSS:'):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
 def table_count(sockeye):
     out = subprocess.run([sockeye, '--batch', '--json'], stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -92,7 +81,7 @@ def run(a, binaries):
         t0, n, ended_at = time.monotonic(), 0, None
         while True:
             t = n * STEP
-            samples.append((t, {k: rss_kib(p) for k, p in pids.items()}))
+            samples.append((t, {k: benchlib.rss_kib(p) for k, p in pids.items()}))
             if burst is None and t >= a.burst_at:
                 marks['before'] = (t, table_count(binaries[0]))
                 burst = subprocess.Popen(

@@ -53,18 +53,6 @@ ALONE_MARK = 'SOCKEYE_SOAK_ALONE'   # set once soak.py runs inside its own names
 LOAD_NET = ipaddress.ip_network('127.77.0.0/16')   # sockload's IPv4 range (and ::1)
 
 
-def rss_kib(pid):
-    """VmRSS of pid in KiB, or None once it is gone."""
-    try:
-        with open('/proc/%d/status' % pid) as f:
-            for line in f:
-                if line.startswith('VmRSS:'):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
 def cpu_seconds(pid):
     """User plus system CPU time of pid so far, or None once it is gone."""
     try:
@@ -89,7 +77,8 @@ class RssSampler:
     def run(self):
         n = 0
         while not self.stop.is_set():
-            self.rows.append((n * self.STEP, {k: rss_kib(p) for k, p in self.pids.items()}))
+            self.rows.append((n * self.STEP,
+                              {k: benchlib.rss_kib(p) for k, p in self.pids.items()}))
             n += 1
             self.stop.wait(max(0, self.t0 + n * self.STEP - time.monotonic()))
 
@@ -196,7 +185,7 @@ def soak(args, sockeye, load):
     sampler = RssSampler(pids)
     print('warming up for %ds ...' % args.warmup, flush=True)
     time.sleep(args.warmup)
-    start = {k: rss_kib(p) for k, p in pids.items()}
+    start = {k: benchlib.rss_kib(p) for k, p in pids.items()}
     cpu0 = {k: cpu_seconds(p) for k, p in pids.items()}
     socks = [table_count(sockeye, load)]
     print('%6s  %12s  %12s  %10s  %10s' % ('min', 'events KiB', 'screen KiB',
@@ -204,13 +193,13 @@ def soak(args, sockeye, load):
     t0 = time.monotonic()
     for minute in range(1, args.minutes + 1):
         time.sleep(max(0, t0 + 60 * minute - time.monotonic()))
-        now = {k: rss_kib(p) for k, p in pids.items()}
+        now = {k: benchlib.rss_kib(p) for k, p in pids.items()}
         print('%6d  %12s  %12s  %10d  %10d' % (minute, now['events'], now['screen'],
                                                counter.new_alive, counter.gone_full), flush=True)
         if None in now.values() or ev.poll() is not None:
             print('a sockeye exited early', flush=True)
             break
-    end = {k: rss_kib(p) for k, p in pids.items()}
+    end = {k: benchlib.rss_kib(p) for k, p in pids.items()}
     sampler.stop.set()
     sampler.thread.join()
     cpu = {k: (cpu_seconds(p) or 0) - (cpu0[k] or 0) for k, p in pids.items()}

@@ -95,6 +95,41 @@ def batch_json(args, timeout=20):
     return parse_json_lines(cp.stdout, 'sockeye ' + ' '.join(full))
 
 
+def wait_listed(port, timeout=15):
+    """The records of the 127.0.0.1 listener on port, waited for up to
+    timeout seconds (a container's process may take a moment to listen);
+    [] when it never showed."""
+    deadline = time.time() + timeout
+    while True:
+        recs = [r for r in batch_json(['port:%d' % port, 'state:listen'])
+                if r['lport'] == port and r['laddr'] == '127.0.0.1']
+        if recs or time.time() > deadline:
+            return recs
+        time.sleep(0.2)
+
+
+class ContainerListenerChecks:
+    """What every container runtime's e2e test checks of the loopback
+    listener it started in a container of its own: mixed into a TestCase
+    whose setUpClass sets port, service (the SERVICE the socket must carry,
+    RUNTIME/NAME), name (what service: must find) and recs (wait_listed)."""
+
+    def test_listener_is_seen_in_the_containers_namespace(self):
+        self.assertEqual(len(self.recs), 1, 'the listener on 127.0.0.1:%d not listed once: %r'
+                         % (self.port, self.recs))
+        self.assertNotEqual(self.recs[0]['netns'], 'host', self.recs[0])
+
+    def test_service_is_the_containers_own_name(self):
+        self.assertEqual(len(self.recs), 1, self.recs)
+        self.assertEqual(self.recs[0]['service'], self.service, self.recs[0])
+        self.assertEqual([p['service'] for p in self.recs[0]['procs']], [self.service],
+                         self.recs[0])
+
+    def test_service_filter_finds_it_by_name(self):
+        recs = batch_json(['service:' + self.name])
+        self.assertEqual([(r['laddr'], r['lport']) for r in recs], [('127.0.0.1', self.port)])
+
+
 def rec_pids(rec):
     return tuple(sorted(p.get('pid') for p in rec.get('procs') or []))
 

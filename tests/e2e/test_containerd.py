@@ -103,7 +103,7 @@ def remove_container():
     ctr('container', 'rm', ID)
 
 
-class ContainerdContainerName(unittest.TestCase):
+class ContainerdContainerName(S.ContainerListenerChecks, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -126,7 +126,8 @@ class ContainerdContainerName(unittest.TestCase):
                  '127.0.0.1:%d' % cls.port)
         if cp.returncode != 0:
             raise unittest.SkipTest('containerd cannot run a container here: %s' % text(cp))
-        cls.recs = cls.wait_listed()
+        cls.service, cls.name = 'containerd/' + ID, ID
+        cls.recs = S.wait_listed(cls.port)
 
     @classmethod
     def start_containerd(cls):
@@ -155,31 +156,6 @@ class ContainerdContainerName(unittest.TestCase):
                 log.seek(0)
                 raise unittest.SkipTest('containerd did not start: %s' % log.read()[-500:])
             time.sleep(0.2)
-
-    @classmethod
-    def wait_listed(cls):
-        deadline = time.time() + 15
-        while True:
-            recs = [r for r in S.batch_json(['port:%d' % cls.port, 'state:listen'])
-                    if r['lport'] == cls.port and r['laddr'] == '127.0.0.1']
-            if recs or time.time() > deadline:
-                return recs
-            time.sleep(0.2)
-
-    def test_listener_is_seen_in_the_containers_namespace(self):
-        self.assertEqual(len(self.recs), 1, 'httpd on 127.0.0.1:%d not listed once: %r'
-                         % (self.port, self.recs))
-        self.assertNotEqual(self.recs[0]['netns'], 'host', self.recs[0])
-
-    def test_service_is_the_containers_own_id(self):
-        self.assertEqual(len(self.recs), 1, self.recs)
-        self.assertEqual(self.recs[0]['service'], 'containerd/' + ID, self.recs[0])
-        self.assertEqual([p['service'] for p in self.recs[0]['procs']], ['containerd/' + ID],
-                         self.recs[0])
-
-    def test_service_filter_finds_it_by_id(self):
-        recs = S.batch_json(['service:' + ID])
-        self.assertEqual([(r['laddr'], r['lport']) for r in recs], [('127.0.0.1', self.port)])
 
 
 if __name__ == '__main__':

@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import time
 import unittest
 
 sys.dont_write_bytecode = True  # keep the source tree clean
@@ -90,7 +89,7 @@ def run_container(port):
     raise unittest.SkipTest('podman cannot run a container here: %s' % ' / '.join(errors))
 
 
-class PodmanContainerName(unittest.TestCase):
+class PodmanContainerName(S.ContainerListenerChecks, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -106,32 +105,8 @@ class PodmanContainerName(unittest.TestCase):
         import_image(busybox)
         cls.port = random.randint(20000, 40000)   # its own namespace: no clash
         run_container(cls.port)
-        cls.recs = cls.wait_listed()
-
-    @classmethod
-    def wait_listed(cls):
-        deadline = time.time() + 15
-        while True:
-            recs = [r for r in S.batch_json(['port:%d' % cls.port, 'state:listen'])
-                    if r['lport'] == cls.port and r['laddr'] == '127.0.0.1']
-            if recs or time.time() > deadline:
-                return recs
-            time.sleep(0.2)
-
-    def test_listener_is_seen_in_the_containers_namespace(self):
-        self.assertEqual(len(self.recs), 1, 'httpd on 127.0.0.1:%d not listed once: %r'
-                         % (self.port, self.recs))
-        self.assertNotEqual(self.recs[0]['netns'], 'host', self.recs[0])
-
-    def test_service_is_the_containers_own_name(self):
-        self.assertEqual(len(self.recs), 1, self.recs)
-        self.assertEqual(self.recs[0]['service'], 'podman/' + NAME, self.recs[0])
-        self.assertEqual([p['service'] for p in self.recs[0]['procs']], ['podman/' + NAME],
-                         self.recs[0])
-
-    def test_service_filter_finds_it_by_name(self):
-        recs = S.batch_json(['service:' + NAME])
-        self.assertEqual([(r['laddr'], r['lport']) for r in recs], [('127.0.0.1', self.port)])
+        cls.service, cls.name = 'podman/' + NAME, NAME
+        cls.recs = S.wait_listed(cls.port)
 
 
 if __name__ == '__main__':
