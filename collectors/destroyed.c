@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -330,6 +331,60 @@ static int destroyed_sort_events(struct sock_events *ev, size_t from)
 	return 0;
 }
 
+/* ---- the connecting end of an aborted connection ---- */
+
+static int destroyed_addr_unset(const struct sock_rec *r, const uint8_t *a)
+{
+	static const uint8_t zero[16];
+	return memcmp(a, zero, r->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* The shape the kernel leaves a TCP socket in once it is disconnected
+ * (an RST sent or received, tcp_disconnect): local address and remote
+ * port cleared, local port and remote address kept. Announced so, such
+ * an end would read 0.0.0.0:PORT -> 127.0.0.1:0. */
+static int destroyed_cleared(const struct sock_rec *r)
+{
+	return r->proto == IPPROTO_TCP && r->lport != 0 && r->rport == 0 &&
+	       destroyed_addr_unset(r, r->laddr) && !destroyed_addr_unset(r, r->raddr);
+}
+
+/* p is the other end of the connection cleared d was: p's remote is d's
+ * local port, at the address d still names as its remote. */
+static int destroyed_peer_of(const struct sock_rec *d, const struct sock_rec *p)
+{
+	return p != d && p->proto == d->proto && p->family == d->family &&
+	       p->netns == d->netns && p->rport == d->lport && p->lport != 0 &&
+	       memcmp(p->laddr, d->raddr, sizeof(p->laddr)) == 0 &&
+	       !destroyed_addr_unset(p, p->raddr);
+}
+
+/* Where both ends of an aborted connection were announced (they are both
+ * on this machine, in one namespace), the peer's announcement names the
+ * cleared end's address and the port it was connected to: the cleared
+ * end gets them back, so it is reported as the connection it was. Only a
+ * single candidate peer counts. */
+static void destroyed_restore_cleared(struct destroyed_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct sock_rec *d = &l->v[i].rec;
+		const struct sock_rec *peer = NULL;
+		int found = 0;
+
+		if (l->v[i].used || !destroyed_cleared(d))
+			continue;
+		for (size_t j = 0; j < l->n && found < 2; j++)
+			if (destroyed_peer_of(d, &l->v[j].rec)) {
+				peer = &l->v[j].rec;
+				found++;
+			}
+		if (found != 1)
+			continue;
+		memcpy(d->laddr, peer->raddr, sizeof(d->laddr));
+		d->rport = peer->lport;
+	}
+}
+
 int destroyed_merge(struct destroyed_list *l, struct destroyed_memory *m,
                     const struct procmap *pm, double now,
                     struct sock_events *ev, size_t from)
@@ -342,6 +397,7 @@ int destroyed_merge(struct destroyed_list *l, struct destroyed_memory *m,
 	rc = destroyed_match_gone(&ix, m, now, ev, from);
 	free(ix.pos);
 	destroyed_memory_tidy(m, now);
+	destroyed_restore_cleared(l);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct destroyed_sock *d = &l->v[i];
 		if (d->used || destroyed_memory_take(m, d->rec.cookie))

@@ -51,7 +51,10 @@ void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap);
 /* After the table update appended ev->v[from..]: each GONE of an announced
  * socket gets its final queues and TCP counters and announcement time; each announced
  * socket neither the table nor memory knew becomes a brief GONE (owners
- * from pm where its inode is known); GONEs without an announcement are
+ * from pm where its inode is known; the connecting end of an aborted
+ * connection, which the kernel announces with its local address and
+ * remote port cleared, gets them back from its peer's announcement when
+ * exactly one names it); GONEs without an announcement are
  * remembered in m. The events from `from` on are then ordered by time.
  * Returns 0, or -1 when out of memory (some events may be missing). */
 int destroyed_merge(struct destroyed_list *l, struct destroyed_memory *m,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "destroyed.h"
 #include "netlink.h"
@@ -29,6 +30,15 @@
 #define C2 33678
 #define C1_INODE 1779190
 #define S1_INODE 1779191
+
+/* watch-rst.bin (nlwatch_record.py --rst): a 127.0.0.1 connection and a
+ * ::1 one, each aborted with RST at both ends, no dump between. The
+ * kernel announced each connecting end with its local address and remote
+ * port already cleared. */
+#define RST_V4_LISTENER 36001
+#define RST_V4_CLIENT 41112
+#define RST_V6_LISTENER 53009
+#define RST_V6_CLIENT 44046
 
 struct world {
 	struct sock_table *t;
@@ -84,6 +94,23 @@ static void announce_all(struct world *w, double time)
 	sock_list_init(&recs);
 	assert_int_equal(netlink_parse_notifications(buf, len, &recs), 8);
 	assert_int_equal(destroyed_list_add(&w->l, recs.v, recs.n, time), 0);
+	sock_list_free(&recs);
+	free(buf);
+}
+
+/* The announcements of watch-rst.bin, as read at time; skip: the index of
+ * one left out (-1: none). */
+static void announce_rst(struct world *w, double time, int skip)
+{
+	struct sock_list recs;
+	size_t len;
+	void *buf = fixture_read("watch-rst", &len);
+
+	sock_list_init(&recs);
+	assert_int_equal(netlink_parse_notifications(buf, len, &recs), 4);
+	for (size_t i = 0; i < recs.n; i++)
+		if ((int)i != skip)
+			assert_int_equal(destroyed_list_add(&w->l, &recs.v[i], 1, time), 0);
 	sock_list_free(&recs);
 	free(buf);
 }
@@ -243,6 +270,52 @@ static void test_brief_socket_has_no_inode_uid_or_owner(void **state)
 	world_free(&w);
 }
 
+static void test_aborted_connection_no_poll_saw_shows_both_ends_addresses(void **state)
+{
+	static const uint8_t v4[4] = { 127, 0, 0, 1 };
+	static const uint8_t v6[16] = { [15] = 1 };
+	struct world w;
+	const struct sock_event *e;
+
+	(void)state;
+	world_init(&w);
+	world_poll(&w, NULL, 10, 1);
+	announce_rst(&w, 10.5, -1);
+	world_poll(&w, NULL, 11, 0);
+	/* as the peers announced them: 127.0.0.1:41112 <-> 127.0.0.1:36001 */
+	e = find_event(&w, SOCK_EV_GONE, RST_V4_CLIENT, RST_V4_LISTENER);
+	assert_non_null(e);
+	assert_true(e->brief);
+	assert_memory_equal(e->rec.laddr, v4, 4);
+	assert_memory_equal(e->rec.raddr, v4, 4);
+	assert_non_null(find_event(&w, SOCK_EV_GONE, RST_V4_LISTENER, RST_V4_CLIENT));
+	e = find_event(&w, SOCK_EV_GONE, RST_V6_CLIENT, RST_V6_LISTENER);
+	assert_non_null(e);
+	assert_memory_equal(e->rec.laddr, v6, 16);
+	assert_memory_equal(e->rec.raddr, v6, 16);
+	assert_non_null(find_event(&w, SOCK_EV_GONE, RST_V6_LISTENER, RST_V6_CLIENT));
+	assert_int_equal(w.ev.n, 4);
+	world_free(&w);
+}
+
+static void test_cleared_end_without_its_peers_announcement_is_left_as_announced(void **state)
+{
+	static const uint8_t unset[4];
+	struct world w;
+	const struct sock_event *e;
+
+	(void)state;
+	world_init(&w);
+	world_poll(&w, NULL, 10, 1);
+	announce_rst(&w, 10.5, 1);          /* the 127.0.0.1 accepting end left out */
+	world_poll(&w, NULL, 11, 0);
+	e = find_event(&w, SOCK_EV_GONE, RST_V4_CLIENT, 0);
+	assert_non_null(e);                 /* nothing is made up for it */
+	assert_memory_equal(e->rec.laddr, unset, 4);
+	assert_null(find_event(&w, SOCK_EV_GONE, RST_V4_CLIENT, RST_V4_LISTENER));
+	world_free(&w);
+}
+
 static void test_every_announced_socket_appears_once(void **state)
 {
 	struct world w;
@@ -346,6 +419,8 @@ int main(void)
 		cmocka_unit_test(test_connection_no_poll_saw_is_reported_once_as_brief),
 		cmocka_unit_test(test_brief_socket_has_no_inode_uid_or_owner),
 		cmocka_unit_test(test_every_announced_socket_appears_once),
+		cmocka_unit_test(test_aborted_connection_no_poll_saw_shows_both_ends_addresses),
+		cmocka_unit_test(test_cleared_end_without_its_peers_announcement_is_left_as_announced),
 		cmocka_unit_test(test_time_wait_remnant_is_not_taken_for_the_closed_socket),
 		cmocka_unit_test(test_socket_announced_after_the_dump_is_gone_not_new),
 		cmocka_unit_test(test_late_announcement_of_a_socket_already_gone_is_not_repeated),

@@ -877,16 +877,16 @@ static void assert_conn_alive(const struct conn *c)
 }
 
 /* The kernel's current record of the socket bound to lport, copied out. */
-static struct sock_rec live_record(struct netlink_source *src, uint16_t lport)
+/* The proto socket on lport: the protocol named, since a UDP port's
+ * number may be some other test's TCP port at the same moment. */
+static struct sock_rec live_record(struct netlink_source *src, uint8_t proto, uint16_t lport)
 {
 	struct sock_list l;
 	const struct sock_rec *r;
 	struct sock_rec rec;
 
 	live_collect(src, SOCK_WANT_ALL, &l);
-	r = find_local(&l, IPPROTO_TCP, AF_INET, lport);
-	if (!r)
-		r = find_local(&l, IPPROTO_UDP, AF_INET, lport);
+	r = find_local(&l, proto, AF_INET, lport);
 	assert_non_null(r);
 	rec = *r;
 	sock_list_free(&l);
@@ -936,7 +936,7 @@ static void test_closing_a_connection_aborts_it_at_both_ends(void **state)
 {
 	struct netlink_source *src = live_open();
 	struct conn c = conn_open();
-	struct sock_rec rec = live_record(src, c.cport);
+	struct sock_rec rec = live_record(src, IPPROTO_TCP, c.cport);
 	char b;
 
 	(void)state;
@@ -960,7 +960,7 @@ static void test_closed_connection_leaves_the_next_snapshot(void **state)
 {
 	struct netlink_source *src = live_open();
 	struct conn c = conn_open();
-	struct sock_rec rec = live_record(src, c.cport);
+	struct sock_rec rec = live_record(src, IPPROTO_TCP, c.cport);
 
 	(void)state;
 	destroy_or_skip(src, &rec);
@@ -974,7 +974,7 @@ static void test_closing_twice_says_the_socket_is_already_gone(void **state)
 {
 	struct netlink_source *src = live_open();
 	struct conn c = conn_open();
-	struct sock_rec rec = live_record(src, c.cport);
+	struct sock_rec rec = live_record(src, IPPROTO_TCP, c.cport);
 	char err[256] = "";
 
 	(void)state;
@@ -989,7 +989,7 @@ static void test_stale_cookie_leaves_the_socket_now_there_alone(void **state)
 {
 	struct netlink_source *src = live_open();
 	struct conn c = conn_open();
-	struct sock_rec rec = live_record(src, c.cport);
+	struct sock_rec rec = live_record(src, IPPROTO_TCP, c.cport);
 	char err[256] = "";
 
 	(void)state;
@@ -1015,7 +1015,7 @@ static void test_closing_a_listener_refuses_new_connections(void **state)
 
 	(void)state;
 	assert_int_equal(listen(lfd, 4), 0);
-	rec = live_record(src, port);
+	rec = live_record(src, IPPROTO_TCP, port);
 	assert_int_equal(rec.state, SOCK_ST_LISTEN);
 	destroy_or_skip(src, &rec);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -1032,7 +1032,7 @@ static void test_udp_socket_is_refused_before_asking_the_kernel(void **state)
 	struct netlink_source *src = live_open();
 	uint16_t port;
 	int fd = open_bound(AF_INET, SOCK_DGRAM, "127.0.0.1", &port);
-	struct sock_rec rec = live_record(src, port);
+	struct sock_rec rec = live_record(src, IPPROTO_UDP, port);
 	char err[256] = "";
 
 	(void)state;
@@ -1048,7 +1048,7 @@ static void test_record_without_a_cookie_needs_the_netlink_source(void **state)
 {
 	struct netlink_source *src = live_open();
 	struct conn c = conn_open();
-	struct sock_rec rec = live_record(src, c.cport);
+	struct sock_rec rec = live_record(src, IPPROTO_TCP, c.cport);
 	char err[256] = "";
 
 	(void)state;
@@ -1092,7 +1092,7 @@ static void test_closing_without_cap_net_admin_says_so(void **state)
 {
 	struct netlink_source *src = live_open();
 	struct conn c = conn_open();
-	struct sock_rec rec = live_record(src, c.cport);
+	struct sock_rec rec = live_record(src, IPPROTO_TCP, c.cport);
 	char got[256] = "";
 	int pfd[2], status;
 	pid_t pid;

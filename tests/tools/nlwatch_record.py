@@ -21,7 +21,17 @@ IPv4 and IPv6), with sockets on loopback only:
                     first client's TIME_WAIT).
 Messages about other sockets than the script's (not loopback at both ends or
 unspecified remote, or on none of its ports) are dropped whole, never edited.
-Prints the ports and cookies the tests name."""
+Prints the ports and cookies the tests name.
+
+    nlwatch_record.py --rst OUTDIR
+
+writes only watch-rst.bin: the notifications for a 127.0.0.1 connection and
+a ::1 one, each opened, moving 100 bytes, and closed with RST at both ends
+(SO_LINGER 0), with no dump between. The kernel has already cleared the
+connecting end's local address and remote port when it announces that end,
+so for this file a notification whose local address is unspecified counts
+as the script's when its remote is loopback and its local port is one of
+the script's."""
 
 import os
 import select
@@ -61,17 +71,19 @@ def split(data):
         off += (length + 3) & ~3
 
 
-def ours(msg, ports):
+def ours(msg, ports, cleared_src=False):
     fam = msg[HDR.size]
     sport, dport, src, dst = ID.unpack_from(msg, HDR.size + 4)
     n = 4 if fam == socket.AF_INET else 16
     loop = lambda a: a[0] == 127 if n == 4 else a[:16] == b"\0" * 15 + b"\1"
     unspec = dst[:n] == b"\0" * n
+    if cleared_src and src[:n] == b"\0" * n:
+        return loop(dst) and sport in ports
     return loop(src) and (loop(dst) or unspec) and (sport in ports or dport in ports)
 
 
-def keep(msg, mtype, ports):
-    return mtype != SOCK_DIAG_BY_FAMILY or ours(msg, ports)
+def keep(msg, mtype, ports, cleared_src=False):
+    return mtype != SOCK_DIAG_BY_FAMILY or ours(msg, ports, cleared_src)
 
 
 def dump(nl, seq, ports):
@@ -87,7 +99,7 @@ def dump(nl, seq, ports):
                 return kept
 
 
-def notifications(nl, ports, quiet=0.5):
+def notifications(nl, ports, quiet=0.5, cleared_src=False):
     """Everything that arrives until the kernel is quiet for a while."""
     kept = b""
     while True:
@@ -95,7 +107,7 @@ def notifications(nl, ports, quiet=0.5):
         if not r:
             return kept
         for msg, mtype, seq in split(nl.recv(1 << 20)):
-            if seq == 0 and keep(msg, mtype, ports):
+            if seq == 0 and keep(msg, mtype, ports, cleared_src):
                 kept += msg
 
 
@@ -113,12 +125,46 @@ def move(a, b, n):
         got += len(b.recv(n - got))
 
 
-def main(outdir):
+def watch_socket():
     nl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
     nl.bind((0, 0))
     for g in GROUPS:
         nl.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g)
     nl.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    return nl
+
+
+def record_rst(outdir):
+    nl = watch_socket()
+    rst = struct.pack("ii", 1, 0)
+    listeners, ports, info = [], set(), {}
+    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        lst = socket.socket(family)
+        lst.bind((host, 0))
+        lst.listen(1)
+        listeners.append(lst)
+        c, s = pair(lst, family)
+        ports |= {lst.getsockname()[1], c.getsockname()[1]}
+        tag = "v4" if family == socket.AF_INET else "v6"
+        info[tag + "_listener"] = lst.getsockname()[1]
+        info[tag + "_client"] = c.getsockname()[1]
+        move(c, s, 100)
+        for x in (c, s):
+            x.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, rst)
+        c.close()
+        s.close()
+    time.sleep(0.3)   # the kernel announces from a work queue
+    data = notifications(nl, ports, cleared_src=True)
+    for lst in listeners:   # after: their own announcements are not recorded
+        lst.close()
+    with open(os.path.join(outdir, "watch-rst.bin"), "wb") as f:
+        f.write(data)
+    print(" ".join("%s=%s" % kv for kv in sorted(info.items())))
+    print("rst", [(t, s, m[HDR.size + 1]) for m, t, s in split(data)])
+
+
+def main(outdir):
+    nl = watch_socket()
 
     lst = socket.socket()
     lst.bind(("127.0.0.1", 0))
@@ -176,4 +222,7 @@ def main(outdir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--rst":
+        record_rst(sys.argv[2])
+    else:
+        main(sys.argv[1])
