@@ -66,6 +66,28 @@ def rss_kib(pid):
     return None
 
 
+def table_count(sockeye, prefix=()):
+    """Sockets in the table as a one-shot `sockeye --batch --json` sees it,
+    run under prefix (a namespace-entering command, or nothing)."""
+    out = subprocess.run(list(prefix) + [sockeye, '--batch', '--json'],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True, timeout=120).stdout
+    return sum(1 for line in out.splitlines() if line.startswith('{'))
+
+
+def pane_program(pane_pid, sockeye):
+    """The pid of the program a tmux pane runs: the pane's shell exec'ed
+    env (and nsenter), then sockeye, so the same pid once they are done."""
+    for _ in range(50):
+        try:
+            if os.readlink('/proc/%d/exe' % pane_pid) == sockeye:
+                return pane_pid
+        except OSError:
+            pass
+        time.sleep(0.1)
+    die('a screen pane does not run %s' % sockeye)
+
+
 def summary(values):
     """median, p90, min, max of a list of numbers."""
     s = sorted(values)

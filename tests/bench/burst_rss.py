@@ -36,25 +36,6 @@ MARK = 'SOCKEYE_BURST_ALONE'
 STEP = 5
 
 
-def table_count(sockeye):
-    out = subprocess.run([sockeye, '--batch', '--json'], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                         timeout=120).stdout
-    return sum(1 for line in out.splitlines() if line.startswith('{'))
-
-
-def pane_program(pane_pid, sockeye):
-    """The pane's pid once it runs sockeye (env exec's it)."""
-    for _ in range(50):
-        try:
-            if os.readlink('/proc/%d/exe' % pane_pid) == sockeye:
-                return pane_pid
-        except OSError:
-            pass
-        time.sleep(0.1)
-    benchlib.die('a screen pane does not run %s' % sockeye)
-
-
 def start_all(binaries, tmux, keep):
     """name -> pid of every sockeye: events and screen per binary."""
     pids = {}
@@ -65,7 +46,7 @@ def start_all(binaries, tmux, keep):
         keep.append(ev)
         pids['%d events' % (i + 1)] = ev.pid
         tmux.start('s%d' % i, [b], 160, 48, env)
-        pids['%d screen' % (i + 1)] = pane_program(tmux.pane_pid('s%d' % i), b)
+        pids['%d screen' % (i + 1)] = benchlib.pane_program(tmux.pane_pid('s%d' % i), b)
     return pids
 
 
@@ -83,7 +64,7 @@ def run(a, binaries):
             t = n * STEP
             samples.append((t, {k: benchlib.rss_kib(p) for k, p in pids.items()}))
             if burst is None and t >= a.burst_at:
-                marks['before'] = (t, table_count(binaries[0]))
+                marks['before'] = (t, benchlib.table_count(binaries[0]))
                 burst = subprocess.Popen(
                     ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"',
                      benchlib.find_sockload(None), '--established', str(a.burst_pairs),
@@ -91,11 +72,11 @@ def run(a, binaries):
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             elif burst is not None and ended_at is None:
                 if t >= a.burst_at + a.burst_seconds / 2 and 'during' not in marks:
-                    marks['during'] = (t, table_count(binaries[0]))
+                    marks['during'] = (t, benchlib.table_count(binaries[0]))
                 if burst.poll() is not None:
                     ended_at = t
             elif ended_at is not None and t >= ended_at + a.after:
-                marks['after'] = (t, table_count(binaries[0]))
+                marks['after'] = (t, benchlib.table_count(binaries[0]))
                 break
             n += 1
             time.sleep(max(0, t0 + n * STEP - time.monotonic()))

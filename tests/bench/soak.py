@@ -93,15 +93,6 @@ class RssSampler:
         return max(r[k] or 0 for _, r in self.rows)
 
 
-def table_count(sockeye, load):
-    """Sockets in the table, as a one-shot sockeye beside the soaked ones
-    sees it (the same namespaces, so the same table)."""
-    out = subprocess.run(load.prefix() + [sockeye, '--batch', '--json'],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, text=True, timeout=120).stdout
-    return sum(1 for line in out.splitlines() if line.startswith('{'))
-
-
 def from_load(rec):
     """True for a socket of sockload's (its addresses, either family)."""
     try:
@@ -181,13 +172,13 @@ def soak(args, sockeye, load):
     env = {'LANG': benchlib.utf8_env(), 'TERM': 'tmux-256color'}
     tmux.start('screen', load.prefix() + [sockeye], 160, 48, env)
     tmux.wait_for('screen', lambda ls: any('ESTABLISHED' in l for l in ls), 'the screen')
-    pids = {'events': ev.pid, 'screen': pane_program(tmux.pane_pid('screen'), sockeye)}
+    pids = {'events': ev.pid, 'screen': benchlib.pane_program(tmux.pane_pid('screen'), sockeye)}
     sampler = RssSampler(pids)
     print('warming up for %ds ...' % args.warmup, flush=True)
     time.sleep(args.warmup)
     start = {k: benchlib.rss_kib(p) for k, p in pids.items()}
     cpu0 = {k: cpu_seconds(p) for k, p in pids.items()}
-    socks = [table_count(sockeye, load)]
+    socks = [benchlib.table_count(sockeye, load.prefix())]
     print('%6s  %12s  %12s  %10s  %10s' % ('min', 'events KiB', 'screen KiB',
                                             'new alive', 'gone'), flush=True)
     t0 = time.monotonic()
@@ -203,23 +194,10 @@ def soak(args, sockeye, load):
     sampler.stop.set()
     sampler.thread.join()
     cpu = {k: (cpu_seconds(p) or 0) - (cpu0[k] or 0) for k, p in pids.items()}
-    socks.append(table_count(sockeye, load))
+    socks.append(benchlib.table_count(sockeye, load.prefix()))
     alive = tmux.run('list-panes', '-a', '-F', '#{pane_dead}').strip() == '0'
     tmux.kill()
     return ev, counter, errlog, start, end, socks, cpu, alive, sampler
-
-
-def pane_program(pane_pid, sockeye):
-    """The pid of the program a tmux pane runs: the pane's shell exec'ed
-    env, then nsenter, then sockeye, so the same pid once they are done."""
-    for _ in range(50):
-        try:
-            if os.readlink('/proc/%d/exe' % pane_pid) == sockeye:
-                return pane_pid
-        except OSError:
-            pass
-        time.sleep(0.1)
-    benchlib.die('the screen pane does not run %s' % sockeye)
 
 
 def valgrind_run(args, sockeye, load):
