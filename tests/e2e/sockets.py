@@ -12,6 +12,7 @@ import errno
 import ipaddress
 import json
 import os
+import queue
 import re
 import select
 import shutil
@@ -128,6 +129,71 @@ class ContainerListenerChecks:
     def test_service_filter_finds_it_by_name(self):
         recs = batch_json(['service:' + self.name])
         self.assertEqual([(r['laddr'], r['lport']) for r in recs], [('127.0.0.1', self.port)])
+
+
+class EventsReader:
+    """sockeye --events --json ARGS in the background, read as it writes
+    (an unread pipe would fill and stall it): stdout parsed line by line,
+    stderr kept."""
+
+    def __init__(self, *args):
+        self.args = ['--events', '--json'] + list(args)
+        self.proc = subprocess.Popen([sockeye_path()] + self.args, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.lines, self.err, self.seen = queue.Queue(), [], []
+        self.readers = [threading.Thread(target=self.read_out, daemon=True),
+                        threading.Thread(target=self.read_err, daemon=True)]
+        for t in self.readers:
+            t.start()
+
+    def read_out(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def read_err(self):
+        for line in self.proc.stderr:
+            self.err.append(line.decode('utf-8', 'replace'))
+
+    def events(self):
+        """Every event printed so far."""
+        while not self.lines.empty():
+            self.seen.append(json.loads(self.lines.get()))
+        return self.seen
+
+    def wait_until(self, pred, timeout):
+        """True once an event for which pred holds was printed."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if any(pred(e) for e in self.events()):
+                return True
+            time.sleep(0.02)
+        return False
+
+    def wait_for(self, pred, count, timeout):
+        """The events for which pred holds, once count of them came (or
+        the timeout passed), and any more that came a moment later."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if len([e for e in self.events() if pred(e)]) >= count:
+                time.sleep(0.3)
+                break
+            time.sleep(0.05)
+        return [e for e in self.events() if pred(e)]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=5)
+        for t in self.readers:
+            t.join(timeout=5)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+    def refused(self, *marks):
+        """sockeye's note on stderr that the kernel refused the destroy
+        subscription (or what else marks names), or None."""
+        marks = marks or ('destroy notifications',)
+        return next((ln for ln in self.err if any(m in ln for m in marks)), None)
 
 
 def rec_pids(rec):

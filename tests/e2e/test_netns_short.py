@@ -8,13 +8,10 @@ listener and one connection to it, closed with RST (SO_LINGER 0) so no
 TIME_WAIT is left for a poll to find: only the notification can tell of it.
 Polls are 5 s apart and the connection lives between them. Skipped (77)
 without root, and where the kernel refuses the subscription."""
-import json
 import os
-import queue
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import unittest
 
@@ -38,57 +35,6 @@ HELPER = ('import socket, struct, sys\n'
           'print(c.getsockname()[1], flush=True)\n'
           'c.close(); a.close()\n'
           'sys.stdin.readline()\n')
-
-
-class Events:
-    """sockeye --events --json, read as it writes."""
-
-    def __init__(self, *args):
-        self.proc = subprocess.Popen([S.sockeye_path(), '--events', '--json'] + list(args),
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
-        self.lines, self.err, self.seen = queue.Queue(), [], []
-        self.readers = [threading.Thread(target=self.read_out, daemon=True),
-                        threading.Thread(target=self.read_err, daemon=True)]
-        for t in self.readers:
-            t.start()
-
-    def read_out(self):
-        for line in self.proc.stdout:
-            self.lines.put(line)
-
-    def read_err(self):
-        for line in self.proc.stderr:
-            self.err.append(line.decode('utf-8', 'replace'))
-
-    def wait_for(self, pred, count, timeout):
-        """The events for which pred holds, once count of them came (or
-        the timeout passed), and any more that came a moment later."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            while not self.lines.empty():
-                self.seen.append(json.loads(self.lines.get()))
-            if len([e for e in self.seen if pred(e)]) >= count:
-                time.sleep(0.3)
-                end = 0
-            else:
-                time.sleep(0.05)
-        while not self.lines.empty():
-            self.seen.append(json.loads(self.lines.get()))
-        return [e for e in self.seen if pred(e)]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=5)
-        for t in self.readers:
-            t.join(timeout=5)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-
-    def refused(self):
-        return next((ln for ln in self.err if 'destroy notifications' in ln
-                     or 'not announced' in ln), None)
 
 
 class ShortInNamespace(unittest.TestCase):
@@ -122,7 +68,7 @@ class ShortInNamespace(unittest.TestCase):
         return int(self.helper.stdout.readline())
 
     def test_a_short_connection_in_another_namespace_is_reported_with_its_namespace(self):
-        ev = Events('-i', '5', 'port:%d' % self.port)
+        ev = S.EventsReader('-i', '5', 'port:%d' % self.port)
         try:
             # The namespace is entered, and subscribed, at the first poll:
             # then the connection lives and dies well before the second.
@@ -134,8 +80,9 @@ class ShortInNamespace(unittest.TestCase):
                                2, 12)
         finally:
             ev.stop()
-        if not gone and ev.refused():
-            self.skipTest('subscription refused here: %s' % ev.refused().strip())
+        refused = ev.refused('destroy notifications', 'not announced')
+        if not gone and refused:
+            self.skipTest('subscription refused here: %s' % refused.strip())
         # Both ends, each with its addresses: the kernel announces the
         # connecting end with its local address and remote port cleared,
         # and sockeye gives them back from its peer's announcement.

@@ -2,11 +2,8 @@
 appear in `sockeye --events`, through the kernel's destroy notifications:
 each once, as a brief "gone" with its final state and byte counts. Skips
 where the kernel refuses the subscription."""
-import json
 import os
-import queue
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -68,57 +65,6 @@ def short_connections(port, nbytes=100):
         c.close()
 
 
-class Stream:
-    """sockeye --events --json in the background, read as it writes (an
-    unread pipe would fill and stall it)."""
-
-    def __init__(self, *args):
-        self.args = ['--events', '--json', '-i', '1'] + list(args)
-        self.proc = subprocess.Popen([S.sockeye_path()] + self.args, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.lines, self.err, self.seen = queue.Queue(), [], []
-        self.readers = [threading.Thread(target=self.read_out, daemon=True),
-                        threading.Thread(target=self.read_err, daemon=True)]
-        for t in self.readers:
-            t.start()
-
-    def read_out(self):
-        for line in self.proc.stdout:
-            self.lines.put(line)
-
-    def read_err(self):
-        for line in self.proc.stderr:
-            self.err.append(line.decode('utf-8', 'replace'))
-
-    def events(self):
-        """Every event printed so far."""
-        while not self.lines.empty():
-            self.seen.append(json.loads(self.lines.get()))
-        return self.seen
-
-    def wait_for(self, pred, timeout):
-        """True once an event for which pred holds was printed."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if any(pred(e) for e in self.events()):
-                return True
-            time.sleep(0.02)
-        return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=5)
-        for t in self.readers:
-            t.join(timeout=5)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-
-    def refused(self):
-        """sockeye's note when the kernel refused the subscription."""
-        return next((ln for ln in self.err if 'destroy notifications' in ln), None)
-
-
 def ours(events):
     """{client address: [events of either end of its connection]}."""
     by = {}
@@ -134,7 +80,7 @@ class Short(unittest.TestCase):
 
     def run_load(self, *args, nbytes=100):
         lst = Listener()
-        s = Stream('addr:127.6.0.0/24', *args)
+        s = S.EventsReader('-i', '1', 'addr:127.6.0.0/24', *args)
         mark = socket.socket()
         try:
             # Start just after a poll that is not the baseline: the load
@@ -143,7 +89,7 @@ class Short(unittest.TestCase):
             time.sleep(0.5)
             mark.bind((MARK, 0))
             mark.listen()
-            self.assertTrue(s.wait_for(lambda e: e['laddr'] == MARK, 5),
+            self.assertTrue(s.wait_until(lambda e: e['laddr'] == MARK, 5),
                             'the marker listener never appeared: %r' % s.err)
             if not args and s.refused():
                 self.skipTest('subscription refused here: %s' % s.refused().strip())
