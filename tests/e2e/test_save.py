@@ -65,11 +65,8 @@ class SaveFromTheScreen(unittest.TestCase):
 
 def main():
     global SERVER
-    if not T.tmux_path():
-        print('SKIP: tmux is not installed (apt-get install tmux)')
-        sys.exit(S.SKIP)
     S.sockeye_path()
-    SERVER = T.Server()
+    SERVER = T.server_or_skip()
     try:
         S.main()
     finally:

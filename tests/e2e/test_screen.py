@@ -655,13 +655,10 @@ class Screen(unittest.TestCase):
 
 def main():
     global SERVER, LOCALE, TERM, CONFIG
-    if not T.tmux_path():
-        print('SKIP: tmux is not installed (apt-get install tmux)')
-        sys.exit(S.SKIP)
     S.sockeye_path()
     LOCALE = T.utf8_locale() or 'C'
     TERM = T.best_term()
-    SERVER = T.Server()
+    SERVER = T.server_or_skip()
     CONFIG = os.path.join(SERVER.dir, 'sockeye.config')
     with open(CONFIG, 'w') as f:
         f.write('columns = %s\n' % PINNED_COLUMNS)

@@ -424,13 +424,10 @@ class ScreenNet(unittest.TestCase):
 
 def main():
     global SERVER, LOCALE, TERM
-    if not T.tmux_path():
-        print('SKIP: tmux is not installed (apt-get install tmux)')
-        sys.exit(S.SKIP)
     S.sockeye_path()
     LOCALE = T.utf8_locale() or 'C'
     TERM = T.best_term()
-    SERVER = T.Server()
+    SERVER = T.server_or_skip()
     try:
         S.main()
     finally:

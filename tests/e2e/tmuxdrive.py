@@ -29,6 +29,15 @@ def tmux_path():
     return shutil.which('tmux')
 
 
+def server_or_skip():
+    """A private tmux server for a test file whose every test needs one;
+    without tmux, the file is skipped (exit 77, automake's SKIP) saying so."""
+    if not tmux_path():
+        print('SKIP: tmux is not installed (apt-get install tmux)')
+        sys.exit(77)
+    return Server()
+
+
 def have_term(name):
     """Whether terminfo knows the terminal name (infocmp comes with ncurses)."""
     try:
