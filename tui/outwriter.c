@@ -19,7 +19,7 @@ struct outwriter {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	char *path;
+	char *path, *dir;           /* the file, and its folder */
 	/* set up */
 	int ready, landlock_abi;
 	char why[320];
@@ -53,14 +53,8 @@ static int outwriter_narrow(const char *dir, char *why, size_t whylen)
 static void *outwriter_main(void *arg)
 {
 	struct outwriter *w = arg;
-	char *copy = strdup(w->path), why[sizeof(w->why)] = "";
-	int abi = 0;
-
-	if (copy)
-		abi = outwriter_narrow(dirname(copy), why, sizeof(why));
-	else
-		snprintf(why, sizeof(why), "the metrics file's folder is not narrowed: out of memory");
-	free(copy);
+	char why[sizeof(w->why)] = "";
+	int abi = outwriter_narrow(w->dir, why, sizeof(why));
 
 	pthread_mutex_lock(&w->lock);
 	w->landlock_abi = abi;
@@ -85,37 +79,44 @@ static void *outwriter_main(void *arg)
 
 /* A folder that is missing now would make Landlock refuse every write with
  * a misleading "Permission denied": say what is wrong at once. */
-static int outwriter_check_dir(const char *path, char *err, size_t errlen)
+static int outwriter_check_dir(const char *dir, char *err, size_t errlen)
 {
-	char *copy = strdup(path);
 	struct stat st;
-	int rc = 0;
 
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	const char *dir = dirname(copy);
 	if (stat(dir, &st) < 0) {
 		snprintf(err, errlen, "--prometheus: %s: %s", dir, strerror(errno));
-		rc = -1;
-	} else if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "--prometheus: %s: not a folder", dir);
-		rc = -1;
+		return -1;
 	}
-	free(copy);
-	return rc;
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "--prometheus: %s: not a folder", dir);
+		return -1;
+	}
+	return 0;
+}
+
+static void outwriter_free(struct outwriter *w)
+{
+	free(w->path);
+	free(w->dir);
+	free(w);
 }
 
 struct outwriter *outwriter_start(const char *path, int *landlock_abi, char *why,
                                   size_t whylen, char *err, size_t errlen)
 {
-	if (outwriter_check_dir(path, err, errlen) < 0)
-		return NULL;
 	struct outwriter *w = calloc(1, sizeof(*w));
-	if (!w || !(w->path = strdup(path))) {
-		free(w);
+	char *copy = strdup(path);
+
+	if (!w || !copy || !(w->path = strdup(path)) || !(w->dir = strdup(dirname(copy)))) {
+		free(copy);
+		if (w)
+			outwriter_free(w);
 		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	free(copy);
+	if (outwriter_check_dir(w->dir, err, errlen) < 0) {
+		outwriter_free(w);
 		return NULL;
 	}
 	pthread_mutex_init(&w->lock, NULL);
@@ -130,8 +131,7 @@ struct outwriter *outwriter_start(const char *path, int *landlock_abi, char *why
 		snprintf(err, errlen, "cannot start the --prometheus writer: %s", strerror(rc));
 		pthread_cond_destroy(&w->cond);
 		pthread_mutex_destroy(&w->lock);
-		free(w->path);
-		free(w);
+		outwriter_free(w);
 		return NULL;
 	}
 	pthread_mutex_lock(&w->lock);
@@ -173,6 +173,5 @@ void outwriter_stop(struct outwriter *w)
 	pthread_join(w->thread, NULL);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
-	free(w->path);
-	free(w);
+	outwriter_free(w);
 }
