@@ -337,7 +337,7 @@ static long privs_threads(void)
 	return stat("/proc/self/task", &st) == 0 ? (long)st.st_nlink - 2 : 1;
 }
 
-static void privs_note(struct privs_report *rep, const char *text)
+void privs_note(struct privs_report *rep, const char *text)
 {
 	size_t used = strlen(rep->note);
 	snprintf(rep->note + used, sizeof(rep->note) - used, "%s%s", used ? "; " : "", text);

@@ -37,6 +37,9 @@ struct privs_report {
 	char note[320];             /* why something was not done, or "" */
 };
 
+/* Adds text to rep->note ("; " between notes; cut at the note's size). */
+void privs_note(struct privs_report *rep, const char *text);
+
 /* Fills pol with the capabilities and paths these options need (see the
  * tables in privs.c). Returns 0, or -1 with err (out of memory). Free with
  * privs_policy_free either way. */

@@ -638,9 +638,9 @@ static int ui_start(struct ui *u, char *err, size_t errlen)
 		return -1;
 	u->privs.nowrite = u->worker.nowrite_rc == 0;
 	if (!u->privs.nowrite) {
-		size_t used = strlen(u->privs.note);
-		snprintf(u->privs.note + used, sizeof(u->privs.note) - used, "%scollection may "
-		         "write files: %s", used ? "; " : "", u->worker.nowrite_why);
+		char why[sizeof(u->worker.nowrite_why) + 40];
+		snprintf(why, sizeof(why), "collection may write files: %s", u->worker.nowrite_why);
+		privs_note(&u->privs, why);
 		rc = -1;
 	}
 	if (privs_narrow(u->opts, &u->privs) < 0)
