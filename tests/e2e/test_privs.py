@@ -51,6 +51,17 @@ def thread_status(pid):
             for t in os.listdir('/proc/%d/task' % pid)}
 
 
+def settled_threads(pid):
+    """thread_status(pid) once every thread has given up what it gives up
+    at set-up (no_new_privs everywhere), or after 10 s as it then is."""
+    deadline = time.time() + 10
+    while True:
+        threads = thread_status(pid)
+        if all(s['NoNewPrivs'] == '1' for s in threads.values()) or time.time() > deadline:
+            return threads
+        time.sleep(0.1)
+
+
 def owners(recs, port):
     """Owners of the host namespace's sockets on port (another namespace
     may have its own socket on the same number)."""
@@ -76,12 +87,7 @@ class Privs(unittest.TestCase):
         return p
 
     def assert_dropped(self, pid, want_net_admin):
-        deadline = time.time() + 10
-        while True:     # the drop comes once set-up is done
-            threads = thread_status(pid)
-            if all(s['NoNewPrivs'] == '1' for s in threads.values()) or time.time() > deadline:
-                break
-            time.sleep(0.1)
+        threads = settled_threads(pid)     # the drop comes once set-up is done
         for tid, s in threads.items():
             eff, prm = int(s['CapEff'], 16), int(s['CapPrm'], 16)
             what = 'thread %s: %r' % (tid, {k: s[k] for k in s if k.startswith('Cap')})
@@ -172,14 +178,8 @@ class Privs(unittest.TestCase):
 
 
 def seccomp_by_thread(pid):
-    """{tid: seccomp mode} (0 none, 2 filter), waited for until every thread
-    the run makes has set itself up (no_new_privs everywhere)."""
-    deadline = time.time() + 10
-    while True:
-        threads = thread_status(pid)
-        if all(s['NoNewPrivs'] == '1' for s in threads.values()) or time.time() > deadline:
-            return {int(t): s['Seccomp'] for t, s in threads.items()}
-        time.sleep(0.1)
+    """{tid: seccomp mode} (0 none, 2 filter) once the threads settled."""
+    return {int(t): s['Seccomp'] for t, s in settled_threads(pid).items()}
 
 
 class Writes(unittest.TestCase):
