@@ -720,7 +720,7 @@ int netns_can_enter(const char *proc_root)
 	if (!(f = fopen(path, "re")))
 		return 0;
 	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "CapEff: %llx", &caps) == 1;
+		found = sscanf(line, "CapPrm: %llx", &caps) == 1;
 	fclose(f);
 	return found && (caps >> NETNS_CAP_SYS_ADMIN & 1);
 }

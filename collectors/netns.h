@@ -89,7 +89,8 @@ int netns_collect_proc(struct netns_set *s, unsigned want, struct sock_list *out
 const char *netns_take_note(struct netns_set *s);
 
 /* 1 when this process may enter other network namespaces: setns(2) needs
- * CAP_SYS_ADMIN (read from CapEff in <proc_root>/self/status). */
+ * CAP_SYS_ADMIN, permitted (CapPrm in <proc_root>/self/status): the
+ * caller raises it into the effective set around the collection. */
 int netns_can_enter(const char *proc_root);
 
 /* Parses a namespace link's text, "net:[4026531840]". Returns 0 or -1. */

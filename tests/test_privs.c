@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -219,6 +221,148 @@ static void test_config_save_dir_is_the_nearest_existing_folder(void **state)
 	rmdir(top);
 }
 
+/* ---- an ordinary user with the recipe's capabilities ---- */
+
+static uint64_t thread_caps(int effective)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0)
+		return ~0ULL;
+	return effective ? (uint64_t)d[0].effective | (uint64_t)d[1].effective << 32
+	                 : (uint64_t)d[0].permitted | (uint64_t)d[1].permitted << 32;
+}
+
+#define BIT(c) (1ULL << (c))
+#define RECIPE (BIT(CAP_SYS_PTRACE) | BIT(CAP_DAC_READ_SEARCH) | BIT(CAP_NET_ADMIN))
+
+/* Runs probe in a child that is uid 65534 and holds the recipe's
+ * capabilities, permitted and effective, as a file-capable exec gives
+ * them; the child's exit status (0 passed, else the failed step), or
+ * -1 when this test cannot become another user (not root). */
+static int as_capable_nobody(int (*probe)(void))
+{
+	if (getuid() != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct d[2] = { { 0 } };
+		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0)
+			_exit(100);
+		d[0].permitted = d[0].effective = (uint32_t)RECIPE;
+		if (syscall(SYS_capset, &h, d) < 0)
+			_exit(101);
+		_exit(probe());
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return 102;
+	return WEXITSTATUS(st);
+}
+
+static int probe_caps_raised_only_around_a_step(void)
+{
+	char err[256];
+	if (privs_start(err, sizeof(err)) < 0 || thread_caps(1) != 0)
+		return 1;              /* started lowered */
+	if (thread_caps(0) != RECIPE || !privs_sees_all_owners())
+		return 2;              /* still permitted: every owner in sight */
+	privs_raise(PRIVS_SIGHT);
+	if (thread_caps(1) != (BIT(CAP_SYS_PTRACE) | BIT(CAP_DAC_READ_SEARCH)))
+		return 3;              /* never more than the step needs */
+	privs_lower();
+	privs_raise(PRIVS_CLOSE);
+	if (thread_caps(1) != BIT(CAP_NET_ADMIN))
+		return 4;
+	privs_lower();
+	if (thread_caps(1) != 0)
+		return 5;
+	/* a file only root may read stays closed while lowered */
+	if (open("/etc/shadow", O_RDONLY | O_CLOEXEC) >= 0 || errno != EACCES)
+		return 6;
+	return 0;
+}
+
+static void test_capable_user_holds_rights_lowered_until_a_step(void **state)
+{
+	(void)state;
+	int rc = as_capable_nobody(probe_caps_raised_only_around_a_step);
+	if (rc < 0)
+		skip();
+	assert_int_equal(rc, 0);
+}
+
+static int probe_close_only_own(void)
+{
+	char why[256] = "";
+	if (privs_may_close(65534, why, sizeof(why)) != 1)
+		return 1;
+	if (privs_may_close(0, why, sizeof(why)) != 0 || !strstr(why, "uid 0's, not yours"))
+		return 2;
+	if (privs_may_close(1000, why, sizeof(why)) != 0)
+		return 3;
+	return 0;
+}
+
+static void test_user_closes_only_their_own_connections(void **state)
+{
+	(void)state;
+	char why[256];
+	if (getuid() == 0) {    /* root may close any */
+		assert_int_equal(privs_may_close(0, why, sizeof(why)), 1);
+		assert_int_equal(privs_may_close(65534, why, sizeof(why)), 1);
+	}
+	int rc = as_capable_nobody(probe_close_only_own);
+	if (rc < 0)
+		skip();
+	assert_int_equal(rc, 0);
+}
+
+static int probe_set_user_id_refused(void)
+{
+	char err[256];
+	if (setresuid(65534, 0, 0) < 0)   /* real nobody, effective root */
+		return 1;
+	if (privs_start(err, sizeof(err)) != -1 || !strstr(err, "set-user-ID"))
+		return 2;
+	return 0;
+}
+
+static void test_set_user_id_start_is_refused(void **state)
+{
+	(void)state;
+	if (getuid() != 0)
+		skip();
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(probe_set_user_id_refused());
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+static int probe_no_sight_without_the_fd_capabilities(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+	d[0].permitted = (uint32_t)BIT(CAP_NET_ADMIN);
+	if (syscall(SYS_capset, &h, d) < 0)
+		return 1;
+	return privs_sees_all_owners() ? 2 : 0;
+}
+
+static void test_sight_needs_both_fd_capabilities(void **state)
+{
+	(void)state;
+	int rc = as_capable_nobody(probe_no_sight_without_the_fd_capabilities);
+	if (rc < 0)
+		skip();
+	assert_int_equal(rc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest policy[] = {
@@ -226,6 +370,10 @@ int main(void)
 		cmocka_unit_test(test_screen_keeps_net_admin_for_closing_connections),
 		cmocka_unit_test(test_read_only_and_events_drop_net_admin),
 		cmocka_unit_test(test_config_save_dir_is_the_nearest_existing_folder),
+		cmocka_unit_test(test_capable_user_holds_rights_lowered_until_a_step),
+		cmocka_unit_test(test_user_closes_only_their_own_connections),
+		cmocka_unit_test(test_set_user_id_start_is_refused),
+		cmocka_unit_test(test_sight_needs_both_fd_capabilities),
 	};
 	const struct CMUnitTest sandbox[] = {
 		cmocka_unit_test(test_sandbox_refuses_writing_outside_the_outputs),

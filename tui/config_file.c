@@ -16,6 +16,7 @@
 
 #include "columns.h"
 #include "config_file.h"
+#include "textsafe.h"
 #include "filter.h"
 #include "layout.h"
 #include "view.h"
@@ -302,6 +303,16 @@ int config_file_load(struct options *o, const char *path, int must_exist,
 	if (!c.f) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
+		/* A default the user cannot read (HOME left pointing at another
+		 * user's home) means the defaults; a file they named is an error. */
+		if (!must_exist) {
+			int e = errno;
+			char shown[256];
+			textsafe_display(path, strlen(path), shown, sizeof(shown));
+			snprintf(o->config_note, sizeof(o->config_note),
+			         "%s: %s: using the default settings", shown, strerror(e));
+			return 0;
+		}
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}

@@ -177,7 +177,7 @@ static void draw_header_filter(struct ui *u)
 	}
 	size_t unreadable = u->unreadable;
 	if (unreadable || u->others_unowned) {
-		if (geteuid() != 0)
+		if (!u->sees_all_owners)
 			snprintf(text, sizeof(text), "   not root: owners of other users' sockets unknown");
 		else
 			snprintf(text, sizeof(text), "   owners unknown in %zu process%s (no access)",

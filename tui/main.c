@@ -93,7 +93,10 @@ static int poll_once(struct poller *p, struct export *x, struct sock_events *ev)
 {
 	char err[512];
 	double start = timebase_mono();
-	if (poller_collect(p, err, sizeof(err)) < 0) {
+	privs_raise(PRIVS_SIGHT);
+	int rc = poller_collect(p, err, sizeof(err));
+	privs_lower();
+	if (rc < 0) {
 		fprintf(stderr, "sockeye: %s\n", err);
 		return -1;
 	}
@@ -247,6 +250,11 @@ int main(int argc, char **argv)
 	/* Only the character type: numbers (the interval, JSON) stay in the C
 	 * locale's format whatever LC_NUMERIC says. */
 	setlocale(LC_CTYPE, "");
+	/* Before anything is read: what the user names is read with their rights. */
+	if (privs_start(err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockeye: %s\n", err);
+		return 1;
+	}
 	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
 		/* Running out of memory is no fault of the command line. */
 		int oom = strcmp(err, "out of memory") == 0;
@@ -261,8 +269,10 @@ int main(int argc, char **argv)
 		printf("sockeye %s\n", PACKAGE_VERSION);
 		rc = 0;
 	} else if (o.mode == MODE_SCREEN) {
-		rc = ui_run(&o);
+		rc = ui_run(&o);     /* says the config note in its footer */
 	} else {
+		if (o.config_note[0])
+			fprintf(stderr, "sockeye: note: %s\n", o.config_note);
 		rc = run(&o);
 	}
 	options_free(&o);

@@ -46,6 +46,7 @@ struct options {
 	int sort_events_desc;
 	char *config_path;          /* the config file read, and W's target (owned) */
 	int no_config;              /* --no-config: read none */
+	char config_note[320];      /* why the default config was not read, or "" */
 };
 
 /* Parses argv over the config file's settings (--config=FILE, else

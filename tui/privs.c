@@ -175,6 +175,82 @@ void privs_policy_free(struct privs_policy *pol)
 	pol->nrules = 0;
 }
 
+/* ---- a user's own rights ---- */
+
+static uint64_t privs_step_caps(enum privs_step step)
+{
+	if (step == PRIVS_CLOSE)
+		return 1ULL << CAP_NET_ADMIN;
+	return 1ULL << CAP_SYS_PTRACE | 1ULL << CAP_DAC_READ_SEARCH | 1ULL << CAP_SYS_ADMIN;
+}
+
+/* The calling thread's permitted set; 0 when it cannot be read. Raw
+ * capget, not libcap-ng: its state is one per process, and threads raise
+ * and lower at the same time. */
+static uint64_t privs_permitted(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 0;
+	return (uint64_t)d[0].permitted | (uint64_t)d[1].permitted << 32;
+}
+
+/* Sets the calling thread's effective set to eff (of what is permitted). */
+static int privs_set_effective(uint64_t eff)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	eff &= (uint64_t)d[0].permitted | (uint64_t)d[1].permitted << 32;
+	d[0].effective = (uint32_t)eff;
+	d[1].effective = (uint32_t)(eff >> 32);
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+int privs_start(char *err, size_t errlen)
+{
+	/* A set-user-ID sockeye would open every file the user names with
+	 * another user's rights. */
+	if (getuid() != geteuid() || getgid() != getegid()) {
+		snprintf(err, errlen, "refusing to run set-user-ID or set-group-ID: give the "
+		         "binary file capabilities instead (see PRIVILEGES in sockeye(1))");
+		return -1;
+	}
+	if (getuid() != 0)
+		privs_set_effective(0);
+	return 0;
+}
+
+void privs_raise(enum privs_step step)
+{
+	if (getuid() != 0)
+		privs_set_effective(privs_step_caps(step));
+}
+
+void privs_lower(void)
+{
+	if (getuid() != 0)
+		privs_set_effective(0);
+}
+
+int privs_sees_all_owners(void)
+{
+	uint64_t fd_tables = 1ULL << CAP_SYS_PTRACE | 1ULL << CAP_DAC_READ_SEARCH;
+	return getuid() == 0 || (privs_permitted() & fd_tables) == fd_tables;
+}
+
+int privs_may_close(unsigned owner, char *why, size_t whylen)
+{
+	unsigned me = (unsigned)getuid();
+	if (me == 0 || owner == me)
+		return 1;
+	snprintf(why, whylen, "not closed: this connection is uid %u's, not yours (uid %u); "
+	         "only root may close another user's connection", owner, me);
+	return 0;
+}
+
 /* ---- capabilities ---- */
 
 static void privs_describe_kept(const struct privs_policy *pol, struct privs_report *rep)
@@ -182,7 +258,7 @@ static void privs_describe_kept(const struct privs_policy *pol, struct privs_rep
 	size_t used = 0;
 	rep->kept[0] = '\0';
 	for (size_t i = 0; i < pol->ncaps; i++) {
-		if (!capng_have_capability(CAPNG_EFFECTIVE, pol->caps[i]))
+		if (!capng_have_capability(CAPNG_PERMITTED, pol->caps[i]))
 			continue;
 		const char *name = capng_capability_to_name(pol->caps[i]);
 		int n = snprintf(rep->kept + used, sizeof(rep->kept) - used, "%s%s",
@@ -206,7 +282,7 @@ static int privs_drop_caps(const struct privs_policy *pol, struct privs_report *
 		snprintf(why, whylen, "cannot read the capabilities: %s", strerror(errno));
 		return -1;
 	}
-	rep->privileged = capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE;
+	rep->privileged = privs_permitted() != 0;
 	int bounds = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
 	int have[PRIVS_CAPS_MAX];
 	for (size_t i = 0; i < pol->ncaps; i++)
@@ -214,9 +290,11 @@ static int privs_drop_caps(const struct privs_policy *pol, struct privs_report *
 	capng_select_t set = bounds ? CAPNG_SELECT_ALL
 	                            : (capng_select_t)(CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT);
 	capng_clear(set);
+	/* An ordinary user's capabilities stay lowered until a step raises them. */
+	capng_type_t sets = getuid() == 0 ? CAPNG_EFFECTIVE | CAPNG_PERMITTED : CAPNG_PERMITTED;
 	for (size_t i = 0; i < pol->ncaps; i++)
 		if (have[i])
-			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, pol->caps[i]);
+			capng_update(CAPNG_ADD, sets, pol->caps[i]);
 	int rc = capng_apply(set);
 	if (rc < 0) {
 		snprintf(why, whylen, "cannot drop capabilities (libcap-ng error %d: %s)",
@@ -276,8 +354,10 @@ static uint64_t privs_rights(enum privs_access access, int is_dir)
 static int privs_add_rule(int ruleset, const struct privs_rule *rule, uint64_t handled,
                           char *why, size_t whylen)
 {
+	/* A path the user may not reach (HOME left at root's) is one sockeye
+	 * never opens: no rule, and the rest of the sandbox still applies. */
 	int fd = open(rule->path, O_PATH | O_CLOEXEC);
-	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == EACCES))
 		return 0;
 	if (fd < 0) {
 		snprintf(why, whylen, "Landlock: %s: %s", rule->path, strerror(errno));

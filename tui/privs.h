@@ -80,6 +80,37 @@ int privs_narrow(const struct options *o, struct privs_report *rep);
  * the current directory. NULL when there is no such folder or no path. */
 const char *privs_config_save_dir(const struct options *o, char *buf, size_t len);
 
+/* ---- a user's own rights ----
+ * Run by an ordinary user from a binary given file capabilities, sockeye
+ * holds them in the permitted set only and raises them into the calling
+ * thread's effective set just around the step that needs them, so that
+ * every file it opens for the user (config, themes, outputs) is opened
+ * with the user's own rights. Root keeps its effective set: its own rights
+ * are all of them. */
+
+/* The steps that use rights the user may not have. */
+enum privs_step {
+	PRIVS_SIGHT,    /* reading every process's fd table and namespaces */
+	PRIVS_CLOSE,    /* SOCK_DESTROY of a connection the user may close */
+};
+
+/* The first thing main does: refuses a set-user-ID or set-group-ID start
+ * (file capabilities are the way to run without root) and, for a user
+ * other than root, empties the effective set. 0, or -1 with err. */
+int privs_start(char *err, size_t errlen);
+/* Raises the capabilities step needs (of those permitted) on the calling
+ * thread; privs_lower empties its effective set again. Both do nothing
+ * for root. */
+void privs_raise(enum privs_step step);
+void privs_lower(void);
+/* Whether owners of every user's sockets are in sight: root, or both the
+ * capabilities that read other users' fd tables are permitted. */
+int privs_sees_all_owners(void);
+/* Whether the user may close a connection whose socket is uid owner: root
+ * may close any, anyone else only their own (the rule kill(2) applies to
+ * processes). 0 with why filled when not. */
+int privs_may_close(unsigned owner, char *why, size_t whylen);
+
 /* The kernel's Landlock ABI version; 0 when it has none or it is off. */
 int privs_landlock_abi(void);
 

@@ -97,8 +97,8 @@ static int ui_set_filter(struct ui *u, const char *text, enum ui_listen listen,
  * belong to no process at all and do not count. */
 static int ui_others_unowned(const struct sock_table *t)
 {
-	uid_t me = geteuid();
-	if (me == 0)
+	uid_t me = getuid();
+	if (privs_sees_all_owners())
 		return 0;
 	for (size_t i = 0, n = sock_table_count(t); i < n; i++) {
 		const struct sock_entry *e = sock_table_at(t, i);
@@ -236,8 +236,12 @@ static void ui_ask_kill(struct ui *u)
 		ui_message(u, "that connection is already closed");
 		return;
 	}
-	char local[96], remote[96], owner[256] = "";
+	char local[96], remote[96], owner[256] = "", why[160];
 	const struct sock_rec *rec = r.col.rec;
+	if (!privs_may_close(rec->uid, why, sizeof(why))) {
+		ui_message(u, why);
+		return;
+	}
 	sock_endpoint_str(rec->family, rec->laddr, rec->lport, local, sizeof(local));
 	sock_endpoint_str(rec->family, rec->raddr, rec->rport, remote, sizeof(remote));
 	if (r.col.nowners)
@@ -286,7 +290,15 @@ static void ui_kill(struct ui *u)
 	                  local, sizeof(local));
 	sock_endpoint_str(u->kill_rec.family, u->kill_rec.raddr, u->kill_rec.rport,
 	                  remote, sizeof(remote));
-	if (poller_destroy(u->poller, &u->kill_rec, err, sizeof(err)) < 0) {
+	/* Asked again here: the confirmation may outlive a change of owner. */
+	if (!privs_may_close(u->kill_rec.uid, err, sizeof(err))) {
+		ui_message(u, err);
+		return;
+	}
+	privs_raise(PRIVS_CLOSE);
+	int rc = poller_destroy(u->poller, &u->kill_rec, err, sizeof(err));
+	privs_lower();
+	if (rc < 0) {
 		ui_message(u, err);
 		return;
 	}
@@ -634,6 +646,7 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 static int ui_start(struct ui *u, char *err, size_t errlen)
 {
 	int rc = privs_drop(u->opts, &u->privs);
+	u->sees_all_owners = privs_sees_all_owners();
 	if (worker_start(&u->worker, u->poller, err, errlen) < 0)
 		return -1;
 	u->privs.nowrite = u->worker.nowrite_rc == 0;
@@ -647,6 +660,8 @@ static int ui_start(struct ui *u, char *err, size_t errlen)
 		rc = -1;
 	if (rc < 0 && u->privs.privileged)
 		ui_message(u, u->privs.note);
+	if (u->opts->config_note[0])
+		ui_message(u, u->opts->config_note);
 	if (u->opts->resolve)
 		ui_toggle_names(u);
 	return 0;

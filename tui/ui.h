@@ -30,6 +30,7 @@ struct ui {
 	char source[16];                  /* poller_source_name as of the last poll */
 	char source_note[320];            /* poller_degraded as of the last poll, or "" */
 	size_t unreadable;                /* procmap_unreadable as of the last poll */
+	int sees_all_owners;              /* root, or the fd-table capabilities */
 	int others_unowned;               /* not root, and another user's live socket
 	                                   * has no owner (their /proc hidden: hidepid) */
 	double polled_at;                 /* epoch seconds of the last applied poll */

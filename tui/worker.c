@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "nowrite.h"
+#include "privs.h"
 #include "worker.h"
 
 /* Wakes the loop's poll(). The counter cannot overflow at one write a
@@ -45,7 +46,9 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 
 		char err[sizeof(w->err)] = "";
+		privs_raise(PRIVS_SIGHT);
 		int rc = poller_collect(w->poller, err, sizeof(err));
+		privs_lower();
 		double when = poller_sampled_at(w->poller);
 
 		pthread_mutex_lock(&w->lock);

@@ -302,9 +302,17 @@ class Holder:
     """A child python process holding sockets on our behalf. Its pid owns
     them; call() sends one request and returns the answer."""
 
-    def __init__(self, name):
+    def __init__(self, name, run_as=None):
+        """run_as: a folder every user can read holding a copy of this
+        file, and the argv prefix that starts the holder as another user
+        (setpriv ...); the system python runs it then."""
+        if run_as:
+            folder, prefix = run_as
+            argv = prefix + ['/usr/bin/python3', os.path.join(folder, 'sockets.py')]
+        else:
+            argv = [sys.executable, os.path.join(HERE, 'sockets.py')]
         self.name = name
-        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, 'sockets.py'), '--holder'],
+        self.proc = subprocess.Popen(argv + ['--holder'],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.pid = self.call('hello', name=name)['pid']
 
