@@ -1,4 +1,4 @@
-/* filter.c — the filter language of SPEC.md: parses the text once into an
+/* filter.c — the filter language (FILTER in the man page): parses the text once into an
  * array of typed terms (each an OR of alternatives), then matches sockets
  * against them without allocating. */
 #include "config.h"
@@ -44,7 +44,7 @@ static const struct filter_keydef filter_keys[] = {
 	{ "netns", FK_NETNS, SIDE_ANY }, { "service", FK_SERVICE, SIDE_ANY },
 };
 
-/* Every state but LISTEN and CLOSE (SPEC: the group "connected"). */
+/* Every state but LISTEN and CLOSE (the group "connected"). */
 #define FILTER_CONNECTED_MASK \
 	(((1u << SOCK_ST_MAX) - 2u) & ~(1u << SOCK_ST_LISTEN) & ~(1u << SOCK_ST_CLOSE))
 

@@ -1,6 +1,6 @@
-/* filter.h — the filter language of SPEC.md: compiled once, matched per socket.
+/* filter.h — the filter language: compiled once, matched per socket.
  *
- * Details the SPEC leaves open, as implemented (users and the man page rely on them):
+ * Details of the language, as implemented (users and the man page rely on them):
  * - Keys are case-insensitive; values of proc/user/netns/service are not.
  * - Extensions: `family:4|6` (also ipv4/ipv6/inet/inet6); a bare `N-M` is a
  *   port range; `addr:[::1]` brackets are accepted; `\/` inside a /regex/

@@ -45,7 +45,7 @@ struct poller {
 	int collected;                 /* snap holds a collection not yet applied */
 	/* Destroy notifications: read by the thread that applies (never by
 	 * poller_collect), so they need no lock. NULL when refused, off, or
-	 * reading /proc/net: that mode is polling alone, as SPEC has it. */
+	 * reading /proc/net: that mode is polling alone. */
 	struct netlink_watch *watch;
 	struct sock_list watch_recs;   /* a drain's records, reused */
 	struct destroyed_list destroyed;   /* announced since the last apply */

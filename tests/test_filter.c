@@ -1,4 +1,4 @@
-/* test_filter.c — the filter language of SPEC.md, one behaviour per test.
+/* test_filter.c — the filter language, one behaviour per test.
  * Sockets and owners are built in memory: the filter only reads fields. */
 #include "config.h"
 

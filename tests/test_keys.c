@@ -1,4 +1,4 @@
-/* test_keys.c — the key map: every SPEC key does its action, no key means
+/* test_keys.c — the key map: every key the manual lists does its action, no key means
  * two things in one pane, and the footer and help screen read as a user
  * expects. */
 #include "config.h"

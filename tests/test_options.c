@@ -1,4 +1,4 @@
-/* test_options.c — the command line of SPEC.md: defaults, every option, and
+/* test_options.c — the command line: defaults, every option, and
  * a message naming the culprit for every bad input. */
 #include "config.h"
 

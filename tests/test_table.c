@@ -1,5 +1,5 @@
 /* test_table.c — the live table and its diff: NEW, GONE and STATE events,
- * identity per SPEC "Data", first-seen times, owners carried on GONE, and
+ * identity (protocol, addresses, ports, inode), first-seen times, owners carried on GONE, and
  * per-socket byte rates from the tcp_info counters. */
 #include "config.h"
 
@@ -126,7 +126,7 @@ static void vanished_socket_is_gone_with_its_last_state(void **state)
 	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
 }
 
-/* SPEC: the same socket while protocol, addresses, ports and inode are the
+/* The same socket while protocol, addresses, ports and inode are the
  * same. A new inode on the same 4-tuple is another socket. */
 static void new_inode_on_same_ports_is_another_socket(void **state)
 {

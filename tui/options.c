@@ -1,4 +1,4 @@
-/* options.c — parsing and checking the command line (SPEC "Command line").
+/* options.c — parsing and checking the command line (the man page's OPTIONS).
  * Nothing here prints or exits: a bad input becomes one message for main. */
 #include "config.h"
 
@@ -21,7 +21,7 @@ enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER
        OPT_READ_ONLY, OPT_RATES, OPT_NO_DESTROY_EVENTS, OPT_CONFIG, OPT_NO_CONFIG,
        OPT_ALL_NETNS, OPT_NO_ALL_NETNS };
 
-/* Outputs for fleets (issue 8). */
+/* Outputs for fleets: a metrics file and the journal. */
 enum { OPT_PROMETHEUS = 512, OPT_JOURNAL };
 
 static const struct option long_options[] = {

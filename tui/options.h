@@ -1,4 +1,4 @@
-/* options.h — the command line of SPEC.md, parsed and checked into one
+/* options.h — the command line, parsed and checked into one
  * struct; every bad input becomes one message naming what was wrong. */
 #ifndef SOCKEYE_OPTIONS_H
 #define SOCKEYE_OPTIONS_H

@@ -48,7 +48,7 @@ struct prompt_view {
 /* An empty prompt with an empty history. */
 void prompt_init(struct prompt *p);
 
-/* Starts editing from the filter in force (SPEC: `/` starts from it), the
+/* Starts editing from the filter in force (`/` edits what is in force), the
  * cursor at its end. Characters that could not be typed (controls) are
  * left out and text past PROMPT_MAX is cut on a character boundary. The
  * history is kept; walking it starts again from the newest entry. NULL

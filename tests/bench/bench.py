@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """bench.py: what `make bench` prints -- sockeye's cost beside ss, netstat and
-lsof on the same socket table (issue 5, README "Performance").
+lsof on the same socket table (doc/performance.md).
 
 For each size it opens N established loopback pairs over 8 processes, plus
 listeners and UDP sockets (tests/bench/loadgen.py), in a private network
@@ -21,7 +21,7 @@ by side in the same run:
 sockeye runs with --no-all-netns throughout, so that it reads the same table
 as ss (one namespace), not also those of other namespaces on the machine;
 
-then the goals of issue 5, each met or not.
+then the performance goals, each met or not.
 
 Run as root (for unshare -n and other users' owners); `make bench` runs it
 from the build directory. Not a test: nothing here fails on a slow machine.
@@ -275,7 +275,7 @@ def goals(results):
         rows.append(('resident < 64 MiB at 100,000 sockets', None,
                      'needs the 50,000-pair size; VmHWM %.1f MiB at %s sockets'
                      % (hwm, format(big['sockets'], ','))))
-    print('\nGoals (issue 5):')
+    print('\nGoals:')
     for text, ok, detail in rows:
         mark = 'not measured' if ok is None else 'met' if ok else 'NOT met'
         print('  [%s] %-62s %s' % (mark, text, detail))
@@ -285,7 +285,7 @@ def goals(results):
 
 def main(argv):
     global ARGS
-    ap = argparse.ArgumentParser(description='sockeye beside ss, netstat and lsof (issue 5)')
+    ap = argparse.ArgumentParser(description='sockeye beside ss, netstat and lsof')
     ap.add_argument('--sockeye', help='the sockeye binary (default ./sockeye)')
     ap.add_argument('--pollbench', default='tests/bench/pollbench',
                     help='the pollbench helper (default tests/bench/pollbench)')

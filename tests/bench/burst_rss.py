@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """burst_rss.py: does sockeye give back the memory a load that came and
-went took? (issue 6, "Long runs": resident memory flat after warm-up)
+went took? (resident memory flat after warm-up)
 
     burst_rss.py SOCKEYE [SOCKEYE ...] [--pairs 5000] [--churn 200]
                  [--burst-pairs 10000] [--burst-at 90] [--burst-seconds 60]

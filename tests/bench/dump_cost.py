@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """dump_cost.py: what the kernel itself charges for a sock_diag TCP dump,
-by part, so the floor under sockeye's poll (issue 5's idle goal) and under
-each extra network namespace (issue 7) can be seen apart from sockeye's own
+by part, so the floor under sockeye's poll (the idle goal of doc/performance.md) and under
+each extra network namespace can be seen apart from sockeye's own
 work. A bare netlink client (no parsing beyond finding NLMSG_DONE) times
 SOCK_DIAG_BY_FAMILY dumps of IPv4 TCP, each asking for something else:
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """idle_cost.py: what a running `sockeye --events -i 1` costs while nothing
-much happens (issue 5's idle goal: 10,000 sockets, 1 s interval, under 1% of
+much happens (the idle goal: 10,000 sockets, 1 s interval, under 1% of
 one core), both reading every network namespace (the default as root) and
 with --no-all-netns.
 

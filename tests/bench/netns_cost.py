@@ -1,4 +1,4 @@
-"""netns_cost.py: what reading every network namespace costs a poll (issue 7).
+"""netns_cost.py: what reading every network namespace costs a poll.
 The same total of loopback TCP listeners is held in 1 namespace, then spread
 over 20, then all in 1 of 20 (19 hold no socket; made with `ip netns add`,
 deleted at the end), and sockeye's CPU time per poll is measured (its own

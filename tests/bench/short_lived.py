@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """short_lived.py: how many short-lived loopback connections `sockeye
 --events` reports, with and without the kernel's destroy notifications
-(issue 6, "See every connection, even the short ones").
+(every connection, even the short ones).
 
     short_lived.py [--sockeye PATH] [--count 1000] [--seconds 10]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""soak.py: does sockeye stay put over a long run? (issue 6, "Long runs")
+"""soak.py: does sockeye stay put over a long run? (resident memory and descriptors flat)
 
     soak.py [--sockeye PATH] [--minutes 10] [--pairs 5000] [--churn 200]
             [--warmup 90] [--valgrind-seconds 60]

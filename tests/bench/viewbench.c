@@ -1,5 +1,5 @@
 /* viewbench.c — the screen's cost per refresh without a terminal, for
- * `make bench` (issue 5: a refresh of a 100,000-row table should cost what
+ * `make bench` (a refresh of a 100,000-row table should cost what
  * 100 rows do, and a poll that changed nothing should not sort again).
  * For each size it fills a table with that many ESTABLISHED sockets (made
  * up in memory: the view's cost depends on the row count, not on where the

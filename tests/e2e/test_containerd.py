@@ -1,5 +1,5 @@
 """test_containerd.py: a containerd container's socket carries the
-container's own name (issue 7). The test makes an image of the static
+container's own name. The test makes an image of the static
 busybox without any registry (a docker-archive tarball written here, then
 `ctr image import`), runs a container with `ctr run` in a containerd
 namespace of its own and a network namespace of its own (no --net-host:

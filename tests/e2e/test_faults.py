@@ -1,4 +1,4 @@
-"""test_faults.py: sockeye under faults (issue 6, "Faults"): netlink failing
+"""test_faults.py: sockeye under faults: netlink failing
 and recovering, output into a closed pipe or a full disk, few file
 descriptors, little memory, signal storms on the screen, /proc hiding other
 users' processes, and running as an ordinary user.

@@ -1,4 +1,4 @@
-"""test_netns.py: every network namespace (issue 7). As root, two namespaces
+"""test_netns.py: every network namespace. As root, two namespaces
 made with `ip netns add` (unique names, deleted at the end whatever happens)
 each hold a listener on the same 127.0.0.1 port as one in the host's own:
 `sockeye --batch --json` lists all three with the right "netns", as three

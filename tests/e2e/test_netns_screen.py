@@ -1,4 +1,4 @@
-"""test_netns_screen.py: network namespaces where a person looks (issue 7).
+"""test_netns_screen.py: network namespaces where a person looks.
 As root, a namespace made with `ip netns add` (a unique name, deleted at
 the end whatever happens) holds a listener on the same 127.0.0.1 port as
 one in the host's own: the screen, in a detached tmux pane, shows a NETNS

@@ -1,6 +1,6 @@
 """test_netns_short.py: a connection that opens and closes between two polls
 inside another network namespace still appears in `sockeye --events`, with
-that namespace (issue 7): sockeye subscribes to the kernel's destroy
+that namespace: sockeye subscribes to the kernel's destroy
 notifications in each namespace it reads, since the kernel announces a
 close only inside the socket's own. As root, one `ip netns add` namespace
 (a unique name, deleted at the end whatever happens) runs a loopback

@@ -1,5 +1,5 @@
 """test_podman.py: a Podman container's socket carries the container's own
-name (issue 7). The test makes an image of the static busybox without any
+name. The test makes an image of the static busybox without any
 registry (`podman import` of a tarball), runs a named container in a network
 namespace of its own (`--network none`: loopback only) with busybox httpd
 listening on 127.0.0.1, and `--batch --json` must show that listener in the

@@ -1,4 +1,4 @@
-"""test_privs.py: least privilege (issue 6). Started as root, sockeye keeps
+"""test_privs.py: least privilege. Started as root, sockeye keeps
 only the capabilities it needs once set up, in every thread, with an empty
 bounding set and no_new_privs, and still sees another user's socket owners;
 a copy with the capabilities granted by setcap works for nobody.

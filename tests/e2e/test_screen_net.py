@@ -1,4 +1,4 @@
-"""test_screen_net.py: the screen's network features of issue 4, driven in
+"""test_screen_net.py: the screen's network features, driven in
 a detached tmux pane like a person at a terminal: K closing the selected
 TCP connection (after a y/N question, and never with --read-only), n and
 -N showing host names, N showing service names, and the TX/s and RX/s

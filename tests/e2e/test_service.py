@@ -1,4 +1,4 @@
-"""test_service.py: the service that owns a socket (issue 7). A loopback
+"""test_service.py: the service that owns a socket. A loopback
 listener runs inside a systemd unit -- a transient one from systemd-run where
 systemd is PID 1, else a cgroup v2 child named like a unit that the test makes
 and moves the listener into -- and `--batch --json` must name that unit as the

@@ -30,7 +30,7 @@ BAD = [
     (['--theme=/nonexistent/file'], ['/nonexistent/file']),
 ]
 
-# Every option in SPEC.md's "Command line".
+# Every option the man page lists.
 OPTIONS = ['-i', '--interval', '-b', '--batch', '-e', '--events', '-n', '--iterations',
            '--json', '--source', '-t', '--tcp', '-u', '--udp', '-4', '--ipv4', '-6', '--ipv6',
            '--sort', '--theme', '--no-color', '-h', '--help', '-V', '--version']
