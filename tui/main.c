@@ -247,14 +247,15 @@ int main(int argc, char **argv)
 	struct options o;
 	char err[512];
 	int rc;
-	/* Only the character type: numbers (the interval, JSON) stay in the C
-	 * locale's format whatever LC_NUMERIC says. */
-	setlocale(LC_CTYPE, "");
-	/* Before anything is read: what the user names is read with their rights. */
+	/* Before anything is read (locale files included): what the user
+	 * names is read with their rights. */
 	if (privs_start(err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockeye: %s\n", err);
 		return 1;
 	}
+	/* Only the character type: numbers (the interval, JSON) stay in the C
+	 * locale's format whatever LC_NUMERIC says. */
+	setlocale(LC_CTYPE, "");
 	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
 		/* Running out of memory is no fault of the command line. */
 		int oom = strcmp(err, "out of memory") == 0;
