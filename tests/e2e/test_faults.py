@@ -651,15 +651,8 @@ class NotRoot(unittest.TestCase):
 
 
 def main():
-    global SERVER
     S.sockeye_path()
-    if T.tmux_path():
-        SERVER = T.Server('sockeye-faults')
-    try:
-        S.main()
-    finally:
-        if SERVER:
-            SERVER.kill()
+    T.run_tests(sys.modules[__name__], 'sockeye-faults', S.main)
 
 
 if __name__ == '__main__':

@@ -253,15 +253,8 @@ for name in [n for n in vars(UserRights) if n.startswith('test_')]:
 
 
 def main():
-    global SERVER
     S.sockeye_path()
-    if T.tmux_path():
-        SERVER = T.Server('sockeye-rights')
-    try:
-        S.main()
-    finally:
-        if SERVER:
-            SERVER.kill()
+    T.run_tests(sys.modules[__name__], 'sockeye-rights', S.main)
 
 
 if __name__ == '__main__':

@@ -38,6 +38,17 @@ def server_or_skip():
     return Server()
 
 
+def run_tests(module, tag, run):
+    """For a test file where only some tests need tmux: module.SERVER is a
+    private server (None without tmux) while run() runs, killed after."""
+    module.SERVER = Server(tag) if tmux_path() else None
+    try:
+        run()
+    finally:
+        if module.SERVER:
+            module.SERVER.kill()
+
+
 def have_term(name):
     """Whether terminfo knows the terminal name (infocmp comes with ncurses)."""
     try:
