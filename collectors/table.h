@@ -1,5 +1,5 @@
-/* table.h — the live socket table: every socket keyed by its identity (SPEC
- * "Data": protocol, addresses, ports, inode), its owners and first-seen
+/* table.h — the live socket table: every socket keyed by its identity
+ * (protocol, addresses, ports, inode), its owners and first-seen
  * time, its TCP byte rates, and the diff of each new snapshot against it as
  * NEW, GONE and STATE events. */
 #ifndef SOCKEYE_TABLE_H
@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "sock.h"
-#include "procmap.h"
+
+struct procmap;   /* procmap.h: where owners come from */
 
 struct sock_entry {
 	struct sock_rec rec;
@@ -103,7 +104,7 @@ const struct sock_entry *sock_table_at(const struct sock_table *t, size_t i);
 const struct sock_entry *sock_table_find(const struct sock_table *t,
                                          const struct sock_rec *rec);
 
-/* Identity of SPEC "Data": 1 when a and b are the same socket. The
+/* 1 when a and b are the same socket (protocol, addresses, ports, inode). The
  * network namespace is part of it: the same addresses and ports in two
  * namespaces are two sockets (a TIME_WAIT has no inode to tell them apart). */
 int sock_same_identity(const struct sock_rec *a, const struct sock_rec *b);

@@ -26,6 +26,7 @@
 
 #include "columns.h"
 #include "filter.h"
+#include "procmap.h"
 #include "proctree.h"
 #include "view.h"
 

@@ -5,7 +5,6 @@
 #define SOCKEYE_COLUMNS_H
 
 #include <stddef.h>
-#include "procmap.h"
 #include "sock.h"
 
 /* One row as every column sees it. */

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "hash.h"
 #include "room.h"
 #include "textsafe.h"
 #include "view.h"
@@ -123,42 +124,6 @@ typedef int (*row_cmp)(const struct view *v, uint32_t a, uint32_t b);
 
 /* ---- small helpers ---- */
 
-/* p grown to hold want items of size (doubling), or NULL with p intact. */
-static void *grow(void *p, size_t *cap, size_t want, size_t size)
-{
-	if (want == 0)
-		want = 1;
-	if (want <= *cap && p)
-		return p;
-	size_t c = *cap ? *cap : 64;
-	while (c < want)
-		c *= 2;
-	void *q = realloc(p, c * size);
-	if (q)
-		*cap = c;
-	return q;
-}
-
-static struct sock_owner *owners_dup(const struct sock_owner *o, size_t n)
-{
-	if (!n)
-		return NULL;
-	struct sock_owner *copy = malloc(n * sizeof(*copy));
-	if (copy)
-		memcpy(copy, o, n * sizeof(*copy));
-	return copy;
-}
-
-static uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 static void ident_of(const struct sock_rec *r, struct ident *id)
 {
 	memset(id, 0, sizeof(*id));
@@ -200,7 +165,7 @@ static uint64_t ident_hash(const struct ident *id)
 	_Static_assert(sizeof(w) == sizeof(*id), "hash every byte of the identity");
 	memcpy(w, id, sizeof(w));
 	for (size_t i = 0; i < 7; i++)
-		h = mix64(h ^ w[i]);
+		h = hash_mix64(h ^ w[i]);
 	return h;
 }
 
@@ -327,15 +292,9 @@ static void sort_rows(uint32_t *a, uint32_t *tmp, size_t n, row_cmp cmp,
 
 static int list_reserve(struct list *l, size_t want)
 {
-	uint32_t *r = grow(l->rows, &l->cap, want, sizeof(*r));
-	if (!r)
+	if (room_reserve(&l->rows, &l->cap, want, sizeof(*l->rows), 64) < 0)
 		return -1;
-	l->rows = r;
-	uint32_t *t = grow(l->tmp, &l->tmpcap, want, sizeof(*t));
-	if (!t)
-		return -1;
-	l->tmp = t;
-	return 0;
+	return room_reserve(&l->tmp, &l->tmpcap, want, sizeof(*l->tmp), 64);
 }
 
 static void list_free(struct list *l)
@@ -423,13 +382,11 @@ static void list_set_height(struct list *l, size_t rows)
 
 static int gone_push(struct view *v, const struct sock_event *e)
 {
-	struct gone *g = grow(v->gone, &v->gonecap, v->ngone + 1, sizeof(*g));
-	if (!g)
+	if (room_reserve(&v->gone, &v->gonecap, v->ngone + 1, sizeof(*v->gone), 64) < 0)
 		return -1;
-	v->gone = g;
-	g = &v->gone[v->ngone];
+	struct gone *g = &v->gone[v->ngone];
 	memset(g, 0, sizeof(*g));
-	g->owners = owners_dup(e->owners, e->nowners);
+	g->owners = sock_owners_dup(e->owners, e->nowners);
 	if (e->nowners && !g->owners)
 		return -1;
 	g->rec = e->rec;
@@ -463,10 +420,9 @@ static int gone_index(struct view *v)
 	size_t want = 16;
 	while (want < v->ngone * 2)
 		want *= 2;
-	uint32_t *m = grow(v->gmap, &v->gmapcap, want, sizeof(*m));
-	if (!m)
+	if (room_reserve(&v->gmap, &v->gmapcap, want, sizeof(*v->gmap), 64) < 0)
 		return -1;
-	v->gmap = m;
+	uint32_t *m = v->gmap;
 	v->gmap_n = want;
 	memset(m, 0, want * sizeof(*m));
 	for (size_t g = 0; g < v->ngone; g++) {
@@ -623,10 +579,8 @@ static void conn_gather(struct view *v)
 static int conn_rebuild(struct view *v)
 {
 	size_t nt = conn_table_count(v);
-	uint8_t *vis = grow(v->vis, &v->viscap, nt, sizeof(*vis));
-	if (!vis)
+	if (room_reserve(&v->vis, &v->viscap, nt, sizeof(*v->vis), 64) < 0)
 		return -1;
-	v->vis = vis;
 	if (list_reserve(&v->conn, nt + v->ngone) < 0 || gone_index(v) < 0)
 		return -1;
 	conn_mark(v);
@@ -641,10 +595,9 @@ static int conn_rebuild(struct view *v)
 /* Records the rows in their new order for the next rebuild. */
 static int conn_remember_rows(struct view *v)
 {
-	struct prev_row *p = grow(v->prev, &v->prevcap, v->conn.n, sizeof(*p));
-	if (!p)
+	if (room_reserve(&v->prev, &v->prevcap, v->conn.n, sizeof(*v->prev), 64) < 0)
 		return -1;
-	v->prev = p;
+	struct prev_row *p = v->prev;
 	for (size_t i = 0; i < v->conn.n; i++) {
 		struct column_row c;
 		conn_colrow(v, v->conn.rows[i], &c);
@@ -856,7 +809,7 @@ static size_t procs_slot(const struct procs *p, int pid, unsigned long long star
                          const char *svc)
 {
 	size_t mask = p->nslots - 1;
-	size_t i = mix64((uint64_t)(unsigned)pid ^ mix64(start)) & mask;
+	size_t i = hash_mix64((uint64_t)(unsigned)pid ^ hash_mix64(start)) & mask;
 	for (; p->slots[i]; i = (i + 1) & mask) {
 		const struct view_proc_row *r = &p->v[p->slots[i] - 1];
 		if (r->pid == pid && r->starttime == start &&
@@ -908,11 +861,9 @@ static struct view_proc_row *procs_get(struct procs *p, int pid, unsigned long l
 	size_t s = procs_slot(p, pid, start, svc);
 	if (p->slots[s])
 		return &p->v[p->slots[s] - 1];
-	struct view_proc_row *v = grow(p->v, &p->cap, p->n + 1, sizeof(*v));
-	if (!v)
+	if (room_reserve(&p->v, &p->cap, p->n + 1, sizeof(*p->v), 64) < 0)
 		return NULL;
-	p->v = v;
-	struct view_proc_row *r = &v[p->n];
+	struct view_proc_row *r = &p->v[p->n];
 	memset(r, 0, sizeof(*r));
 	r->pid = pid;
 	r->starttime = start;
@@ -1189,7 +1140,7 @@ static size_t ring_count(const struct view *v)
 /* Copies e over the oldest event once the ring is full. */
 static int ring_push(struct view *v, const struct sock_event *e)
 {
-	struct sock_owner *o = owners_dup(e->owners, e->nowners);
+	struct sock_owner *o = sock_owners_dup(e->owners, e->nowners);
 	if (e->nowners && !o)
 		return -1;
 	struct logged *l = &v->ring[v->next_seq % VIEW_EVENTS_MAX];
