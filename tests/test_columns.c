@@ -11,6 +11,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -319,10 +321,92 @@ static void service_cell_is_a_dash_and_sorts_last_when_unknown(void **state)
 	assert_true(columns_compare(c, &a, &b, 1) > 0);
 }
 
+/* ---- the tables as data ---- */
+
+/* Every column of every pane can be found by its name, sorts, and, when it
+ * has a title, formats; names are unique within a table. */
+static void every_table_column_is_complete(void **state)
+{
+	(void)state;
+	const struct column_table *tables[] = { &columns_connections, &columns_processes,
+	                                        &columns_events };
+	for (size_t t = 0; t < 3; t++)
+		for (size_t i = 0; i < tables[t]->n; i++) {
+			const struct column *c = &tables[t]->v[i];
+			assert_ptr_equal(columns_table_find(tables[t], c->name), c);
+			assert_non_null(c->compare);
+			if (c->title)
+				assert_non_null(c->format);
+			if (c->min)
+				assert_non_null(c->title);
+		}
+}
+
+/* Which columns show unnamed, by what the rows hold. */
+static void netns_and_service_show_only_once_seen(void **state)
+{
+	(void)state;
+	const struct column *netns = columns_find("netns"), *svc = columns_find("service");
+	assert_false(columns_shown_unnamed(netns, 0));
+	assert_true(columns_shown_unnamed(netns, COLUMN_SEEN_NETNS));
+	assert_false(columns_shown_unnamed(svc, COLUMN_SEEN_NETNS));
+	assert_true(columns_shown_unnamed(svc, COLUMN_SEEN_SERVICE));
+	assert_true(columns_shown_unnamed(columns_find("proto"), 0));
+	assert_false(columns_shown_unnamed(columns_find("inode"), ~0u));
+}
+
+static char *json_of(const struct column_row *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	struct column_json j = { f, 0 };
+	fputc('{', f);
+	columns_json(&j, r);
+	fputc('}', f);
+	fclose(f);
+	return buf;
+}
+
+/* The JSON is the Connections table's keys, each column writing its own:
+ * the socket's identity, queues, owners (names escaped as JSON). */
+static void json_walks_the_table_for_every_key(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "127.0.0.2", 5000);
+	struct sock_owner o = { .pid = 7 };
+	snprintf(o.comm, sizeof(o.comm), "a\"b");
+	snprintf(o.user, sizeof(o.user), "www");
+	s.uid = 33;
+	s.recvq = 1;
+	struct column_row r = { .rec = &s, .owners = &o, .nowners = 1 };
+	char *j = json_of(&r);
+	assert_non_null(strstr(j, "{\"proto\":\"tcp\",\"family\":4,\"state\":\"ESTABLISHED\""));
+	assert_non_null(strstr(j, "\"laddr\":\"127.0.0.1\",\"lport\":80"));
+	assert_non_null(strstr(j, "\"raddr\":\"127.0.0.2\",\"rport\":5000"));
+	assert_non_null(strstr(j, "\"procs\":[{\"pid\":7,\"comm\":\"a\\\"b\",\"user\":\"www\","
+	                          "\"service\":null}]"));
+	assert_non_null(strstr(j, "\"uid\":33"));
+	assert_non_null(strstr(j, "\"recvq\":1,\"sendq\":0"));
+	assert_non_null(strstr(j, "\"inode\":42"));
+	assert_non_null(strstr(j, "\"netns\":\"host\""));
+	assert_null(strstr(j, "rtt"));                   /* no tcp_info: no TCP keys */
+	assert_null(strstr(j, "txrate"));                /* no rate: no key */
+	free(j);
+	r.uid_unknown = 1;
+	j = json_of(&r);
+	assert_non_null(strstr(j, "\"uid\":null"));
+	free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(endpoints_and_state_read_like_ss),
+		cmocka_unit_test(every_table_column_is_complete),
+		cmocka_unit_test(netns_and_service_show_only_once_seen),
+		cmocka_unit_test(json_walks_the_table_for_every_key),
 		cmocka_unit_test(service_cell_lists_each_owners_service_once_escaped),
 		cmocka_unit_test(service_cell_is_a_dash_and_sorts_last_when_unknown),
 		cmocka_unit_test(process_cell_lists_every_owner_and_escapes_names),

@@ -1,5 +1,5 @@
-/* view.c — the model behind the three panes (see view.h): which rows each
- * pane shows, in what order, where its selection is, and the header counts.
+/* view.c — the model behind the panes (see view.h): which rows each pane
+ * shows, in what order, where its selection is, and the header counts.
  * Rows are 32-bit references sorted in an index array; the table, the
  * lingering GONE sockets and the event ring hold the data. */
 #include "config.h"
@@ -8,13 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "hash.h"
 #include "room.h"
-#include "textsafe.h"
 #include "view.h"
 
 #define GONE_REF 0x80000000u      /* a Connections ref with this bit: a GONE row */
@@ -23,8 +20,8 @@
 /* Whether a socket is shown, while the Connections rows are gathered. */
 enum { HIDDEN, SHOWN, PLACED };
 
-/* A socket's identity (SPEC "Data") with no padding, so memcmp and the hash
- * see exactly these bytes. */
+/* A socket's identity (protocol, addresses, ports, inode, namespace) with
+ * no padding, so memcmp and the hash see exactly these bytes. */
 struct ident {
 	uint8_t laddr[16], raddr[16];
 	uint64_t inode;
@@ -52,19 +49,22 @@ struct prev_row {
 	uint32_t ref;              /* its row reference then */
 };
 
-/* One pane's visible rows (references into its data) and its cursor. */
+/* One pane's visible rows (references into its row source's data), their
+ * sort and its cursor. */
 struct list {
 	uint32_t *rows, *tmp;      /* tmp: merge buffer, or scratch while building */
 	size_t n, cap, tmpcap;
 	size_t sel, top, height;
 	unsigned long sorts;
+	const struct column *col;  /* sort column, NULL none */
+	int desc;
 	int rows_dirty;            /* which rows are shown must be recomputed */
 	int order_dirty;           /* they must be sorted again */
 };
 
 /* Processes being counted: rows plus an index by (pid, start time). */
 struct procs {
-	struct view_proc_row *v;
+	struct proc_row *v;
 	size_t n, cap;
 	uint32_t *slots;           /* row + 1; 0 is empty */
 	size_t nslots;             /* power of two */
@@ -85,9 +85,9 @@ struct view {
 	const struct filter *filter;
 	struct view_counts counts;
 
-	struct list conn;
-	const struct column *conn_col;
-	int conn_desc;
+	struct list pane[PANE_COUNT];
+
+	/* Connections */
 	int narrow_pid;
 	unsigned long long narrow_start;
 	struct gone *gone;
@@ -101,24 +101,25 @@ struct view {
 	struct ident conn_sel;
 	int conn_has_sel;
 
-	struct list proc;
+	/* Processes */
 	struct procs procs, build;
-	const struct view_proc_column *proc_col;
-	int proc_desc;
 	int proc_by_service;       /* Processes grouped by service */
 	int proc_sel_pid;
 	unsigned long long proc_sel_start;
 	int proc_has_sel;
 
-	struct list events;
+	/* Events */
 	struct logged *ring;
 	uint64_t next_seq;
-	const struct view_events_column *ev_col;
-	int ev_desc;
 	uint64_t ev_sel_seq;
 	int ev_has_sel;
 	int ev_follow;        /* the selection is on the newest event: stay there */
 };
+
+/* Each row source's own pane. */
+#define CONN(v) ((v)->pane[PANE_CONNECTIONS])
+#define PROC(v) ((v)->pane[PANE_PROCESSES])
+#define EVENTS(v) ((v)->pane[PANE_EVENTS])
 
 typedef int (*row_cmp)(const struct view *v, uint32_t a, uint32_t b);
 
@@ -167,12 +168,6 @@ static uint64_t ident_hash(const struct ident *id)
 	for (size_t i = 0; i < 7; i++)
 		h = hash_mix64(h ^ w[i]);
 	return h;
-}
-
-static int sign(int c, int desc)
-{
-	c = c > 0 ? 1 : c < 0 ? -1 : 0;
-	return desc ? -c : c;
 }
 
 static int owned_by(const struct sock_owner *o, size_t n, int pid,
@@ -478,7 +473,7 @@ static int conn_cmp(const struct view *v, uint32_t a, uint32_t b)
 	struct column_row x, y;
 	conn_colrow(v, a, &x);
 	conn_colrow(v, b, &y);
-	return columns_compare(v->conn_col, &x, &y, v->conn_desc);
+	return columns_compare(CONN(v).col, &x, &y, CONN(v).desc);
 }
 
 static size_t conn_table_count(const struct view *v)
@@ -565,15 +560,15 @@ static void conn_gather(struct view *v)
 	for (size_t p = 0; p < v->nprev; p++) {
 		uint32_t ref = conn_locate(v, &v->prev[p]);
 		if (ref != NO_REF)
-			v->conn.rows[n++] = ref;
+			CONN(v).rows[n++] = ref;
 	}
 	for (size_t i = 0; i < nt; i++)
 		if (v->vis[i] == SHOWN)
-			v->conn.rows[n++] = (uint32_t)i;
+			CONN(v).rows[n++] = (uint32_t)i;
 	for (size_t g = 0; g < v->ngone; g++)
 		if (v->gone[g].vis == SHOWN)
-			v->conn.rows[n++] = GONE_REF | (uint32_t)g;
-	v->conn.n = n;
+			CONN(v).rows[n++] = GONE_REF | (uint32_t)g;
+	CONN(v).n = n;
 }
 
 static int conn_rebuild(struct view *v)
@@ -581,13 +576,13 @@ static int conn_rebuild(struct view *v)
 	size_t nt = conn_table_count(v);
 	if (room_reserve(&v->vis, &v->viscap, nt, sizeof(*v->vis), 64) < 0)
 		return -1;
-	if (list_reserve(&v->conn, nt + v->ngone) < 0 || gone_index(v) < 0)
+	if (list_reserve(&CONN(v), nt + v->ngone) < 0 || gone_index(v) < 0)
 		return -1;
 	conn_mark(v);
 	conn_gather(v);
 	v->built_n = nt;
-	v->conn.rows_dirty = 0;
-	v->conn.order_dirty = 1;
+	CONN(v).rows_dirty = 0;
+	CONN(v).order_dirty = 1;
 	v->stale = 0;
 	return 0;
 }
@@ -595,17 +590,17 @@ static int conn_rebuild(struct view *v)
 /* Records the rows in their new order for the next rebuild. */
 static int conn_remember_rows(struct view *v)
 {
-	if (room_reserve(&v->prev, &v->prevcap, v->conn.n, sizeof(*v->prev), 64) < 0)
+	if (room_reserve(&v->prev, &v->prevcap, CONN(v).n, sizeof(*v->prev), 64) < 0)
 		return -1;
 	struct prev_row *p = v->prev;
-	for (size_t i = 0; i < v->conn.n; i++) {
+	for (size_t i = 0; i < CONN(v).n; i++) {
 		struct column_row c;
-		conn_colrow(v, v->conn.rows[i], &c);
+		conn_colrow(v, CONN(v).rows[i], &c);
 		ident_of(c.rec, &p[i].id);
 		p[i].first_seen = c.first_seen;
-		p[i].ref = v->conn.rows[i];
+		p[i].ref = CONN(v).rows[i];
 	}
-	v->nprev = v->conn.n;
+	v->nprev = CONN(v).n;
 	/* Rows a table that shrank no longer has are given back. */
 	int shrunk = 0;
 	v->prev = room_fit(v->prev, &v->prevcap, v->nprev, sizeof(*v->prev), 1, &shrunk);
@@ -614,9 +609,9 @@ static int conn_remember_rows(struct view *v)
 
 static void conn_remember_sel(struct view *v)
 {
-	v->conn_has_sel = v->conn.n > 0;
+	v->conn_has_sel = CONN(v).n > 0;
 	if (v->conn_has_sel)
-		v->conn_sel = v->prev[v->conn.sel].id;
+		v->conn_sel = v->prev[CONN(v).sel].id;
 }
 
 /* The selected socket's row: its ref found by identity, then its place. */
@@ -630,167 +625,43 @@ static size_t conn_find_sel(const struct view *v)
 	size_t g = e ? VIEW_NONE : gone_find(v, &v->conn_sel);
 	uint32_t want = e ? (uint32_t)(e - sock_table_at(v->table, 0))
 	                  : g != VIEW_NONE ? GONE_REF | (uint32_t)g : NO_REF;
-	for (size_t i = 0; want != NO_REF && i < v->conn.n; i++)
-		if (v->conn.rows[i] == want)
+	for (size_t i = 0; want != NO_REF && i < CONN(v).n; i++)
+		if (CONN(v).rows[i] == want)
 			return i;
 	return VIEW_NONE;
 }
 
-static int conn_sort(struct view *v)
+/* After sorting: the rows remembered for the next rebuild, and the
+ * selection back on its socket. */
+static int conn_settle(struct view *v)
 {
-	if (v->conn_col) {
-		sort_rows(v->conn.rows, v->conn.tmp, v->conn.n, conn_cmp, v);
-		v->conn.sorts++;
-	}
-	v->conn.order_dirty = 0;
 	if (conn_remember_rows(v) < 0) {
 		v->nprev = 0;
 		return -1;
 	}
-	list_settle(&v->conn, conn_find_sel(v));
+	list_settle(&CONN(v), conn_find_sel(v));
 	conn_remember_sel(v);
 	return 0;
 }
 
-static int conn_refresh(struct view *v)
+static void conn_moved(struct view *v)
 {
-	if (v->conn.rows_dirty && conn_rebuild(v) < 0)
-		return list_fail(&v->conn);
-	if (v->conn.order_dirty && conn_sort(v) < 0)
-		return list_fail(&v->conn);
-	return 0;
+	if (v->nprev == CONN(v).n)     /* prev mirrors the rows unless a sort failed */
+		conn_remember_sel(v);
 }
 
-/* ---- Processes: the columns ---- */
-
-static int cmp_num(unsigned long long a, unsigned long long b)
+static void conn_row(const struct view *v, uint32_t ref, struct pane_row *out)
 {
-	return a < b ? -1 : a > b;
-}
-
-static void pfmt_pid(const struct view_proc_row *r, char *buf, size_t len)
-{
-	snprintf(buf, len, "%d", r->pid);
-}
-static int pcmp_pid(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	int c = cmp_num((unsigned)a->pid, (unsigned)b->pid);
-	return c ? c : cmp_num(a->starttime, b->starttime);
-}
-static void pfmt_user(const struct view_proc_row *r, char *buf, size_t len)
-{
-	textsafe_display(r->user, strlen(r->user), buf, len);
-}
-static int pcmp_user(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	return strcmp(a->user, b->user);
-}
-static void pfmt_comm(const struct view_proc_row *r, char *buf, size_t len)
-{
-	textsafe_display(r->comm, strlen(r->comm), buf, len);
-}
-static int pcmp_comm(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	return strcmp(a->comm, b->comm);
-}
-
-/* SERVICE: "-" for processes (or the group of them) in no unit or container. */
-static void pfmt_service(const struct view_proc_row *r, char *buf, size_t len)
-{
-	if (r->service[0])
-		textsafe_display(r->service, strlen(r->service), buf, len);
-	else
-		snprintf(buf, len, "-");
-}
-static int pknown_service(const struct view_proc_row *r)
-{
-	return r->service[0] != '\0';
-}
-static int pcmp_service(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	return strcmp(a->service, b->service);
-}
-
-#define PROC_COUNT_COLUMN(field)                                                 \
-	static void pfmt_##field(const struct view_proc_row *r, char *buf, size_t len) \
-	{                                                                        \
-		snprintf(buf, len, "%zu", r->field);                             \
-	}                                                                        \
-	static int pcmp_##field(const struct view_proc_row *a,                   \
-	                        const struct view_proc_row *b)                   \
-	{                                                                        \
-		return cmp_num(a->field, b->field);                              \
+	conn_colrow(v, ref, &out->sock);
+	out->cells = &out->sock;
+	if (ref & GONE_REF) {
+		out->state_since = 0;
+		out->hl = VIEW_HL_GONE;
+	} else {
+		const struct sock_entry *e = sock_table_at(v->table, ref);
+		out->state_since = e->state_since;
+		out->hl = conn_highlight(v, e);
 	}
-PROC_COUNT_COLUMN(listen)
-PROC_COUNT_COLUMN(established)
-PROC_COUNT_COLUMN(other)
-PROC_COUNT_COLUMN(total)
-
-/* TX/s, RX/s: formatted like the Connections cells, blank without a rate. */
-static int pknown_rate(const struct view_proc_row *r)
-{
-	return r->has_rate;
-}
-static int cmp_rate(int ka, double a, int kb, double b)
-{
-	if (ka != kb)
-		return ka ? -1 : 1;        /* no rate after every rate */
-	return ka ? (a < b ? -1 : a > b) : 0;
-}
-static void pfmt_txrate(const struct view_proc_row *r, char *buf, size_t len)
-{
-	if (r->has_rate)
-		columns_rate_str(r->tx_rate, buf, len);
-	else if (len)
-		buf[0] = '\0';
-}
-static int pcmp_txrate(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	return cmp_rate(a->has_rate, a->tx_rate, b->has_rate, b->tx_rate);
-}
-static void pfmt_rxrate(const struct view_proc_row *r, char *buf, size_t len)
-{
-	if (r->has_rate)
-		columns_rate_str(r->rx_rate, buf, len);
-	else if (len)
-		buf[0] = '\0';
-}
-static int pcmp_rxrate(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	return cmp_rate(a->has_rate, a->rx_rate, b->has_rate, b->rx_rate);
-}
-
-const struct view_proc_column view_proc_columns[] = {
-	{ "pid",     "PID",     1, pfmt_pid,         pcmp_pid,         NULL, VIEW_PROC_BY_PROCESS },
-	{ "user",    "USER",    0, pfmt_user,        pcmp_user,        NULL, VIEW_PROC_BY_PROCESS },
-	{ "command", "COMMAND", 0, pfmt_comm,        pcmp_comm,        NULL, VIEW_PROC_BY_PROCESS },
-	{ "service", "SERVICE", 0, pfmt_service,     pcmp_service,     pknown_service, 0 },
-	{ "listen",  "LISTEN",  1, pfmt_listen,      pcmp_listen,      NULL, 0 },
-	{ "estab",   "ESTAB",   1, pfmt_established, pcmp_established, NULL, 0 },
-	{ "other",   "OTHER",   1, pfmt_other,       pcmp_other,       NULL, 0 },
-	{ "total",   "TOTAL",   1, pfmt_total,       pcmp_total,       NULL, 0 },
-	{ "txrate",  "TX/s",    1, pfmt_txrate,      pcmp_txrate,      pknown_rate, 0 },
-	{ "rxrate",  "RX/s",    1, pfmt_rxrate,      pcmp_rxrate,      pknown_rate, 0 },
-};
-const size_t view_proc_ncolumns = sizeof(view_proc_columns) / sizeof(view_proc_columns[0]);
-
-const struct view_proc_column *view_proc_column_find(const char *name)
-{
-	for (size_t i = 0; i < view_proc_ncolumns; i++)
-		if (strcasecmp(view_proc_columns[i].name, name) == 0)
-			return &view_proc_columns[i];
-	return NULL;
-}
-
-int view_proc_compare(const struct view_proc_column *col, const struct view_proc_row *a,
-                      const struct view_proc_row *b, int desc)
-{
-	if (col->known) {
-		int ka = col->known(a) != 0, kb = col->known(b) != 0;
-		if (ka != kb)
-			return ka ? -1 : 1;
-	}
-	return sign(col->compare(a, b), desc);
 }
 
 /* ---- Processes: counting ---- */
@@ -811,7 +682,7 @@ static size_t procs_slot(const struct procs *p, int pid, unsigned long long star
 	size_t mask = p->nslots - 1;
 	size_t i = hash_mix64((uint64_t)(unsigned)pid ^ hash_mix64(start)) & mask;
 	for (; p->slots[i]; i = (i + 1) & mask) {
-		const struct view_proc_row *r = &p->v[p->slots[i] - 1];
+		const struct proc_row *r = &p->v[p->slots[i] - 1];
 		if (r->pid == pid && r->starttime == start &&
 		    (!svc || strcmp(r->service, svc) == 0))
 			break;
@@ -848,7 +719,7 @@ static void procs_free(struct procs *p)
 
 /* The row of process (pid, start), or with svc of that service (pid 0),
  * added empty when new; NULL on ENOMEM. */
-static struct view_proc_row *procs_get(struct procs *p, int pid, unsigned long long start,
+static struct proc_row *procs_get(struct procs *p, int pid, unsigned long long start,
                                        const char *svc)
 {
 	if ((p->n + 1) * 2 > p->nslots &&
@@ -863,7 +734,7 @@ static struct view_proc_row *procs_get(struct procs *p, int pid, unsigned long l
 		return &p->v[p->slots[s] - 1];
 	if (room_reserve(&p->v, &p->cap, p->n + 1, sizeof(*p->v), 64) < 0)
 		return NULL;
-	struct view_proc_row *r = &p->v[p->n];
+	struct proc_row *r = &p->v[p->n];
 	memset(r, 0, sizeof(*r));
 	r->pid = pid;
 	r->starttime = start;
@@ -874,7 +745,7 @@ static struct view_proc_row *procs_get(struct procs *p, int pid, unsigned long l
 }
 
 /* Counts one socket for one of its owners; names come from the newest. */
-static void proc_count(struct view_proc_row *r, const struct sock_owner *o, uint8_t state)
+static void proc_count(struct proc_row *r, const struct sock_owner *o, uint8_t state)
 {
 	if (!r->total) {
 		r->uid = o->uid;
@@ -904,7 +775,7 @@ static int proc_rate_holder(const struct sock_owner *o, size_t k)
 	return 1;
 }
 
-static void proc_add_rate(struct view_proc_row *r, const struct sock_entry *e, int holder)
+static void proc_add_rate(struct proc_row *r, const struct sock_entry *e, int holder)
 {
 	if (!e->has_rate)
 		return;
@@ -931,7 +802,7 @@ static int proc_count_services(struct view *v, const struct sock_entry *e)
 	for (size_t k = 0; k < e->nowners; k++) {
 		if (proc_service_seen(e->owners, k))
 			continue;
-		struct view_proc_row *r = procs_get(&v->build, 0, 0, e->owners[k].service);
+		struct proc_row *r = procs_get(&v->build, 0, 0, e->owners[k].service);
 		if (!r)
 			return -1;
 		proc_count(r, &e->owners[k], e->rec.state);
@@ -954,7 +825,7 @@ static int proc_count_table(struct view *v)
 		}
 		for (size_t k = 0; k < e->nowners; k++) {
 			const struct sock_owner *o = &e->owners[k];
-			struct view_proc_row *r = procs_get(&v->build, o->pid, o->starttime, NULL);
+			struct proc_row *r = procs_get(&v->build, o->pid, o->starttime, NULL);
 			if (!r)
 				return -1;
 			proc_count(r, o, e->rec.state);
@@ -971,12 +842,12 @@ static int proc_rebuild(struct view *v)
 	struct procs *b = &v->build;
 	procs_reset(b);
 	b->by_service = v->proc_by_service;
-	for (size_t k = 0; k < v->proc.n; k++) {
-		const struct view_proc_row *old = &v->procs.v[v->proc.rows[k]];
+	for (size_t k = 0; k < PROC(v).n; k++) {
+		const struct proc_row *old = &v->procs.v[PROC(v).rows[k]];
 		if (!procs_get(b, old->pid, old->starttime, b->by_service ? old->service : NULL))
 			return -1;
 	}
-	if (proc_count_table(v) < 0 || list_reserve(&v->proc, b->n) < 0)
+	if (proc_count_table(v) < 0 || list_reserve(&PROC(v), b->n) < 0)
 		return -1;
 	size_t n = 0;
 	for (size_t k = 0; k < b->n; k++)
@@ -984,26 +855,26 @@ static int proc_rebuild(struct view *v)
 			b->v[n++] = b->v[k];
 	b->n = n;
 	for (size_t k = 0; k < n; k++)
-		v->proc.rows[k] = (uint32_t)k;
-	v->proc.n = n;
+		PROC(v).rows[k] = (uint32_t)k;
+	PROC(v).n = n;
 	struct procs t = v->procs;
 	v->procs = *b;
 	*b = t;          /* its index is stale; procs_reset clears it next time */
-	v->proc.rows_dirty = 0;
-	v->proc.order_dirty = 1;
+	PROC(v).rows_dirty = 0;
+	PROC(v).order_dirty = 1;
 	return 0;
 }
 
 static int proc_cmp(const struct view *v, uint32_t a, uint32_t b)
 {
-	return view_proc_compare(v->proc_col, &v->procs.v[a], &v->procs.v[b], v->proc_desc);
+	return columns_compare(PROC(v).col, &v->procs.v[a], &v->procs.v[b], PROC(v).desc);
 }
 
 static void proc_remember_sel(struct view *v)
 {
-	v->proc_has_sel = v->proc.n > 0;
+	v->proc_has_sel = PROC(v).n > 0;
 	if (v->proc_has_sel) {
-		const struct view_proc_row *r = &v->procs.v[v->proc.rows[v->proc.sel]];
+		const struct proc_row *r = &v->procs.v[PROC(v).rows[PROC(v).sel]];
 		v->proc_sel_pid = r->pid;
 		v->proc_sel_start = r->starttime;
 	}
@@ -1011,123 +882,24 @@ static void proc_remember_sel(struct view *v)
 
 static size_t proc_find_sel(const struct view *v)
 {
-	for (size_t i = 0; v->proc_has_sel && i < v->proc.n; i++) {
-		const struct view_proc_row *r = &v->procs.v[v->proc.rows[i]];
+	for (size_t i = 0; v->proc_has_sel && i < PROC(v).n; i++) {
+		const struct proc_row *r = &v->procs.v[PROC(v).rows[i]];
 		if (r->pid == v->proc_sel_pid && r->starttime == v->proc_sel_start)
 			return i;
 	}
 	return VIEW_NONE;
 }
 
-static void proc_sort(struct view *v)
+static int proc_settle(struct view *v)
 {
-	if (v->proc_col) {
-		sort_rows(v->proc.rows, v->proc.tmp, v->proc.n, proc_cmp, v);
-		v->proc.sorts++;
-	}
-	v->proc.order_dirty = 0;
-	list_settle(&v->proc, proc_find_sel(v));
+	list_settle(&PROC(v), proc_find_sel(v));
 	proc_remember_sel(v);
-}
-
-static int proc_refresh(struct view *v)
-{
-	if (v->proc.rows_dirty && proc_rebuild(v) < 0)
-		return list_fail(&v->proc);
-	if (v->proc.order_dirty)
-		proc_sort(v);
 	return 0;
 }
 
-/* ---- Events: the columns ---- */
-
-static void efmt_time(const struct sock_event *e, char *buf, size_t len)
+static void proc_row(const struct view *v, uint32_t ref, struct pane_row *out)
 {
-	time_t t = (time_t)e->time;
-	struct tm tm;
-	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%H:%M:%S", &tm))
-		snprintf(buf, len, "?");
-}
-/* Newest first, like AGE's youngest first. */
-static int ecmp_time(const struct sock_event *a, const struct sock_event *b)
-{
-	return a->time < b->time ? 1 : a->time > b->time ? -1 : 0;
-}
-static void efmt_event(const struct sock_event *e, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", sock_event_name(e->type));
-}
-static int ecmp_event(const struct sock_event *a, const struct sock_event *b)
-{
-	return strcmp(sock_event_name(a->type), sock_event_name(b->type));
-}
-/* A STATE event shows where it came from: "SYN_SENT>ESTABLISHED". */
-static void efmt_state(const struct sock_event *e, char *buf, size_t len)
-{
-	const char *to = sock_state_name(e->rec.proto, e->rec.state);
-	if (e->type == SOCK_EV_STATE)
-		snprintf(buf, len, "%s>%s", sock_state_name(e->rec.proto, e->from_state), to);
-	else
-		snprintf(buf, len, "%s", to);
-}
-static int ecmp_state(const struct sock_event *a, const struct sock_event *b)
-{
-	return strcmp(sock_state_name(a->rec.proto, a->rec.state),
-	              sock_state_name(b->rec.proto, b->rec.state));
-}
-static void efmt_socket(const struct sock_event *e, char *buf, size_t len)
-{
-	char l[80], r[80];
-	const struct sock_rec *s = &e->rec;
-	sock_endpoint_str(s->family, s->laddr, s->lport, l, sizeof(l));
-	sock_endpoint_str(s->family, s->raddr, s->rport, r, sizeof(r));
-	int n = snprintf(buf, len, "%s%s %s -> %s", sock_proto_name(s->proto),
-	                 s->family == AF_INET6 ? "6" : "", l, r);
-	/* Who closed it: a user name, so escaped like any text from the system. */
-	if (e->type == SOCK_EV_CLOSED && n >= 0 && (size_t)n + 12 < len) {
-		n += snprintf(buf + n, len - (size_t)n, " closed by ");
-		textsafe_display(e->by, strlen(e->by), buf + n, len - (size_t)n);
-	}
-}
-static int ecmp_socket(const struct sock_event *a, const struct sock_event *b)
-{
-	const struct sock_rec *x = &a->rec, *y = &b->rec;
-	int c = cmp_num(x->proto, y->proto);
-	c = c ? c : cmp_num(x->family, y->family);
-	c = c ? c : memcmp(x->laddr, y->laddr, sizeof(x->laddr));
-	c = c ? c : cmp_num(x->lport, y->lport);
-	c = c ? c : memcmp(x->raddr, y->raddr, sizeof(x->raddr));
-	return c ? c : cmp_num(x->rport, y->rport);
-}
-/* The owners as the Connections PID/PROCESS cell shows them (escaped). */
-static void efmt_owner(const struct sock_event *e, char *buf, size_t len)
-{
-	struct column_row r = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners };
-	columns_find("process")->format(&r, buf, len);
-}
-static int ecmp_owner(const struct sock_event *a, const struct sock_event *b)
-{
-	int c = strcmp(a->nowners ? a->owners[0].comm : "", b->nowners ? b->owners[0].comm : "");
-	return c ? c : cmp_num((unsigned)(a->nowners ? a->owners[0].pid : 0),
-	                       (unsigned)(b->nowners ? b->owners[0].pid : 0));
-}
-
-const struct view_events_column view_events_columns[] = {
-	{ "time",   "TIME",        0, efmt_time,   ecmp_time },
-	{ "event",  "EVENT",       0, efmt_event,  ecmp_event },
-	{ "state",  "STATE",       0, efmt_state,  ecmp_state },
-	{ "socket", "SOCKET",      0, efmt_socket, ecmp_socket },
-	{ "owner",  "PID/PROCESS", 0, efmt_owner,  ecmp_owner },
-};
-const size_t view_events_ncolumns =
-	sizeof(view_events_columns) / sizeof(view_events_columns[0]);
-
-const struct view_events_column *view_events_column_find(const char *name)
-{
-	for (size_t i = 0; i < view_events_ncolumns; i++)
-		if (strcasecmp(view_events_columns[i].name, name) == 0)
-			return &view_events_columns[i];
-	return NULL;
+	out->cells = out->proc = &v->procs.v[ref];
 }
 
 /* ---- Events: the ring and its rows ---- */
@@ -1153,63 +925,95 @@ static int ring_push(struct view *v, const struct sock_event *e)
 
 static int events_cmp(const struct view *v, uint32_t a, uint32_t b)
 {
-	return sign(v->ev_col->compare(&v->ring[a].ev, &v->ring[b].ev), v->ev_desc);
+	return columns_compare(EVENTS(v).col, &v->ring[a].ev, &v->ring[b].ev, EVENTS(v).desc);
 }
 
 static int events_rebuild(struct view *v)
 {
 	size_t n = 0, count = ring_count(v);
-	if (list_reserve(&v->events, count) < 0)
+	if (list_reserve(&EVENTS(v), count) < 0)
 		return -1;
 	for (size_t k = 0; k < count; k++) {
 		uint32_t slot = (uint32_t)((v->next_seq - 1 - k) % VIEW_EVENTS_MAX);
 		const struct sock_event *e = &v->ring[slot].ev;
 		if (passes(v, &e->rec, e->owners, e->nowners, 1))
-			v->events.rows[n++] = slot;
+			EVENTS(v).rows[n++] = slot;
 	}
-	v->events.n = n;
-	v->events.rows_dirty = 0;
-	v->events.order_dirty = 1;
+	EVENTS(v).n = n;
+	EVENTS(v).rows_dirty = 0;
+	EVENTS(v).order_dirty = 1;
 	return 0;
 }
 
 static void events_remember_sel(struct view *v)
 {
-	v->ev_has_sel = v->events.n > 0;
+	v->ev_has_sel = EVENTS(v).n > 0;
 	if (v->ev_has_sel)
-		v->ev_sel_seq = v->ring[v->events.rows[v->events.sel]].seq;
+		v->ev_sel_seq = v->ring[EVENTS(v).rows[EVENTS(v).sel]].seq;
 	/* On the top row of the log in its own order (newest first), the
 	 * selection follows the log like tail -f, so new events show; moved
 	 * down to read an older one, it stays on that one. */
-	v->ev_follow = !v->ev_col && v->events.sel == 0;
+	v->ev_follow = !EVENTS(v).col && EVENTS(v).sel == 0;
 }
 
 static size_t events_find_sel(const struct view *v)
 {
-	for (size_t i = 0; v->ev_has_sel && i < v->events.n; i++)
-		if (v->ring[v->events.rows[i]].seq == v->ev_sel_seq)
+	for (size_t i = 0; v->ev_has_sel && i < EVENTS(v).n; i++)
+		if (v->ring[EVENTS(v).rows[i]].seq == v->ev_sel_seq)
 			return i;
 	return VIEW_NONE;
 }
 
-static void events_sort(struct view *v)
+static int events_settle(struct view *v)
 {
-	if (v->ev_col) {
-		sort_rows(v->events.rows, v->events.tmp, v->events.n, events_cmp, v);
-		v->events.sorts++;
-	}
-	v->events.order_dirty = 0;
-	list_settle(&v->events, v->ev_follow && v->events.n ? 0 : events_find_sel(v));
+	list_settle(&EVENTS(v), v->ev_follow && EVENTS(v).n ? 0 : events_find_sel(v));
 	events_remember_sel(v);
+	return 0;
 }
 
-static int events_refresh(struct view *v)
+static void events_row(const struct view *v, uint32_t ref, struct pane_row *out)
 {
-	if (v->events.rows_dirty && events_rebuild(v) < 0)
-		return list_fail(&v->events);
-	if (v->events.order_dirty)
-		events_sort(v);
-	return 0;
+	const struct sock_event *e = &v->ring[ref].ev;
+	out->cells = e;
+	out->sock = (struct column_row){ .rec = &e->rec, .owners = e->owners,
+	                                 .nowners = e->nowners, .now = v->now };
+	out->hl = e->type == SOCK_EV_NEW ? VIEW_HL_NEW
+	        : e->type == SOCK_EV_STATE ? VIEW_HL_CHANGED : VIEW_HL_GONE;
+}
+
+/* ---- the row sources, one per pane ---- */
+
+struct row_source {
+	int (*rebuild)(struct view *v);      /* which rows, in their own order */
+	row_cmp cmp;                         /* by the pane's sort column */
+	int (*settle)(struct view *v);       /* sorted: the selection finds its item */
+	void (*moved)(struct view *v);       /* the selection moved: remember its item */
+	void (*row)(const struct view *v, uint32_t ref, struct pane_row *out);
+	int sort_rebuilds;                   /* a new sort starts from the own order */
+};
+
+static const struct row_source row_sources[PANE_COUNT] = {
+	[PANE_CONNECTIONS] = { conn_rebuild, conn_cmp, conn_settle, conn_moved, conn_row, 0 },
+	[PANE_PROCESSES] = { proc_rebuild, proc_cmp, proc_settle, proc_remember_sel, proc_row, 0 },
+	/* From the newest-first order, so ties keep it whatever came before. */
+	[PANE_EVENTS] = { events_rebuild, events_cmp, events_settle, events_remember_sel,
+	                  events_row, 1 },
+};
+
+static int pane_refresh(struct view *v, enum pane_id p)
+{
+	struct list *l = &v->pane[p];
+	const struct row_source *src = &row_sources[p];
+	if (l->rows_dirty && src->rebuild(v) < 0)
+		return list_fail(l);
+	if (!l->order_dirty)
+		return 0;
+	if (l->col) {
+		sort_rows(l->rows, l->tmp, l->n, src->cmp, v);
+		l->sorts++;
+	}
+	l->order_dirty = 0;
+	return src->settle(v) < 0 ? list_fail(l) : 0;
 }
 
 /* ---- the view ---- */
@@ -1243,9 +1047,8 @@ void view_free(struct view *v)
 	free(v->gmap);
 	procs_free(&v->procs);
 	procs_free(&v->build);
-	list_free(&v->conn);
-	list_free(&v->proc);
-	list_free(&v->events);
+	for (int p = 0; p < PANE_COUNT; p++)
+		list_free(&v->pane[p]);
 	free(v);
 }
 
@@ -1257,22 +1060,8 @@ void view_set_linger(struct view *v, double seconds)
 void view_set_filter(struct view *v, const struct filter *f)
 {
 	v->filter = f;
-	v->conn.rows_dirty = v->proc.rows_dirty = v->events.rows_dirty = 1;
-}
-
-/* Sort keys that only a NEW, GONE or STATE event can change: not the
- * queues, RTT and rates (they move every poll) nor the owners (a process
- * can gain or pass on a socket without an event). */
-static int conn_key_fixed(const struct column *col)
-{
-	static const char *const fixed[] = { "proto", "state", "local", "remote", "lport",
-	                                     "rport", "inode", "netns", "age" };
-	if (!col)
-		return 1;
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		if (strcmp(col->name, fixed[i]) == 0)
-			return 1;
-	return 0;
+	for (int p = 0; p < PANE_COUNT; p++)
+		v->pane[p].rows_dirty = 1;
 }
 
 /* A poll that brought no event leaves every socket where it was in the
@@ -1286,9 +1075,9 @@ static int conn_unchanged_by(const struct view *v, const struct sock_table *t,
                              const struct sock_events *ev)
 {
 	return v->polled && ev && ev->n == 0 && t == v->table && !v->filter &&
-	       v->narrow_pid <= 0 && v->ngone == 0 && !v->stale && !v->conn.rows_dirty &&
-	       !v->conn.order_dirty && v->nprev == v->conn.n &&
-	       sock_table_count(t) == v->built_n && conn_key_fixed(v->conn_col);
+	       v->narrow_pid <= 0 && v->ngone == 0 && !v->stale && !CONN(v).rows_dirty &&
+	       !CONN(v).order_dirty && v->nprev == CONN(v).n &&
+	       sock_table_count(t) == v->built_n && (!CONN(v).col || CONN(v).col->fixed);
 }
 
 int view_poll(struct view *v, const struct sock_table *t,
@@ -1302,8 +1091,8 @@ int view_poll(struct view *v, const struct sock_table *t,
 	v->stale = !same;
 	v->table = t;
 	v->now = now;
-	v->conn.rows_dirty = !same;
-	v->proc.rows_dirty = 1;
+	CONN(v).rows_dirty = !same;
+	PROC(v).rows_dirty = 1;
 	for (size_t i = 0; ev && i < ev->n; i++) {
 		if (ring_push(v, &ev->v[i]) < 0)
 			rc = -1;
@@ -1311,7 +1100,7 @@ int view_poll(struct view *v, const struct sock_table *t,
 			rc = -1;
 	}
 	if (ev && ev->n)
-		v->events.rows_dirty = 1;
+		EVENTS(v).rows_dirty = 1;
 	return rc;
 }
 
@@ -1319,7 +1108,7 @@ int view_events_log(struct view *v, const struct sock_event *e)
 {
 	if (ring_push(v, e) < 0)
 		return -1;
-	v->events.rows_dirty = 1;
+	EVENTS(v).rows_dirty = 1;
 	return 0;
 }
 
@@ -1328,13 +1117,10 @@ int view_refresh(struct view *v, double now)
 	int rc = 0;
 	v->now = now;
 	if (gone_expire(v))
-		v->conn.rows_dirty = 1;
-	if (conn_refresh(v) < 0)
-		rc = -1;
-	if (proc_refresh(v) < 0)
-		rc = -1;
-	if (events_refresh(v) < 0)
-		rc = -1;
+		CONN(v).rows_dirty = 1;
+	for (int p = 0; p < PANE_COUNT; p++)
+		if (pane_refresh(v, (enum pane_id)p) < 0)
+			rc = -1;
 	return rc;
 }
 
@@ -1343,24 +1129,79 @@ const struct view_counts *view_counts(const struct view *v)
 	return &v->counts;
 }
 
-/* ---- Connections: public ---- */
-
-void view_conn_set_sort(struct view *v, const struct column *col, int desc)
+unsigned view_seen(const struct view *v)
 {
-	desc = !!desc;
-	if (col == v->conn_col && desc == v->conn_desc)
-		return;
-	v->conn_col = col;
-	v->conn_desc = desc;
-	v->conn.order_dirty = 1;
+	return (v->counts.netns_other ? COLUMN_SEEN_NETNS : 0u) |
+	       (v->counts.with_service ? COLUMN_SEEN_SERVICE : 0u) |
+	       (v->proc_by_service ? COLUMN_SEEN_BY_SERVICE : 0u);
 }
 
-const struct column *view_conn_sort(const struct view *v, int *desc)
+/* ---- any pane ---- */
+
+void view_set_sort(struct view *v, enum pane_id p, const struct column *col, int desc)
+{
+	struct list *l = &v->pane[p];
+	desc = !!desc;
+	if (col == l->col && desc == l->desc)
+		return;
+	l->col = col;
+	l->desc = desc;
+	if (row_sources[p].sort_rebuilds)
+		l->rows_dirty = 1;
+	else
+		l->order_dirty = 1;
+}
+
+const struct column *view_sort(const struct view *v, enum pane_id p, int *desc)
 {
 	if (desc)
-		*desc = v->conn_desc;
-	return v->conn_col;
+		*desc = v->pane[p].desc;
+	return v->pane[p].col;
 }
+
+size_t view_count(const struct view *v, enum pane_id p)
+{
+	/* Between a poll and its refresh the Connections rows name sockets
+	 * the table may have moved. */
+	return p == PANE_CONNECTIONS && v->stale ? 0 : v->pane[p].n;
+}
+
+int view_row(const struct view *v, enum pane_id p, size_t i, struct pane_row *out)
+{
+	if (i >= view_count(v, p))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	row_sources[p].row(v, v->pane[p].rows[i], out);
+	return 0;
+}
+
+void view_set_height(struct view *v, enum pane_id p, size_t rows)
+{
+	list_set_height(&v->pane[p], rows);
+}
+
+void view_move(struct view *v, enum pane_id p, enum view_move m)
+{
+	list_move(&v->pane[p], m);
+	row_sources[p].moved(v);
+}
+
+size_t view_selected(const struct view *v, enum pane_id p)
+{
+	return list_selected(&v->pane[p]);
+}
+
+size_t view_top(const struct view *v, enum pane_id p)
+{
+	return v->pane[p].top;
+}
+
+unsigned long view_sorts(const struct view *v, enum pane_id p)
+{
+	return v->pane[p].sorts;
+}
+
+/* ---- Connections ---- */
 
 void view_conn_narrow(struct view *v, int pid, unsigned long long starttime)
 {
@@ -1370,7 +1211,7 @@ void view_conn_narrow(struct view *v, int pid, unsigned long long starttime)
 		return;
 	v->narrow_pid = pid;
 	v->narrow_start = starttime;
-	v->conn.rows_dirty = v->events.rows_dirty = 1;
+	CONN(v).rows_dirty = EVENTS(v).rows_dirty = 1;
 }
 
 int view_conn_narrowed(const struct view *v, int *pid, unsigned long long *starttime)
@@ -1382,73 +1223,7 @@ int view_conn_narrowed(const struct view *v, int *pid, unsigned long long *start
 	return v->narrow_pid > 0;
 }
 
-size_t view_conn_count(const struct view *v)
-{
-	return v->stale ? 0 : v->conn.n;
-}
-
-int view_conn_row(const struct view *v, size_t i, struct view_conn_row *out)
-{
-	if (v->stale || i >= v->conn.n)
-		return -1;
-	uint32_t ref = v->conn.rows[i];
-	conn_colrow(v, ref, &out->col);
-	if (ref & GONE_REF) {
-		out->state_since = 0;
-		out->hl = VIEW_HL_GONE;
-	} else {
-		const struct sock_entry *e = sock_table_at(v->table, ref);
-		out->state_since = e->state_since;
-		out->hl = conn_highlight(v, e);
-	}
-	return 0;
-}
-
-void view_conn_set_height(struct view *v, size_t rows)
-{
-	list_set_height(&v->conn, rows);
-}
-
-void view_conn_move(struct view *v, enum view_move m)
-{
-	list_move(&v->conn, m);
-	if (v->nprev == v->conn.n)     /* prev mirrors the rows unless a sort failed */
-		conn_remember_sel(v);
-}
-
-size_t view_conn_selected(const struct view *v)
-{
-	return list_selected(&v->conn);
-}
-
-size_t view_conn_top(const struct view *v)
-{
-	return v->conn.top;
-}
-
-unsigned long view_conn_sorts(const struct view *v)
-{
-	return v->conn.sorts;
-}
-
-/* ---- Processes: public ---- */
-
-void view_proc_set_sort(struct view *v, const struct view_proc_column *col, int desc)
-{
-	desc = !!desc;
-	if (col == v->proc_col && desc == v->proc_desc)
-		return;
-	v->proc_col = col;
-	v->proc_desc = desc;
-	v->proc.order_dirty = 1;
-}
-
-const struct view_proc_column *view_proc_sort(const struct view *v, int *desc)
-{
-	if (desc)
-		*desc = v->proc_desc;
-	return v->proc_col;
-}
+/* ---- Processes ---- */
 
 void view_proc_group_by_service(struct view *v, int on)
 {
@@ -1456,12 +1231,12 @@ void view_proc_group_by_service(struct view *v, int on)
 	if (on == v->proc_by_service)
 		return;
 	v->proc_by_service = on;
-	v->proc.n = 0;             /* no process row seeds a service list, or back */
-	v->proc.sel = v->proc.top = 0;
+	PROC(v).n = 0;             /* no process row seeds a service list, or back */
+	PROC(v).sel = PROC(v).top = 0;
 	v->proc_has_sel = 0;
-	if (v->proc_col && !view_proc_column_shown(v, v->proc_col))
-		v->proc_col = NULL;
-	v->proc.rows_dirty = 1;
+	if (PROC(v).col && !columns_in_group(PROC(v).col, view_seen(v)))
+		PROC(v).col = NULL;
+	PROC(v).rows_dirty = 1;
 }
 
 int view_proc_by_service(const struct view *v)
@@ -1469,101 +1244,7 @@ int view_proc_by_service(const struct view *v)
 	return v->proc_by_service;
 }
 
-int view_proc_column_shown(const struct view *v, const struct view_proc_column *col)
-{
-	/* SERVICE takes room only once some socket's owner has one. */
-	if (!v->proc_by_service && strcmp(col->name, "service") == 0 && !v->counts.with_service)
-		return 0;
-	return !col->only ||
-	       col->only == (v->proc_by_service ? VIEW_PROC_BY_SERVICE : VIEW_PROC_BY_PROCESS);
-}
-
-size_t view_proc_count(const struct view *v)
-{
-	return v->proc.n;
-}
-
-const struct view_proc_row *view_proc_row(const struct view *v, size_t i)
-{
-	return i < v->proc.n ? &v->procs.v[v->proc.rows[i]] : NULL;
-}
-
-void view_proc_set_height(struct view *v, size_t rows)
-{
-	list_set_height(&v->proc, rows);
-}
-
-void view_proc_move(struct view *v, enum view_move m)
-{
-	list_move(&v->proc, m);
-	proc_remember_sel(v);
-}
-
-size_t view_proc_selected(const struct view *v)
-{
-	return list_selected(&v->proc);
-}
-
-size_t view_proc_top(const struct view *v)
-{
-	return v->proc.top;
-}
-
-unsigned long view_proc_sorts(const struct view *v)
-{
-	return v->proc.sorts;
-}
-
-/* ---- Events: public ---- */
-
-void view_events_set_sort(struct view *v, const struct view_events_column *col, int desc)
-{
-	desc = !!desc;
-	if (col == v->ev_col && desc == v->ev_desc)
-		return;
-	v->ev_col = col;
-	v->ev_desc = desc;
-	/* From the newest-first order, so ties keep it whatever came before. */
-	v->events.rows_dirty = 1;
-}
-
-const struct view_events_column *view_events_sort(const struct view *v, int *desc)
-{
-	if (desc)
-		*desc = v->ev_desc;
-	return v->ev_col;
-}
-
-size_t view_events_count(const struct view *v)
-{
-	return v->events.n;
-}
-
-const struct sock_event *view_events_row(const struct view *v, size_t i)
-{
-	return i < v->events.n ? &v->ring[v->events.rows[i]].ev : NULL;
-}
-
-void view_events_set_height(struct view *v, size_t rows)
-{
-	list_set_height(&v->events, rows);
-}
-
-void view_events_move(struct view *v, enum view_move m)
-{
-	list_move(&v->events, m);
-	events_remember_sel(v);
-}
-
-size_t view_events_selected(const struct view *v)
-{
-	return list_selected(&v->events);
-}
-
-size_t view_events_top(const struct view *v)
-{
-	return v->events.top;
-}
+/* ---- Events ---- */
 
 size_t view_events_logged(const struct view *v)
 {
