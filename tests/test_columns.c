@@ -400,6 +400,66 @@ static void json_walks_the_table_for_every_key(void **state)
 	free(j);
 }
 
+/* ---- RETRANS ---- */
+
+static void retrans_counts_tcp_retransmissions_and_is_blank_elsewhere(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "127.0.0.2", 5000);
+	struct column_row r = { .rec = &s };
+	char buf[32];
+	cell("retrans", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "");                    /* no tcp_info: unknown */
+	s.has_tcpinfo = 1;
+	s.tcp.total_retrans = 17;
+	cell("RETRANS", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "17");
+	s.tcp.total_retrans = 0;
+	cell("retrans", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "0");                   /* measured: none */
+	s.proto = IPPROTO_UDP;
+	cell("retrans", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	const struct column *c = columns_find("retrans");
+	assert_string_equal(c->title, "RETRANS");
+	assert_true(c->right);
+	assert_false(c->in_batch);                      /* scripts keep their columns */
+	assert_int_equal(c->show, COLUMN_SHOW_DEFAULT);
+}
+
+/* Sorted descending, the lossiest connection comes first and the sockets
+ * without a count (UDP, no tcp_info) last, either way. */
+static void retrans_sorts_the_lossy_first_and_the_unknown_last(void **state)
+{
+	(void)state;
+	struct sock_rec lossy = rec4("127.0.0.1", 1, "127.0.0.2", 2), clean = lossy, udp = lossy;
+	lossy.has_tcpinfo = clean.has_tcpinfo = 1;
+	lossy.tcp.total_retrans = 40;
+	clean.tcp.total_retrans = 0;
+	udp.proto = IPPROTO_UDP;
+	struct column_row a = { .rec = &lossy }, b = { .rec = &clean }, u = { .rec = &udp };
+	const struct column *c = columns_find("retrans");
+	assert_true(columns_compare(c, &a, &b, 1) < 0);
+	assert_true(columns_compare(c, &b, &u, 1) < 0);
+	assert_true(columns_compare(c, &b, &a, 0) < 0);
+	assert_true(columns_compare(c, &a, &u, 0) < 0);
+	char list[512];
+	columns_list(list, sizeof(list));
+	assert_non_null(strstr(list, "retrans"));       /* --sort=retrans */
+}
+
+static void retrans_is_a_json_key_where_tcp_info_is_known(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "127.0.0.2", 5000);
+	s.has_tcpinfo = 1;
+	s.tcp.total_retrans = 3;
+	struct column_row r = { .rec = &s };
+	char *j = json_of(&r);
+	assert_non_null(strstr(j, "\"retrans\":3"));
+	free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +467,9 @@ int main(void)
 		cmocka_unit_test(every_table_column_is_complete),
 		cmocka_unit_test(netns_and_service_show_only_once_seen),
 		cmocka_unit_test(json_walks_the_table_for_every_key),
+		cmocka_unit_test(retrans_counts_tcp_retransmissions_and_is_blank_elsewhere),
+		cmocka_unit_test(retrans_sorts_the_lossy_first_and_the_unknown_last),
+		cmocka_unit_test(retrans_is_a_json_key_where_tcp_info_is_known),
 		cmocka_unit_test(service_cell_lists_each_owners_service_once_escaped),
 		cmocka_unit_test(service_cell_is_a_dash_and_sorts_last_when_unknown),
 		cmocka_unit_test(process_cell_lists_every_owner_and_escapes_names),

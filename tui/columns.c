@@ -240,6 +240,27 @@ static int known_rtt(const void *row)
 	return has_rtt(r->rec);
 }
 
+/* ---- RETRANS: the socket's retransmitted segments in all, from tcp_info;
+ * blank for UDP and where the kernel gave none (the /proc source) ---- */
+static int known_retrans(const void *row)
+{
+	const struct sock_rec *r = ((const struct column_row *)row)->rec;
+	return r->proto == IPPROTO_TCP && r->has_tcpinfo;
+}
+static void fmt_retrans(const void *row, char *buf, size_t len)
+{
+	const struct sock_rec *r = ((const struct column_row *)row)->rec;
+	if (known_retrans(row))
+		snprintf(buf, len, "%u", r->tcp.total_retrans);
+	else if (len)
+		buf[0] = '\0';
+}
+static int cmp_retrans(const void *x, const void *y)
+{
+	const struct column_row *a = x, *b = y;
+	return cmp_u64(a->rec->tcp.total_retrans, b->rec->tcp.total_retrans);
+}
+
 /* ---- TX/s, RX/s: blank, not 0, where there is no rate ---- */
 void columns_rate_str(double bps, char *buf, size_t len)
 {
@@ -500,11 +521,17 @@ static void json_tcp(struct column_json *j, const void *row)
 	if (!r->has_tcpinfo)
 		return;
 	columns_json_key(j, "rtt");
-	fprintf(j->f, "%.3f,\"rttvar\":%.3f,\"retrans\":%u,\"cwnd\":%u,"
-	        "\"txbytes\":%llu,\"rxbytes\":%llu",
-	        r->tcp.rtt_us / 1000.0, r->tcp.rttvar_us / 1000.0, r->tcp.total_retrans,
-	        r->tcp.snd_cwnd, (unsigned long long)r->tcp.bytes_acked,
-	        (unsigned long long)r->tcp.bytes_received);
+	fprintf(j->f, "%.3f,\"rttvar\":%.3f,\"cwnd\":%u,\"txbytes\":%llu,\"rxbytes\":%llu",
+	        r->tcp.rtt_us / 1000.0, r->tcp.rttvar_us / 1000.0, r->tcp.snd_cwnd,
+	        (unsigned long long)r->tcp.bytes_acked, (unsigned long long)r->tcp.bytes_received);
+}
+static void json_retrans(struct column_json *j, const void *row)
+{
+	const struct sock_rec *r = ((const struct column_row *)row)->rec;
+	if (!r->has_tcpinfo)
+		return;
+	columns_json_key(j, "retrans");
+	fprintf(j->f, "%u", r->tcp.total_retrans);
 }
 /* Rates as bytes per second; absent, not 0, where unknown. */
 static void json_txrate(struct column_json *j, const void *row)
@@ -573,6 +600,11 @@ const struct column columns[] = {
 	{ .name = "rtt", .title = "RTT", .json = "rtt", .min = 7, .keep = 2, .right = 1,
 	  .in_batch = 1, .format = fmt_rtt, .compare = cmp_rtt, .known = known_rtt,
 	  .json_write = json_tcp },
+	/* A lossy connection stands out; the first to go on a narrow screen,
+	 * and off --batch's table so scripts keep their columns. */
+	{ .name = "retrans", .title = "RETRANS", .json = "retrans", .min = 8, .keep = 1,
+	  .right = 1, .format = fmt_retrans, .compare = cmp_retrans, .known = known_retrans,
+	  .json_write = json_retrans },
 	/* Rates need two polls: the screen shows them, --batch's table not
 	 * (its JSON has txrate/rxrate keys where known). */
 	{ .name = "txrate", .title = "TX/s", .json = "txrate", .min = 5, .keep = 7, .right = 1,

@@ -173,6 +173,30 @@ class OwnSockets(unittest.TestCase):
                 self.assertIn(r['proto'], ('tcp', 'udp'), r)
                 self.assertIn(r['family'], (4, 6), r)
 
+    # ------------------------------------------------------------ RETRANS
+
+    def test_sort_by_retrans_puts_the_lossiest_first_and_the_uncounted_last(self):
+        """--sort=retrans orders by tcp_info's total retransmissions; a socket
+        without a count (UDP, a listener) comes after every counted one
+        either way."""
+        mine = 'proc:/^%s-(server|client|udp)$/' % TAG
+        for order in ('retrans:desc', 'retrans'):
+            recs = S.batch_json(['--source=netlink', '--sort=' + order, mine])
+            counted = [i for i, r in enumerate(recs) if 'retrans' in r]
+            uncounted = [i for i, r in enumerate(recs) if 'retrans' not in r]
+            self.assertTrue(counted and uncounted, [S.rec_str(r) for r in recs])
+            self.assertFalse([r for r in recs if r['proto'] == 'udp' and 'retrans' in r])
+            self.assertFalse([r for r in recs if r['state'] == 'ESTABLISHED' and
+                              r['proto'] == 'tcp' and 'retrans' not in r])
+            values = [recs[i]['retrans'] for i in counted]
+            self.assertEqual(values, sorted(values, reverse=order.endswith(':desc')),
+                             '--sort=%s: retrans in this order' % order)
+            self.assertLess(max(counted), min(uncounted), '--sort=%s: %r' % (order, recs))
+
+    def test_retrans_is_not_in_the_default_text_table(self):
+        out = self.text_table('proc:/^%s-server$/' % TAG).decode('utf-8')
+        self.assertNotIn('RETRANS', out.splitlines()[0])
+
     # ------------------------------------------------------------ filters
 
     def inodes(self, *labels):
