@@ -874,6 +874,12 @@ const struct column_table columns_events = {
 
 /* ---- walking a table ---- */
 
+const char *columns_cmdline(const struct column_cmdlines *src, int pid,
+                            unsigned long long starttime)
+{
+	return src ? src->get(src->ctx, pid, starttime) : NULL;
+}
+
 int columns_compare(const struct column *col, const void *a, const void *b, int desc)
 {
 	if (col->known) {

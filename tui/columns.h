@@ -13,6 +13,16 @@
 #include "sock.h"
 #include "table.h"
 
+/* Where COMMAND cells read a process's command line: raw bytes (untrusted),
+ * arguments joined by spaces, or NULL when it cannot be read. The text
+ * stays valid until forget, which a printer calls once a poll so that a
+ * process that ran exec shows its new one. */
+struct column_cmdlines {
+	const char *(*get)(void *ctx, int pid, unsigned long long starttime);
+	void (*forget)(void *ctx);
+	void *ctx;
+};
+
 /* One Connections row as every Connections column sees it. */
 struct column_row {
 	const struct sock_rec *rec;
@@ -23,6 +33,7 @@ struct column_row {
 	double tx_rate, rx_rate;    /* bytes/s, when has_rate (struct sock_entry) */
 	int has_rate;
 	int uid_unknown;            /* rec->uid is not the owner's (struct sock_event) */
+	const struct column_cmdlines *cmdlines;   /* NULL: none known */
 };
 
 /* One Processes row: a process by pid and start time (or, grouped by
@@ -37,6 +48,7 @@ struct proc_row {
 	size_t listen, established, other, total;
 	double tx_rate, rx_rate;   /* bytes/s, when has_rate (view.h) */
 	int has_rate;
+	const struct column_cmdlines *cmdlines;   /* NULL: none known */
 };
 
 /* The Events rows are struct sock_event (table.h). */
@@ -151,6 +163,10 @@ const struct column *columns_find(const char *name);
 /* Writes "proto, state, ..." (every Connections sort key, the default
  * columns first) for messages and --help. */
 void columns_list(char *buf, size_t len);
+
+/* pid's command line through src (NULL: none), or NULL. */
+const char *columns_cmdline(const struct column_cmdlines *src, int pid,
+                            unsigned long long starttime);
 
 /* Writes the socket's keys (each Connections column's) into j. */
 void columns_json(struct column_json *j, const struct column_row *r);

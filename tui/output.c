@@ -17,6 +17,14 @@
 
 #define CELL_MAX 512
 
+/* Each call prints one poll: command lines are read afresh (a process
+ * may have run exec since). */
+static void output_new_poll(const struct output_opts *o)
+{
+	if (o->cmdlines && o->cmdlines->forget)
+		o->cmdlines->forget(o->cmdlines->ctx);
+}
+
 static int row_passes(const struct output_opts *o, const struct sock_rec *rec,
                       const struct sock_owner *owners, size_t n)
 {
@@ -77,7 +85,7 @@ static struct sorted_row *batch_rows(const struct sock_table *t, double now,
 		rows[n].row = (struct column_row){
 			.rec = &e->rec, .owners = e->owners, .nowners = e->nowners,
 			.first_seen = e->first_seen, .now = now, .tx_rate = e->tx_rate,
-			.rx_rate = e->rx_rate, .has_rate = e->has_rate };
+			.rx_rate = e->rx_rate, .has_rate = e->has_rate, .cmdlines = o->cmdlines };
 		rows[n].pos = n;
 		rows[n].seen_at = e->seen_at;
 		n++;
@@ -169,6 +177,7 @@ static void batch_text(FILE *f, const struct sorted_row *rows, size_t n,
 int output_batch(FILE *f, const struct sock_table *t, double now,
                  const struct output_opts *o)
 {
+	output_new_poll(o);
 	size_t n;
 	struct sorted_row *rows = batch_rows(t, now, o, &n);
 	if (!rows)
@@ -197,9 +206,11 @@ static void time_str(double t, char *buf, size_t len)
 	snprintf(buf + n, len - n, ".%03d", (int)((t - (double)s) * 1000));
 }
 
-static void event_text(FILE *f, const struct sock_event *e)
+static void event_text(FILE *f, const struct sock_event *e,
+                       const struct column_cmdlines *cmdlines)
 {
-	struct column_row row = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners };
+	struct column_row row = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners,
+	                          .cmdlines = cmdlines };
 	char when[64], state[64], local[80], remote[80], proc[CELL_MAX], user[128];
 	const struct sock_rec *r = &e->rec;
 	time_str(e->time, when, sizeof(when));
@@ -224,11 +235,13 @@ static void json_host(FILE *f, const char *host)
 		json_str(f, "host", host);
 }
 
-static void event_json(FILE *f, const struct sock_event *e, const char *host)
+static void event_json(FILE *f, const struct sock_event *e, const char *host,
+                       const struct column_cmdlines *cmdlines)
 {
 	struct column_row row = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners,
 	                          .tx_rate = e->tx_rate, .rx_rate = e->rx_rate,
-	                          .has_rate = e->has_rate, .uid_unknown = e->uid_unknown };
+	                          .has_rate = e->has_rate, .uid_unknown = e->uid_unknown,
+	                          .cmdlines = cmdlines };
 	fprintf(f, "{\"time\":%.6f", e->time);
 	json_host(f, host);
 	json_str(f, "event", sock_event_name(e->type));
@@ -276,6 +289,7 @@ static int output_line_put(struct output_line *l, FILE *f)
 
 int output_events(FILE *f, const struct sock_events *ev, const struct output_opts *o)
 {
+	output_new_poll(o);
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct sock_event *e = &ev->v[i];
 		struct output_line line;
@@ -284,9 +298,9 @@ int output_events(FILE *f, const struct sock_events *ev, const struct output_opt
 		if (output_line_open(&line) < 0)
 			return -1;
 		if (o->json)
-			event_json(line.mem, e, o->host);
+			event_json(line.mem, e, o->host, o->cmdlines);
 		else
-			event_text(line.mem, e);
+			event_text(line.mem, e, o->cmdlines);
 		if (output_line_put(&line, f) < 0)
 			return -1;
 	}
@@ -326,6 +340,7 @@ static void rate_json(FILE *f, const struct column_row *r, double when, const ch
 
 int output_rates(FILE *f, const struct sock_table *t, const struct output_opts *o)
 {
+	output_new_poll(o);
 	size_t n;
 	struct sorted_row *rows = batch_rows(t, 0, o, &n);
 	int failed = 0;

@@ -118,6 +118,7 @@ static void ui_apply(struct ui *u, int rc, double when, const char *why)
 	sock_events_init(&ev);
 	/* The first poll is the baseline: what exists at start is not news. */
 	struct sock_events *log = u->polled ? &ev : NULL;
+	cmdlines_forget(u->cmdlines);   /* a process may have run exec since */
 	if (rc < 0 || poller_apply(u->poller, when, log, err, sizeof(err)) < 0)
 		ui_message(u, rc < 0 ? why : err);
 	else if (view_poll(u->view, poller_table(u->poller), log, when) < 0)
@@ -553,9 +554,10 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	                             .netns = o->netns };
 	u->poller = poller_new(&cfg, err, errlen);
 	u->view = view_new();
+	u->cmdlines = u->poller ? cmdlines_new(poller_procmap(u->poller)) : NULL;
 	u->prompt = malloc(sizeof(*u->prompt));
 	u->filter_text = strdup("");
-	if (!u->poller || !u->view || !u->prompt || !u->filter_text) {
+	if (!u->poller || !u->view || !u->cmdlines || !u->prompt || !u->filter_text) {
 		if (u->poller)
 			snprintf(err, errlen, "out of memory");
 		return -1;
@@ -563,6 +565,7 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	prompt_init(u->prompt);
 	details_init(&u->details);
 	view_set_linger(u->view, o->linger);
+	view_set_cmdlines(u->view, cmdlines_source(u->cmdlines));
 	if (ui_set_filter(u, o->filter ? o->filter : "", UI_LISTEN_ALL, err, errlen) < 0)
 		return -1;
 	ui_sort_from(u, PANE_CONNECTIONS, o->sort, o->sort_desc);
@@ -618,6 +621,7 @@ static void ui_free(struct ui *u)
 	if (!abandoned)
 		poller_free(u->poller);
 	view_free(u->view);
+	cmdlines_free(u->cmdlines);
 	filter_free(u->filter);
 	free(u->prompt);
 	free(u->filter_text);

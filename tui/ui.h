@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <curses.h>
 
+#include "cmdlines.h"
 #include "details.h"
 #include "filter.h"
 #include "options.h"
@@ -35,6 +36,7 @@ struct ui {
 	double polled_at;                 /* epoch seconds of the last applied poll */
 	int dirty;                        /* the screen must be drawn again */
 	struct view *view;
+	struct cmdlines *cmdlines;        /* the owners' command lines, per poll */
 	struct prompt *prompt;
 	attr_t style[THEME_N_ELEMENTS];   /* colour pair and attributes per element */
 

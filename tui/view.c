@@ -83,6 +83,7 @@ struct view {
 	size_t built_n;            /* table entries when the rows were last built */
 	const struct sock_table *table;
 	const struct filter *filter;
+	const struct column_cmdlines *cmdlines;
 	struct view_counts counts;
 
 	struct list pane[PANE_COUNT];
@@ -449,13 +450,14 @@ static void conn_colrow(const struct view *v, uint32_t ref, struct column_row *c
 		/* Closed: no rate any more (the last one is in its GONE event). */
 		*c = (struct column_row){ .rec = &g->rec, .owners = g->owners,
 		                          .nowners = g->nowners, .first_seen = g->first_seen,
-		                          .now = v->now };
+		                          .now = v->now, .cmdlines = v->cmdlines };
 	} else {
 		const struct sock_entry *e = sock_table_at(v->table, ref);
 		*c = (struct column_row){ .rec = &e->rec, .owners = e->owners,
 		                          .nowners = e->nowners, .first_seen = e->first_seen,
 		                          .now = v->now, .tx_rate = e->tx_rate,
-		                          .rx_rate = e->rx_rate, .has_rate = e->has_rate };
+		                          .rx_rate = e->rx_rate, .has_rate = e->has_rate,
+		                          .cmdlines = v->cmdlines };
 	}
 }
 
@@ -851,8 +853,10 @@ static int proc_rebuild(struct view *v)
 		return -1;
 	size_t n = 0;
 	for (size_t k = 0; k < b->n; k++)
-		if (b->v[k].total)
-			b->v[n++] = b->v[k];
+		if (b->v[k].total) {
+			b->v[n] = b->v[k];
+			b->v[n++].cmdlines = v->cmdlines;
+		}
 	b->n = n;
 	for (size_t k = 0; k < n; k++)
 		PROC(v).rows[k] = (uint32_t)k;
@@ -976,7 +980,8 @@ static void events_row(const struct view *v, uint32_t ref, struct pane_row *out)
 	const struct sock_event *e = &v->ring[ref].ev;
 	out->cells = e;
 	out->sock = (struct column_row){ .rec = &e->rec, .owners = e->owners,
-	                                 .nowners = e->nowners, .now = v->now };
+	                                 .nowners = e->nowners, .now = v->now,
+	                                 .cmdlines = v->cmdlines };
 	out->hl = e->type == SOCK_EV_NEW ? VIEW_HL_NEW
 	        : e->type == SOCK_EV_STATE ? VIEW_HL_CHANGED : VIEW_HL_GONE;
 }
@@ -1055,6 +1060,11 @@ void view_free(struct view *v)
 void view_set_linger(struct view *v, double seconds)
 {
 	v->linger = seconds;
+}
+
+void view_set_cmdlines(struct view *v, const struct column_cmdlines *src)
+{
+	v->cmdlines = src;
 }
 
 void view_set_filter(struct view *v, const struct filter *f)

@@ -89,6 +89,8 @@ struct view *view_new(void);
 void view_free(struct view *v);
 
 void view_set_linger(struct view *v, double seconds);
+/* Where rows read command lines (borrowed; NULL: none). */
+void view_set_cmdlines(struct view *v, const struct column_cmdlines *src);
 /* f is borrowed (NULL: none) and must outlive its use: set the new filter
  * before freeing the old one. */
 void view_set_filter(struct view *v, const struct filter *f);
