@@ -386,7 +386,7 @@ static void json_walks_the_table_for_every_key(void **state)
 	assert_non_null(strstr(j, "\"laddr\":\"127.0.0.1\",\"lport\":80"));
 	assert_non_null(strstr(j, "\"raddr\":\"127.0.0.2\",\"rport\":5000"));
 	assert_non_null(strstr(j, "\"procs\":[{\"pid\":7,\"comm\":\"a\\\"b\",\"user\":\"www\","
-	                          "\"service\":null}]"));
+	                          "\"service\":null,\"cmdline\":null}]"));
 	assert_non_null(strstr(j, "\"uid\":33"));
 	assert_non_null(strstr(j, "\"recvq\":1,\"sendq\":0"));
 	assert_non_null(strstr(j, "\"inode\":42"));
@@ -460,6 +460,91 @@ static void retrans_is_a_json_key_where_tcp_info_is_known(void **state)
 	free(j);
 }
 
+/* ---- COMMAND ---- */
+
+/* A made-up source: pid 7's command line holds an escape; pid 9 has none
+ * readable. */
+static const char *fake_cmdline(void *ctx, int pid, unsigned long long start)
+{
+	(void)ctx;
+	(void)start;
+	return pid == 7 ? "nginx: worker\033[31m -c /etc/x" : pid == 8 ? "aaa" : NULL;
+}
+static void fake_forget(void *ctx)
+{
+	(void)ctx;
+}
+static const struct column_cmdlines fake = { fake_cmdline, fake_forget, NULL };
+
+static void command_cell_shows_the_owners_command_line_escaped(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "0.0.0.0", 0);
+	struct sock_owner o[2] = { { .pid = 7 }, { .pid = 9 } };
+	snprintf(o[0].comm, sizeof(o[0].comm), "nginx");
+	snprintf(o[1].comm, sizeof(o[1].comm), "n\tx");
+	struct column_row r = { .rec = &s, .owners = o, .nowners = 2, .cmdlines = &fake };
+	char buf[256];
+	cell("command", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "nginx: worker\\x1b[31m -c /etc/x");
+	r.owners = &o[1];
+	r.nowners = 1;
+	cell("command", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "n\\x09x");           /* unreadable: its name */
+	r.nowners = 0;
+	cell("command", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	const struct column *c = columns_find("command");
+	assert_string_equal(c->title, "COMMAND");
+	assert_int_equal(c->show, COLUMN_SHOW_ROOM);
+	assert_false(c->in_batch);
+}
+
+static void command_sorts_by_the_command_line(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "0.0.0.0", 0);
+	struct sock_owner a = { .pid = 7 }, b = { .pid = 8 };
+	struct column_row x = { .rec = &s, .owners = &a, .nowners = 1, .cmdlines = &fake };
+	struct column_row y = { .rec = &s, .owners = &b, .nowners = 1, .cmdlines = &fake };
+	assert_true(columns_compare(columns_find("command"), &y, &x, 0) < 0);   /* "aaa" first */
+	assert_true(columns_compare(columns_find("command"), &y, &x, 1) > 0);
+}
+
+/* The Processes pane has COMMAND too, where there is room, beside the
+ * process's name. */
+static void processes_command_is_the_command_line_or_the_name(void **state)
+{
+	(void)state;
+	struct proc_row p = { .pid = 7, .cmdlines = &fake };
+	snprintf(p.comm, sizeof(p.comm), "nginx");
+	char buf[128];
+	const struct column *c = columns_table_find(&columns_processes, "command");
+	assert_int_equal(c->show, COLUMN_SHOW_ROOM);
+	c->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "nginx: worker\\x1b[31m -c /etc/x");
+	columns_table_find(&columns_processes, "process")->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "nginx");
+	p.pid = 9;
+	c->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "nginx");
+}
+
+/* Each owner's "cmdline" in JSON: the exact bytes escaped for JSON, null
+ * where it cannot be read. */
+static void json_procs_carry_each_owners_cmdline_or_null(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "0.0.0.0", 0);
+	struct sock_owner o[2] = { { .pid = 7 }, { .pid = 9 } };
+	struct column_row r = { .rec = &s, .owners = o, .nowners = 2, .cmdlines = &fake };
+	char *j = json_of(&r);
+	assert_non_null(strstr(j, "\"cmdline\":\"nginx: worker\\u001b[31m -c /etc/x\"}"));
+	assert_non_null(strstr(j, "\"pid\":9,"));
+	assert_non_null(strstr(j, "\"cmdline\":null}]"));
+	free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +555,10 @@ int main(void)
 		cmocka_unit_test(retrans_counts_tcp_retransmissions_and_is_blank_elsewhere),
 		cmocka_unit_test(retrans_sorts_the_lossy_first_and_the_unknown_last),
 		cmocka_unit_test(retrans_is_a_json_key_where_tcp_info_is_known),
+		cmocka_unit_test(command_cell_shows_the_owners_command_line_escaped),
+		cmocka_unit_test(command_sorts_by_the_command_line),
+		cmocka_unit_test(processes_command_is_the_command_line_or_the_name),
+		cmocka_unit_test(json_procs_carry_each_owners_cmdline_or_null),
 		cmocka_unit_test(service_cell_lists_each_owners_service_once_escaped),
 		cmocka_unit_test(service_cell_is_a_dash_and_sorts_last_when_unknown),
 		cmocka_unit_test(process_cell_lists_every_owner_and_escapes_names),

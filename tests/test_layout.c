@@ -255,20 +255,46 @@ static void every_pane_fills_its_width(void **state)
 			}
 }
 
-/* Grouped by service, Processes shows no pid, user or command, and the
- * service takes the room. */
+/* Grouped by service, Processes shows no pid, user or process name, and
+ * the service takes the room. */
 static void processes_grouped_by_service_give_the_service_the_room(void **state)
 {
 	(void)state;
 	struct layout_col c[LAYOUT_COLS_MAX];
 	size_t n = layout_columns(&columns_processes, 100, 0, COLUMN_SEEN_BY_SERVICE, c);
 	assert_false(has_column(c, n, "pid"));
-	assert_false(has_column(c, n, "command"));
+	assert_false(has_column(c, n, "process"));
 	assert_true(col_named(c, n, "service")->w > col_named(c, n, "service")->col->min);
 	n = layout_columns(&columns_processes, 100, 0, 0, c);
 	assert_true(has_column(c, n, "pid"));
 	assert_false(has_column(c, n, "service"));
-	assert_true(col_named(c, n, "command")->w > col_named(c, n, "user")->w);
+	assert_true(col_named(c, n, "process")->w > col_named(c, n, "user")->w);
+}
+
+/* COMMAND joins the Connections columns only where the others keep room
+ * to spare, or when the columns list names it. */
+static void command_shows_where_there_is_room_or_when_named(void **state)
+{
+	(void)state;
+	struct layout_col c[LAYOUT_COLS_MAX];
+	int need = layout_min_width(&columns_connections, COLUMN_SEEN_SERVICE);
+	size_t n = layout_columns(&columns_connections, 200, 0, COLUMN_SEEN_SERVICE, c);
+	assert_false(has_column(c, n, "command"));
+	n = layout_columns(&columns_connections, need + 31 + 3 * LAYOUT_ROOM_SLACK, 0,
+	                   COLUMN_SEEN_SERVICE, c);
+	assert_true(has_column(c, n, "command"));
+	assert_int_equal(n, screen_columns(COLUMN_SEEN_SERVICE) + 1);
+	assert_string_equal(c[n - 1].col->name, "command");     /* last */
+	n = layout_columns(&columns_processes, 80, 0, 0, c);
+	assert_false(has_column(c, n, "command"));
+	n = layout_columns(&columns_processes, 160, 0, 0, c);
+	assert_string_equal(c[n - 1].col->name, "command");
+	assert_false(has_column(c, layout_columns(&columns_processes, 160, 0,
+	                                          COLUMN_SEEN_BY_SERVICE, c), "command"));
+	unsigned long want = column_bit("local") | column_bit("command");
+	n = layout_columns(&columns_connections, 100, want, 0, c);
+	assert_int_equal(n, 2);
+	assert_true(col_named(c, n, "command")->w > 30);
 }
 
 int main(void)
@@ -292,6 +318,7 @@ int main(void)
 		cmocka_unit_test(events_pane_shares_its_spare_room_at_160x48),
 		cmocka_unit_test(every_pane_fills_its_width),
 		cmocka_unit_test(processes_grouped_by_service_give_the_service_the_room),
+		cmocka_unit_test(command_shows_where_there_is_room_or_when_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -890,14 +890,16 @@ static void process_columns_are_a_table(void **state)
 {
 	(void)state;
 	char buf[64];
-	const char *want[] = { "pid", "user", "command", "service", "listen", "estab", "other",
-	                       "total", "txrate", "rxrate" };
-	assert_int_equal(columns_processes.n, 10);
-	for (size_t i = 0; i < 10; i++)
+	const char *want[] = { "pid", "user", "process", "service", "listen", "estab", "other",
+	                       "total", "txrate", "rxrate", "command" };
+	assert_int_equal(columns_processes.n, 11);
+	for (size_t i = 0; i < 11; i++)
 		assert_ptr_equal(proc_column(want[i]), &columns_processes.v[i]);
 	struct proc_row p = { .pid = 7, .established = 3 };
 	snprintf(p.comm, sizeof(p.comm), "a\033b");
 	proc_column("command")->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "a\\x1bb");
+	proc_column("process")->format(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "a\\x1bb");
 	proc_column("ESTAB")->format(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "3");

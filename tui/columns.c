@@ -123,6 +123,31 @@ static int cmp_process(const void *x, const void *y)
 	return c ? c : cmp_pid(a, b);
 }
 
+/* ---- COMMAND: the first owner's command line as ps -o args shows it,
+ * escaped and cut by the cell; its command name where the line cannot be
+ * read, "-" for no owner ---- */
+static const char *command_text(const struct column_cmdlines *src, int pid,
+                                unsigned long long start, const char *comm)
+{
+	const char *line = columns_cmdline(src, pid, start);
+	return line && line[0] ? line : comm;
+}
+static const char *conn_command(const struct column_row *r)
+{
+	const struct sock_owner *o = r->owners;
+	return r->nowners ? command_text(r->cmdlines, o->pid, o->starttime, o->comm) : "-";
+}
+static void fmt_command(const void *row, char *buf, size_t len)
+{
+	const char *t = conn_command(row);
+	textsafe_display(t, strlen(t), buf, len);
+}
+static int cmp_command(const void *x, const void *y)
+{
+	int c = strcmp(conn_command(x), conn_command(y));
+	return c ? c : cmp_pid(x, y);
+}
+
 /* ---- USER: the owning process's user; a socket with no owner shows its
  * uid, except sockets no process holds (inode 0), which have none. ---- */
 static void fmt_user(const void *row, char *buf, size_t len)
@@ -462,7 +487,8 @@ static void json_remote(struct column_json *j, const void *row)
 	const struct sock_rec *r = ((const struct column_row *)row)->rec;
 	json_endpoint(j, "raddr", "rport", r->family, r->raddr, r->rport);
 }
-/* Every owner with its own service, null where it has none. */
+/* Every owner with its own service and command line (the exact bytes,
+ * arguments joined by spaces), null where it has none. */
 static void json_procs(struct column_json *j, const void *row)
 {
 	const struct column_row *r = row;
@@ -477,6 +503,11 @@ static void json_procs(struct column_json *j, const void *row)
 		columns_json_str(&p, "comm", o->comm);
 		columns_json_str(&p, "user", o->user);
 		json_opt_str(&p, "service", o->service);
+		const char *line = columns_cmdline(r->cmdlines, o->pid, o->starttime);
+		if (line)
+			columns_json_str(&p, "cmdline", line);
+		else
+			fprintf(j->f, ",\"cmdline\":null");
 		fputc('}', j->f);
 	}
 	fputc(']', j->f);
@@ -615,6 +646,9 @@ const struct column columns[] = {
 	  .json_write = json_rxrate },
 	{ .name = "age", .title = "AGE", .min = 6, .keep = 6, .right = 1, .fixed = 1,
 	  .format = fmt_age, .compare = cmp_age },
+	/* Last, where the pane has room left after the others, or named. */
+	{ .name = "command", .title = "COMMAND", .min = 30, .grow = 2, .keep = 1,
+	  .show = COLUMN_SHOW_ROOM, .format = fmt_command, .compare = cmp_command },
 	/* In --batch's table when the columns list names it, never on the screen. */
 	{ .name = "inode", .title = "INODE", .json = "inode", .show = COLUMN_SHOW_NAMED,
 	  .right = 1, .fixed = 1, .format = fmt_inode, .compare = cmp_inode,
@@ -676,6 +710,21 @@ static void pfmt_comm(const void *row, char *buf, size_t len)
 static int pcmp_comm(const void *x, const void *y)
 {
 	return strcmp(((const struct proc_row *)x)->comm, ((const struct proc_row *)y)->comm);
+}
+
+/* COMMAND: the process's command line, or its name where that cannot be read. */
+static const char *proc_command(const struct proc_row *r)
+{
+	return command_text(r->cmdlines, r->pid, r->starttime, r->comm);
+}
+static void pfmt_command(const void *row, char *buf, size_t len)
+{
+	const char *t = proc_command(row);
+	textsafe_display(t, strlen(t), buf, len);
+}
+static int pcmp_command(const void *x, const void *y)
+{
+	return strcmp(proc_command(x), proc_command(y));
 }
 
 /* SERVICE: "-" for processes (or the group of them) in no unit or container. */
@@ -743,13 +792,13 @@ static int pcmp_rxrate(const void *x, const void *y)
 	return cmp_rxrate(&c, &d);
 }
 
-/* Grouped by service, the service takes the room the command had. */
+/* Grouped by service, the service takes the room the process name had. */
 static const struct column proc_columns[] = {
 	{ .name = "pid", .title = "PID", .min = 7, .keep = 9, .right = 1,
 	  .group = COLUMN_GROUP_PROCESS, .format = pfmt_pid, .compare = pcmp_pid },
 	{ .name = "user", .title = "USER", .min = 8, .grow = 1, .keep = 5,
 	  .group = COLUMN_GROUP_PROCESS, .format = pfmt_user, .compare = pcmp_user },
-	{ .name = "command", .title = "COMMAND", .min = 8, .grow = 3, .keep = 9,
+	{ .name = "process", .title = "PROCESS", .min = 8, .grow = 3, .keep = 9,
 	  .group = COLUMN_GROUP_PROCESS, .format = pfmt_comm, .compare = pcmp_comm },
 	{ .name = "service", .title = "SERVICE", .min = 14, .grow = 2, .keep = 6,
 	  .show = COLUMN_SHOW_SERVICE, .format = pfmt_service, .compare = pcmp_service,
@@ -766,6 +815,10 @@ static const struct column proc_columns[] = {
 	  .format = pfmt_txrate, .compare = pcmp_txrate, .known = pknown_rate },
 	{ .name = "rxrate", .title = "RX/s", .min = 5, .keep = 4, .right = 1,
 	  .format = pfmt_rxrate, .compare = pcmp_rxrate, .known = pknown_rate },
+	/* Last, where the pane has room left after the others. */
+	{ .name = "command", .title = "COMMAND", .min = 30, .grow = 3, .keep = 1,
+	  .show = COLUMN_SHOW_ROOM, .group = COLUMN_GROUP_PROCESS, .format = pfmt_command,
+	  .compare = pcmp_command },
 };
 _Static_assert(sizeof(proc_columns) / sizeof(proc_columns[0]) <= COLUMNS_MAX, "too many");
 const struct column_table columns_processes = {
