@@ -3,7 +3,8 @@
  * narrowed to a process, highlighted NEW/CHANGED/GONE), the Processes rows,
  * the Events log — each sorted by a column of its table, with a selection
  * that follows its item; and the header's counts. Every pane is read and
- * moved through the same functions.
+ * moved through the same functions (view.c); each pane's rows come from
+ * its row source (view_conn.c, view_proc.c, view_events.c).
  *
  * How the rows are chosen:
  * - The filter narrows all three panes. Processes count only the sockets
