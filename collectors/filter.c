@@ -19,6 +19,7 @@
 
 #include "filter.h"
 #include "ports.h"
+#include "room.h"
 
 /* Declared in the order terms are tested: cheap integer tests first, string
  * and regex tests last, so a failing cheap term spares the costly ones. */
@@ -352,27 +353,11 @@ static int filter_fail_oom(struct filter_parser *p)
 
 /* ---- building ---------------------------------------------------------- */
 
-static bool filter_grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *nv;
-
-	if (n < *cap)
-		return true;
-	ncap = *cap ? *cap * 2 : 8;
-	nv = realloc(*v, ncap * size);
-	if (!nv)
-		return false;
-	*v = nv;
-	*cap = ncap;
-	return true;
-}
-
 static struct filter_alt *filter_push_alt(struct filter *f, struct filter_term *t)
 {
 	struct filter_alt *a;
 
-	if (!filter_grow((void **)&f->alts, &f->capalts, f->nalts, sizeof *f->alts))
+	if (room_reserve(&f->alts, &f->capalts, f->nalts + 1, sizeof *f->alts, 8) < 0)
 		return NULL;
 	a = &f->alts[f->nalts++];
 	memset(a, 0, sizeof *a);
@@ -384,7 +369,7 @@ static struct filter_term *filter_push_term(struct filter *f, bool neg)
 {
 	struct filter_term *t;
 
-	if (!filter_grow((void **)&f->terms, &f->capterms, f->nterms, sizeof *f->terms))
+	if (room_reserve(&f->terms, &f->capterms, f->nterms + 1, sizeof *f->terms, 8) < 0)
 		return NULL;
 	t = &f->terms[f->nterms++];
 	memset(t, 0, sizeof *t);

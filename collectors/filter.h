@@ -31,7 +31,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "sock.h"
-#include "procmap.h"
 
 /* What a filter looks at for one socket. */
 struct filter_subject {

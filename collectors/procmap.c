@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "room.h"
 #include "sock.h"
 
 /* One open descriptor as last read. */
@@ -130,24 +131,6 @@ struct procmap {
 	size_t n_check, cap_check;
 	struct cgroup_names *names;         /* container names; made at the first container */
 };
-
-/* Grows *v (of element size sz) to hold at least need elements. */
-static int procmap_reserve(void *v, size_t *cap, size_t need, size_t sz)
-{
-	void **pv = v;
-	size_t ncap = *cap ? *cap : 16;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	void *p = realloc(*pv, ncap * sz);
-	if (!p)
-		return -1;
-	*pv = p;
-	*cap = ncap;
-	return 0;
-}
 
 struct procmap *procmap_new(const char *proc_root)
 {
@@ -359,7 +342,7 @@ static int procmap_readlink_fd(struct procmap *m, int dirfd, int fd, uint64_t *i
 
 static int procmap_tmp_push(struct procmap *m, size_t *n, int fd, uint64_t ino)
 {
-	if (procmap_reserve(&m->tmp, &m->cap_tmp, *n + 1, sizeof *m->tmp) < 0)
+	if (room_reserve(&m->tmp, &m->cap_tmp, *n + 1, sizeof *m->tmp, 16) < 0)
 		return -1;
 	m->tmp[(*n)++] = (struct procmap_fd){ fd, ino };
 	return 0;
@@ -699,7 +682,7 @@ static int procmap_list_pid(struct procmap *m, int rootfd, const char *name, int
 
 	if (fstatat(rootfd, name, &st, 0) < 0)
 		return 0;
-	if (procmap_reserve(&m->scan, &m->cap_scan, m->n_scan + 1, sizeof *m->scan) < 0)
+	if (room_reserve(&m->scan, &m->cap_scan, m->n_scan + 1, sizeof *m->scan, 16) < 0)
 		return -1;
 	p = &m->scan[m->n_scan++];
 	old = procmap_carry(m, atoi(name), (uint64_t)st.st_ino, full);
@@ -891,7 +874,7 @@ static uint32_t procmap_node_child(struct procmap *m, uint32_t parent, size_t pr
 			return m->nodemap[h];
 	}
 	if (m->n_nodes >= UINT32_MAX ||
-	    procmap_reserve(&m->nodes, &m->cap_nodes, m->n_nodes + 1, sizeof *m->nodes) < 0)
+	    room_reserve(&m->nodes, &m->cap_nodes, m->n_nodes + 1, sizeof *m->nodes, 16) < 0)
 		return 0;
 	m->nodes[m->n_nodes] = (struct procmap_node){
 		.parent = parent, .pid = pid, .depth = m->nodes[parent].depth + 1,
@@ -977,7 +960,7 @@ static struct procmap_user *procmap_user(struct procmap *m, uint32_t uid)
 	u = m->users ? bsearch(&key, m->users, m->n_users, sizeof key, procmap_cmp_uid) : NULL;
 	if (u)
 		return u;
-	if (procmap_reserve(&m->users, &m->cap_users, m->n_users + 1, sizeof key) < 0)
+	if (room_reserve(&m->users, &m->cap_users, m->n_users + 1, sizeof key, 16) < 0)
 		return NULL;
 	while (i < m->n_users && m->users[i].uid < uid)
 		i++;
@@ -1047,7 +1030,7 @@ static int procmap_fill_sets(struct procmap *m)
 			total += n->depth;
 		}
 	}
-	if (procmap_reserve(&m->owners, &m->cap_owners, total, sizeof *m->owners) < 0)
+	if (room_reserve(&m->owners, &m->cap_owners, total, sizeof *m->owners, 16) < 0)
 		return -1;
 	m->n_owners = total;
 	for (uint32_t id = 1; id < m->n_nodes; id++)
@@ -1078,7 +1061,7 @@ static int procmap_build_index(struct procmap *m)
 	for (size_t i = 0; i < m->n_procs; i++)
 		keys += m->procs[i].n_fds;
 	if (procmap_size_slots(m, keys) == 0 &&
-	    procmap_reserve(&m->nodes, &m->cap_nodes, 1, sizeof *m->nodes) == 0) {
+	    room_reserve(&m->nodes, &m->cap_nodes, 1, sizeof *m->nodes, 16) == 0) {
 		size_t i = 0;
 
 		procmap_reset_nodes(m);
@@ -1128,7 +1111,7 @@ static int procmap_mark(struct procmap *m, const struct sock_list *snap)
 		}
 		if (!r->inode)
 			continue;
-		if (procmap_reserve(&m->want, &m->cap_want, m->n_want + 1, sizeof *m->want) < 0)
+		if (room_reserve(&m->want, &m->cap_want, m->n_want + 1, sizeof *m->want, 16) < 0)
 			return -1;
 		m->want[m->n_want++] = (struct procmap_want){ r->inode, r->uid, 0 };
 	}
@@ -1272,8 +1255,8 @@ static int procmap_queue_checks(struct procmap *m, const struct procmap_proc *p)
 		if (!s || procmap_set_has(m, s->set, p->pid))
 			continue;
 		for (uint32_t id = s->set; id; id = m->nodes[id].parent) {
-			if (procmap_reserve(&m->check, &m->cap_check, m->n_check + 1,
-			                    sizeof *m->check) < 0)
+			if (room_reserve(&m->check, &m->cap_check, m->n_check + 1,
+			                 sizeof *m->check, 16) < 0)
 				return -1;
 			m->check[m->n_check++] = (struct procmap_check){ m->nodes[id].pid,
 			                                                 p->fds[k].inode };
@@ -1389,7 +1372,7 @@ static int procmap_read_stale(struct procmap *m, int rootfd)
 
 static int procmap_put_u64(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
 {
-	if (procmap_reserve(v, cap, *n + 1, sizeof **v) < 0)
+	if (room_reserve(v, cap, *n + 1, sizeof **v, 16) < 0)
 		return -1;
 	(*v)[(*n)++] = x;
 	return 0;

@@ -7,22 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One process holding a socket. comm is raw bytes from the kernel and is
- * untrusted (may hold control characters); user is the passwd name for uid,
- * or the uid in digits when there is none. */
-struct sock_owner {
-	int pid;
-	int pgid;                     /* process group (stat field 5): a pre-forked
-	                               * server's workers share their master's */
-	uint32_t uid;                 /* real uid of the process */
-	unsigned long long starttime; /* /proc/<pid>/stat field 22: pid reuse check */
-	char comm[17];                /* TASK_COMM_LEN 16 + NUL */
-	char user[64];
-	/* The systemd unit, container or pod the process runs in (cgroup.h),
-	 * raw bytes from its cgroup path, untrusted; "" when none. Read once
-	 * per process, when it is first seen or changes identity. */
-	char service[64];
-};
+#include "sock.h"
 
 struct procmap;
 

@@ -14,6 +14,7 @@
 #include "fdio.h"
 #include "ports.h"
 #include "promfile.h"
+#include "room.h"
 #include "textsafe.h"
 
 /* A command name made safe: 15 bytes at most 4 escaped characters each. */
@@ -82,23 +83,6 @@ void promfile_counts_reset(struct promfile_counts *c)
 	c->nlisteners = 0;
 }
 
-static int promfile_grow(void **v, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap = *cap ? *cap : 64;
-	void *nv;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	nv = realloc(*v, ncap * size);
-	if (!nv)
-		return -1;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 /* A socket held by several processes of the same name (a pre-forked
  * server) counts once for that name. */
 static int promfile_seen_comm(const struct sock_owner *owners, size_t i)
@@ -119,8 +103,8 @@ static int promfile_add_owners(struct promfile_counts *c, const struct sock_owne
 	for (size_t i = 0; i < n; i++) {
 		if (promfile_seen_comm(owners, i))
 			continue;
-		if (promfile_grow((void **)&c->names, &c->capnames, c->nnames + 1,
-		                  sizeof(*c->names)) < 0)
+		if (room_reserve(&c->names, &c->capnames, c->nnames + 1,
+		                 sizeof(*c->names), 64) < 0)
 			return -1;
 		textsafe_display(owners[i].comm, strnlen(owners[i].comm, sizeof(owners[i].comm)),
 		                 c->names[c->nnames].s, PROMFILE_NAME_MAX);
@@ -135,8 +119,8 @@ static int promfile_add_tcp(struct promfile_counts *c, const struct sock_rec *re
 		c->conns[rec->lport]++;
 		return 0;
 	}
-	if (promfile_grow((void **)&c->listeners, &c->caplisteners, c->nlisteners + 1,
-	                  sizeof(*c->listeners)) < 0)
+	if (room_reserve(&c->listeners, &c->caplisteners, c->nlisteners + 1,
+	                 sizeof(*c->listeners), 64) < 0)
 		return -1;
 	c->listeners[c->nlisteners++] = (struct promfile_listener){ rec->lport, rec->recvq };
 	return 0;

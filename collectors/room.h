@@ -1,12 +1,31 @@
-/* room.h — giving back the room a burst left in a growable array. The
- * arrays a poll reuses (the table, the snapshot, the events, the destroy
- * announcements) grow by doubling and used to keep their largest size for
- * good: one minute with 20,000 sockets more (another load starting and
- * stopping) left sockeye 20-30 MiB bigger for the rest of its run. */
+/* room.h — growable arrays: room_reserve grows one by doubling, room_fit
+ * gives back the room a burst left, so a minute with 20,000 sockets more
+ * does not leave sockeye 20-30 MiB bigger for the rest of its run. */
 #ifndef SOCKEYE_ROOM_H
 #define SOCKEYE_ROOM_H
 
 #include <stdlib.h>
+
+/* Makes *vp (an array of cap elements of size bytes; vp is the address of
+ * the array's pointer) hold at least need elements, doubling from first.
+ * An array not yet allocated is allocated even for need 0, so callers can
+ * count on a non-NULL array. Returns 0, or -1 with the array intact. */
+static inline int room_reserve(void *vp, size_t *cap, size_t need, size_t size,
+                               size_t first)
+{
+	void **pv = vp;
+	if (need <= *cap && *pv)
+		return 0;
+	size_t c = *cap ? *cap : first ? first : 1;
+	while (c < need)
+		c *= 2;
+	void *q = realloc(*pv, c * size);
+	if (!q)
+		return -1;
+	*pv = q;
+	*cap = c;
+	return 0;
+}
 
 /* Arrays smaller than this keep their room: glibc serves them from its
  * heap anyway (its mmap threshold starts at 128 KiB), and a steady poll

@@ -140,3 +140,13 @@ const char *sock_endpoint_str(uint8_t family, const uint8_t addr[16], uint16_t p
 		snprintf(buf, len, "%s:%s", sock_addr_str(family, addr, a, sizeof(a)), p);
 	return buf;
 }
+
+struct sock_owner *sock_owners_dup(const struct sock_owner *o, size_t n)
+{
+	if (!n)
+		return NULL;
+	struct sock_owner *copy = malloc(n * sizeof(*copy));
+	if (copy)
+		memcpy(copy, o, n * sizeof(*copy));
+	return copy;
+}

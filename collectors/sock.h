@@ -65,6 +65,26 @@ struct sock_rec {
 	struct sock_tcpinfo tcp;
 };
 
+/* One process holding a socket. comm is raw bytes from the kernel and is
+ * untrusted (may hold control characters); user is the passwd name for uid,
+ * or the uid in digits when there is none. */
+struct sock_owner {
+	int pid;
+	int pgid;                     /* process group (stat field 5): a pre-forked
+	                               * server's workers share their master's */
+	uint32_t uid;                 /* real uid of the process */
+	unsigned long long starttime; /* /proc/<pid>/stat field 22: pid reuse check */
+	char comm[17];                /* TASK_COMM_LEN 16 + NUL */
+	char user[64];
+	/* The systemd unit, container or pod the process runs in (cgroup.h),
+	 * raw bytes from its cgroup path, untrusted; "" when none. Read once
+	 * per process, when it is first seen or changes identity. */
+	char service[64];
+};
+
+/* A copy of n owners the caller frees; NULL when n is 0 or out of memory. */
+struct sock_owner *sock_owners_dup(const struct sock_owner *o, size_t n);
+
 /* A snapshot as collected: a plain growable array. The collector that fills
  * it owns nothing in it; sock_list_free() releases the array. */
 struct sock_list {

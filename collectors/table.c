@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+#include "procmap.h"
 #include "room.h"
 #include "table.h"
 
@@ -103,27 +105,17 @@ int sock_same_identity(const struct sock_rec *a, const struct sock_rec *b)
 	       memcmp(a->raddr, b->raddr, sizeof(a->raddr)) == 0;
 }
 
-static uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 static uint64_t identity_hash(const struct sock_rec *r)
 {
 	uint64_t a[2], b[2];
 	memcpy(a, r->laddr, sizeof(a));
 	memcpy(b, r->raddr, sizeof(b));
-	uint64_t h = r->inode ^ mix64(r->netns);
-	h = mix64(h ^ ((uint64_t)r->lport << 32 | (uint64_t)r->rport << 16 |
-	               (uint64_t)r->proto << 8 | r->family));
-	h = mix64(h ^ a[0]) + a[1];
-	h = mix64(h ^ b[0]) + b[1];
-	return mix64(h);
+	uint64_t h = r->inode ^ hash_mix64(r->netns);
+	h = hash_mix64(h ^ ((uint64_t)r->lport << 32 | (uint64_t)r->rport << 16 |
+	                    (uint64_t)r->proto << 8 | r->family));
+	h = hash_mix64(h ^ a[0]) + a[1];
+	h = hash_mix64(h ^ b[0]) + b[1];
+	return hash_mix64(h);
 }
 
 /* Slot holding rec's entry, or the empty slot where it would go. */
@@ -351,16 +343,6 @@ static int entry_set_owners(struct sock_table *t, struct sock_entry *e,
 	return 0;
 }
 
-static struct sock_owner *owners_dup(const struct sock_owner *o, size_t n)
-{
-	if (!n)
-		return NULL;
-	struct sock_owner *copy = malloc(n * sizeof(*copy));
-	if (copy)
-		memcpy(copy, o, n * sizeof(*copy));
-	return copy;
-}
-
 static int emit(struct sock_events *ev, enum sock_event_type type, double now,
                 const struct sock_entry *e, uint8_t from)
 {
@@ -373,7 +355,7 @@ static int emit(struct sock_events *ev, enum sock_event_type type, double now,
 	x->time = now;
 	x->from_state = from;
 	x->rec = e->rec;
-	x->owners = owners_dup(e->owners, e->nowners);
+	x->owners = sock_owners_dup(e->owners, e->nowners);
 	x->nowners = x->owners ? e->nowners : 0;
 	x->tx_rate = e->tx_rate;
 	x->rx_rate = e->rx_rate;

@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "sock.h"
-#include "procmap.h"
+
+struct procmap;   /* procmap.h: where owners come from */
 
 struct sock_entry {
 	struct sock_rec rec;
@@ -103,7 +104,7 @@ const struct sock_entry *sock_table_at(const struct sock_table *t, size_t i);
 const struct sock_entry *sock_table_find(const struct sock_table *t,
                                          const struct sock_rec *rec);
 
-/* Identity: 1 when a and b are the same socket. The
+/* 1 when a and b are the same socket (protocol, addresses, ports, inode). The
  * network namespace is part of it: the same addresses and ports in two
  * namespaces are two sockets (a TIME_WAIT has no inode to tell them apart). */
 int sock_same_identity(const struct sock_rec *a, const struct sock_rec *b);

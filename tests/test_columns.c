@@ -11,6 +11,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -319,10 +321,244 @@ static void service_cell_is_a_dash_and_sorts_last_when_unknown(void **state)
 	assert_true(columns_compare(c, &a, &b, 1) > 0);
 }
 
+/* ---- the tables as data ---- */
+
+/* Every column of every pane can be found by its name, sorts, and, when it
+ * has a title, formats; names are unique within a table. */
+static void every_table_column_is_complete(void **state)
+{
+	(void)state;
+	const struct column_table *tables[] = { &columns_connections, &columns_processes,
+	                                        &columns_events };
+	for (size_t t = 0; t < 3; t++)
+		for (size_t i = 0; i < tables[t]->n; i++) {
+			const struct column *c = &tables[t]->v[i];
+			assert_ptr_equal(columns_table_find(tables[t], c->name), c);
+			assert_non_null(c->compare);
+			if (c->title)
+				assert_non_null(c->format);
+			if (c->min)
+				assert_non_null(c->title);
+		}
+}
+
+/* Which columns show unnamed, by what the rows hold. */
+static void netns_and_service_show_only_once_seen(void **state)
+{
+	(void)state;
+	const struct column *netns = columns_find("netns"), *svc = columns_find("service");
+	assert_false(columns_shown_unnamed(netns, 0));
+	assert_true(columns_shown_unnamed(netns, COLUMN_SEEN_NETNS));
+	assert_false(columns_shown_unnamed(svc, COLUMN_SEEN_NETNS));
+	assert_true(columns_shown_unnamed(svc, COLUMN_SEEN_SERVICE));
+	assert_true(columns_shown_unnamed(columns_find("proto"), 0));
+	assert_false(columns_shown_unnamed(columns_find("inode"), ~0u));
+}
+
+static char *json_of(const struct column_row *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	struct column_json j = { f, 0 };
+	fputc('{', f);
+	columns_json(&j, r);
+	fputc('}', f);
+	fclose(f);
+	return buf;
+}
+
+/* The JSON is the Connections table's keys, each column writing its own:
+ * the socket's identity, queues, owners (names escaped as JSON). */
+static void json_walks_the_table_for_every_key(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "127.0.0.2", 5000);
+	struct sock_owner o = { .pid = 7 };
+	snprintf(o.comm, sizeof(o.comm), "a\"b");
+	snprintf(o.user, sizeof(o.user), "www");
+	s.uid = 33;
+	s.recvq = 1;
+	struct column_row r = { .rec = &s, .owners = &o, .nowners = 1 };
+	char *j = json_of(&r);
+	assert_non_null(strstr(j, "{\"proto\":\"tcp\",\"family\":4,\"state\":\"ESTABLISHED\""));
+	assert_non_null(strstr(j, "\"laddr\":\"127.0.0.1\",\"lport\":80"));
+	assert_non_null(strstr(j, "\"raddr\":\"127.0.0.2\",\"rport\":5000"));
+	assert_non_null(strstr(j, "\"procs\":[{\"pid\":7,\"comm\":\"a\\\"b\",\"user\":\"www\","
+	                          "\"service\":null,\"cmdline\":null}]"));
+	assert_non_null(strstr(j, "\"uid\":33"));
+	assert_non_null(strstr(j, "\"recvq\":1,\"sendq\":0"));
+	assert_non_null(strstr(j, "\"inode\":42"));
+	assert_non_null(strstr(j, "\"netns\":\"host\""));
+	assert_null(strstr(j, "rtt"));                   /* no tcp_info: no TCP keys */
+	assert_null(strstr(j, "txrate"));                /* no rate: no key */
+	free(j);
+	r.uid_unknown = 1;
+	j = json_of(&r);
+	assert_non_null(strstr(j, "\"uid\":null"));
+	free(j);
+}
+
+/* ---- RETRANS ---- */
+
+static void retrans_counts_tcp_retransmissions_and_is_blank_elsewhere(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "127.0.0.2", 5000);
+	struct column_row r = { .rec = &s };
+	char buf[32];
+	cell("retrans", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "");                    /* no tcp_info: unknown */
+	s.has_tcpinfo = 1;
+	s.tcp.total_retrans = 17;
+	cell("RETRANS", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "17");
+	s.tcp.total_retrans = 0;
+	cell("retrans", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "0");                   /* measured: none */
+	s.proto = IPPROTO_UDP;
+	cell("retrans", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	const struct column *c = columns_find("retrans");
+	assert_string_equal(c->title, "RETRANS");
+	assert_true(c->right);
+	assert_false(c->in_batch);                      /* scripts keep their columns */
+	assert_int_equal(c->show, COLUMN_SHOW_DEFAULT);
+}
+
+/* Sorted descending, the lossiest connection comes first and the sockets
+ * without a count (UDP, no tcp_info) last, either way. */
+static void retrans_sorts_the_lossy_first_and_the_unknown_last(void **state)
+{
+	(void)state;
+	struct sock_rec lossy = rec4("127.0.0.1", 1, "127.0.0.2", 2), clean = lossy, udp = lossy;
+	lossy.has_tcpinfo = clean.has_tcpinfo = 1;
+	lossy.tcp.total_retrans = 40;
+	clean.tcp.total_retrans = 0;
+	udp.proto = IPPROTO_UDP;
+	struct column_row a = { .rec = &lossy }, b = { .rec = &clean }, u = { .rec = &udp };
+	const struct column *c = columns_find("retrans");
+	assert_true(columns_compare(c, &a, &b, 1) < 0);
+	assert_true(columns_compare(c, &b, &u, 1) < 0);
+	assert_true(columns_compare(c, &b, &a, 0) < 0);
+	assert_true(columns_compare(c, &a, &u, 0) < 0);
+	char list[512];
+	columns_list(list, sizeof(list));
+	assert_non_null(strstr(list, "retrans"));       /* --sort=retrans */
+}
+
+static void retrans_is_a_json_key_where_tcp_info_is_known(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "127.0.0.2", 5000);
+	s.has_tcpinfo = 1;
+	s.tcp.total_retrans = 3;
+	struct column_row r = { .rec = &s };
+	char *j = json_of(&r);
+	assert_non_null(strstr(j, "\"retrans\":3"));
+	free(j);
+}
+
+/* ---- COMMAND ---- */
+
+/* A made-up source: pid 7's command line holds an escape; pid 9 has none
+ * readable. */
+static const char *fake_cmdline(void *ctx, int pid, unsigned long long start)
+{
+	(void)ctx;
+	(void)start;
+	return pid == 7 ? "nginx: worker\033[31m -c /etc/x" : pid == 8 ? "aaa" : NULL;
+}
+static void fake_forget(void *ctx)
+{
+	(void)ctx;
+}
+static const struct column_cmdlines fake = { fake_cmdline, fake_forget, NULL };
+
+static void command_cell_shows_the_owners_command_line_escaped(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "0.0.0.0", 0);
+	struct sock_owner o[2] = { { .pid = 7 }, { .pid = 9 } };
+	snprintf(o[0].comm, sizeof(o[0].comm), "nginx");
+	snprintf(o[1].comm, sizeof(o[1].comm), "n\tx");
+	struct column_row r = { .rec = &s, .owners = o, .nowners = 2, .cmdlines = &fake };
+	char buf[256];
+	cell("command", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "nginx: worker\\x1b[31m -c /etc/x");
+	r.owners = &o[1];
+	r.nowners = 1;
+	cell("command", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "n\\x09x");           /* unreadable: its name */
+	r.nowners = 0;
+	cell("command", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	const struct column *c = columns_find("command");
+	assert_string_equal(c->title, "COMMAND");
+	assert_int_equal(c->show, COLUMN_SHOW_ROOM);
+	assert_false(c->in_batch);
+}
+
+static void command_sorts_by_the_command_line(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "0.0.0.0", 0);
+	struct sock_owner a = { .pid = 7 }, b = { .pid = 8 };
+	struct column_row x = { .rec = &s, .owners = &a, .nowners = 1, .cmdlines = &fake };
+	struct column_row y = { .rec = &s, .owners = &b, .nowners = 1, .cmdlines = &fake };
+	assert_true(columns_compare(columns_find("command"), &y, &x, 0) < 0);   /* "aaa" first */
+	assert_true(columns_compare(columns_find("command"), &y, &x, 1) > 0);
+}
+
+/* The Processes pane has COMMAND too, where there is room, beside the
+ * process's name. */
+static void processes_command_is_the_command_line_or_the_name(void **state)
+{
+	(void)state;
+	struct proc_row p = { .pid = 7, .cmdlines = &fake };
+	snprintf(p.comm, sizeof(p.comm), "nginx");
+	char buf[128];
+	const struct column *c = columns_table_find(&columns_processes, "command");
+	assert_int_equal(c->show, COLUMN_SHOW_ROOM);
+	c->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "nginx: worker\\x1b[31m -c /etc/x");
+	columns_table_find(&columns_processes, "process")->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "nginx");
+	p.pid = 9;
+	c->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "nginx");
+}
+
+/* Each owner's "cmdline" in JSON: the exact bytes escaped for JSON, null
+ * where it cannot be read. */
+static void json_procs_carry_each_owners_cmdline_or_null(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 80, "0.0.0.0", 0);
+	struct sock_owner o[2] = { { .pid = 7 }, { .pid = 9 } };
+	struct column_row r = { .rec = &s, .owners = o, .nowners = 2, .cmdlines = &fake };
+	char *j = json_of(&r);
+	assert_non_null(strstr(j, "\"cmdline\":\"nginx: worker\\u001b[31m -c /etc/x\"}"));
+	assert_non_null(strstr(j, "\"pid\":9,"));
+	assert_non_null(strstr(j, "\"cmdline\":null}]"));
+	free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(endpoints_and_state_read_like_ss),
+		cmocka_unit_test(every_table_column_is_complete),
+		cmocka_unit_test(netns_and_service_show_only_once_seen),
+		cmocka_unit_test(json_walks_the_table_for_every_key),
+		cmocka_unit_test(retrans_counts_tcp_retransmissions_and_is_blank_elsewhere),
+		cmocka_unit_test(retrans_sorts_the_lossy_first_and_the_unknown_last),
+		cmocka_unit_test(retrans_is_a_json_key_where_tcp_info_is_known),
+		cmocka_unit_test(command_cell_shows_the_owners_command_line_escaped),
+		cmocka_unit_test(command_sorts_by_the_command_line),
+		cmocka_unit_test(processes_command_is_the_command_line_or_the_name),
+		cmocka_unit_test(json_procs_carry_each_owners_cmdline_or_null),
 		cmocka_unit_test(service_cell_lists_each_owners_service_once_escaped),
 		cmocka_unit_test(service_cell_is_a_dash_and_sorts_last_when_unknown),
 		cmocka_unit_test(process_cell_lists_every_owner_and_escapes_names),

@@ -115,7 +115,7 @@ static void every_setting_is_read(void **state)
 	assert_string_equal(o.filter, "port:22 state:established");
 	assert_int_equal(o.columns, column_bit("proto") | column_bit("local") |
 	                 column_bit("remote") | column_bit("process"));
-	assert_int_equal(o.panes, (1u << LAYOUT_CONNECTIONS) | (1u << LAYOUT_EVENTS));
+	assert_int_equal(o.panes, (1u << PANE_CONNECTIONS) | (1u << PANE_EVENTS));
 	assert_true(o.read_only);
 	assert_true(o.resolve);
 	assert_string_equal(o.config_path, f->path);
@@ -313,7 +313,7 @@ static struct config_file_settings some_settings(void)
 		.interval = 2.5, .linger = 4, .theme = "light", .sort = "rtt:desc",
 		.sort_processes = "txrate:desc", .sort_events = "", .filter = "port:22 !state:listen",
 		.columns = column_bit("proto") | column_bit("remote"),
-		.panes = (1u << LAYOUT_CONNECTIONS) | (1u << LAYOUT_PROCESSES), .resolve = 1,
+		.panes = (1u << PANE_CONNECTIONS) | (1u << PANE_PROCESSES), .resolve = 1,
 	};
 }
 

@@ -26,8 +26,55 @@
 
 #include "columns.h"
 #include "filter.h"
+#include "procmap.h"
 #include "proctree.h"
 #include "view.h"
+
+/* A pane's rows as its columns read them, through view_row. */
+struct conn_row {
+	struct column_row col;
+	double state_since;
+	enum view_highlight hl;
+};
+
+static int conn_row_at(const struct view *v, size_t i, struct conn_row *out)
+{
+	struct pane_row r;
+	if (view_row(v, PANE_CONNECTIONS, i, &r) < 0)
+		return -1;
+	out->col = r.sock;
+	out->state_since = r.state_since;
+	out->hl = r.hl;
+	return 0;
+}
+
+static const struct proc_row *proc_at(const struct view *v, size_t i)
+{
+	struct pane_row r;
+	return view_row(v, PANE_PROCESSES, i, &r) < 0 ? NULL : r.proc;
+}
+
+static const struct sock_event *event_at(const struct view *v, size_t i)
+{
+	struct pane_row r;
+	return view_row(v, PANE_EVENTS, i, &r) < 0 ? NULL : r.cells;
+}
+
+static const struct column *proc_column(const char *name)
+{
+	return columns_table_find(&columns_processes, name);
+}
+
+/* Whether the Processes pane shows col (where it has room). */
+static int proc_column_shown(const struct view *v, const struct column *col)
+{
+	return columns_in_group(col, view_seen(v)) && columns_shown_unnamed(col, view_seen(v));
+}
+
+static const struct column *event_column(const char *name)
+{
+	return columns_table_find(&columns_events, name);
+}
 
 /* Recorded in tests/fixtures/proc-owners (values as test_procmap.c). */
 #define LISTEN_INODE 14153u     /* held by 10817 and its fork child 10818 */
@@ -172,10 +219,10 @@ static void set_filter(struct fx *f, const char *text)
 	filter_free(old);
 }
 
-static struct view_conn_row row(const struct view *v, size_t i)
+static struct conn_row row(const struct view *v, size_t i)
 {
-	struct view_conn_row r;
-	assert_int_equal(view_conn_row(v, i, &r), 0);
+	struct conn_row r;
+	assert_int_equal(conn_row_at(v, i, &r), 0);
 	return r;
 }
 
@@ -190,14 +237,14 @@ static const char *lports(const struct view *v)
 	static char buf[512];
 	size_t n = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < view_conn_count(v); i++)
+	for (size_t i = 0; i < view_count(v, PANE_CONNECTIONS); i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u", i ? "," : "", lport_at(v, i));
 	return buf;
 }
 
 static void sort_by(struct fx *f, const char *col, int desc, double now)
 {
-	view_conn_set_sort(f->v, columns_find(col), desc);
+	view_set_sort(f->v, PANE_CONNECTIONS, columns_find(col), desc);
 	assert_int_equal(view_refresh(f->v, now), 0);
 }
 
@@ -240,7 +287,7 @@ static void narrowing_shows_only_that_process_not_an_older_one_with_its_pid(void
 	f->pm = map_of(f->trees->reuse.root);
 	r[3] = tcp4(43000, 8080, SOCK_ST_ESTABLISHED, NEW_INODE);
 	poll_at(f, r, n, 101);
-	assert_int_equal(view_conn_count(f->v), 6);      /* pm-old's lingers GONE */
+	assert_int_equal(view_count(f->v, PANE_CONNECTIONS), 6);      /* pm-old's lingers GONE */
 	view_conn_narrow(f->v, REUSED_PID, NEW_START);
 	assert_int_equal(view_refresh(f->v, 101), 0);
 	assert_string_equal(lports(f->v), "43000");
@@ -250,7 +297,7 @@ static void narrowing_shows_only_that_process_not_an_older_one_with_its_pid(void
 	assert_int_equal(row(f->v, 0).hl, VIEW_HL_GONE);
 	view_conn_narrow(f->v, 0, 0);
 	assert_int_equal(view_refresh(f->v, 101), 0);
-	assert_int_equal(view_conn_count(f->v), 6);
+	assert_int_equal(view_count(f->v, PANE_CONNECTIONS), 6);
 }
 
 /* ---- Connections: order ---- */
@@ -265,9 +312,9 @@ static void every_column_sorts_both_ways(void **state)
 	for (size_t c = 0; c < ncolumns; c++) {
 		for (int desc = 0; desc < 2; desc++) {
 			sort_by(f, columns[c].name, desc, 160);
-			assert_int_equal(view_conn_count(f->v), n);
+			assert_int_equal(view_count(f->v, PANE_CONNECTIONS), n);
 			for (size_t i = 0; i + 1 < n; i++) {
-				struct view_conn_row a = row(f->v, i), b = row(f->v, i + 1);
+				struct conn_row a = row(f->v, i), b = row(f->v, i + 1);
 				/* columns_compare: reversed, but rows without a value last */
 				if (columns_compare(&columns[c], &a.col, &b.col, desc) > 0)
 					fail_msg("column %s %s: rows %zu and %zu out of order",
@@ -346,16 +393,16 @@ static void polls_keep_big_lists_sorted_and_ties_in_place(void **state)
 		r[i] = tcp4((uint16_t)(1024 + i), 80, SOCK_ST_ESTABLISHED, (uint64_t)(1 + i));
 		r[i].recvq = (seed = seed * 1103515245u + 12345u) >> 16 & 7;
 	}
-	view_conn_set_sort(f->v, columns_find("recvq"), 1);
+	view_set_sort(f->v, PANE_CONNECTIONS, columns_find("recvq"), 1);
 	poll_at(f, r, N, 100);
 	for (int round = 0; round < 3; round++) {
-		for (size_t i = 0; i < view_conn_count(f->v); i++)
+		for (size_t i = 0; i < view_count(f->v, PANE_CONNECTIONS); i++)
 			before[lport_at(f->v, i)] = i + 1;
 		for (int k = 0; k < 25; k++)
 			r[((seed = seed * 1103515245u + 12345u) >> 8) % N].recvq ^= 3;
 		poll_at(f, r, N + (size_t)(round + 1) * MORE / 3, 101 + round);
-		for (size_t i = 0; i + 1 < view_conn_count(f->v); i++) {
-			struct view_conn_row a = row(f->v, i), b = row(f->v, i + 1);
+		for (size_t i = 0; i + 1 < view_count(f->v, PANE_CONNECTIONS); i++) {
+			struct conn_row a = row(f->v, i), b = row(f->v, i + 1);
 			assert_true(a.col.rec->recvq >= b.col.rec->recvq);
 			size_t pa = before[a.col.rec->lport], pb = before[b.col.rec->lport];
 			if (a.col.rec->recvq == b.col.rec->recvq && pa && pb)
@@ -373,17 +420,17 @@ static void selection_stays_on_its_socket_when_the_sort_changes(void **state)
 	struct fx *f = *state;
 	struct sock_rec r[8];
 	poll_at(f, r, mixed(r), 100);
-	assert_int_equal(lport_at(f->v, view_conn_selected(f->v)), 8080);
+	assert_int_equal(lport_at(f->v, view_selected(f->v, PANE_CONNECTIONS)), 8080);
 	sort_by(f, "recvq", 0, 100);
-	assert_int_equal(view_conn_selected(f->v), 1);
-	view_conn_move(f->v, VIEW_MOVE_DOWN);
-	assert_int_equal(lport_at(f->v, view_conn_selected(f->v)), 42000);
-	view_conn_move(f->v, VIEW_MOVE_UP);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 1);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_DOWN);
+	assert_int_equal(lport_at(f->v, view_selected(f->v, PANE_CONNECTIONS)), 42000);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_UP);
 	sort_by(f, "recvq", 1, 100);
-	assert_int_equal(view_conn_selected(f->v), 3);
-	assert_int_equal(lport_at(f->v, view_conn_selected(f->v)), 8080);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 3);
+	assert_int_equal(lport_at(f->v, view_selected(f->v, PANE_CONNECTIONS)), 8080);
 	sort_by(f, "local", 0, 100);
-	assert_int_equal(lport_at(f->v, view_conn_selected(f->v)), 8080);
+	assert_int_equal(lport_at(f->v, view_selected(f->v, PANE_CONNECTIONS)), 8080);
 }
 
 static void selection_stays_on_its_socket_when_rows_arrive_above_it(void **state)
@@ -393,13 +440,13 @@ static void selection_stays_on_its_socket_when_rows_arrive_above_it(void **state
 		tcp4(5000, 0, SOCK_ST_LISTEN, 1), tcp4(6000, 0, SOCK_ST_LISTEN, 2),
 		tcp4(1000, 0, SOCK_ST_LISTEN, 3), tcp4(2000, 0, SOCK_ST_LISTEN, 4),
 	};
-	view_conn_set_sort(f->v, columns_find("local"), 0);
+	view_set_sort(f->v, PANE_CONNECTIONS, columns_find("local"), 0);
 	poll_at(f, r, 2, 100);
-	view_conn_move(f->v, VIEW_MOVE_END);
-	assert_int_equal(view_conn_selected(f->v), 1);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_END);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 1);
 	poll_at(f, r, 4, 101);
 	assert_string_equal(lports(f->v), "1000,2000,5000,6000");
-	assert_int_equal(view_conn_selected(f->v), 3);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 3);
 }
 
 static void selection_keeps_its_index_when_its_socket_is_gone_for_good(void **state)
@@ -408,20 +455,20 @@ static void selection_keeps_its_index_when_its_socket_is_gone_for_good(void **st
 	struct sock_rec r[4];
 	for (int i = 0; i < 4; i++)
 		r[i] = tcp4((uint16_t)(3000 + i), 0, SOCK_ST_LISTEN, (uint64_t)(20 + i));
-	view_conn_set_sort(f->v, columns_find("lport"), 0);
+	view_set_sort(f->v, PANE_CONNECTIONS, columns_find("lport"), 0);
 	poll_at(f, r, 4, 100);
-	view_conn_move(f->v, VIEW_MOVE_DOWN);                 /* on 3001 */
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_DOWN);                 /* on 3001 */
 	struct sock_rec left[] = { r[0], r[2], r[3] };
 	poll_at(f, left, 3, 101);
-	assert_int_equal(view_conn_selected(f->v), 1);        /* its GONE row */
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 1);        /* its GONE row */
 	assert_int_equal(row(f->v, 1).hl, VIEW_HL_GONE);
 	assert_int_equal(view_refresh(f->v, 104.5), 0);
-	assert_int_equal(view_conn_selected(f->v), 1);        /* now 3002 */
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 1);        /* now 3002 */
 	assert_int_equal(lport_at(f->v, 1), 3002);
-	view_conn_move(f->v, VIEW_MOVE_END);                  /* on 3003 */
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_END);                  /* on 3003 */
 	poll_at(f, left, 2, 105);
 	assert_int_equal(view_refresh(f->v, 108), 0);
-	assert_int_equal(view_conn_selected(f->v), 1);        /* clamped to the end */
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 1);        /* clamped to the end */
 	assert_int_equal(lport_at(f->v, 1), 3002);
 }
 
@@ -432,44 +479,44 @@ static void keys_page_and_jump_within_the_window(void **state)
 	for (int i = 0; i < 100; i++)
 		r[i] = tcp4((uint16_t)(1000 + i), 0, SOCK_ST_LISTEN, (uint64_t)(100 + i));
 	poll_at(f, r, 100, 100);
-	view_conn_set_height(f->v, 10);
-	view_conn_move(f->v, VIEW_MOVE_UP);
-	assert_int_equal(view_conn_selected(f->v), 0);
-	view_conn_move(f->v, VIEW_MOVE_DOWN);
-	assert_int_equal(view_conn_selected(f->v), 1);
-	assert_int_equal(view_conn_top(f->v), 0);
-	view_conn_move(f->v, VIEW_MOVE_PAGE_DOWN);
-	assert_int_equal(view_conn_selected(f->v), 11);
-	assert_int_equal(view_conn_top(f->v), 10);
-	view_conn_move(f->v, VIEW_MOVE_END);
-	assert_int_equal(view_conn_selected(f->v), 99);
-	assert_int_equal(view_conn_top(f->v), 90);
-	view_conn_move(f->v, VIEW_MOVE_PAGE_DOWN);
-	assert_int_equal(view_conn_selected(f->v), 99);
-	assert_int_equal(view_conn_top(f->v), 90);
-	view_conn_move(f->v, VIEW_MOVE_PAGE_UP);
-	assert_int_equal(view_conn_selected(f->v), 89);
-	assert_int_equal(view_conn_top(f->v), 80);
-	view_conn_move(f->v, VIEW_MOVE_HOME);
-	assert_int_equal(view_conn_selected(f->v), 0);
-	assert_int_equal(view_conn_top(f->v), 0);
-	view_conn_set_height(f->v, 5);
+	view_set_height(f->v, PANE_CONNECTIONS, 10);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_UP);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 0);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_DOWN);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 1);
+	assert_int_equal(view_top(f->v, PANE_CONNECTIONS), 0);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_PAGE_DOWN);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 11);
+	assert_int_equal(view_top(f->v, PANE_CONNECTIONS), 10);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_END);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 99);
+	assert_int_equal(view_top(f->v, PANE_CONNECTIONS), 90);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_PAGE_DOWN);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 99);
+	assert_int_equal(view_top(f->v, PANE_CONNECTIONS), 90);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_PAGE_UP);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 89);
+	assert_int_equal(view_top(f->v, PANE_CONNECTIONS), 80);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_HOME);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 0);
+	assert_int_equal(view_top(f->v, PANE_CONNECTIONS), 0);
+	view_set_height(f->v, PANE_CONNECTIONS, 5);
 	for (int i = 0; i < 7; i++)
-		view_conn_move(f->v, VIEW_MOVE_DOWN);
-	assert_int_equal(view_conn_selected(f->v), 7);
-	assert_int_equal(view_conn_top(f->v), 3);               /* selection on the last line */
+		view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_DOWN);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 7);
+	assert_int_equal(view_top(f->v, PANE_CONNECTIONS), 3);               /* selection on the last line */
 }
 
 static void an_empty_pane_has_no_selection(void **state)
 {
 	struct fx *f = *state;
 	poll_at(f, NULL, 0, 100);
-	view_conn_move(f->v, VIEW_MOVE_DOWN);
-	view_conn_move(f->v, VIEW_MOVE_END);
-	assert_int_equal(view_conn_count(f->v), 0);
-	assert_true(view_conn_selected(f->v) == VIEW_NONE);
-	assert_true(view_proc_selected(f->v) == VIEW_NONE);
-	assert_true(view_events_selected(f->v) == VIEW_NONE);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_DOWN);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_END);
+	assert_int_equal(view_count(f->v, PANE_CONNECTIONS), 0);
+	assert_true(view_selected(f->v, PANE_CONNECTIONS) == VIEW_NONE);
+	assert_true(view_selected(f->v, PANE_PROCESSES) == VIEW_NONE);
+	assert_true(view_selected(f->v, PANE_EVENTS) == VIEW_NONE);
 }
 
 /* ---- Connections: highlights ---- */
@@ -479,7 +526,7 @@ static void sockets_there_at_the_first_poll_are_not_new(void **state)
 	struct fx *f = *state;
 	struct sock_rec r[8];
 	poll_at(f, r, mixed(r), 100);
-	for (size_t i = 0; i < view_conn_count(f->v); i++)
+	for (size_t i = 0; i < view_count(f->v, PANE_CONNECTIONS); i++)
 		assert_int_equal(row(f->v, i).hl, VIEW_HL_NONE);
 }
 
@@ -523,8 +570,8 @@ static void a_gone_socket_lingers_with_its_last_state_and_owners(void **state)
 	size_t n = mixed(r);
 	poll_at(f, r, n, 90);
 	poll_at(f, r + 1, n - 1, 100);                 /* the listener closes */
-	assert_int_equal(view_conn_count(f->v), n);
-	struct view_conn_row g = row(f->v, 0);           /* where it was */
+	assert_int_equal(view_count(f->v, PANE_CONNECTIONS), n);
+	struct conn_row g = row(f->v, 0);           /* where it was */
 	assert_int_equal(g.hl, VIEW_HL_GONE);
 	assert_int_equal(g.col.rec->state, SOCK_ST_LISTEN);
 	assert_int_equal(g.col.rec->inode, LISTEN_INODE);
@@ -535,9 +582,9 @@ static void a_gone_socket_lingers_with_its_last_state_and_owners(void **state)
 	assert_int_equal(view_counts(f->v)->gone, 1);
 	assert_int_equal(view_counts(f->v)->total, n - 1);
 	assert_int_equal(view_refresh(f->v, 102.9), 0);
-	assert_int_equal(view_conn_count(f->v), n);
+	assert_int_equal(view_count(f->v, PANE_CONNECTIONS), n);
 	assert_int_equal(view_refresh(f->v, 103), 0);
-	assert_int_equal(view_conn_count(f->v), n - 1);
+	assert_int_equal(view_count(f->v, PANE_CONNECTIONS), n - 1);
 	assert_int_equal(view_counts(f->v)->gone, 0);
 }
 
@@ -550,7 +597,7 @@ static void a_gone_row_follows_the_filter(void **state)
 	poll_at(f, r + 1, n - 1, 100);
 	set_filter(f, "!state:listen");
 	assert_int_equal(view_refresh(f->v, 100), 0);
-	assert_int_equal(view_conn_count(f->v), n - 1);
+	assert_int_equal(view_count(f->v, PANE_CONNECTIONS), n - 1);
 	set_filter(f, "proc:pm-listen");
 	assert_int_equal(view_refresh(f->v, 100), 0);
 	assert_string_equal(lports(f->v), "8080");
@@ -604,11 +651,11 @@ static void a_poll_that_changed_nothing_does_not_sort_again(void **state)
 	size_t n = mixed(r);
 	sort_by(f, "local", 0, 100);
 	poll_at(f, r, n, 100);
-	unsigned long sorts = view_conn_sorts(f->v);
+	unsigned long sorts = view_sorts(f->v, PANE_CONNECTIONS);
 	r[3].recvq = 99;
 	poll_at(f, r, n, 101);
-	assert_int_equal(view_conn_sorts(f->v), sorts);
-	assert_int_equal(view_conn_count(f->v), 5);
+	assert_int_equal(view_sorts(f->v, PANE_CONNECTIONS), sorts);
+	assert_int_equal(view_count(f->v, PANE_CONNECTIONS), 5);
 	int seen = 0;
 	for (size_t i = 0; i < 5; i++)
 		if (row(f->v, i).col.rec->inode == OLD_INODE) {
@@ -646,33 +693,33 @@ static void nothing_changed_means_no_resort_even_for_100000_sockets(void **state
 		s->laddr[2] = (uint8_t)(i / 60000);
 		s->laddr[3] = (uint8_t)(1 + i % 200);
 	}
-	view_conn_set_sort(f->v, columns_find("local"), 1);
+	view_set_sort(f->v, PANE_CONNECTIONS, columns_find("local"), 1);
 	assert_int_equal(sock_table_update(f->t, l, NULL, 100, NULL), 0);
 	assert_int_equal(view_poll(f->v, f->t, NULL, 100), 0);
 	assert_int_equal(view_refresh(f->v, 100), 0);
-	assert_int_equal(view_conn_count(f->v), 100000);
-	assert_int_equal(view_conn_sorts(f->v), 1);
+	assert_int_equal(view_count(f->v, PANE_CONNECTIONS), 100000);
+	assert_int_equal(view_sorts(f->v, PANE_CONNECTIONS), 1);
 	assert_int_equal(view_refresh(f->v, 100.5), 0);
-	view_conn_set_sort(f->v, columns_find("local"), 1);
-	view_conn_move(f->v, VIEW_MOVE_END);
+	view_set_sort(f->v, PANE_CONNECTIONS, columns_find("local"), 1);
+	view_move(f->v, PANE_CONNECTIONS, VIEW_MOVE_END);
 	assert_int_equal(view_refresh(f->v, 101), 0);
-	assert_int_equal(view_conn_sorts(f->v), 1);
-	view_conn_set_sort(f->v, columns_find("local"), 0);
+	assert_int_equal(view_sorts(f->v, PANE_CONNECTIONS), 1);
+	view_set_sort(f->v, PANE_CONNECTIONS, columns_find("local"), 0);
 	assert_int_equal(view_refresh(f->v, 101), 0);
-	assert_int_equal(view_conn_sorts(f->v), 2);
-	assert_int_equal(view_conn_selected(f->v), 0);     /* followed its socket */
+	assert_int_equal(view_sorts(f->v, PANE_CONNECTIONS), 2);
+	assert_int_equal(view_selected(f->v, PANE_CONNECTIONS), 0);     /* followed its socket */
 	assert_int_equal(view_poll(f->v, f->t, NULL, 102), 0);
 	assert_int_equal(view_refresh(f->v, 102), 0);
-	assert_int_equal(view_conn_sorts(f->v), 3);
+	assert_int_equal(view_sorts(f->v, PANE_CONNECTIONS), 3);
 }
 
 /* ---- Processes ---- */
 
-static const struct view_proc_row *proc_with_pid(const struct view *v, int pid)
+static const struct proc_row *proc_with_pid(const struct view *v, int pid)
 {
-	for (size_t i = 0; i < view_proc_count(v); i++)
-		if (view_proc_row(v, i)->pid == pid)
-			return view_proc_row(v, i);
+	for (size_t i = 0; i < view_count(v, PANE_PROCESSES); i++)
+		if (proc_at(v, i)->pid == pid)
+			return proc_at(v, i);
 	return NULL;
 }
 
@@ -681,16 +728,16 @@ static void a_shared_socket_counts_for_each_process_holding_it(void **state)
 	struct fx *f = *state;
 	struct sock_rec r[8];
 	poll_at(f, r, mixed(r), 100);
-	assert_int_equal(view_proc_count(f->v), 5);      /* TIME_WAIT has no owner */
-	const struct view_proc_row *a = proc_with_pid(f->v, 10817);
-	const struct view_proc_row *b = proc_with_pid(f->v, 10818);
+	assert_int_equal(view_count(f->v, PANE_PROCESSES), 5);      /* TIME_WAIT has no owner */
+	const struct proc_row *a = proc_with_pid(f->v, 10817);
+	const struct proc_row *b = proc_with_pid(f->v, 10818);
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_int_equal(a->listen, 1);
 	assert_int_equal(a->total, 1);
 	assert_int_equal(b->listen, 1);
 	assert_string_equal(b->comm, "pm-listen");
-	const struct view_proc_row *u = proc_with_pid(f->v, 10819);
+	const struct proc_row *u = proc_with_pid(f->v, 10819);
 	assert_int_equal(u->other, 1);                   /* UDP UNCONN */
 	assert_string_equal(u->comm, "x) (y z");
 	assert_int_equal(proc_with_pid(f->v, 10820)->established, 1);
@@ -756,12 +803,12 @@ static void process_counts_split_listen_established_and_other(void **state)
 	poll_at(f, r, 4, 100);
 	close(hold[1]);
 	waitpid(child, NULL, 0);
-	const struct view_proc_row *me = proc_with_pid(f->v, getpid());
-	const struct view_proc_row *kid = proc_with_pid(f->v, child);
+	const struct proc_row *me = proc_with_pid(f->v, getpid());
+	const struct proc_row *kid = proc_with_pid(f->v, child);
 	assert_non_null(me);
 	assert_non_null(kid);
 	for (int i = 0; i < 2; i++) {
-		const struct view_proc_row *p = i ? kid : me;
+		const struct proc_row *p = i ? kid : me;
 		assert_int_equal(p->listen, 1);
 		assert_int_equal(p->established, 2);
 		assert_int_equal(p->other, 1);
@@ -775,9 +822,9 @@ static const char *pids(const struct view *v)
 	static char buf[256];
 	size_t n = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < view_proc_count(v); i++)
+	for (size_t i = 0; i < view_count(v, PANE_PROCESSES); i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%d", i ? "," : "",
-		                      view_proc_row(v, i)->pid);
+		                      proc_at(v, i)->pid);
 	return buf;
 }
 
@@ -786,22 +833,22 @@ static void processes_sort_stably_and_keep_the_selected_process(void **state)
 	struct fx *f = *state;
 	struct sock_rec r[8];
 	poll_at(f, r, mixed(r), 100);
-	view_proc_set_sort(f->v, view_proc_column_find("pid"), 1);
+	view_set_sort(f->v, PANE_PROCESSES, proc_column("pid"), 1);
 	assert_int_equal(view_refresh(f->v, 100), 0);
 	assert_string_equal(pids(f->v), "10822,10820,10819,10818,10817");
-	view_proc_set_sort(f->v, view_proc_column_find("total"), 0);   /* all tie */
+	view_set_sort(f->v, PANE_PROCESSES, proc_column("total"), 0);   /* all tie */
 	assert_int_equal(view_refresh(f->v, 100), 0);
 	assert_string_equal(pids(f->v), "10822,10820,10819,10818,10817");
-	view_proc_move(f->v, VIEW_MOVE_HOME);
-	view_proc_move(f->v, VIEW_MOVE_DOWN);
-	view_proc_move(f->v, VIEW_MOVE_DOWN);                           /* 10819 */
-	view_proc_set_sort(f->v, view_proc_column_find("command"), 0);
+	view_move(f->v, PANE_PROCESSES, VIEW_MOVE_HOME);
+	view_move(f->v, PANE_PROCESSES, VIEW_MOVE_DOWN);
+	view_move(f->v, PANE_PROCESSES, VIEW_MOVE_DOWN);                           /* 10819 */
+	view_set_sort(f->v, PANE_PROCESSES, proc_column("command"), 0);
 	assert_int_equal(view_refresh(f->v, 100), 0);
 	assert_string_equal(pids(f->v), "10818,10817,10820,10822,10819");
-	assert_int_equal(view_proc_row(f->v, view_proc_selected(f->v))->pid, 10819);
+	assert_int_equal(proc_at(f->v, view_selected(f->v, PANE_PROCESSES))->pid, 10819);
 	poll_at(f, r + 2, 3, 101);                                      /* 10817-19 go */
 	assert_string_equal(pids(f->v), "10820,10822");
-	assert_int_equal(view_proc_selected(f->v), 1);                  /* clamped */
+	assert_int_equal(view_selected(f->v, PANE_PROCESSES), 1);                  /* clamped */
 }
 
 static void every_process_column_sorts_both_ways(void **state)
@@ -809,16 +856,16 @@ static void every_process_column_sorts_both_ways(void **state)
 	struct fx *f = *state;
 	struct sock_rec r[8];
 	poll_at(f, r, mixed(r), 100);
-	for (size_t c = 0; c < view_proc_ncolumns; c++) {
+	for (size_t c = 0; c < columns_processes.n; c++) {
 		for (int desc = 0; desc < 2; desc++) {
-			const struct view_proc_column *col = &view_proc_columns[c];
-			view_proc_set_sort(f->v, col, desc);
+			const struct column *col = &columns_processes.v[c];
+			view_set_sort(f->v, PANE_PROCESSES, col, desc);
 			assert_int_equal(view_refresh(f->v, 100), 0);
-			assert_ptr_equal(view_proc_sort(f->v, NULL), col);
-			assert_int_equal(view_proc_count(f->v), 5);
+			assert_ptr_equal(view_sort(f->v, PANE_PROCESSES, NULL), col);
+			assert_int_equal(view_count(f->v, PANE_PROCESSES), 5);
 			for (size_t i = 0; i + 1 < 5; i++) {
-				if (view_proc_compare(col, view_proc_row(f->v, i),
-				                      view_proc_row(f->v, i + 1), desc) > 0)
+				if (columns_compare(col, proc_at(f->v, i),
+				                      proc_at(f->v, i + 1), desc) > 0)
 					fail_msg("process column %s %s: rows %zu and %zu out of order",
 					         col->name, desc ? "desc" : "asc", i, i + 1);
 			}
@@ -833,35 +880,37 @@ static void processes_count_only_filtered_sockets(void **state)
 	poll_at(f, r, mixed(r), 100);
 	set_filter(f, "state:listen");
 	assert_int_equal(view_refresh(f->v, 100), 0);
-	assert_int_equal(view_proc_count(f->v), 2);
+	assert_int_equal(view_count(f->v, PANE_PROCESSES), 2);
 	view_conn_narrow(f->v, 10820, 41815);       /* narrowing leaves Processes alone */
 	assert_int_equal(view_refresh(f->v, 100), 0);
-	assert_int_equal(view_proc_count(f->v), 2);
+	assert_int_equal(view_count(f->v, PANE_PROCESSES), 2);
 }
 
 static void process_columns_are_a_table(void **state)
 {
 	(void)state;
 	char buf[64];
-	const char *want[] = { "pid", "user", "command", "service", "listen", "estab", "other",
-	                       "total", "txrate", "rxrate" };
-	assert_int_equal(view_proc_ncolumns, 10);
-	for (size_t i = 0; i < 10; i++)
-		assert_ptr_equal(view_proc_column_find(want[i]), &view_proc_columns[i]);
-	struct view_proc_row p = { .pid = 7, .established = 3 };
+	const char *want[] = { "pid", "user", "process", "service", "listen", "estab", "other",
+	                       "total", "txrate", "rxrate", "command" };
+	assert_int_equal(columns_processes.n, 11);
+	for (size_t i = 0; i < 11; i++)
+		assert_ptr_equal(proc_column(want[i]), &columns_processes.v[i]);
+	struct proc_row p = { .pid = 7, .established = 3 };
 	snprintf(p.comm, sizeof(p.comm), "a\033b");
-	view_proc_column_find("command")->format(&p, buf, sizeof(buf));
+	proc_column("command")->format(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "a\\x1bb");
-	view_proc_column_find("ESTAB")->format(&p, buf, sizeof(buf));
+	proc_column("process")->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "a\\x1bb");
+	proc_column("ESTAB")->format(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "3");
-	assert_true(view_proc_column_find("pid")->right);
-	view_proc_column_find("txrate")->format(&p, buf, sizeof(buf));
+	assert_true(proc_column("pid")->right);
+	proc_column("txrate")->format(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "");                       /* no rate: blank */
 	p.has_rate = 1;
 	p.rx_rate = 1.5 * 1048576;
-	view_proc_column_find("rxrate")->format(&p, buf, sizeof(buf));
+	proc_column("rxrate")->format(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "1.5M");
-	assert_string_equal(view_proc_column_find("txrate")->title, "TX/s");
+	assert_string_equal(proc_column("txrate")->title, "TX/s");
 }
 
 /* ---- Events ---- */
@@ -875,12 +924,12 @@ static void the_event_log_keeps_the_newest_10000_newest_first(void **state)
 	poll_at(f, r, 6000, 1);        /* 6000 NEW */
 	poll_at(f, r, 0, 2);           /* 6000 GONE */
 	assert_int_equal(view_events_logged(f->v), VIEW_EVENTS_MAX);
-	assert_int_equal(view_events_count(f->v), VIEW_EVENTS_MAX);
-	assert_int_equal(view_events_row(f->v, 0)->type, SOCK_EV_GONE);
-	const struct sock_event *last = view_events_row(f->v, VIEW_EVENTS_MAX - 1);
+	assert_int_equal(view_count(f->v, PANE_EVENTS), VIEW_EVENTS_MAX);
+	assert_int_equal(event_at(f->v, 0)->type, SOCK_EV_GONE);
+	const struct sock_event *last = event_at(f->v, VIEW_EVENTS_MAX - 1);
 	assert_int_equal(last->type, SOCK_EV_NEW);
 	assert_int_equal(last->rec.lport, 10000 + 2000);   /* the 2000 oldest dropped */
-	assert_null(view_events_row(f->v, VIEW_EVENTS_MAX));
+	assert_null(event_at(f->v, VIEW_EVENTS_MAX));
 	free(r);
 }
 
@@ -892,17 +941,17 @@ static void the_event_log_shows_events_passing_filter_and_narrowing(void **state
 	poll_at(f, r, n, 100);                       /* 5 NEW */
 	r[2].state = SOCK_ST_FIN_WAIT1;
 	poll_at(f, r, n, 101);                       /* 1 STATE */
-	assert_int_equal(view_events_count(f->v), 6);
+	assert_int_equal(view_count(f->v, PANE_EVENTS), 6);
 	set_filter(f, "port:40000");
 	assert_int_equal(view_refresh(f->v, 101), 0);
-	assert_int_equal(view_events_count(f->v), 2);
-	assert_int_equal(view_events_row(f->v, 0)->type, SOCK_EV_STATE);
-	assert_int_equal(view_events_row(f->v, 0)->from_state, SOCK_ST_ESTABLISHED);
+	assert_int_equal(view_count(f->v, PANE_EVENTS), 2);
+	assert_int_equal(event_at(f->v, 0)->type, SOCK_EV_STATE);
+	assert_int_equal(event_at(f->v, 0)->from_state, SOCK_ST_ESTABLISHED);
 	set_filter(f, "");
 	view_conn_narrow(f->v, 10818, 41815);
 	assert_int_equal(view_refresh(f->v, 101), 0);
-	assert_int_equal(view_events_count(f->v), 1);
-	assert_int_equal(view_events_row(f->v, 0)->rec.inode, LISTEN_INODE);
+	assert_int_equal(view_count(f->v, PANE_EVENTS), 1);
+	assert_int_equal(event_at(f->v, 0)->rec.inode, LISTEN_INODE);
 }
 
 static void the_event_selection_stays_on_its_event_as_new_ones_arrive(void **state)
@@ -911,12 +960,12 @@ static void the_event_selection_stays_on_its_event_as_new_ones_arrive(void **sta
 	struct sock_rec r[8];
 	size_t n = mixed(r);
 	poll_at(f, r, 2, 100);
-	view_events_move(f->v, VIEW_MOVE_DOWN);
-	const struct sock_event *sel = view_events_row(f->v, 1);
+	view_move(f->v, PANE_EVENTS, VIEW_MOVE_DOWN);
+	const struct sock_event *sel = event_at(f->v, 1);
 	uint64_t inode = sel->rec.inode;
 	poll_at(f, r, n, 101);                       /* 3 newer events */
-	assert_int_equal(view_events_selected(f->v), 4);
-	assert_int_equal(view_events_row(f->v, 4)->rec.inode, inode);
+	assert_int_equal(view_selected(f->v, PANE_EVENTS), 4);
+	assert_int_equal(event_at(f->v, 4)->rec.inode, inode);
 }
 
 /* Like tail -f: with the selection on the newest event, new events show
@@ -927,11 +976,11 @@ static void the_event_selection_on_the_newest_follows_new_events(void **state)
 	struct sock_rec r[8];
 	size_t n = mixed(r);
 	poll_at(f, r, 2, 100);
-	assert_int_equal(view_events_selected(f->v), 0);
+	assert_int_equal(view_selected(f->v, PANE_EVENTS), 0);
 	poll_at(f, r, n, 101);                       /* 3 newer events */
-	assert_int_equal(view_events_selected(f->v), 0);
-	assert_int_equal(view_events_top(f->v), 0);
-	assert_int_equal(view_events_row(f->v, 0)->time, 101);
+	assert_int_equal(view_selected(f->v, PANE_EVENTS), 0);
+	assert_int_equal(view_top(f->v, PANE_EVENTS), 0);
+	assert_int_equal(event_at(f->v, 0)->time, 101);
 }
 
 static void a_close_from_the_screen_is_logged_with_who_did_it(void **state)
@@ -949,11 +998,11 @@ static void a_close_from_the_screen_is_logged_with_who_did_it(void **state)
 	snprintf(e.by, sizeof(e.by), "ro\x1bot");
 	assert_int_equal(view_events_log(f->v, &e), 0);
 	assert_int_equal(view_refresh(f->v, 101), 0);
-	const struct sock_event *top = view_events_row(f->v, 0);
+	const struct sock_event *top = event_at(f->v, 0);
 	assert_int_equal(top->type, SOCK_EV_CLOSED);
-	view_events_column_find("event")->format(top, buf, sizeof(buf));
+	event_column("event")->format(top, buf, sizeof(buf));
 	assert_string_equal(buf, "closed");
-	view_events_column_find("socket")->format(top, buf, sizeof(buf));
+	event_column("socket")->format(top, buf, sizeof(buf));
 	assert_non_null(strstr(buf, " closed by ro\\x1bot"));
 }
 
@@ -965,13 +1014,13 @@ static void event_columns_describe_the_change(void **state)
 	struct sock_event e = { .type = SOCK_EV_STATE, .from_state = SOCK_ST_SYN_SENT,
 	                        .rec = tcp4(40000, 80, SOCK_ST_ESTABLISHED, 9),
 	                        .owners = &o, .nowners = 1 };
-	view_events_column_find("event")->format(&e, buf, sizeof(buf));
+	event_column("event")->format(&e, buf, sizeof(buf));
 	assert_string_equal(buf, "state");
-	view_events_column_find("state")->format(&e, buf, sizeof(buf));
+	event_column("state")->format(&e, buf, sizeof(buf));
 	assert_string_equal(buf, "SYN_SENT>ESTABLISHED");
-	view_events_column_find("socket")->format(&e, buf, sizeof(buf));
+	event_column("socket")->format(&e, buf, sizeof(buf));
 	assert_string_equal(buf, "tcp 127.0.0.1:40000 -> 127.0.0.1:80");
-	view_events_column_find("owner")->format(&e, buf, sizeof(buf));
+	event_column("owner")->format(&e, buf, sizeof(buf));
 	assert_string_equal(buf, "42/nginx");
 }
 
@@ -981,11 +1030,11 @@ static void events_sort_by_a_column_with_ties_newest_first(void **state)
 	struct sock_rec r[] = { tcp4(80, 0, SOCK_ST_LISTEN, 1), tcp4(81, 0, SOCK_ST_LISTEN, 2) };
 	poll_at(f, r, 2, 100);          /* NEW 80, NEW 81 */
 	poll_at(f, r, 1, 101);          /* GONE 81 */
-	view_events_set_sort(f->v, view_events_column_find("event"), 0);
+	view_set_sort(f->v, PANE_EVENTS, event_column("event"), 0);
 	assert_int_equal(view_refresh(f->v, 101), 0);
-	assert_int_equal(view_events_row(f->v, 0)->type, SOCK_EV_GONE);
-	assert_int_equal(view_events_row(f->v, 1)->rec.lport, 81);   /* newer "new" */
-	assert_int_equal(view_events_row(f->v, 2)->rec.lport, 80);
+	assert_int_equal(event_at(f->v, 0)->type, SOCK_EV_GONE);
+	assert_int_equal(event_at(f->v, 1)->rec.lport, 81);   /* newer "new" */
+	assert_int_equal(event_at(f->v, 2)->rec.lport, 80);
 }
 
 /* ---- rates ---- */
@@ -1014,8 +1063,8 @@ static void a_socket_shared_within_a_process_group_counts_once_for_its_lowest_pi
 	r[0] = with_bytes(r[0], 300000, 20000);
 	r[1] = with_bytes(r[1], 1000, 4000);
 	poll_at(f, r, 3, 101);
-	const struct view_proc_row *parent = proc_with_pid(f->v, 10817);
-	const struct view_proc_row *child = proc_with_pid(f->v, 10818);
+	const struct proc_row *parent = proc_with_pid(f->v, 10817);
+	const struct proc_row *child = proc_with_pid(f->v, 10818);
 	assert_true(parent->has_rate);
 	assert_true(parent->tx_rate == 300000.0);
 	assert_true(parent->rx_rate == 20000.0);
@@ -1024,10 +1073,10 @@ static void a_socket_shared_within_a_process_group_counts_once_for_its_lowest_pi
 	assert_true(proc_with_pid(f->v, 10820)->tx_rate == 1000.0);
 	assert_true(proc_with_pid(f->v, 10820)->rx_rate == 4000.0);
 	assert_false(proc_with_pid(f->v, 10819)->has_rate);     /* UDP: blank */
-	view_proc_set_sort(f->v, view_proc_column_find("txrate"), 1);
+	view_set_sort(f->v, PANE_PROCESSES, proc_column("txrate"), 1);
 	assert_int_equal(view_refresh(f->v, 101), 0);
 	assert_string_equal(pids(f->v), "10817,10820,10818,10819");
-	view_proc_set_sort(f->v, view_proc_column_find("rxrate"), 0);
+	view_set_sort(f->v, PANE_PROCESSES, proc_column("rxrate"), 0);
 	assert_int_equal(view_refresh(f->v, 101), 0);
 	assert_string_equal(pids(f->v), "10818,10820,10817,10819");  /* blank last */
 }
@@ -1057,9 +1106,9 @@ static const char *services(const struct view *v)
 	static char buf[256];
 	size_t n = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < view_proc_count(v); i++)
+	for (size_t i = 0; i < view_count(v, PANE_PROCESSES); i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? "," : "",
-		                      view_proc_row(v, i)->service);
+		                      proc_at(v, i)->service);
 	return buf;
 }
 
@@ -1073,8 +1122,8 @@ static void service_column_hidden_while_no_owner_has_a_service(void **state)
 	poll_at(f, r, 1, 100);
 	assert_int_equal(view_refresh(f->v, 100), 0);
 	assert_int_equal(view_counts(f->v)->with_service, 0);
-	assert_false(view_proc_column_shown(f->v, view_proc_column_find("service")));
-	assert_true(view_proc_column_shown(f->v, view_proc_column_find("txrate")));
+	assert_false(proc_column_shown(f->v, proc_column("service")));
+	assert_true(proc_column_shown(f->v, proc_column("txrate")));
 }
 
 /* The pre-forked listener's two processes in nginx.service share one
@@ -1098,27 +1147,27 @@ static void grouped_by_service_a_shared_socket_counts_once_and_rates_sum(void **
 	r[1] = with_bytes(r[1], 1000, 4000);
 	poll_at(f, r, 3, 101);
 	view_proc_group_by_service(f->v, 1);
-	view_proc_set_sort(f->v, view_proc_column_find("txrate"), 1);
+	view_set_sort(f->v, PANE_PROCESSES, proc_column("txrate"), 1);
 	assert_int_equal(view_refresh(f->v, 101), 0);
 	assert_string_equal(services(f->v), "nginx.service,session-3.scope,");
-	const struct view_proc_row *nginx = view_proc_row(f->v, 0);
+	const struct proc_row *nginx = proc_at(f->v, 0);
 	assert_int_equal(nginx->total, 1);                  /* two holders, one socket */
 	assert_int_equal(nginx->established, 1);
 	assert_true(nginx->tx_rate == 300000.0 && nginx->rx_rate == 20000.0);
-	assert_true(view_proc_row(f->v, 1)->rx_rate == 4000.0);
-	assert_false(view_proc_row(f->v, 2)->has_rate);      /* UDP only: blank */
-	assert_false(view_proc_column_shown(f->v, view_proc_column_find("pid")));
-	assert_true(view_proc_column_shown(f->v, view_proc_column_find("service")));
-	view_proc_set_sort(f->v, view_proc_column_find("rxrate"), 0);
+	assert_true(proc_at(f->v, 1)->rx_rate == 4000.0);
+	assert_false(proc_at(f->v, 2)->has_rate);      /* UDP only: blank */
+	assert_false(proc_column_shown(f->v, proc_column("pid")));
+	assert_true(proc_column_shown(f->v, proc_column("service")));
+	view_set_sort(f->v, PANE_PROCESSES, proc_column("rxrate"), 0);
 	assert_int_equal(view_refresh(f->v, 101), 0);
 	assert_string_equal(services(f->v), "session-3.scope,nginx.service,");
 	/* Back to processes: one row each again, with their service shown. */
 	view_proc_group_by_service(f->v, 0);
 	assert_int_equal(view_refresh(f->v, 101), 0);
-	assert_int_equal(view_proc_count(f->v), 4);
+	assert_int_equal(view_count(f->v, PANE_PROCESSES), 4);
 	assert_string_equal(proc_with_pid(f->v, 10818)->service, "nginx.service");
-	assert_true(view_proc_column_shown(f->v, view_proc_column_find("pid")));
-	assert_true(view_proc_column_shown(f->v, view_proc_column_find("service")));
+	assert_true(proc_column_shown(f->v, proc_column("pid")));
+	assert_true(proc_column_shown(f->v, proc_column("service")));
 	assert_int_equal(view_counts(f->v)->with_service, 2);
 	put_cgroup(root, 10817, NULL);
 	put_cgroup(root, 10818, NULL);
@@ -1199,19 +1248,82 @@ static void holders_in_different_process_groups_each_count_a_shared_socket(void 
 	waitpid(own, NULL, 0);
 	close(hold_same);
 	waitpid(same, NULL, 0);
-	const struct view_proc_row *me = proc_with_pid(f->v, getpid());
-	const struct view_proc_row *sib = proc_with_pid(f->v, same);
-	const struct view_proc_row *other = proc_with_pid(f->v, own);
+	const struct proc_row *me = proc_with_pid(f->v, getpid());
+	const struct proc_row *sib = proc_with_pid(f->v, same);
+	const struct proc_row *other = proc_with_pid(f->v, own);
 	assert_non_null(me);
 	assert_non_null(sib);
 	assert_non_null(other);
 	/* In this group the lowest pid gets the rate (almost always this one). */
-	const struct view_proc_row *low = getpid() < same ? me : sib;
-	const struct view_proc_row *high = getpid() < same ? sib : me;
+	const struct proc_row *low = getpid() < same ? me : sib;
+	const struct proc_row *high = getpid() < same ? sib : me;
 	assert_true(low->tx_rate == 2500.0 && low->rx_rate == 2500.0);
 	assert_true(high->has_rate && high->tx_rate == 0.0);
 	assert_true(other->tx_rate == 2500.0 && other->rx_rate == 2500.0);
 	close(lfd); close(cfd); close(afd);
+}
+
+/* ---- any pane, through the same calls ---- */
+
+/* Every pane sorts by its own table's columns, moves, and hands out its
+ * rows through view_sort, view_move and view_row alike. */
+static void every_pane_sorts_moves_and_reads_through_the_same_calls(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, n, 100);
+	r[4].state = SOCK_ST_CLOSE;                     /* one event for the log */
+	poll_at(f, r, n, 101);
+	for (int p = 0; p < PANE_COUNT; p++) {
+		const struct column_table *t = pane_kinds[p].columns;
+		const struct column *col = &t->v[t->n - 1];
+		int desc;
+		view_set_height(f->v, (enum pane_id)p, 2);
+		view_set_sort(f->v, (enum pane_id)p, col, 1);
+		assert_int_equal(view_refresh(f->v, 101), 0);
+		assert_ptr_equal(view_sort(f->v, (enum pane_id)p, &desc), col);
+		assert_true(desc);
+		size_t count = view_count(f->v, (enum pane_id)p);
+		assert_true(count > 0);
+		view_move(f->v, (enum pane_id)p, VIEW_MOVE_END);
+		assert_int_equal(view_selected(f->v, (enum pane_id)p), count - 1);
+		assert_true(view_top(f->v, (enum pane_id)p) + 2 >= count);
+		struct pane_row row;
+		assert_int_equal(view_row(f->v, (enum pane_id)p, count - 1, &row), 0);
+		assert_non_null(row.cells);
+		assert_int_equal(view_row(f->v, (enum pane_id)p, count, &row), -1);
+		char buf[256];
+		for (size_t c = 0; c < t->n; c++)        /* every cell of the row formats */
+			if (t->v[c].format)
+				t->v[c].format(row.cells, buf, sizeof(buf));
+	}
+}
+
+/* A row says what it is about: Connections and Events rows a socket,
+ * Processes rows a process; Enter acts on that. */
+static void a_row_says_which_socket_or_process_it_is_about(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, n, 100);
+	r[4].state = SOCK_ST_CLOSE;
+	poll_at(f, r, n, 101);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	struct pane_row row;
+	assert_int_equal(view_row(f->v, PANE_CONNECTIONS, 0, &row), 0);
+	assert_ptr_equal(row.cells, &row.sock);
+	assert_non_null(row.sock.rec);
+	assert_null(row.proc);
+	assert_int_equal(view_row(f->v, PANE_PROCESSES, 0, &row), 0);
+	assert_null(row.sock.rec);
+	assert_ptr_equal(row.cells, row.proc);
+	assert_true(row.proc->pid > 0);
+	assert_int_equal(view_row(f->v, PANE_EVENTS, 0, &row), 0);
+	const struct sock_event *e = row.cells;
+	assert_ptr_equal(row.sock.rec, &e->rec);
+	assert_int_equal(row.hl, VIEW_HL_CHANGED);      /* a STATE event */
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1219,6 +1331,8 @@ static void holders_in_different_process_groups_each_count_a_shared_socket(void 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(every_pane_sorts_moves_and_reads_through_the_same_calls),
+		T(a_row_says_which_socket_or_process_it_is_about),
 		T(filter_shows_only_matching_sockets),
 		T(narrowing_shows_only_that_process_not_an_older_one_with_its_pid),
 		T(every_column_sorts_both_ways),

@@ -18,20 +18,13 @@
 #include "config_file.h"
 #include "textsafe.h"
 #include "filter.h"
-#include "layout.h"
-#include "view.h"
+#include "pane.h"
 
 static const char *const config_file_keys[] = {
 	"interval", "linger", "theme", "sort", "sort-processes", "sort-events",
 	"filter", "columns", "panes", "read-only", "resolve",
 };
 #define CONFIG_FILE_NKEYS (sizeof config_file_keys / sizeof config_file_keys[0])
-
-static const char *const config_file_pane_names[LAYOUT_NPANES] = {
-	[LAYOUT_CONNECTIONS] = "connections",
-	[LAYOUT_PROCESSES] = "processes",
-	[LAYOUT_EVENTS] = "events",
-};
 
 int config_file_default_path(char **path)
 {
@@ -139,10 +132,7 @@ static int config_file_column_index(const char *name)
 
 static int config_file_pane_index(const char *name)
 {
-	for (int i = 0; i < LAYOUT_NPANES; i++)
-		if (strcasecmp(config_file_pane_names[i], name) == 0)
-			return i;
-	return -1;
+	return pane_find(name);
 }
 
 /* "a,b,c" into a mask of bits from index(); the first unknown name is
@@ -200,8 +190,14 @@ static int config_file_pane_sort(struct config_file_load *c, const char *v,
 	return 0;
 }
 
-static int config_file_proc_col(const char *n) { return view_proc_column_find(n) != NULL; }
-static int config_file_event_col(const char *n) { return view_events_column_find(n) != NULL; }
+static int config_file_proc_col(const char *n)
+{
+	return columns_table_find(&columns_processes, n) != NULL;
+}
+static int config_file_event_col(const char *n)
+{
+	return columns_table_find(&columns_events, n) != NULL;
+}
 
 static int config_file_filter(struct config_file_load *c, const char *v)
 {
@@ -355,10 +351,10 @@ void config_file_panes_str(unsigned mask, char *buf, size_t len)
 {
 	size_t n = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < LAYOUT_NPANES && n < len; i++)
+	for (int i = 0; i < PANE_COUNT && n < len; i++)
 		if (!mask || (mask & (1u << i)))
 			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
-			                      config_file_pane_names[i]);
+			                      pane_kinds[i].name);
 }
 
 #define CONFIG_FILE_VALUE_MAX 1200

@@ -1,6 +1,7 @@
-/* draw.c — everything ncurses draws: header, the three panes, footer, the
- * prompt line, details and help. Only visible rows are formatted, so a
- * refresh costs the same for 100 rows as for 100,000. */
+/* draw.c — everything ncurses draws: header, the panes (one list drawing
+ * for any pane, walking its column table), footer, the prompt line,
+ * details and help. Only visible rows are formatted, so a refresh costs the
+ * same for 100 rows as for 100,000. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -12,11 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "draw.h"
 #include "keys.h"
 #include "layout.h"
 #include "textsafe.h"
 #include "timebase.h"
-#include "ui.h"
 
 #define HEADER_LINES LAYOUT_HEADER_LINES
 
@@ -83,22 +84,20 @@ struct rect {
 	int y, x, h, w;
 };
 
-static void layout(const struct ui *u, struct rect r[UI_NPANES])
+static void layout(const struct ui *u, struct rect r[PANE_COUNT])
 {
-	struct layout_rect l[LAYOUT_NPANES];
-	layout_panes_shown(COLS, LINES, (enum layout_pane)u->focus, u->opts->panes, l);
-	for (int i = 0; i < UI_NPANES; i++)
+	struct layout_rect l[PANE_COUNT];
+	layout_panes_shown(COLS, LINES, u->focus, u->opts->panes, l);
+	for (int i = 0; i < PANE_COUNT; i++)
 		r[i] = (struct rect){ l[i].y, l[i].x, l[i].h, l[i].w };
 }
 
-void draw_layout_heights(const struct ui *u, size_t *conn, size_t *proc, size_t *events)
+/* Tells the view how many rows each pane shows, so it pages by a
+ * screenful: a pane's title and column titles take two rows. */
+static void draw_set_heights(struct ui *u, const struct rect r[PANE_COUNT])
 {
-	struct rect r[UI_NPANES];
-	layout(u, r);
-	/* A pane's title and column titles take two rows. */
-	*conn = r[UI_CONNECTIONS].h > 2 ? (size_t)r[UI_CONNECTIONS].h - 2 : 1;
-	*proc = r[UI_PROCESSES].h > 2 ? (size_t)r[UI_PROCESSES].h - 2 : 1;
-	*events = r[UI_EVENTS].h > 2 ? (size_t)r[UI_EVENTS].h - 2 : 1;
+	for (int p = 0; p < PANE_COUNT; p++)
+		view_set_height(u->view, (enum pane_id)p, r[p].h > 2 ? (size_t)r[p].h - 2 : 1);
 }
 
 /* ---- header ---- */
@@ -167,8 +166,7 @@ static void draw_header_filter(struct ui *u)
 	unsigned long long start;
 	fill(2, 0, COLS, u->style[THEME_DEFAULT]);
 	int x = put_text(2, 0, COLS, "Filter: ", u->style[THEME_DEFAULT]);
-	ui_filter_in_force(u, text, sizeof(text));
-	textsafe_display(text, strlen(text), safe, sizeof(safe));
+	textsafe_display(u->filter_shown, strlen(u->filter_shown), safe, sizeof(safe));
 	x += put_text(2, x, COLS - x, *safe ? safe : "none",
 	              *safe ? u->style[THEME_FILTER] : u->style[THEME_DEFAULT]);
 	if (view_conn_narrowed(u->view, &pid, &start)) {
@@ -201,7 +199,7 @@ static const char *sort_mark(int desc)
 	return desc ? (utf8 ? "\u25bc" : "v") : (utf8 ? "\u25b2" : "^");
 }
 
-static void draw_pane_title(struct ui *u, const struct rect *r, enum ui_pane p,
+static void draw_pane_title(struct ui *u, const struct rect *r, enum pane_id p,
                             const char *title)
 {
 	int focused = u->focus == p;
@@ -222,21 +220,7 @@ static void draw_title_cell(struct ui *u, int y, int x, int w, const char *title
 	put_cell(y, x, w, buf, right, u->style[sorted ? THEME_TITLE_SORTED : THEME_TITLE]);
 }
 
-/* ---- Connections ---- */
-
-static attr_t state_style(const struct ui *u, const struct sock_rec *r)
-{
-	if (r->proto == IPPROTO_UDP)
-		return u->style[r->state == SOCK_ST_ESTABLISHED ? THEME_STATE_ESTABLISHED
-		                                                 : THEME_STATE_UDP];
-	switch (r->state) {
-	case SOCK_ST_LISTEN: return u->style[THEME_STATE_LISTEN];
-	case SOCK_ST_ESTABLISHED: return u->style[THEME_STATE_ESTABLISHED];
-	case SOCK_ST_SYN_SENT: case SOCK_ST_SYN_RECV: case SOCK_ST_NEW_SYN_RECV:
-		return u->style[THEME_STATE_SYN];
-	default: return u->style[THEME_STATE_CLOSING];
-	}
-}
+/* ---- cells ---- */
 
 static attr_t port_style(const struct ui *u, uint16_t port, attr_t base)
 {
@@ -293,14 +277,13 @@ static int draw_host_name(const struct ui *u, uint8_t family, const uint8_t *add
 /* LOCAL or REMOTE as shown: the address, or its host name when names are
  * on and known; the port, or its service name when those are on. Names
  * from DNS and /etc/services are escaped like any text from the system. */
-static void endpoint_text(const struct ui *u, const struct sock_rec *r, int local,
+static void endpoint_text(const struct ui *u, const struct column_endpoint *ep,
                           char *buf, size_t len)
 {
-	const uint8_t *addr = local ? r->laddr : r->raddr;
-	uint16_t port = local ? r->lport : r->rport;
+	uint16_t port = ep->port;
 	char host[INET6_ADDRSTRLEN + 8], portbuf[128];
 	const char *svc = u->show_services && port && u->services
-	                ? services_name(u->services, port, r->proto) : NULL;
+	                ? services_name(u->services, port, ep->proto) : NULL;
 	if (svc)
 		textsafe_display(svc, strlen(svc), portbuf, sizeof(portbuf));
 	else if (port)
@@ -308,20 +291,42 @@ static void endpoint_text(const struct ui *u, const struct sock_rec *r, int loca
 	else
 		snprintf(portbuf, sizeof(portbuf), "*");
 	char name[256];
-	if (draw_host_name(u, r->family, addr, name, sizeof(name))) {
+	if (draw_host_name(u, ep->family, ep->addr, name, sizeof(name))) {
 		snprintf(buf, len, "%s:%s", name, portbuf);
 		return;
 	}
-	sock_addr_str(r->family, addr, host, sizeof(host));
-	snprintf(buf, len, r->family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, portbuf);
+	sock_addr_str(ep->family, ep->addr, host, sizeof(host));
+	snprintf(buf, len, ep->family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, portbuf);
 }
 
-static attr_t conn_row_style(const struct ui *u, const struct view_conn_row *r,
-                             int selected, int focused)
+/* One cell of a row. Plain rows colour their parts (a column's style,
+ * the port's class); highlighted and selected rows are drawn in one style
+ * so the highlight reads at a glance. */
+static void draw_cell(const struct ui *u, int y, const struct layout_col *lc, int x0,
+                      const void *cells, attr_t base, int plain)
+{
+	char cell[512];
+	const struct column *col = lc->col;
+	int x = x0 + lc->x;
+	if (col->endpoint) {
+		struct column_endpoint ep;
+		col->endpoint(cells, &ep);
+		endpoint_text(u, &ep, cell, sizeof(cell));
+		put_endpoint(u, y, x, lc->w, cell, ep.port, base, plain);
+		return;
+	}
+	col->format(cells, cell, sizeof(cell));
+	attr_t a = plain && col->style ? u->style[col->style(cells)] : base;
+	put_cell(y, x, lc->w, cell, col->right, a);
+}
+
+/* ---- panes ---- */
+
+static attr_t row_style(const struct ui *u, enum view_highlight hl, int selected, int focused)
 {
 	if (selected)
 		return u->style[focused ? THEME_SELECTION : THEME_SELECTION_UNFOCUSED];
-	switch (r->hl) {
+	switch (hl) {
 	case VIEW_HL_NEW: return u->style[THEME_NEW];
 	case VIEW_HL_CHANGED: return u->style[THEME_CHANGED];
 	case VIEW_HL_GONE: return u->style[THEME_GONE];
@@ -329,210 +334,44 @@ static attr_t conn_row_style(const struct ui *u, const struct view_conn_row *r,
 	}
 }
 
-static void draw_conn_row(struct ui *u, int y, const struct rect *r,
-                          const struct layout_col *cols, size_t ncols,
-                          const struct view_conn_row *row, int selected)
+static void draw_pane_header(struct ui *u, enum pane_id p, const struct rect *r,
+                             const struct layout_col *cols, size_t ncols)
 {
-	char cell[512];
-	attr_t base = conn_row_style(u, row, selected, u->focus == UI_CONNECTIONS);
-	/* Plain rows colour their parts; highlighted and selected rows are
-	 * drawn in one style so the highlight reads at a glance. */
-	int plain = !selected && row->hl == VIEW_HL_NONE;
-	fill(y, r->x, r->w, base);
-	for (size_t c = 0; c < ncols; c++) {
-		const struct column *col = cols[c].col;
-		int x = r->x + cols[c].x, w = cols[c].w;
-		if (strcmp(col->name, "local") == 0 || strcmp(col->name, "remote") == 0) {
-			int local = col->name[0] == 'l';
-			endpoint_text(u, row->col.rec, local, cell, sizeof(cell));
-			put_endpoint(u, y, x, w, cell, local ? row->col.rec->lport : row->col.rec->rport,
-			             base, plain);
-			continue;
-		}
-		col->format(&row->col, cell, sizeof(cell));
-		if (plain && strcmp(col->name, "state") == 0) {
-			put_cell(y, x, w, cell, col->right, state_style(u, row->col.rec));
-		} else if (plain && strcmp(col->name, "process") == 0) {
-			put_cell(y, x, w, cell, 0, u->style[row->col.nowners ? THEME_PROCESS
-			                                                    : THEME_OWNER_UNKNOWN]);
-		} else {
-			put_cell(y, x, w, cell, col->right, base);
-		}
-	}
-}
-
-static void draw_connections(struct ui *u, const struct rect *r, double now)
-{
-	struct layout_col cols[LAYOUT_CONN_MAX];
-	size_t ncols = layout_conn_columns_shown(r->w, u->opts->columns,
-	                                         layout_seen(view_counts(u->view)->netns_other,
-	                                                     view_counts(u->view)->with_service), cols);
-	int desc;
-	const struct column *sorted = view_conn_sort(u->view, &desc);
+	const struct pane_kind *k = &pane_kinds[p];
+	const char *fmt = k->title_grouped && view_proc_by_service(u->view) ? k->title_grouped
+	                                                                   : k->title;
 	char title[128];
-	snprintf(title, sizeof(title), " Connections  %zu rows", view_conn_count(u->view));
-	draw_pane_title(u, r, UI_CONNECTIONS, title);
+	int desc;
+	const struct column *sorted = view_sort(u->view, p, &desc);
+	snprintf(title, sizeof(title), fmt, view_count(u->view, p));
+	draw_pane_title(u, r, p, title);
 	fill(r->y + 1, r->x, r->w, u->style[THEME_TITLE]);
 	for (size_t c = 0; c < ncols; c++)
 		draw_title_cell(u, r->y + 1, r->x + cols[c].x, cols[c].w, cols[c].col->title,
 		                cols[c].col->right, cols[c].col == sorted, desc);
-	size_t top = view_conn_top(u->view), sel = view_conn_selected(u->view);
+}
+
+/* Any pane: its title, its columns' titles, and the rows in view. */
+static void draw_pane(struct ui *u, enum pane_id p, const struct rect *r)
+{
+	struct layout_col cols[LAYOUT_COLS_MAX];
+	size_t ncols = layout_columns(pane_kinds[p].columns, r->w,
+	                              p == PANE_CONNECTIONS ? u->opts->columns : 0,
+	                              view_seen(u->view), cols);
+	draw_pane_header(u, p, r, cols, ncols);
+	size_t top = view_top(u->view, p), sel = view_selected(u->view, p);
 	for (int i = 0; i < r->h - 2; i++) {
-		struct view_conn_row row;
-		int y = r->y + 2 + i;
-		if (view_conn_row(u->view, top + (size_t)i, &row) < 0) {
+		struct pane_row row;
+		int y = r->y + 2 + i, selected = top + (size_t)i == sel;
+		if (view_row(u->view, p, top + (size_t)i, &row) < 0) {
 			fill(y, r->x, r->w, u->style[THEME_DEFAULT]);
 			continue;
 		}
-		row.col.now = now;
-		draw_conn_row(u, y, r, cols, ncols, &row, top + (size_t)i == sel);
-	}
-}
-
-/* ---- Processes and Events: fixed widths by column name, one flexible ---- */
-
-struct list_width {
-	const char *name;
-	int w;       /* 0: takes what is left */
-};
-
-static const struct list_width proc_widths[] = {
-	{ "pid", 7 }, { "user", 8 }, { "command", 0 }, { "service", 14 }, { "listen", 6 },
-	{ "estab", 5 }, { "other", 5 }, { "total", 5 }, { "txrate", 5 }, { "rxrate", 5 },
-};
-/* Grouped by service: the service takes the room the command had. */
-static const struct list_width service_widths[] = {
-	{ "service", 0 }, { "listen", 6 },
-	{ "estab", 5 }, { "other", 5 }, { "total", 5 }, { "txrate", 5 }, { "rxrate", 5 },
-};
-static const struct list_width event_widths[] = {
-	{ "time", 8 }, { "event", 5 }, { "state", 22 }, { "socket", 0 }, { "owner", 14 },
-};
-
-/* A pane narrower than this gives the Events STATE column only room for
- * the new state, so the socket keeps enough room to be read. */
-#define EVENTS_WIDE 110
-
-static int list_col_width(const struct list_width *c, int total)
-{
-	if (strcmp(c->name, "state") == 0 && total < EVENTS_WIDE)
-		return 11;
-	return c->w;
-}
-
-static int list_width(const struct list_width *t, size_t n, const char *name, int total)
-{
-	int fixed = 0, flex = -1;
-	for (size_t i = 0; i < n; i++) {
-		int w = list_col_width(&t[i], total);
-		fixed += w + 1;
-		if (strcmp(t[i].name, name) == 0)
-			flex = w;
-	}
-	if (flex > 0)
-		return flex;
-	return total - fixed > 8 ? total - fixed : 8;
-}
-
-static void draw_processes(struct ui *u, const struct rect *r)
-{
-	char title[128], cell[256];
-	int desc;
-	const struct view_proc_column *sorted = view_proc_sort(u->view, &desc);
-	int by_service = view_proc_by_service(u->view);
-	const struct list_width *widths = by_service ? service_widths : proc_widths;
-	size_t n = by_service ? sizeof(service_widths) / sizeof(service_widths[0])
-	                      : sizeof(proc_widths) / sizeof(proc_widths[0]);
-	snprintf(title, sizeof(title), " %s  %zu", by_service ? "Services" : "Processes",
-	         view_proc_count(u->view));
-	draw_pane_title(u, r, UI_PROCESSES, title);
-	fill(r->y + 1, r->x, r->w, u->style[THEME_TITLE]);
-	int x = r->x;
-	for (size_t c = 0; c < view_proc_ncolumns && x < r->x + r->w; c++) {
-		const struct view_proc_column *col = &view_proc_columns[c];
-		if (!view_proc_column_shown(u->view, col))
-			continue;
-		int w = list_width(widths, n, col->name, r->w);
-		if (x + w > r->x + r->w)
-			w = r->x + r->w - x;
-		draw_title_cell(u, r->y + 1, x, w, col->title, col->right, col == sorted, desc);
-		x += w + 1;
-	}
-	size_t top = view_proc_top(u->view), sel = view_proc_selected(u->view);
-	for (int i = 0; i < r->h - 2; i++) {
-		int y = r->y + 2 + i;
-		const struct view_proc_row *row = view_proc_row(u->view, top + (size_t)i);
-		int selected = top + (size_t)i == sel;
-		attr_t a = selected ? u->style[u->focus == UI_PROCESSES ? THEME_SELECTION
-		                                                       : THEME_SELECTION_UNFOCUSED]
-		                    : u->style[THEME_DEFAULT];
-		fill(y, r->x, r->w, a);
-		if (!row)
-			continue;
-		x = r->x;
-		for (size_t c = 0; c < view_proc_ncolumns && x < r->x + r->w; c++) {
-			const struct view_proc_column *col = &view_proc_columns[c];
-			if (!view_proc_column_shown(u->view, col))
-				continue;
-			int w = list_width(widths, n, col->name, r->w);
-			if (x + w > r->x + r->w)
-				w = r->x + r->w - x;
-			col->format(row, cell, sizeof(cell));
-			put_cell(y, x, w, cell, col->right, a);
-			x += w + 1;
-		}
-	}
-}
-
-static attr_t event_style(const struct ui *u, const struct sock_event *e)
-{
-	switch (e->type) {
-	case SOCK_EV_NEW: return u->style[THEME_NEW];
-	case SOCK_EV_GONE: case SOCK_EV_CLOSED: return u->style[THEME_GONE];
-	default: return u->style[THEME_CHANGED];
-	}
-}
-
-static void draw_events(struct ui *u, const struct rect *r)
-{
-	char title[128], cell[512];
-	int desc;
-	const struct view_events_column *sorted = view_events_sort(u->view, &desc);
-	size_t n = sizeof(event_widths) / sizeof(event_widths[0]);
-	snprintf(title, sizeof(title), " Events  %zu", view_events_count(u->view));
-	draw_pane_title(u, r, UI_EVENTS, title);
-	fill(r->y + 1, r->x, r->w, u->style[THEME_TITLE]);
-	int x = r->x;
-	for (size_t c = 0; c < view_events_ncolumns && x < r->x + r->w; c++) {
-		const struct view_events_column *col = &view_events_columns[c];
-		int w = list_width(event_widths, n, col->name, r->w);
-		if (x + w > r->x + r->w)
-			w = r->x + r->w - x;
-		draw_title_cell(u, r->y + 1, x, w, col->title, col->right, col == sorted, desc);
-		x += w + 1;
-	}
-	size_t top = view_events_top(u->view), sel = view_events_selected(u->view);
-	for (int i = 0; i < r->h - 2; i++) {
-		int y = r->y + 2 + i;
-		const struct sock_event *e = view_events_row(u->view, top + (size_t)i);
-		int selected = top + (size_t)i == sel;
-		attr_t a = !e ? u->style[THEME_DEFAULT]
-		         : selected ? u->style[u->focus == UI_EVENTS ? THEME_SELECTION
-		                                                     : THEME_SELECTION_UNFOCUSED]
-		         : event_style(u, e);
-		fill(y, r->x, r->w, a);
-		if (!e)
-			continue;
-		x = r->x;
-		for (size_t c = 0; c < view_events_ncolumns && x < r->x + r->w; c++) {
-			const struct view_events_column *col = &view_events_columns[c];
-			int w = list_width(event_widths, n, col->name, r->w);
-			if (x + w > r->x + r->w)
-				w = r->x + r->w - x;
-			col->format(e, cell, sizeof(cell));
-			put_cell(y, x, w, cell, col->right, a);
-			x += w + 1;
-		}
+		attr_t base = row_style(u, row.hl, selected, u->focus == p);
+		fill(y, r->x, r->w, base);
+		for (size_t c = 0; c < ncols; c++)
+			draw_cell(u, y, &cols[c], r->x, row.cells, base,
+			          !selected && row.hl == VIEW_HL_NONE);
 	}
 }
 
@@ -708,34 +547,29 @@ static void draw_too_small(void)
 	mvaddnstr(LINES / 2, 0, msg, COLS);
 }
 
-static void draw_body(struct ui *u, double now)
+/* The panes, with a rule between two side by side. */
+static void draw_body(struct ui *u, const struct rect r[PANE_COUNT])
 {
-	struct rect r[UI_NPANES];
-	layout(u, r);
-	if (r[UI_CONNECTIONS].h)
-		draw_connections(u, &r[UI_CONNECTIONS], now);
-	if (r[UI_PROCESSES].h)
-		draw_processes(u, &r[UI_PROCESSES]);
-	if (r[UI_EVENTS].h)
-		draw_events(u, &r[UI_EVENTS]);
-	if (r[UI_PROCESSES].h && r[UI_EVENTS].h) {
-		attrset(u->style[THEME_DEFAULT]);
-		mvvline(r[UI_EVENTS].y, r[UI_EVENTS].x - 1, ACS_VLINE, r[UI_EVENTS].h);
-	}
+	for (int p = 0; p < PANE_COUNT; p++)
+		if (r[p].h)
+			draw_pane(u, (enum pane_id)p, &r[p]);
+	for (int p = 1; p < PANE_COUNT; p++)
+		if (r[p].h && r[p - 1].h && r[p].y == r[p - 1].y) {
+			attrset(u->style[THEME_DEFAULT]);
+			mvvline(r[p].y, r[p].x - 1, ACS_VLINE, r[p].h);
+		}
 }
 
 void draw_screen(struct ui *u, double now)
 {
-	size_t hc, hp, he;
+	struct rect r[PANE_COUNT];
 	if (layout_too_small(COLS, LINES)) {
 		draw_too_small();
 		refresh();
 		return;
 	}
-	draw_layout_heights(u, &hc, &hp, &he);
-	view_conn_set_height(u->view, hc);
-	view_proc_set_height(u->view, hp);
-	view_events_set_height(u->view, he);
+	layout(u, r);
+	draw_set_heights(u, r);
 	if (view_refresh(u->view, now) < 0)
 		snprintf(u->message, sizeof(u->message), "out of memory");
 	draw_header_line0(u, now);
@@ -746,7 +580,7 @@ void draw_screen(struct ui *u, double now)
 	else if (u->mode == UI_HELP)
 		draw_help(u);
 	else
-		draw_body(u, now);   /* UI_LIST, UI_PROMPT, UI_CONFIRM */
+		draw_body(u, r);   /* UI_LIST, UI_PROMPT, UI_CONFIRM */
 	int cursor = -1;
 	if (u->mode == UI_PROMPT)
 		cursor = draw_prompt(u);

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "pane.h"
+
 enum keys_action {
 	KEYS_NONE,          /* the key is not bound in this pane */
 	KEYS_QUIT,
@@ -39,11 +41,11 @@ enum keys_action {
 /* Where a key is read. A binding names a set of these (a mask); a lookup
  * asks about the one the user is in. */
 enum keys_pane {
-	KEYS_PANE_CONNECTIONS = 1 << 0,
-	KEYS_PANE_PROCESSES = 1 << 1,
-	KEYS_PANE_EVENTS = 1 << 2,
-	KEYS_PANE_DETAILS = 1 << 3,   /* the details view of one row */
-	KEYS_PANE_HELP = 1 << 4       /* the help screen */
+	KEYS_PANE_CONNECTIONS = 1 << PANE_CONNECTIONS,   /* a list pane: 1 << enum pane_id */
+	KEYS_PANE_PROCESSES = 1 << PANE_PROCESSES,
+	KEYS_PANE_EVENTS = 1 << PANE_EVENTS,
+	KEYS_PANE_DETAILS = 1 << PANE_COUNT,         /* the details view of one row */
+	KEYS_PANE_HELP = 1 << (PANE_COUNT + 1)       /* the help screen */
 };
 #define KEYS_PANE_LISTS \
 	(KEYS_PANE_CONNECTIONS | KEYS_PANE_PROCESSES | KEYS_PANE_EVENTS)

@@ -1,5 +1,5 @@
-/* layout.c — pane rectangles and Connections column widths, as plain
- * arithmetic so they are tested without a terminal. */
+/* layout.c — pane rectangles and column widths, as plain arithmetic so
+ * they are tested without a terminal. */
 #include "config.h"
 
 #include <string.h>
@@ -11,132 +11,154 @@ int layout_too_small(int cols, int lines)
 	return cols < LAYOUT_MIN_COLS || lines < LAYOUT_MIN_LINES;
 }
 
-void layout_panes(int cols, int lines, enum layout_pane focus,
-                  struct layout_rect out[LAYOUT_NPANES])
+void layout_panes(int cols, int lines, enum pane_id focus,
+                  struct layout_rect out[PANE_COUNT])
 {
 	layout_panes_shown(cols, lines, focus, 0, out);
 }
 
 /* Processes and Events side by side in the rectangle y, h, with a
  * one-column rule between them. */
-static void layout_side_by_side(int cols, int y, int h, struct layout_rect out[LAYOUT_NPANES])
+static void layout_side_by_side(int cols, int y, int h, struct layout_rect out[PANE_COUNT])
 {
 	int left = cols * 2 / 5 > 64 ? cols * 2 / 5 : 64;   /* every Processes column */
-	out[LAYOUT_PROCESSES] = (struct layout_rect){ y, 0, h, left };
-	out[LAYOUT_EVENTS] = (struct layout_rect){ y, left + 1, h, cols - left - 1 };
+	out[PANE_PROCESSES] = (struct layout_rect){ y, 0, h, left };
+	out[PANE_EVENTS] = (struct layout_rect){ y, left + 1, h, cols - left - 1 };
 }
 
-void layout_panes_shown(int cols, int lines, enum layout_pane focus, unsigned shown,
-                        struct layout_rect out[LAYOUT_NPANES])
+void layout_panes_shown(int cols, int lines, enum pane_id focus, unsigned shown,
+                        struct layout_rect out[PANE_COUNT])
 {
 	int body = lines - LAYOUT_HEADER_LINES - 1;   /* the footer takes one */
 	int y = LAYOUT_HEADER_LINES;
-	unsigned all = (1u << LAYOUT_NPANES) - 1;
+	unsigned all = (1u << PANE_COUNT) - 1;
 	shown = shown & all ? shown & all : all;
-	memset(out, 0, sizeof(struct layout_rect) * LAYOUT_NPANES);
+	memset(out, 0, sizeof(struct layout_rect) * PANE_COUNT);
 	if (cols < LAYOUT_ALL_COLS || lines < LAYOUT_ALL_LINES ||
 	    !(shown & (shown - 1))) {   /* small, or a single pane */
 		out[focus] = (struct layout_rect){ y, 0, body, cols };
 		return;
 	}
-	int below = shown & ~(1u << LAYOUT_CONNECTIONS);
-	if (!(shown & (1u << LAYOUT_CONNECTIONS))) {
+	int below = shown & ~(1u << PANE_CONNECTIONS);
+	if (!(shown & (1u << PANE_CONNECTIONS))) {
 		layout_side_by_side(cols, y, body, out);
 		return;
 	}
 	/* Connections on top; the rest below it. */
 	int top = body * 3 / 5;
-	out[LAYOUT_CONNECTIONS] = (struct layout_rect){ y, 0, top, cols };
-	if (below == ((1u << LAYOUT_PROCESSES) | (1u << LAYOUT_EVENTS)))
+	out[PANE_CONNECTIONS] = (struct layout_rect){ y, 0, top, cols };
+	if (below == ((1u << PANE_PROCESSES) | (1u << PANE_EVENTS)))
 		layout_side_by_side(cols, y + top, body - top, out);
 	else
-		out[below & (1u << LAYOUT_PROCESSES) ? LAYOUT_PROCESSES : LAYOUT_EVENTS] =
+		out[below & (1u << PANE_PROCESSES) ? PANE_PROCESSES : PANE_EVENTS] =
 			(struct layout_rect){ y + top, 0, body - top, cols };
 }
 
-/* Minimum width (room for the title and its sort mark), whether it takes a
- * share of spare room, and how late it is dropped on a narrow terminal
- * (higher: kept longer). */
-struct conn_spec {
-	const char *name;
-	int min, grow, keep;
-};
+static int layout_on_screen(const struct column *c, unsigned seen)
+{
+	return c->min > 0 && columns_in_group(c, seen);
+}
 
-static const struct conn_spec conn_specs[LAYOUT_CONN_MAX] = {
-	/* NETNS before the addresses it qualifies; kept while there is room
-	 * for it beside the addresses, state and process. */
-	{ "proto", 6, 0, 9 }, { "state", 11, 0, 9 }, { "netns", 16, 0, 8 }, { "local", 21, 1, 10 },
-	{ "remote", 21, 1, 10 }, { "process", 16, 1, 9 }, { "user", 8, 0, 5 },
-	{ "service", 14, 0, 5 },
-	{ "recvq", 7, 0, 4 }, { "sendq", 7, 0, 3 }, { "rtt", 7, 0, 2 },
-	{ "txrate", 5, 0, 7 }, { "rxrate", 5, 0, 7 }, { "age", 6, 0, 6 },
-};
+/* The columns asked for; a list naming only --batch columns (INODE) asks
+ * for none on the screen, so the automatic choice stands. */
+static void layout_choose(const struct column_table *t, unsigned long want, unsigned seen,
+                          int shown[])
+{
+	int any = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct column *c = &t->v[i];
+		shown[i] = layout_on_screen(c, seen) &&
+		           (want ? (want & (1UL << i)) != 0 : columns_shown_unnamed(c, seen));
+		any |= shown[i];
+	}
+	for (size_t i = 0; i < t->n && !any; i++)
+		shown[i] = layout_on_screen(&t->v[i], seen) && columns_shown_unnamed(&t->v[i], seen);
+}
 
-static int conn_drop(int shown[LAYOUT_CONN_MAX], int width)
+static int layout_need(const struct column_table *t, const int shown[])
 {
 	int need = 0;
-	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++)
-		need += shown[i] ? conn_specs[i].min + 1 : 0;
-	for (int keep = 1; need > width && keep < 10; keep++)
-		for (size_t i = 0; i < LAYOUT_CONN_MAX; i++)
-			if (shown[i] && conn_specs[i].keep == keep && need > width) {
+	for (size_t i = 0; i < t->n; i++)
+		need += shown[i] ? t->v[i].min + 1 : 0;
+	return need;
+}
+
+static int layout_drop(const struct column_table *t, int shown[], int width)
+{
+	int need = layout_need(t, shown);
+	for (int keep = 0; need > width && keep < LAYOUT_KEEP_ALWAYS; keep++)
+		for (size_t i = 0; i < t->n; i++)
+			if (shown[i] && t->v[i].keep == keep && need > width) {
 				shown[i] = 0;
-				need -= conn_specs[i].min + 1;
+				need -= t->v[i].min + 1;
 			}
 	return need;
 }
 
-size_t layout_conn_columns(int width, struct layout_col out[LAYOUT_CONN_MAX])
+static int layout_growth(const struct column_table *t, const int shown[])
 {
-	return layout_conn_columns_shown(width, 0, LAYOUT_SEEN_SERVICE, out);
+	int weight = 0;
+	for (size_t i = 0; i < t->n; i++)
+		weight += shown[i] ? t->v[i].grow : 0;
+	return weight;
+}
+
+/* Room columns join, in table order, while the growing columns keep
+ * LAYOUT_ROOM_SLACK each beyond their minimum. */
+static int layout_add_room(const struct column_table *t, int shown[], unsigned seen,
+                           int need, int width)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct column *c = &t->v[i];
+		int growers = 0;
+		if (shown[i] || c->show != COLUMN_SHOW_ROOM || !layout_on_screen(c, seen))
+			continue;
+		for (size_t k = 0; k < t->n; k++)
+			growers += shown[k] && t->v[k].grow;
+		if (need + c->min + 1 + growers * LAYOUT_ROOM_SLACK <= width) {
+			shown[i] = 1;
+			need += c->min + 1;
+		}
+	}
+	return need;
+}
+
+size_t layout_columns(const struct column_table *t, int width, unsigned long want,
+                      unsigned seen, struct layout_col out[LAYOUT_COLS_MAX])
+{
+	int shown[LAYOUT_COLS_MAX];
+	size_t n = 0;
+	int x = 0;
+	layout_choose(t, want, seen, shown);
+	int need = layout_drop(t, shown, width);
+	if (!want)
+		need = layout_add_room(t, shown, seen, need, width);
+	int weight = layout_growth(t, shown);
+	int spare = width > need ? width - need : 0;
+	for (size_t i = 0; i < t->n && n < LAYOUT_COLS_MAX; i++) {
+		if (!shown[i])
+			continue;
+		int w = t->v[i].min;
+		if (t->v[i].grow && weight) {
+			int share = spare * t->v[i].grow / weight;
+			spare -= share;
+			weight -= t->v[i].grow;
+			w += share;
+		}
+		out[n++] = (struct layout_col){ &t->v[i], x, w };
+		x += w + 1;
+	}
+	return n;
+}
+
+int layout_min_width(const struct column_table *t, unsigned seen)
+{
+	int shown[LAYOUT_COLS_MAX];
+	layout_choose(t, 0, seen, shown);
+	return layout_need(t, shown);
 }
 
 unsigned layout_seen(size_t netns_other, size_t with_service)
 {
-	return (netns_other ? LAYOUT_SEEN_NETNS : 0u) | (with_service ? LAYOUT_SEEN_SERVICE : 0u);
-}
-
-/* Which columns the automatic choice shows: all but NETNS and SERVICE,
- * which only matter (and only take room) once the table has what they say. */
-static int conn_auto(size_t i, unsigned seen)
-{
-	if (strcmp(conn_specs[i].name, "netns") == 0)
-		return (seen & LAYOUT_SEEN_NETNS) != 0;
-	if (strcmp(conn_specs[i].name, "service") == 0)
-		return (seen & LAYOUT_SEEN_SERVICE) != 0;
-	return 1;
-}
-
-size_t layout_conn_columns_shown(int width, unsigned long want, unsigned seen,
-                                 struct layout_col out[LAYOUT_CONN_MAX])
-{
-	int shown[LAYOUT_CONN_MAX];
-	int growers = 0, any = 0;
-	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++) {
-		size_t bit = (size_t)(columns_find(conn_specs[i].name) - columns);
-		shown[i] = want ? (want & (1UL << bit)) != 0 : conn_auto(i, seen);
-		any |= shown[i];
-	}
-	for (size_t i = 0; i < LAYOUT_CONN_MAX && !any; i++)
-		shown[i] = conn_auto(i, seen);   /* only --batch columns (inode) chosen */
-	int need = conn_drop(shown, width);
-	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++)
-		growers += shown[i] && conn_specs[i].grow;
-	int spare = width > need ? width - need : 0;
-	size_t n = 0;
-	int x = 0;
-	for (size_t i = 0; i < LAYOUT_CONN_MAX; i++) {
-		if (!shown[i])
-			continue;
-		int w = conn_specs[i].min;
-		if (conn_specs[i].grow && growers) {
-			int share = spare / growers;
-			spare -= share;
-			growers--;
-			w += share;
-		}
-		out[n++] = (struct layout_col){ columns_find(conn_specs[i].name), x, w };
-		x += w + 1;
-	}
-	return n;
+	return (netns_other ? COLUMN_SEEN_NETNS : 0u) | (with_service ? COLUMN_SEEN_SERVICE : 0u);
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdlines.h"
 #include "export.h"
 #include "filter.h"
 #include "options.h"
@@ -235,7 +236,10 @@ static int run(const struct options *o)
 	if (nowrite_install(note, sizeof(note)) < 0 && privs.privileged)
 		fprintf(stderr, "sockeye: note: file writes are not refused: %s\n", note);
 	install_signals();
+	struct cmdlines *cmd = cmdlines_new(poller_procmap(p));   /* for COMMAND and "cmdline" */
+	out.cmdlines = cmd ? cmdlines_source(cmd) : NULL;
 	int rc = o->mode == MODE_BATCH ? run_batch(p, x, o, &out) : run_events(p, x, o, &out);
+	cmdlines_free(cmd);
 	export_free(x);
 	poller_free(p);
 	filter_free(flt);

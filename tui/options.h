@@ -39,7 +39,7 @@ struct options {
 	char *theme_buf;            /* storage behind theme (owned) */
 	/* From the config file only (tui/config.h). */
 	unsigned long columns;      /* Connections columns shown: bit i is columns[i]; 0 all */
-	unsigned panes;             /* panes shown: bit per enum layout_pane; 0 all */
+	unsigned panes;             /* panes shown: bit per enum pane_id; 0 all */
 	char *sort_processes;       /* Processes pane's sort column (owned), NULL none */
 	int sort_processes_desc;
 	char *sort_events;          /* Events pane's sort column (owned), NULL none */

@@ -17,6 +17,14 @@
 
 #define CELL_MAX 512
 
+/* Each call prints one poll: command lines are read afresh (a process
+ * may have run exec since). */
+static void output_new_poll(const struct output_opts *o)
+{
+	if (o->cmdlines && o->cmdlines->forget)
+		o->cmdlines->forget(o->cmdlines->ctx);
+}
+
 static int row_passes(const struct output_opts *o, const struct sock_rec *rec,
                       const struct sock_owner *owners, size_t n)
 {
@@ -27,8 +35,7 @@ static int row_passes(const struct output_opts *o, const struct sock_rec *rec,
 	return filter_match(o->filter, &s);
 }
 
-/* ---- JSON: every key but the first of an object is written with its
- * leading comma. ---- */
+/* ---- JSON: the Connections columns write the socket's keys ---- */
 
 static void json_str(FILE *f, const char *key, const char *s)
 {
@@ -36,69 +43,11 @@ static void json_str(FILE *f, const char *key, const char *s)
 	textsafe_json_write(f, s, strlen(s));
 }
 
-/* Rates as bytes per second; absent, not 0, where unknown. */
-static void json_rates(FILE *f, int has_rate, double tx, double rx)
+/* The socket's keys, after others (keys) or opening the object (0). */
+static void json_socket(FILE *f, const struct column_row *r, int keys)
 {
-	if (has_rate)
-		fprintf(f, ",\"txrate\":%.1f,\"rxrate\":%.1f", tx, rx);
-}
-
-/* A string key, or null when s is empty (no service known). */
-static void json_opt_str(FILE *f, const char *key, const char *s)
-{
-	if (s[0])
-		json_str(f, key, s);
-	else
-		fprintf(f, ",\"%s\":null", key);
-}
-
-/* The socket's service: its lowest-pid owner's that has one (owners of one
- * socket nearly always share it; each owner's own is in "procs"). */
-static void json_service(FILE *f, const struct sock_owner *owners, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (owners[i].service[0]) {
-			json_str(f, "service", owners[i].service);
-			return;
-		}
-	fputs(",\"service\":null", f);
-}
-
-/* uid_known is 0 for a socket only the kernel's destroy notification told
- * of (it does not send the uid): its uid is null, never a made-up 0. */
-static void json_socket(FILE *f, const struct sock_rec *r,
-                        const struct sock_owner *owners, size_t n, int uid_known)
-{
-	char a[64];
-	fprintf(f, "\"proto\":\"%s\"", sock_proto_name(r->proto));
-	fprintf(f, ",\"family\":%d", r->family == AF_INET6 ? 6 : 4);
-	json_str(f, "state", sock_state_name(r->proto, r->state));
-	json_str(f, "laddr", sock_addr_str(r->family, r->laddr, a, sizeof(a)));
-	fprintf(f, ",\"lport\":%u", r->lport);
-	json_str(f, "raddr", sock_addr_str(r->family, r->raddr, a, sizeof(a)));
-	fprintf(f, ",\"rport\":%u,\"inode\":%llu", r->rport, (unsigned long long)r->inode);
-	json_str(f, "netns", r->netns_name ? r->netns_name : "host");
-	if (uid_known)
-		fprintf(f, ",\"uid\":%u", r->uid);
-	else
-		fputs(",\"uid\":null", f);
-	fprintf(f, ",\"recvq\":%u,\"sendq\":%u", r->recvq, r->sendq);
-	if (r->has_tcpinfo)
-		fprintf(f, ",\"rtt\":%.3f,\"rttvar\":%.3f,\"retrans\":%u,\"cwnd\":%u,"
-		        "\"txbytes\":%llu,\"rxbytes\":%llu",
-		        r->tcp.rtt_us / 1000.0, r->tcp.rttvar_us / 1000.0, r->tcp.total_retrans,
-		        r->tcp.snd_cwnd, (unsigned long long)r->tcp.bytes_acked,
-		        (unsigned long long)r->tcp.bytes_received);
-	json_service(f, owners, n);
-	fputs(",\"procs\":[", f);
-	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "%s{\"pid\":%d", i ? "," : "", owners[i].pid);
-		json_str(f, "comm", owners[i].comm);
-		json_str(f, "user", owners[i].user);
-		json_opt_str(f, "service", owners[i].service);
-		fputc('}', f);
-	}
-	fputc(']', f);
+	struct column_json j = { f, keys };
+	columns_json(&j, r);
 }
 
 /* ---- the batch table ---- */
@@ -136,7 +85,7 @@ static struct sorted_row *batch_rows(const struct sock_table *t, double now,
 		rows[n].row = (struct column_row){
 			.rec = &e->rec, .owners = e->owners, .nowners = e->nowners,
 			.first_seen = e->first_seen, .now = now, .tx_rate = e->tx_rate,
-			.rx_rate = e->rx_rate, .has_rate = e->has_rate };
+			.rx_rate = e->rx_rate, .has_rate = e->has_rate, .cmdlines = o->cmdlines };
 		rows[n].pos = n;
 		rows[n].seen_at = e->seen_at;
 		n++;
@@ -172,25 +121,35 @@ static int batch_netns_wanted(const struct sorted_row *rows, size_t n)
 	return 0;
 }
 
-/* Table columns, in table order: the ones chosen (the config file's
- * columns), else the ones marked in_batch, and NETNS (last, so the other
- * columns keep their places for scripts) when netns. */
-static size_t batch_columns(unsigned long chosen, int netns, const struct column **out)
+/* Whether --batch's table shows col: chosen (the config file's columns),
+ * else marked in_batch, or shown with what the rows hold (seen). */
+static int batch_shows(const struct column *col, size_t i, unsigned long chosen, unsigned seen)
+{
+	if (!col->format || !col->title)
+		return 0;
+	if (chosen)
+		return (chosen & (1UL << i)) != 0;
+	return col->in_batch || (col->show == COLUMN_SHOW_NETNS && columns_shown_unnamed(col, seen));
+}
+
+/* Table columns, in table order, with those marked batch_last (NETNS)
+ * after the others, so the others keep their places for scripts. */
+static size_t batch_columns(unsigned long chosen, unsigned seen, const struct column **out)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < ncolumns; i++)
-		if (chosen ? columns[i].format && (chosen & (1UL << i))
-		           : columns[i].in_batch || (netns && !strcmp(columns[i].name, "netns")))
-			out[n++] = &columns[i];
+	for (int last = 0; last < 2; last++)
+		for (size_t i = 0; i < ncolumns; i++)
+			if (columns[i].batch_last == last && batch_shows(&columns[i], i, chosen, seen))
+				out[n++] = &columns[i];
 	return n;
 }
 
 static void batch_text(FILE *f, const struct sorted_row *rows, size_t n,
                        unsigned long chosen)
 {
-	const struct column *cols[32];
-	int width[32];
-	size_t nc = batch_columns(chosen, batch_netns_wanted(rows, n), cols);
+	const struct column *cols[COLUMNS_MAX];
+	int width[COLUMNS_MAX];
+	size_t nc = batch_columns(chosen, batch_netns_wanted(rows, n) ? COLUMN_SEEN_NETNS : 0, cols);
 	char cell[CELL_MAX];
 	/* Two passes: widths first, so the table is aligned by display columns
 	 * without holding every formatted cell. */
@@ -218,16 +177,15 @@ static void batch_text(FILE *f, const struct sorted_row *rows, size_t n,
 int output_batch(FILE *f, const struct sock_table *t, double now,
                  const struct output_opts *o)
 {
+	output_new_poll(o);
 	size_t n;
 	struct sorted_row *rows = batch_rows(t, now, o, &n);
 	if (!rows)
 		return -1;
 	if (o->json) {
 		for (size_t i = 0; i < n; i++) {
-			const struct column_row *r = &rows[i].row;
 			fputc('{', f);
-			json_socket(f, r->rec, r->owners, r->nowners, 1);
-			json_rates(f, r->has_rate, r->tx_rate, r->rx_rate);
+			json_socket(f, &rows[i].row, 0);
 			fputs("}\n", f);
 		}
 	} else {
@@ -248,9 +206,11 @@ static void time_str(double t, char *buf, size_t len)
 	snprintf(buf + n, len - n, ".%03d", (int)((t - (double)s) * 1000));
 }
 
-static void event_text(FILE *f, const struct sock_event *e)
+static void event_text(FILE *f, const struct sock_event *e,
+                       const struct column_cmdlines *cmdlines)
 {
-	struct column_row row = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners };
+	struct column_row row = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners,
+	                          .cmdlines = cmdlines };
 	char when[64], state[64], local[80], remote[80], proc[CELL_MAX], user[128];
 	const struct sock_rec *r = &e->rec;
 	time_str(e->time, when, sizeof(when));
@@ -260,10 +220,10 @@ static void event_text(FILE *f, const struct sock_event *e)
 	else
 		snprintf(state, sizeof(state), "%s%s", sock_state_name(r->proto, r->state),
 		         e->brief ? " (brief)" : "");
-	columns_find("local")->format(&row, local, sizeof(local));
-	columns_find("remote")->format(&row, remote, sizeof(remote));
-	columns_find("process")->format(&row, proc, sizeof(proc));
-	columns_find("user")->format(&row, user, sizeof(user));
+	columns_local->format(&row, local, sizeof(local));
+	columns_remote->format(&row, remote, sizeof(remote));
+	columns_process->format(&row, proc, sizeof(proc));
+	columns_user->format(&row, user, sizeof(user));
 	fprintf(f, "%s %-5s %-4s %-23s %-22s %-22s %s %s\n", when, sock_event_name(e->type),
 	        sock_proto_name(r->proto), state, local, remote, proc, user);
 }
@@ -275,19 +235,22 @@ static void json_host(FILE *f, const char *host)
 		json_str(f, "host", host);
 }
 
-static void event_json(FILE *f, const struct sock_event *e, const char *host)
+static void event_json(FILE *f, const struct sock_event *e, const char *host,
+                       const struct column_cmdlines *cmdlines)
 {
+	struct column_row row = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners,
+	                          .tx_rate = e->tx_rate, .rx_rate = e->rx_rate,
+	                          .has_rate = e->has_rate, .uid_unknown = e->uid_unknown,
+	                          .cmdlines = cmdlines };
 	fprintf(f, "{\"time\":%.6f", e->time);
 	json_host(f, host);
 	json_str(f, "event", sock_event_name(e->type));
-	fputc(',', f);
-	json_socket(f, &e->rec, e->owners, e->nowners, !e->uid_unknown);
+	json_socket(f, &row, 1);
 	if (e->type == SOCK_EV_STATE)
 		json_str(f, "from", sock_state_name(e->rec.proto, e->from_state));
 	/* Opened and closed between two polls: this is its only event. */
 	if (e->brief)
 		fputs(",\"brief\":true", f);
-	json_rates(f, e->has_rate, e->tx_rate, e->rx_rate);
 	fputs("}\n", f);
 }
 
@@ -326,6 +289,7 @@ static int output_line_put(struct output_line *l, FILE *f)
 
 int output_events(FILE *f, const struct sock_events *ev, const struct output_opts *o)
 {
+	output_new_poll(o);
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct sock_event *e = &ev->v[i];
 		struct output_line line;
@@ -334,9 +298,9 @@ int output_events(FILE *f, const struct sock_events *ev, const struct output_opt
 		if (output_line_open(&line) < 0)
 			return -1;
 		if (o->json)
-			event_json(line.mem, e, o->host);
+			event_json(line.mem, e, o->host, o->cmdlines);
 		else
-			event_text(line.mem, e);
+			event_text(line.mem, e, o->cmdlines);
 		if (output_line_put(&line, f) < 0)
 			return -1;
 	}
@@ -354,10 +318,10 @@ static void rate_text(FILE *f, const struct column_row *r, double when_t)
 {
 	char when[64], local[80], remote[80], proc[CELL_MAX], user[128], tx[16], rx[16];
 	time_str(when_t, when, sizeof(when));
-	columns_find("local")->format(r, local, sizeof(local));
-	columns_find("remote")->format(r, remote, sizeof(remote));
-	columns_find("process")->format(r, proc, sizeof(proc));
-	columns_find("user")->format(r, user, sizeof(user));
+	columns_local->format(r, local, sizeof(local));
+	columns_remote->format(r, remote, sizeof(remote));
+	columns_process->format(r, proc, sizeof(proc));
+	columns_user->format(r, user, sizeof(user));
 	columns_rate_str(r->tx_rate, tx, sizeof(tx));
 	columns_rate_str(r->rx_rate, rx, sizeof(rx));
 	fprintf(f, "%s %-5s %-4s %-23s %-22s %-22s %s %s TX/s %s RX/s %s\n", when, "rate",
@@ -370,14 +334,13 @@ static void rate_json(FILE *f, const struct column_row *r, double when, const ch
 	fprintf(f, "{\"time\":%.6f", when);
 	json_host(f, host);
 	json_str(f, "event", "rate");
-	fputc(',', f);
-	json_socket(f, r->rec, r->owners, r->nowners, 1);
-	json_rates(f, r->has_rate, r->tx_rate, r->rx_rate);
+	json_socket(f, r, 1);
 	fputs("}\n", f);
 }
 
 int output_rates(FILE *f, const struct sock_table *t, const struct output_opts *o)
 {
+	output_new_poll(o);
 	size_t n;
 	struct sorted_row *rows = batch_rows(t, 0, o, &n);
 	int failed = 0;

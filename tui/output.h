@@ -16,6 +16,7 @@ struct output_opts {
 	int sort_desc;
 	const char *host;                /* --events JSON: each object's "host"; NULL none */
 	unsigned long columns;           /* table columns: bit i for columns[i]; 0 default */
+	const struct column_cmdlines *cmdlines;   /* owners' command lines; NULL none */
 };
 
 /* Prints the table's sockets that pass the filter, sorted. Returns 0, or

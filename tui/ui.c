@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config_file.h"
+#include "draw.h"
 #include "keys.h"
 #include "privs.h"
 #include "layout.h"
@@ -51,13 +52,14 @@ static void ui_message(struct ui *u, const char *text)
 
 /* ---- the filter in force ---- */
 
-const char *ui_filter_in_force(const struct ui *u, char *buf, size_t len)
+/* The text of the filter in force, kept in u->filter_shown for the header. */
+static const char *ui_filter_in_force(struct ui *u)
 {
 	const char *extra = u->listen == UI_LISTEN_ONLY ? "state:listen"
 	                  : u->listen == UI_LISTEN_HIDE ? "!state:listen" : "";
-	snprintf(buf, len, "%s%s%s", u->filter_text,
+	snprintf(u->filter_shown, sizeof(u->filter_shown), "%s%s%s", u->filter_text,
 	         *u->filter_text && *extra ? " " : "", extra);
-	return buf;
+	return u->filter_shown;
 }
 
 /* Compiles text plus the listen shortcut; on success it is in force. On a
@@ -66,7 +68,6 @@ static int ui_set_filter(struct ui *u, const char *text, enum ui_listen listen,
                          char *err, size_t errlen)
 {
 	char *copy = strdup(text);
-	char full[PROMPT_MAX + 32];
 	if (!copy) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -76,10 +77,11 @@ static int ui_set_filter(struct ui *u, const char *text, enum ui_listen listen,
 	u->filter_text = copy;
 	u->listen = listen;
 	struct filter *f = NULL;
-	if (filter_compile(ui_filter_in_force(u, full, sizeof(full)), &f, err, errlen) < 0) {
+	if (filter_compile(ui_filter_in_force(u), &f, err, errlen) < 0) {
 		free(copy);
 		u->filter_text = old_text;
 		u->listen = old_listen;
+		ui_filter_in_force(u);
 		return -1;
 	}
 	view_set_filter(u->view, f);
@@ -116,6 +118,7 @@ static void ui_apply(struct ui *u, int rc, double when, const char *why)
 	sock_events_init(&ev);
 	/* The first poll is the baseline: what exists at start is not news. */
 	struct sock_events *log = u->polled ? &ev : NULL;
+	cmdlines_forget(u->cmdlines);   /* a process may have run exec since */
 	if (rc < 0 || poller_apply(u->poller, when, log, err, sizeof(err)) < 0)
 		ui_message(u, rc < 0 ? why : err);
 	else if (view_poll(u->view, poller_table(u->poller), log, when) < 0)
@@ -147,17 +150,17 @@ static void ui_collected(struct ui *u)
 /* ---- panes ---- */
 
 /* Whether the config file's `panes` shows p (all when it does not say). */
-static int ui_pane_shown(const struct ui *u, enum ui_pane p)
+static int ui_pane_shown(const struct ui *u, enum pane_id p)
 {
 	return !u->opts->panes || (u->opts->panes & (1u << p));
 }
 
 /* The next shown pane from the focus, forward (step 1) or back. */
-static enum ui_pane ui_pane_step(const struct ui *u, int step)
+static enum pane_id ui_pane_step(const struct ui *u, int step)
 {
-	enum ui_pane p = u->focus;
-	for (int i = 0; i < UI_NPANES; i++) {
-		p = (enum ui_pane)((p + UI_NPANES + step) % UI_NPANES);
+	enum pane_id p = u->focus;
+	for (int i = 0; i < PANE_COUNT; i++) {
+		p = (enum pane_id)((p + PANE_COUNT + step) % PANE_COUNT);
 		if (ui_pane_shown(u, p))
 			return p;
 	}
@@ -199,28 +202,20 @@ static void ui_details_socket(struct ui *u, const struct sock_rec *rec,
 	u->mode = UI_DETAILS;
 }
 
+/* Enter on a row about a socket opens its details; on a process, narrows
+ * Connections to it. */
 static void ui_open_details(struct ui *u)
 {
-	if (u->focus == UI_CONNECTIONS) {
-		struct view_conn_row r;
-		size_t sel = view_conn_selected(u->view);
-		if (sel == VIEW_NONE || view_conn_row(u->view, sel, &r) < 0)
-			return;
-		ui_details_socket(u, r.col.rec, r.col.owners, r.col.nowners, r.col.first_seen);
-	} else if (u->focus == UI_PROCESSES) {
-		/* Choosing a process narrows Connections to it. */
-		size_t sel = view_proc_selected(u->view);
-		const struct view_proc_row *p = sel == VIEW_NONE ? NULL : view_proc_row(u->view, sel);
-		if (!p)
-			return;
-		view_conn_narrow(u->view, p->pid, p->starttime);
-		if (ui_pane_shown(u, UI_CONNECTIONS))
-			u->focus = UI_CONNECTIONS;
-	} else {
-		size_t sel = view_events_selected(u->view);
-		const struct sock_event *e = sel == VIEW_NONE ? NULL : view_events_row(u->view, sel);
-		if (e)
-			ui_details_socket(u, &e->rec, e->owners, e->nowners, 0);
+	struct pane_row r;
+	size_t sel = view_selected(u->view, u->focus);
+	if (sel == VIEW_NONE || view_row(u->view, u->focus, sel, &r) < 0)
+		return;
+	if (r.sock.rec) {
+		ui_details_socket(u, r.sock.rec, r.sock.owners, r.sock.nowners, r.sock.first_seen);
+	} else if (r.proc) {
+		view_conn_narrow(u->view, r.proc->pid, r.proc->starttime);
+		if (ui_pane_shown(u, PANE_CONNECTIONS))
+			u->focus = PANE_CONNECTIONS;
 	}
 }
 
@@ -228,24 +223,25 @@ static void ui_open_details(struct ui *u)
 
 static void ui_ask_kill(struct ui *u)
 {
-	struct view_conn_row r;
-	size_t sel = view_conn_selected(u->view);
-	if (u->focus != UI_CONNECTIONS || sel == VIEW_NONE || view_conn_row(u->view, sel, &r) < 0)
+	struct pane_row r;
+	size_t sel = view_selected(u->view, PANE_CONNECTIONS);
+	if (u->focus != PANE_CONNECTIONS || sel == VIEW_NONE ||
+	    view_row(u->view, PANE_CONNECTIONS, sel, &r) < 0)
 		return;
 	if (r.hl == VIEW_HL_GONE) {
 		ui_message(u, "that connection is already closed");
 		return;
 	}
 	char local[96], remote[96], owner[256] = "", why[160];
-	const struct sock_rec *rec = r.col.rec;
+	const struct sock_rec *rec = r.sock.rec;
 	if (!privs_may_close(rec->uid, why, sizeof(why))) {
 		ui_message(u, why);
 		return;
 	}
 	sock_endpoint_str(rec->family, rec->laddr, rec->lport, local, sizeof(local));
 	sock_endpoint_str(rec->family, rec->raddr, rec->rport, remote, sizeof(remote));
-	if (r.col.nowners)
-		columns_find("process")->format(&r.col, owner, sizeof(owner));
+	if (r.sock.nowners)
+		columns_process->format(&r.sock, owner, sizeof(owner));
 	snprintf(u->kill_text, sizeof(u->kill_text), "Close %s %s %s -> %s%s%s? y/N",
 	         sock_proto_name(rec->proto), sock_state_name(rec->proto, rec->state),
 	         local, remote, *owner ? " held by " : "", owner);
@@ -334,65 +330,33 @@ static void ui_toggle_names(struct ui *u)
 
 /* ---- sorting ---- */
 
-static void ui_sort_conn(struct ui *u, int next)
+/* The columns the focused pane draws: s cycles through these, so rows
+ * are never ordered by something the user cannot see. */
+static size_t ui_pane_columns(const struct ui *u, struct layout_col out[LAYOUT_COLS_MAX])
 {
-	int desc;
-	const struct column *c = view_conn_sort(u->view, &desc);
-	if (!next) {
-		if (c)
-			view_conn_set_sort(u->view, c, !desc);
-		return;
-	}
-	/* Cycle through the columns the pane draws at this width, so rows are
-	 * never ordered by something the user cannot see. */
-	struct layout_col shown[LAYOUT_CONN_MAX];
-	size_t n = layout_conn_columns_shown(COLS, u->opts->columns,
-	                                     layout_seen(view_counts(u->view)->netns_other,
-	                                                 view_counts(u->view)->with_service), shown);
-	size_t next_i = 0;
-	for (size_t i = 0; i < n; i++)
-		if (shown[i].col == c)
-			next_i = (i + 1) % n;
-	if (n)
-		view_conn_set_sort(u->view, shown[next_i].col, 0);
-}
-
-static void ui_sort_proc(struct ui *u, int next)
-{
-	int desc;
-	const struct view_proc_column *c = view_proc_sort(u->view, &desc);
-	if (!next) {
-		if (c)
-			view_proc_set_sort(u->view, c, !desc);
-		return;
-	}
-	size_t i = c ? (size_t)(c - view_proc_columns) + 1 : 0;
-	while (!view_proc_column_shown(u->view, &view_proc_columns[i % view_proc_ncolumns]))
-		i++;              /* the other grouping's columns (PID, COMMAND) */
-	view_proc_set_sort(u->view, &view_proc_columns[i % view_proc_ncolumns], 0);
-}
-
-static void ui_sort_events(struct ui *u, int next)
-{
-	int desc;
-	const struct view_events_column *c = view_events_sort(u->view, &desc);
-	if (!next) {
-		if (c)
-			view_events_set_sort(u->view, c, !desc);
-		return;
-	}
-	size_t i = c ? (size_t)(c - view_events_columns) + 1 : 0;
-	view_events_set_sort(u->view, &view_events_columns[i % view_events_ncolumns], 0);
+	struct layout_rect r[PANE_COUNT];
+	layout_panes_shown(COLS, LINES, u->focus, u->opts->panes, r);
+	return layout_columns(pane_kinds[u->focus].columns, r[u->focus].w,
+	                      u->focus == PANE_CONNECTIONS ? u->opts->columns : 0,
+	                      view_seen(u->view), out);
 }
 
 static void ui_sort(struct ui *u, int next)
 {
-	if (u->focus == UI_CONNECTIONS)
-		ui_sort_conn(u, next);
-	else if (u->focus == UI_PROCESSES)
-		ui_sort_proc(u, next);
-	else
-		ui_sort_events(u, next);
+	int desc;
+	const struct column *c = view_sort(u->view, u->focus, &desc);
+	if (!next) {
+		if (c)
+			view_set_sort(u->view, u->focus, c, !desc);
+		return;
+	}
+	struct layout_col shown[LAYOUT_COLS_MAX];
+	size_t n = ui_pane_columns(u, shown), next_i = 0;
+	for (size_t i = 0; i < n; i++)
+		if (shown[i].col == c)
+			next_i = (i + 1) % n;
+	if (n)
+		view_set_sort(u->view, u->focus, shown[next_i].col, 0);
 }
 
 /* ---- saving the settings (W) ---- */
@@ -406,18 +370,18 @@ static const char *ui_sort_str(const char *name, int desc, char *buf, size_t len
 
 static void ui_save(struct ui *u)
 {
-	char conn[64], proc[64], events[64], filter[PROMPT_MAX + 32], err[sizeof u->message];
+	char conn[64], proc[64], events[64], err[sizeof u->message];
 	int dc, dp, de;
-	const struct column *c = view_conn_sort(u->view, &dc);
-	const struct view_proc_column *p = view_proc_sort(u->view, &dp);
-	const struct view_events_column *e = view_events_sort(u->view, &de);
+	const struct column *c = view_sort(u->view, PANE_CONNECTIONS, &dc);
+	const struct column *p = view_sort(u->view, PANE_PROCESSES, &dp);
+	const struct column *e = view_sort(u->view, PANE_EVENTS, &de);
 	struct config_file_settings s = {
 		.interval = u->opts->interval, .linger = u->opts->linger,
 		.theme = u->opts->theme,
 		.sort = ui_sort_str(c ? c->name : NULL, dc, conn, sizeof conn),
 		.sort_processes = ui_sort_str(p ? p->name : NULL, dp, proc, sizeof proc),
 		.sort_events = ui_sort_str(e ? e->name : NULL, de, events, sizeof events),
-		.filter = ui_filter_in_force(u, filter, sizeof filter),
+		.filter = ui_filter_in_force(u),
 		.columns = u->opts->columns, .panes = u->opts->panes,
 		.resolve = u->show_names,
 	};
@@ -435,14 +399,11 @@ static void ui_save(struct ui *u)
 
 static unsigned ui_key_pane(const struct ui *u)
 {
-	static const unsigned panes[UI_NPANES] = {
-		KEYS_PANE_CONNECTIONS, KEYS_PANE_PROCESSES, KEYS_PANE_EVENTS,
-	};
 	if (u->mode == UI_DETAILS)
 		return KEYS_PANE_DETAILS;
 	if (u->mode == UI_HELP)
 		return KEYS_PANE_HELP;
-	return panes[u->focus];
+	return 1u << u->focus;
 }
 
 static void ui_move(struct ui *u, enum view_move m)
@@ -460,12 +421,7 @@ static void ui_move(struct ui *u, enum view_move m)
 		}
 		return;   /* draw.c clamps top to the content */
 	}
-	if (u->focus == UI_CONNECTIONS)
-		view_conn_move(u->view, m);
-	else if (u->focus == UI_PROCESSES)
-		view_proc_move(u->view, m);
-	else
-		view_events_move(u->view, m);
+	view_move(u->view, u->focus, m);
 }
 
 static void ui_listen_toggle(struct ui *u, enum ui_listen want)
@@ -478,11 +434,10 @@ static void ui_listen_toggle(struct ui *u, enum ui_listen want)
 
 static void ui_open_prompt(struct ui *u)
 {
-	char full[PROMPT_MAX + 32];
 	free(u->prompt_saved);
 	u->prompt_saved = strdup(u->filter_text);
 	u->prompt_saved_listen = u->listen;
-	prompt_begin(u->prompt, ui_filter_in_force(u, full, sizeof(full)));
+	prompt_begin(u->prompt, ui_filter_in_force(u));
 	u->prompt_error[0] = '\0';
 	u->mode = UI_PROMPT;
 }
@@ -595,6 +550,13 @@ static void ui_key(struct ui *u, int rc, wint_t wc)
 
 /* ---- set-up and the loop ---- */
 
+/* The sort the options ask of pane p (name NULL: none). */
+static void ui_sort_from(struct ui *u, enum pane_id p, const char *name, int desc)
+{
+	if (name)
+		view_set_sort(u->view, p, columns_table_find(pane_kinds[p].columns, name), desc);
+}
+
 static int ui_init(struct ui *u, const struct options *o, char *err, size_t errlen)
 {
 	memset(u, 0, sizeof(*u));
@@ -604,9 +566,10 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	                             .netns = o->netns };
 	u->poller = poller_new(&cfg, err, errlen);
 	u->view = view_new();
+	u->cmdlines = u->poller ? cmdlines_new(poller_procmap(u->poller)) : NULL;
 	u->prompt = malloc(sizeof(*u->prompt));
 	u->filter_text = strdup("");
-	if (!u->poller || !u->view || !u->prompt || !u->filter_text) {
+	if (!u->poller || !u->view || !u->cmdlines || !u->prompt || !u->filter_text) {
 		if (u->poller)
 			snprintf(err, errlen, "out of memory");
 		return -1;
@@ -614,16 +577,12 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	prompt_init(u->prompt);
 	details_init(&u->details);
 	view_set_linger(u->view, o->linger);
+	view_set_cmdlines(u->view, cmdlines_source(u->cmdlines));
 	if (ui_set_filter(u, o->filter ? o->filter : "", UI_LISTEN_ALL, err, errlen) < 0)
 		return -1;
-	if (o->sort)
-		view_conn_set_sort(u->view, columns_find(o->sort), o->sort_desc);
-	if (o->sort_processes)
-		view_proc_set_sort(u->view, view_proc_column_find(o->sort_processes),
-		                   o->sort_processes_desc);
-	if (o->sort_events)
-		view_events_set_sort(u->view, view_events_column_find(o->sort_events),
-		                     o->sort_events_desc);
+	ui_sort_from(u, PANE_CONNECTIONS, o->sort, o->sort_desc);
+	ui_sort_from(u, PANE_PROCESSES, o->sort_processes, o->sort_processes_desc);
+	ui_sort_from(u, PANE_EVENTS, o->sort_events, o->sort_events_desc);
 	while (!ui_pane_shown(u, u->focus))
 		u->focus++;   /* the first pane shown; panes is never empty */
 	if (gethostname(u->host, sizeof(u->host) - 1) < 0)
@@ -677,6 +636,7 @@ static void ui_free(struct ui *u)
 	if (!abandoned)
 		poller_free(u->poller);
 	view_free(u->view);
+	cmdlines_free(u->cmdlines);
 	filter_free(u->filter);
 	free(u->prompt);
 	free(u->filter_text);

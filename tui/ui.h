@@ -1,5 +1,5 @@
-/* ui.h — the full-screen monitor: its state, shared by the event loop and
- * key handling (ui.c) and the drawing (draw.c). */
+/* ui.h — the full-screen monitor's state: written by the event loop and
+ * key handling (ui.c), read by the drawing (draw.h). */
 #ifndef SOCKEYE_UI_H
 #define SOCKEYE_UI_H
 
@@ -7,9 +7,11 @@
 #include <stdint.h>
 #include <curses.h>
 
+#include "cmdlines.h"
 #include "details.h"
 #include "filter.h"
 #include "options.h"
+#include "pane.h"
 #include "poller.h"
 #include "ports.h"
 #include "privs.h"
@@ -19,7 +21,6 @@
 #include "view.h"
 #include "worker.h"
 
-enum ui_pane { UI_CONNECTIONS, UI_PROCESSES, UI_EVENTS, UI_NPANES };
 enum ui_mode { UI_LIST, UI_PROMPT, UI_DETAILS, UI_HELP, UI_CONFIRM };
 enum ui_listen { UI_LISTEN_ALL, UI_LISTEN_ONLY, UI_LISTEN_HIDE };
 
@@ -36,18 +37,20 @@ struct ui {
 	double polled_at;                 /* epoch seconds of the last applied poll */
 	int dirty;                        /* the screen must be drawn again */
 	struct view *view;
+	struct cmdlines *cmdlines;        /* the owners' command lines, per poll */
 	struct prompt *prompt;
 	attr_t style[THEME_N_ELEMENTS];   /* colour pair and attributes per element */
 
 	/* The filter in force is the user's text plus the listen shortcut. */
 	char *filter_text;                /* owned; "" for none */
+	char filter_shown[PROMPT_MAX + 32];   /* the filter in force as text ("" none) */
 	enum ui_listen listen;
 	struct filter *filter;            /* compiled from both; NULL = none */
 	char *prompt_saved;               /* filter text when the prompt opened */
 	enum ui_listen prompt_saved_listen;
 	char prompt_error[256];
 
-	enum ui_pane focus;
+	enum pane_id focus;
 	enum ui_mode mode;
 	int paused;
 	int polled;                       /* the baseline poll is done */
@@ -75,12 +78,5 @@ struct ui {
 /* Runs the monitor until q, F10 or a stop signal. Returns the exit status. */
 int ui_run(const struct options *o);
 
-/* draw.c */
-void draw_styles(struct ui *u, const struct theme *t, int ncolors, int no_color);
-void draw_screen(struct ui *u, double now);
-/* Rows of body the panes get, so the view can page by a screenful. */
-void draw_layout_heights(const struct ui *u, size_t *conn, size_t *proc, size_t *events);
-/* The text form of the filter in force ("" for none). */
-const char *ui_filter_in_force(const struct ui *u, char *buf, size_t len);
 
 #endif

@@ -1,214 +1,13 @@
-/* view.c — the model behind the three panes (see view.h): which rows each
- * pane shows, in what order, where its selection is, and the header counts.
- * Rows are 32-bit references sorted in an index array; the table, the
- * lingering GONE sockets and the event ring hold the data. */
+/* view.c — the model behind the panes (see view.h): each pane's rows come
+ * from its row source (view_source.h); this file sorts them, keeps each
+ * pane's selection and window, and answers for any pane alike. */
 #include "config.h"
 
-#include <netinet/in.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <time.h>
 
 #include "room.h"
-#include "textsafe.h"
-#include "view.h"
-
-#define GONE_REF 0x80000000u      /* a Connections ref with this bit: a GONE row */
-#define NO_REF UINT32_MAX
-
-/* Whether a socket is shown, while the Connections rows are gathered. */
-enum { HIDDEN, SHOWN, PLACED };
-
-/* A socket's identity (SPEC "Data") with no padding, so memcmp and the hash
- * see exactly these bytes. */
-struct ident {
-	uint8_t laddr[16], raddr[16];
-	uint64_t inode;
-	uint64_t netns;              /* the same tuple in two namespaces differs */
-	uint16_t lport, rport;
-	uint8_t proto, family, pad[2];
-};
-_Static_assert(sizeof(struct ident) == 56, "struct ident must not be padded");
-
-/* A socket the table no longer has, kept `linger` seconds for its GONE row. */
-struct gone {
-	struct sock_rec rec;
-	struct sock_owner *owners;
-	size_t nowners;
-	double first_seen, gone_at;  /* first_seen: 0 until known (see conn_locate) */
-	struct ident id;
-	uint8_t vis;                 /* HIDDEN, SHOWN, PLACED */
-};
-
-/* A Connections row as it was at the last sort: where ties go next time,
- * and the first-seen time a GONE row keeps. */
-struct prev_row {
-	struct ident id;
-	double first_seen;
-	uint32_t ref;              /* its row reference then */
-};
-
-/* One pane's visible rows (references into its data) and its cursor. */
-struct list {
-	uint32_t *rows, *tmp;      /* tmp: merge buffer, or scratch while building */
-	size_t n, cap, tmpcap;
-	size_t sel, top, height;
-	unsigned long sorts;
-	int rows_dirty;            /* which rows are shown must be recomputed */
-	int order_dirty;           /* they must be sorted again */
-};
-
-/* Processes being counted: rows plus an index by (pid, start time). */
-struct procs {
-	struct view_proc_row *v;
-	size_t n, cap;
-	uint32_t *slots;           /* row + 1; 0 is empty */
-	size_t nslots;             /* power of two */
-	int by_service;            /* rows are keyed by service, not process */
-};
-
-struct logged {
-	struct sock_event ev;      /* owners: owned copy */
-	uint64_t seq;              /* lives in ring[seq % VIEW_EVENTS_MAX] */
-};
-
-struct view {
-	double linger, now, baseline;
-	int polled;
-	int stale;                 /* polled since the Connections rows were built */
-	size_t built_n;            /* table entries when the rows were last built */
-	const struct sock_table *table;
-	const struct filter *filter;
-	struct view_counts counts;
-
-	struct list conn;
-	const struct column *conn_col;
-	int conn_desc;
-	int narrow_pid;
-	unsigned long long narrow_start;
-	struct gone *gone;
-	size_t ngone, gonecap;
-	struct prev_row *prev;     /* rows at the last sort, in their order */
-	size_t nprev, prevcap;
-	uint8_t *vis;              /* per table entry while gathering rows */
-	size_t viscap;
-	uint32_t *gmap;            /* gone index + 1 by ident hash; 0 is empty */
-	size_t gmap_n, gmapcap;
-	struct ident conn_sel;
-	int conn_has_sel;
-
-	struct list proc;
-	struct procs procs, build;
-	const struct view_proc_column *proc_col;
-	int proc_desc;
-	int proc_by_service;       /* Processes grouped by service */
-	int proc_sel_pid;
-	unsigned long long proc_sel_start;
-	int proc_has_sel;
-
-	struct list events;
-	struct logged *ring;
-	uint64_t next_seq;
-	const struct view_events_column *ev_col;
-	int ev_desc;
-	uint64_t ev_sel_seq;
-	int ev_has_sel;
-	int ev_follow;        /* the selection is on the newest event: stay there */
-};
-
-typedef int (*row_cmp)(const struct view *v, uint32_t a, uint32_t b);
-
-/* ---- small helpers ---- */
-
-/* p grown to hold want items of size (doubling), or NULL with p intact. */
-static void *grow(void *p, size_t *cap, size_t want, size_t size)
-{
-	if (want == 0)
-		want = 1;
-	if (want <= *cap && p)
-		return p;
-	size_t c = *cap ? *cap : 64;
-	while (c < want)
-		c *= 2;
-	void *q = realloc(p, c * size);
-	if (q)
-		*cap = c;
-	return q;
-}
-
-static struct sock_owner *owners_dup(const struct sock_owner *o, size_t n)
-{
-	if (!n)
-		return NULL;
-	struct sock_owner *copy = malloc(n * sizeof(*copy));
-	if (copy)
-		memcpy(copy, o, n * sizeof(*copy));
-	return copy;
-}
-
-static uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static void ident_of(const struct sock_rec *r, struct ident *id)
-{
-	memset(id, 0, sizeof(*id));
-	memcpy(id->laddr, r->laddr, sizeof(id->laddr));
-	memcpy(id->raddr, r->raddr, sizeof(id->raddr));
-	id->inode = r->inode;
-	id->netns = r->netns;
-	id->lport = r->lport;
-	id->rport = r->rport;
-	id->proto = r->proto;
-	id->family = r->family;
-}
-
-static int ident_is(const struct ident *id, const struct sock_rec *r)
-{
-	return id->inode == r->inode && id->netns == r->netns && id->lport == r->lport && id->rport == r->rport &&
-	       id->proto == r->proto && id->family == r->family &&
-	       memcmp(id->laddr, r->laddr, sizeof(id->laddr)) == 0 &&
-	       memcmp(id->raddr, r->raddr, sizeof(id->raddr)) == 0;
-}
-
-/* A record carrying only an identity, to look it up in the table. */
-static void rec_of_ident(const struct ident *id, struct sock_rec *r)
-{
-	memset(r, 0, sizeof(*r));
-	memcpy(r->laddr, id->laddr, sizeof(r->laddr));
-	memcpy(r->raddr, id->raddr, sizeof(r->raddr));
-	r->inode = id->inode;
-	r->netns = id->netns;
-	r->lport = id->lport;
-	r->rport = id->rport;
-	r->proto = id->proto;
-	r->family = id->family;
-}
-
-static uint64_t ident_hash(const struct ident *id)
-{
-	uint64_t w[7], h = 0x9e3779b97f4a7c15ULL;
-	_Static_assert(sizeof(w) == sizeof(*id), "hash every byte of the identity");
-	memcpy(w, id, sizeof(w));
-	for (size_t i = 0; i < 7; i++)
-		h = mix64(h ^ w[i]);
-	return h;
-}
-
-static int sign(int c, int desc)
-{
-	c = c > 0 ? 1 : c < 0 ? -1 : 0;
-	return desc ? -c : c;
-}
+#include "view_source.h"
 
 static int owned_by(const struct sock_owner *o, size_t n, int pid,
                     unsigned long long start)
@@ -219,9 +18,8 @@ static int owned_by(const struct sock_owner *o, size_t n, int pid,
 	return 0;
 }
 
-/* The filter, and with narrow the process narrowing, for one socket. */
-static int passes(const struct view *v, const struct sock_rec *rec,
-                  const struct sock_owner *o, size_t n, int narrow)
+int view_passes(const struct view *v, const struct sock_rec *rec,
+                const struct sock_owner *o, size_t n, int narrow)
 {
 	if (narrow && v->narrow_pid > 0 &&
 	    !owned_by(o, n, v->narrow_pid, v->narrow_start))
@@ -325,17 +123,11 @@ static void sort_rows(uint32_t *a, uint32_t *tmp, size_t n, row_cmp cmp,
 
 /* ---- a pane's rows and cursor ---- */
 
-static int list_reserve(struct list *l, size_t want)
+int view_list_reserve(struct list *l, size_t want)
 {
-	uint32_t *r = grow(l->rows, &l->cap, want, sizeof(*r));
-	if (!r)
+	if (room_reserve(&l->rows, &l->cap, want, sizeof(*l->rows), 64) < 0)
 		return -1;
-	l->rows = r;
-	uint32_t *t = grow(l->tmp, &l->tmpcap, want, sizeof(*t));
-	if (!t)
-		return -1;
-	l->tmp = t;
-	return 0;
+	return room_reserve(&l->tmp, &l->tmpcap, want, sizeof(*l->tmp), 64);
 }
 
 static void list_free(struct list *l)
@@ -397,9 +189,7 @@ static void list_move(struct list *l, enum view_move m)
 	list_scroll(l);
 }
 
-/* After the rows changed: the selection goes to its item's new place, or,
- * when that left, stays at its old index (clamped). */
-static void list_settle(struct list *l, size_t found)
+void view_list_settle(struct list *l, size_t found)
 {
 	if (found != VIEW_NONE)
 		l->sel = found;
@@ -419,846 +209,28 @@ static void list_set_height(struct list *l, size_t rows)
 	list_scroll(l);
 }
 
-/* ---- Connections: lingering GONE sockets ---- */
+/* ---- the row sources, one per pane ---- */
 
-static int gone_push(struct view *v, const struct sock_event *e)
-{
-	struct gone *g = grow(v->gone, &v->gonecap, v->ngone + 1, sizeof(*g));
-	if (!g)
-		return -1;
-	v->gone = g;
-	g = &v->gone[v->ngone];
-	memset(g, 0, sizeof(*g));
-	g->owners = owners_dup(e->owners, e->nowners);
-	if (e->nowners && !g->owners)
-		return -1;
-	g->rec = e->rec;
-	g->nowners = e->nowners;
-	g->gone_at = e->time;
-	ident_of(&e->rec, &g->id);
-	v->ngone++;
-	return 0;
-}
+static const struct row_source *const row_sources[PANE_COUNT] = {
+	[PANE_CONNECTIONS] = &view_conn_source,
+	[PANE_PROCESSES] = &view_proc_source,
+	[PANE_EVENTS] = &view_events_source,
+};
 
-/* Drops GONE rows older than linger; they are in the order they went. */
-static int gone_expire(struct view *v)
+static int pane_refresh(struct view *v, enum pane_id p)
 {
-	size_t k = 0;
-	while (k < v->ngone && v->now - v->gone[k].gone_at >= v->linger)
-		free(v->gone[k++].owners);
-	if (!k)
+	struct list *l = &v->pane[p];
+	const struct row_source *src = row_sources[p];
+	if (l->rows_dirty && src->rebuild(v) < 0)
+		return list_fail(l);
+	if (!l->order_dirty)
 		return 0;
-	memmove(v->gone, v->gone + k, (v->ngone - k) * sizeof(*v->gone));
-	v->ngone -= k;
-	/* A burst of closes (a load stopping) is given back once it lingered. */
-	int shrunk = 0;
-	v->gone = room_fit(v->gone, &v->gonecap, v->ngone, sizeof(*v->gone), 0, &shrunk);
-	return 1;
-}
-
-/* Indexes the GONE sockets by identity (the same socket may go twice
- * within the linger: the first one found wins). */
-static int gone_index(struct view *v)
-{
-	size_t want = 16;
-	while (want < v->ngone * 2)
-		want *= 2;
-	uint32_t *m = grow(v->gmap, &v->gmapcap, want, sizeof(*m));
-	if (!m)
-		return -1;
-	v->gmap = m;
-	v->gmap_n = want;
-	memset(m, 0, want * sizeof(*m));
-	for (size_t g = 0; g < v->ngone; g++) {
-		size_t i = ident_hash(&v->gone[g].id) & (want - 1);
-		while (m[i])
-			i = (i + 1) & (want - 1);
-		m[i] = (uint32_t)(g + 1);
+	if (l->col) {
+		sort_rows(l->rows, l->tmp, l->n, src->cmp, v);
+		l->sorts++;
 	}
-	return 0;
-}
-
-static size_t gone_find(const struct view *v, const struct ident *id)
-{
-	size_t mask = v->gmap_n - 1;
-	for (size_t i = ident_hash(id) & mask; v->gmap_n && v->gmap[i]; i = (i + 1) & mask) {
-		size_t g = v->gmap[i] - 1;
-		if (g < v->ngone && memcmp(&v->gone[g].id, id, sizeof(*id)) == 0)
-			return g;
-	}
-	return VIEW_NONE;
-}
-
-/* ---- Connections: rows ---- */
-
-static void conn_colrow(const struct view *v, uint32_t ref, struct column_row *c)
-{
-	if (ref & GONE_REF) {
-		const struct gone *g = &v->gone[ref & ~GONE_REF];
-		/* Closed: no rate any more (the last one is in its GONE event). */
-		*c = (struct column_row){ .rec = &g->rec, .owners = g->owners,
-		                          .nowners = g->nowners, .first_seen = g->first_seen,
-		                          .now = v->now };
-	} else {
-		const struct sock_entry *e = sock_table_at(v->table, ref);
-		*c = (struct column_row){ .rec = &e->rec, .owners = e->owners,
-		                          .nowners = e->nowners, .first_seen = e->first_seen,
-		                          .now = v->now, .tx_rate = e->tx_rate,
-		                          .rx_rate = e->rx_rate, .has_rate = e->has_rate };
-	}
-}
-
-static enum view_highlight conn_highlight(const struct view *v, const struct sock_entry *e)
-{
-	if (e->first_seen > v->baseline && v->now - e->first_seen < v->linger)
-		return VIEW_HL_NEW;
-	if (e->state_since > v->baseline && v->now - e->state_since < v->linger)
-		return VIEW_HL_CHANGED;
-	return VIEW_HL_NONE;
-}
-
-static int conn_cmp(const struct view *v, uint32_t a, uint32_t b)
-{
-	struct column_row x, y;
-	conn_colrow(v, a, &x);
-	conn_colrow(v, b, &y);
-	return columns_compare(v->conn_col, &x, &y, v->conn_desc);
-}
-
-static size_t conn_table_count(const struct view *v)
-{
-	return v->table ? sock_table_count(v->table) : 0;
-}
-
-static int owners_have_service(const struct sock_owner *o, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (o[i].service[0])
-			return 1;
-	return 0;
-}
-
-static void conn_count(struct view *v, const struct sock_rec *r,
-                       const struct sock_owner *o, size_t n)
-{
-	size_t *per = r->proto == IPPROTO_UDP ? v->counts.udp : v->counts.tcp;
-	if (r->state < SOCK_ST_MAX)
-		per[r->state]++;
-	v->counts.total++;
-	v->counts.netns_other += r->netns != 0;
-	v->counts.with_service += owners_have_service(o, n);
-}
-
-/* Marks which table sockets and GONE rows are shown (SHOWN), counting. */
-static void conn_mark(struct view *v)
-{
-	size_t nt = conn_table_count(v);
-	memset(&v->counts, 0, sizeof(v->counts));
-	for (size_t i = 0; i < nt; i++) {
-		const struct sock_entry *e = sock_table_at(v->table, i);
-		conn_count(v, &e->rec, e->owners, e->nowners);
-		v->vis[i] = passes(v, &e->rec, e->owners, e->nowners, 1) ? SHOWN : HIDDEN;
-		v->counts.shown += v->vis[i] == SHOWN;
-	}
-	for (size_t g = 0; g < v->ngone; g++) {
-		struct gone *x = &v->gone[g];
-		int back = v->table && sock_table_find(v->table, &x->rec);
-		x->vis = !back && passes(v, &x->rec, x->owners, x->nowners, 1) ? SHOWN : HIDDEN;
-		v->counts.gone += x->vis == SHOWN;
-	}
-}
-
-/* A shown, not yet placed row becomes placed: its ref, else NO_REF. */
-static uint32_t conn_take(uint8_t *vis, uint32_t ref)
-{
-	if (*vis != SHOWN)
-		return NO_REF;
-	*vis = PLACED;
-	return ref;
-}
-
-/* Where the socket of a row of the last sort is now. Usually the same
- * table position; a poll moves a few (then the table's index finds them)
- * and turns some into GONE rows, which inherit the first-seen time. */
-static uint32_t conn_locate(struct view *v, const struct prev_row *p)
-{
-	size_t nt = conn_table_count(v);
-	if (!(p->ref & GONE_REF) && p->ref < nt &&
-	    ident_is(&p->id, &sock_table_at(v->table, p->ref)->rec))
-		return conn_take(&v->vis[p->ref], p->ref);
-	struct sock_rec probe;
-	rec_of_ident(&p->id, &probe);
-	const struct sock_entry *e = nt ? sock_table_find(v->table, &probe) : NULL;
-	if (e) {
-		size_t i = (size_t)(e - sock_table_at(v->table, 0));
-		return conn_take(&v->vis[i], (uint32_t)i);
-	}
-	size_t g = gone_find(v, &p->id);
-	if (g == VIEW_NONE)
-		return NO_REF;
-	if (!v->gone[g].first_seen)
-		v->gone[g].first_seen = p->first_seen;
-	return conn_take(&v->gone[g].vis, GONE_REF | (uint32_t)g);
-}
-
-/* Rows in the order of the last sort, then newcomers in table order: so
- * that sorting keeps ties as they were. */
-static void conn_gather(struct view *v)
-{
-	size_t n = 0, nt = conn_table_count(v);
-	for (size_t p = 0; p < v->nprev; p++) {
-		uint32_t ref = conn_locate(v, &v->prev[p]);
-		if (ref != NO_REF)
-			v->conn.rows[n++] = ref;
-	}
-	for (size_t i = 0; i < nt; i++)
-		if (v->vis[i] == SHOWN)
-			v->conn.rows[n++] = (uint32_t)i;
-	for (size_t g = 0; g < v->ngone; g++)
-		if (v->gone[g].vis == SHOWN)
-			v->conn.rows[n++] = GONE_REF | (uint32_t)g;
-	v->conn.n = n;
-}
-
-static int conn_rebuild(struct view *v)
-{
-	size_t nt = conn_table_count(v);
-	uint8_t *vis = grow(v->vis, &v->viscap, nt, sizeof(*vis));
-	if (!vis)
-		return -1;
-	v->vis = vis;
-	if (list_reserve(&v->conn, nt + v->ngone) < 0 || gone_index(v) < 0)
-		return -1;
-	conn_mark(v);
-	conn_gather(v);
-	v->built_n = nt;
-	v->conn.rows_dirty = 0;
-	v->conn.order_dirty = 1;
-	v->stale = 0;
-	return 0;
-}
-
-/* Records the rows in their new order for the next rebuild. */
-static int conn_remember_rows(struct view *v)
-{
-	struct prev_row *p = grow(v->prev, &v->prevcap, v->conn.n, sizeof(*p));
-	if (!p)
-		return -1;
-	v->prev = p;
-	for (size_t i = 0; i < v->conn.n; i++) {
-		struct column_row c;
-		conn_colrow(v, v->conn.rows[i], &c);
-		ident_of(c.rec, &p[i].id);
-		p[i].first_seen = c.first_seen;
-		p[i].ref = v->conn.rows[i];
-	}
-	v->nprev = v->conn.n;
-	/* Rows a table that shrank no longer has are given back. */
-	int shrunk = 0;
-	v->prev = room_fit(v->prev, &v->prevcap, v->nprev, sizeof(*v->prev), 1, &shrunk);
-	return 0;
-}
-
-static void conn_remember_sel(struct view *v)
-{
-	v->conn_has_sel = v->conn.n > 0;
-	if (v->conn_has_sel)
-		v->conn_sel = v->prev[v->conn.sel].id;
-}
-
-/* The selected socket's row: its ref found by identity, then its place. */
-static size_t conn_find_sel(const struct view *v)
-{
-	if (!v->conn_has_sel)
-		return VIEW_NONE;
-	struct sock_rec probe;
-	rec_of_ident(&v->conn_sel, &probe);
-	const struct sock_entry *e = conn_table_count(v) ? sock_table_find(v->table, &probe) : NULL;
-	size_t g = e ? VIEW_NONE : gone_find(v, &v->conn_sel);
-	uint32_t want = e ? (uint32_t)(e - sock_table_at(v->table, 0))
-	                  : g != VIEW_NONE ? GONE_REF | (uint32_t)g : NO_REF;
-	for (size_t i = 0; want != NO_REF && i < v->conn.n; i++)
-		if (v->conn.rows[i] == want)
-			return i;
-	return VIEW_NONE;
-}
-
-static int conn_sort(struct view *v)
-{
-	if (v->conn_col) {
-		sort_rows(v->conn.rows, v->conn.tmp, v->conn.n, conn_cmp, v);
-		v->conn.sorts++;
-	}
-	v->conn.order_dirty = 0;
-	if (conn_remember_rows(v) < 0) {
-		v->nprev = 0;
-		return -1;
-	}
-	list_settle(&v->conn, conn_find_sel(v));
-	conn_remember_sel(v);
-	return 0;
-}
-
-static int conn_refresh(struct view *v)
-{
-	if (v->conn.rows_dirty && conn_rebuild(v) < 0)
-		return list_fail(&v->conn);
-	if (v->conn.order_dirty && conn_sort(v) < 0)
-		return list_fail(&v->conn);
-	return 0;
-}
-
-/* ---- Processes: the columns ---- */
-
-static int cmp_num(unsigned long long a, unsigned long long b)
-{
-	return a < b ? -1 : a > b;
-}
-
-static void pfmt_pid(const struct view_proc_row *r, char *buf, size_t len)
-{
-	snprintf(buf, len, "%d", r->pid);
-}
-static int pcmp_pid(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	int c = cmp_num((unsigned)a->pid, (unsigned)b->pid);
-	return c ? c : cmp_num(a->starttime, b->starttime);
-}
-static void pfmt_user(const struct view_proc_row *r, char *buf, size_t len)
-{
-	textsafe_display(r->user, strlen(r->user), buf, len);
-}
-static int pcmp_user(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	return strcmp(a->user, b->user);
-}
-static void pfmt_comm(const struct view_proc_row *r, char *buf, size_t len)
-{
-	textsafe_display(r->comm, strlen(r->comm), buf, len);
-}
-static int pcmp_comm(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	return strcmp(a->comm, b->comm);
-}
-
-/* SERVICE: "-" for processes (or the group of them) in no unit or container. */
-static void pfmt_service(const struct view_proc_row *r, char *buf, size_t len)
-{
-	if (r->service[0])
-		textsafe_display(r->service, strlen(r->service), buf, len);
-	else
-		snprintf(buf, len, "-");
-}
-static int pknown_service(const struct view_proc_row *r)
-{
-	return r->service[0] != '\0';
-}
-static int pcmp_service(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	return strcmp(a->service, b->service);
-}
-
-#define PROC_COUNT_COLUMN(field)                                                 \
-	static void pfmt_##field(const struct view_proc_row *r, char *buf, size_t len) \
-	{                                                                        \
-		snprintf(buf, len, "%zu", r->field);                             \
-	}                                                                        \
-	static int pcmp_##field(const struct view_proc_row *a,                   \
-	                        const struct view_proc_row *b)                   \
-	{                                                                        \
-		return cmp_num(a->field, b->field);                              \
-	}
-PROC_COUNT_COLUMN(listen)
-PROC_COUNT_COLUMN(established)
-PROC_COUNT_COLUMN(other)
-PROC_COUNT_COLUMN(total)
-
-/* TX/s, RX/s: formatted like the Connections cells, blank without a rate. */
-static int pknown_rate(const struct view_proc_row *r)
-{
-	return r->has_rate;
-}
-static int cmp_rate(int ka, double a, int kb, double b)
-{
-	if (ka != kb)
-		return ka ? -1 : 1;        /* no rate after every rate */
-	return ka ? (a < b ? -1 : a > b) : 0;
-}
-static void pfmt_txrate(const struct view_proc_row *r, char *buf, size_t len)
-{
-	if (r->has_rate)
-		columns_rate_str(r->tx_rate, buf, len);
-	else if (len)
-		buf[0] = '\0';
-}
-static int pcmp_txrate(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	return cmp_rate(a->has_rate, a->tx_rate, b->has_rate, b->tx_rate);
-}
-static void pfmt_rxrate(const struct view_proc_row *r, char *buf, size_t len)
-{
-	if (r->has_rate)
-		columns_rate_str(r->rx_rate, buf, len);
-	else if (len)
-		buf[0] = '\0';
-}
-static int pcmp_rxrate(const struct view_proc_row *a, const struct view_proc_row *b)
-{
-	return cmp_rate(a->has_rate, a->rx_rate, b->has_rate, b->rx_rate);
-}
-
-const struct view_proc_column view_proc_columns[] = {
-	{ "pid",     "PID",     1, pfmt_pid,         pcmp_pid,         NULL, VIEW_PROC_BY_PROCESS },
-	{ "user",    "USER",    0, pfmt_user,        pcmp_user,        NULL, VIEW_PROC_BY_PROCESS },
-	{ "command", "COMMAND", 0, pfmt_comm,        pcmp_comm,        NULL, VIEW_PROC_BY_PROCESS },
-	{ "service", "SERVICE", 0, pfmt_service,     pcmp_service,     pknown_service, 0 },
-	{ "listen",  "LISTEN",  1, pfmt_listen,      pcmp_listen,      NULL, 0 },
-	{ "estab",   "ESTAB",   1, pfmt_established, pcmp_established, NULL, 0 },
-	{ "other",   "OTHER",   1, pfmt_other,       pcmp_other,       NULL, 0 },
-	{ "total",   "TOTAL",   1, pfmt_total,       pcmp_total,       NULL, 0 },
-	{ "txrate",  "TX/s",    1, pfmt_txrate,      pcmp_txrate,      pknown_rate, 0 },
-	{ "rxrate",  "RX/s",    1, pfmt_rxrate,      pcmp_rxrate,      pknown_rate, 0 },
-};
-const size_t view_proc_ncolumns = sizeof(view_proc_columns) / sizeof(view_proc_columns[0]);
-
-const struct view_proc_column *view_proc_column_find(const char *name)
-{
-	for (size_t i = 0; i < view_proc_ncolumns; i++)
-		if (strcasecmp(view_proc_columns[i].name, name) == 0)
-			return &view_proc_columns[i];
-	return NULL;
-}
-
-int view_proc_compare(const struct view_proc_column *col, const struct view_proc_row *a,
-                      const struct view_proc_row *b, int desc)
-{
-	if (col->known) {
-		int ka = col->known(a) != 0, kb = col->known(b) != 0;
-		if (ka != kb)
-			return ka ? -1 : 1;
-	}
-	return sign(col->compare(a, b), desc);
-}
-
-/* ---- Processes: counting ---- */
-
-/* FNV-1a: a service row's starttime, so selection and ties can follow it. */
-static unsigned long long service_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ull;
-	return h;
-}
-
-/* svc is NULL for a process row, the key of a service row. */
-static size_t procs_slot(const struct procs *p, int pid, unsigned long long start,
-                         const char *svc)
-{
-	size_t mask = p->nslots - 1;
-	size_t i = mix64((uint64_t)(unsigned)pid ^ mix64(start)) & mask;
-	for (; p->slots[i]; i = (i + 1) & mask) {
-		const struct view_proc_row *r = &p->v[p->slots[i] - 1];
-		if (r->pid == pid && r->starttime == start &&
-		    (!svc || strcmp(r->service, svc) == 0))
-			break;
-	}
-	return i;
-}
-
-static int procs_rehash(struct procs *p, size_t nslots)
-{
-	uint32_t *s = calloc(nslots, sizeof(*s));
-	if (!s)
-		return -1;
-	free(p->slots);
-	p->slots = s;
-	p->nslots = nslots;
-	for (size_t k = 0; k < p->n; k++)
-		s[procs_slot(p, p->v[k].pid, p->v[k].starttime,
-		             p->by_service ? p->v[k].service : NULL)] = (uint32_t)(k + 1);
-	return 0;
-}
-
-static void procs_reset(struct procs *p)
-{
-	p->n = 0;
-	if (p->slots)
-		memset(p->slots, 0, p->nslots * sizeof(*p->slots));
-}
-
-static void procs_free(struct procs *p)
-{
-	free(p->v);
-	free(p->slots);
-}
-
-/* The row of process (pid, start), or with svc of that service (pid 0),
- * added empty when new; NULL on ENOMEM. */
-static struct view_proc_row *procs_get(struct procs *p, int pid, unsigned long long start,
-                                       const char *svc)
-{
-	if ((p->n + 1) * 2 > p->nslots &&
-	    procs_rehash(p, p->nslots ? p->nslots * 2 : 256) < 0)
-		return NULL;
-	if (svc) {
-		pid = 0;
-		start = service_hash(svc);
-	}
-	size_t s = procs_slot(p, pid, start, svc);
-	if (p->slots[s])
-		return &p->v[p->slots[s] - 1];
-	struct view_proc_row *v = grow(p->v, &p->cap, p->n + 1, sizeof(*v));
-	if (!v)
-		return NULL;
-	p->v = v;
-	struct view_proc_row *r = &v[p->n];
-	memset(r, 0, sizeof(*r));
-	r->pid = pid;
-	r->starttime = start;
-	if (svc)
-		snprintf(r->service, sizeof(r->service), "%s", svc);
-	p->slots[s] = (uint32_t)++p->n;
-	return r;
-}
-
-/* Counts one socket for one of its owners; names come from the newest. */
-static void proc_count(struct view_proc_row *r, const struct sock_owner *o, uint8_t state)
-{
-	if (!r->total) {
-		r->uid = o->uid;
-		memcpy(r->comm, o->comm, sizeof(r->comm));
-		memcpy(r->user, o->user, sizeof(r->user));
-		memcpy(r->service, o->service, sizeof(r->service));
-		r->comm[sizeof(r->comm) - 1] = r->user[sizeof(r->user) - 1] = '\0';
-		r->service[sizeof(r->service) - 1] = '\0';
-	}
-	if (state == SOCK_ST_LISTEN)
-		r->listen++;
-	else if (state == SOCK_ST_ESTABLISHED)
-		r->established++;
-	else
-		r->other++;
-	r->total++;
-}
-
-/* Whether owner k is the one of its process group that gets the socket's
- * rate: owners are sorted by pid, so it is when no earlier owner shares its
- * group. An unknown group (0) is a group of its own. */
-static int proc_rate_holder(const struct sock_owner *o, size_t k)
-{
-	for (size_t j = 0; o[k].pgid > 0 && j < k; j++)
-		if (o[j].pgid == o[k].pgid)
-			return 0;
-	return 1;
-}
-
-static void proc_add_rate(struct view_proc_row *r, const struct sock_entry *e, int holder)
-{
-	if (!e->has_rate)
-		return;
-	r->has_rate = 1;
-	if (holder) {
-		r->tx_rate += e->tx_rate;
-		r->rx_rate += e->rx_rate;
-	}
-}
-
-/* Whether owner k's service already counted this socket: an earlier owner
- * has the same one. */
-static int proc_service_seen(const struct sock_owner *o, size_t k)
-{
-	for (size_t j = 0; j < k; j++)
-		if (strcmp(o[j].service, o[k].service) == 0)
-			return 1;
-	return 0;
-}
-
-/* Service rows: each socket once per service among its owners. */
-static int proc_count_services(struct view *v, const struct sock_entry *e)
-{
-	for (size_t k = 0; k < e->nowners; k++) {
-		if (proc_service_seen(e->owners, k))
-			continue;
-		struct view_proc_row *r = procs_get(&v->build, 0, 0, e->owners[k].service);
-		if (!r)
-			return -1;
-		proc_count(r, &e->owners[k], e->rec.state);
-		proc_add_rate(r, e, 1);
-	}
-	return 0;
-}
-
-static int proc_count_table(struct view *v)
-{
-	size_t n = v->table ? sock_table_count(v->table) : 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct sock_entry *e = sock_table_at(v->table, i);
-		if (!e->nowners || !passes(v, &e->rec, e->owners, e->nowners, 0))
-			continue;
-		if (v->build.by_service) {
-			if (proc_count_services(v, e) < 0)
-				return -1;
-			continue;
-		}
-		for (size_t k = 0; k < e->nowners; k++) {
-			const struct sock_owner *o = &e->owners[k];
-			struct view_proc_row *r = procs_get(&v->build, o->pid, o->starttime, NULL);
-			if (!r)
-				return -1;
-			proc_count(r, o, e->rec.state);
-			proc_add_rate(r, e, proc_rate_holder(e->owners, k));
-		}
-	}
-	return 0;
-}
-
-/* Processes are seeded in their shown order, so ties keep it; processes
- * left without sockets are then dropped. */
-static int proc_rebuild(struct view *v)
-{
-	struct procs *b = &v->build;
-	procs_reset(b);
-	b->by_service = v->proc_by_service;
-	for (size_t k = 0; k < v->proc.n; k++) {
-		const struct view_proc_row *old = &v->procs.v[v->proc.rows[k]];
-		if (!procs_get(b, old->pid, old->starttime, b->by_service ? old->service : NULL))
-			return -1;
-	}
-	if (proc_count_table(v) < 0 || list_reserve(&v->proc, b->n) < 0)
-		return -1;
-	size_t n = 0;
-	for (size_t k = 0; k < b->n; k++)
-		if (b->v[k].total)
-			b->v[n++] = b->v[k];
-	b->n = n;
-	for (size_t k = 0; k < n; k++)
-		v->proc.rows[k] = (uint32_t)k;
-	v->proc.n = n;
-	struct procs t = v->procs;
-	v->procs = *b;
-	*b = t;          /* its index is stale; procs_reset clears it next time */
-	v->proc.rows_dirty = 0;
-	v->proc.order_dirty = 1;
-	return 0;
-}
-
-static int proc_cmp(const struct view *v, uint32_t a, uint32_t b)
-{
-	return view_proc_compare(v->proc_col, &v->procs.v[a], &v->procs.v[b], v->proc_desc);
-}
-
-static void proc_remember_sel(struct view *v)
-{
-	v->proc_has_sel = v->proc.n > 0;
-	if (v->proc_has_sel) {
-		const struct view_proc_row *r = &v->procs.v[v->proc.rows[v->proc.sel]];
-		v->proc_sel_pid = r->pid;
-		v->proc_sel_start = r->starttime;
-	}
-}
-
-static size_t proc_find_sel(const struct view *v)
-{
-	for (size_t i = 0; v->proc_has_sel && i < v->proc.n; i++) {
-		const struct view_proc_row *r = &v->procs.v[v->proc.rows[i]];
-		if (r->pid == v->proc_sel_pid && r->starttime == v->proc_sel_start)
-			return i;
-	}
-	return VIEW_NONE;
-}
-
-static void proc_sort(struct view *v)
-{
-	if (v->proc_col) {
-		sort_rows(v->proc.rows, v->proc.tmp, v->proc.n, proc_cmp, v);
-		v->proc.sorts++;
-	}
-	v->proc.order_dirty = 0;
-	list_settle(&v->proc, proc_find_sel(v));
-	proc_remember_sel(v);
-}
-
-static int proc_refresh(struct view *v)
-{
-	if (v->proc.rows_dirty && proc_rebuild(v) < 0)
-		return list_fail(&v->proc);
-	if (v->proc.order_dirty)
-		proc_sort(v);
-	return 0;
-}
-
-/* ---- Events: the columns ---- */
-
-static void efmt_time(const struct sock_event *e, char *buf, size_t len)
-{
-	time_t t = (time_t)e->time;
-	struct tm tm;
-	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%H:%M:%S", &tm))
-		snprintf(buf, len, "?");
-}
-/* Newest first, like AGE's youngest first. */
-static int ecmp_time(const struct sock_event *a, const struct sock_event *b)
-{
-	return a->time < b->time ? 1 : a->time > b->time ? -1 : 0;
-}
-static void efmt_event(const struct sock_event *e, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", sock_event_name(e->type));
-}
-static int ecmp_event(const struct sock_event *a, const struct sock_event *b)
-{
-	return strcmp(sock_event_name(a->type), sock_event_name(b->type));
-}
-/* A STATE event shows where it came from: "SYN_SENT>ESTABLISHED". */
-static void efmt_state(const struct sock_event *e, char *buf, size_t len)
-{
-	const char *to = sock_state_name(e->rec.proto, e->rec.state);
-	if (e->type == SOCK_EV_STATE)
-		snprintf(buf, len, "%s>%s", sock_state_name(e->rec.proto, e->from_state), to);
-	else
-		snprintf(buf, len, "%s", to);
-}
-static int ecmp_state(const struct sock_event *a, const struct sock_event *b)
-{
-	return strcmp(sock_state_name(a->rec.proto, a->rec.state),
-	              sock_state_name(b->rec.proto, b->rec.state));
-}
-static void efmt_socket(const struct sock_event *e, char *buf, size_t len)
-{
-	char l[80], r[80];
-	const struct sock_rec *s = &e->rec;
-	sock_endpoint_str(s->family, s->laddr, s->lport, l, sizeof(l));
-	sock_endpoint_str(s->family, s->raddr, s->rport, r, sizeof(r));
-	int n = snprintf(buf, len, "%s%s %s -> %s", sock_proto_name(s->proto),
-	                 s->family == AF_INET6 ? "6" : "", l, r);
-	/* Who closed it: a user name, so escaped like any text from the system. */
-	if (e->type == SOCK_EV_CLOSED && n >= 0 && (size_t)n + 12 < len) {
-		n += snprintf(buf + n, len - (size_t)n, " closed by ");
-		textsafe_display(e->by, strlen(e->by), buf + n, len - (size_t)n);
-	}
-}
-static int ecmp_socket(const struct sock_event *a, const struct sock_event *b)
-{
-	const struct sock_rec *x = &a->rec, *y = &b->rec;
-	int c = cmp_num(x->proto, y->proto);
-	c = c ? c : cmp_num(x->family, y->family);
-	c = c ? c : memcmp(x->laddr, y->laddr, sizeof(x->laddr));
-	c = c ? c : cmp_num(x->lport, y->lport);
-	c = c ? c : memcmp(x->raddr, y->raddr, sizeof(x->raddr));
-	return c ? c : cmp_num(x->rport, y->rport);
-}
-/* The owners as the Connections PID/PROCESS cell shows them (escaped). */
-static void efmt_owner(const struct sock_event *e, char *buf, size_t len)
-{
-	struct column_row r = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners };
-	columns_find("process")->format(&r, buf, len);
-}
-static int ecmp_owner(const struct sock_event *a, const struct sock_event *b)
-{
-	int c = strcmp(a->nowners ? a->owners[0].comm : "", b->nowners ? b->owners[0].comm : "");
-	return c ? c : cmp_num((unsigned)(a->nowners ? a->owners[0].pid : 0),
-	                       (unsigned)(b->nowners ? b->owners[0].pid : 0));
-}
-
-const struct view_events_column view_events_columns[] = {
-	{ "time",   "TIME",        0, efmt_time,   ecmp_time },
-	{ "event",  "EVENT",       0, efmt_event,  ecmp_event },
-	{ "state",  "STATE",       0, efmt_state,  ecmp_state },
-	{ "socket", "SOCKET",      0, efmt_socket, ecmp_socket },
-	{ "owner",  "PID/PROCESS", 0, efmt_owner,  ecmp_owner },
-};
-const size_t view_events_ncolumns =
-	sizeof(view_events_columns) / sizeof(view_events_columns[0]);
-
-const struct view_events_column *view_events_column_find(const char *name)
-{
-	for (size_t i = 0; i < view_events_ncolumns; i++)
-		if (strcasecmp(view_events_columns[i].name, name) == 0)
-			return &view_events_columns[i];
-	return NULL;
-}
-
-/* ---- Events: the ring and its rows ---- */
-
-static size_t ring_count(const struct view *v)
-{
-	return v->next_seq < VIEW_EVENTS_MAX ? (size_t)v->next_seq : VIEW_EVENTS_MAX;
-}
-
-/* Copies e over the oldest event once the ring is full. */
-static int ring_push(struct view *v, const struct sock_event *e)
-{
-	struct sock_owner *o = owners_dup(e->owners, e->nowners);
-	if (e->nowners && !o)
-		return -1;
-	struct logged *l = &v->ring[v->next_seq % VIEW_EVENTS_MAX];
-	free(l->ev.owners);
-	l->ev = *e;
-	l->ev.owners = o;
-	l->seq = v->next_seq++;
-	return 0;
-}
-
-static int events_cmp(const struct view *v, uint32_t a, uint32_t b)
-{
-	return sign(v->ev_col->compare(&v->ring[a].ev, &v->ring[b].ev), v->ev_desc);
-}
-
-static int events_rebuild(struct view *v)
-{
-	size_t n = 0, count = ring_count(v);
-	if (list_reserve(&v->events, count) < 0)
-		return -1;
-	for (size_t k = 0; k < count; k++) {
-		uint32_t slot = (uint32_t)((v->next_seq - 1 - k) % VIEW_EVENTS_MAX);
-		const struct sock_event *e = &v->ring[slot].ev;
-		if (passes(v, &e->rec, e->owners, e->nowners, 1))
-			v->events.rows[n++] = slot;
-	}
-	v->events.n = n;
-	v->events.rows_dirty = 0;
-	v->events.order_dirty = 1;
-	return 0;
-}
-
-static void events_remember_sel(struct view *v)
-{
-	v->ev_has_sel = v->events.n > 0;
-	if (v->ev_has_sel)
-		v->ev_sel_seq = v->ring[v->events.rows[v->events.sel]].seq;
-	/* On the top row of the log in its own order (newest first), the
-	 * selection follows the log like tail -f, so new events show; moved
-	 * down to read an older one, it stays on that one. */
-	v->ev_follow = !v->ev_col && v->events.sel == 0;
-}
-
-static size_t events_find_sel(const struct view *v)
-{
-	for (size_t i = 0; v->ev_has_sel && i < v->events.n; i++)
-		if (v->ring[v->events.rows[i]].seq == v->ev_sel_seq)
-			return i;
-	return VIEW_NONE;
-}
-
-static void events_sort(struct view *v)
-{
-	if (v->ev_col) {
-		sort_rows(v->events.rows, v->events.tmp, v->events.n, events_cmp, v);
-		v->events.sorts++;
-	}
-	v->events.order_dirty = 0;
-	list_settle(&v->events, v->ev_follow && v->events.n ? 0 : events_find_sel(v));
-	events_remember_sel(v);
-}
-
-static int events_refresh(struct view *v)
-{
-	if (v->events.rows_dirty && events_rebuild(v) < 0)
-		return list_fail(&v->events);
-	if (v->events.order_dirty)
-		events_sort(v);
-	return 0;
+	l->order_dirty = 0;
+	return src->settle(v) < 0 ? list_fail(l) : 0;
 }
 
 /* ---- the view ---- */
@@ -1268,12 +240,12 @@ struct view *view_new(void)
 	struct view *v = calloc(1, sizeof(*v));
 	if (!v)
 		return NULL;
-	v->ring = calloc(VIEW_EVENTS_MAX, sizeof(*v->ring));
-	if (!v->ring) {
-		view_free(v);
-		return NULL;
-	}
 	v->linger = VIEW_LINGER_DEFAULT;
+	for (int p = 0; p < PANE_COUNT; p++)
+		if (row_sources[p]->init && row_sources[p]->init(v) < 0) {
+			view_free(v);
+			return NULL;
+		}
 	return v;
 }
 
@@ -1281,20 +253,11 @@ void view_free(struct view *v)
 {
 	if (!v)
 		return;
-	for (size_t i = 0; i < v->ngone; i++)
-		free(v->gone[i].owners);
-	for (size_t i = 0; v->ring && i < ring_count(v); i++)
-		free(v->ring[i].ev.owners);
-	free(v->ring);
-	free(v->gone);
-	free(v->prev);
-	free(v->vis);
-	free(v->gmap);
-	procs_free(&v->procs);
-	procs_free(&v->build);
-	list_free(&v->conn);
-	list_free(&v->proc);
-	list_free(&v->events);
+	for (int p = 0; p < PANE_COUNT; p++) {
+		if (row_sources[p]->free)
+			row_sources[p]->free(v);
+		list_free(&v->pane[p]);
+	}
 	free(v);
 }
 
@@ -1303,87 +266,43 @@ void view_set_linger(struct view *v, double seconds)
 	v->linger = seconds;
 }
 
+void view_set_cmdlines(struct view *v, const struct column_cmdlines *src)
+{
+	v->cmdlines = src;
+}
+
 void view_set_filter(struct view *v, const struct filter *f)
 {
 	v->filter = f;
-	v->conn.rows_dirty = v->proc.rows_dirty = v->events.rows_dirty = 1;
-}
-
-/* Sort keys that only a NEW, GONE or STATE event can change: not the
- * queues, RTT and rates (they move every poll) nor the owners (a process
- * can gain or pass on a socket without an event). */
-static int conn_key_fixed(const struct column *col)
-{
-	static const char *const fixed[] = { "proto", "state", "local", "remote", "lport",
-	                                     "rport", "inode", "netns", "age" };
-	if (!col)
-		return 1;
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		if (strcmp(col->name, fixed[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* A poll that brought no event leaves every socket where it was in the
- * table (nothing inserted, nothing swept). Unless a filter or a process
- * narrows the rows (they may hang on owners), or GONE rows linger, the
- * Connections rows are then the same, in the same order when the sort key
- * is fixed: rebuilding and re-sorting them would cost O(n) per poll for
- * nothing (8 ms at 100,000 rows). Their cells are read from the table when
- * drawn, so new queues, RTT and owners still show. */
-static int conn_unchanged_by(const struct view *v, const struct sock_table *t,
-                             const struct sock_events *ev)
-{
-	return v->polled && ev && ev->n == 0 && t == v->table && !v->filter &&
-	       v->narrow_pid <= 0 && v->ngone == 0 && !v->stale && !v->conn.rows_dirty &&
-	       !v->conn.order_dirty && v->nprev == v->conn.n &&
-	       sock_table_count(t) == v->built_n && conn_key_fixed(v->conn_col);
+	for (int p = 0; p < PANE_COUNT; p++)
+		v->pane[p].rows_dirty = 1;
 }
 
 int view_poll(struct view *v, const struct sock_table *t,
               const struct sock_events *ev, double now)
 {
 	int rc = 0;
-	int same = conn_unchanged_by(v, t, ev);
 	if (!v->polled)
 		v->baseline = now;
+	for (int p = 0; p < PANE_COUNT; p++)
+		if (row_sources[p]->poll && row_sources[p]->poll(v, t, ev) < 0)
+			rc = -1;
 	v->polled = 1;
-	v->stale = !same;
 	v->table = t;
 	v->now = now;
-	v->conn.rows_dirty = !same;
-	v->proc.rows_dirty = 1;
-	for (size_t i = 0; ev && i < ev->n; i++) {
-		if (ring_push(v, &ev->v[i]) < 0)
-			rc = -1;
-		if (ev->v[i].type == SOCK_EV_GONE && gone_push(v, &ev->v[i]) < 0)
-			rc = -1;
-	}
-	if (ev && ev->n)
-		v->events.rows_dirty = 1;
 	return rc;
-}
-
-int view_events_log(struct view *v, const struct sock_event *e)
-{
-	if (ring_push(v, e) < 0)
-		return -1;
-	v->events.rows_dirty = 1;
-	return 0;
 }
 
 int view_refresh(struct view *v, double now)
 {
 	int rc = 0;
 	v->now = now;
-	if (gone_expire(v))
-		v->conn.rows_dirty = 1;
-	if (conn_refresh(v) < 0)
-		rc = -1;
-	if (proc_refresh(v) < 0)
-		rc = -1;
-	if (events_refresh(v) < 0)
-		rc = -1;
+	for (int p = 0; p < PANE_COUNT; p++) {
+		if (row_sources[p]->tick)
+			row_sources[p]->tick(v);
+		if (pane_refresh(v, (enum pane_id)p) < 0)
+			rc = -1;
+	}
 	return rc;
 }
 
@@ -1392,229 +311,74 @@ const struct view_counts *view_counts(const struct view *v)
 	return &v->counts;
 }
 
-/* ---- Connections: public ---- */
-
-void view_conn_set_sort(struct view *v, const struct column *col, int desc)
+unsigned view_seen(const struct view *v)
 {
-	desc = !!desc;
-	if (col == v->conn_col && desc == v->conn_desc)
-		return;
-	v->conn_col = col;
-	v->conn_desc = desc;
-	v->conn.order_dirty = 1;
+	return (v->counts.netns_other ? COLUMN_SEEN_NETNS : 0u) |
+	       (v->counts.with_service ? COLUMN_SEEN_SERVICE : 0u) |
+	       (v->proc_by_service ? COLUMN_SEEN_BY_SERVICE : 0u);
 }
 
-const struct column *view_conn_sort(const struct view *v, int *desc)
+/* ---- any pane ---- */
+
+void view_set_sort(struct view *v, enum pane_id p, const struct column *col, int desc)
+{
+	struct list *l = &v->pane[p];
+	desc = !!desc;
+	if (col == l->col && desc == l->desc)
+		return;
+	l->col = col;
+	l->desc = desc;
+	if (row_sources[p]->sort_rebuilds)
+		l->rows_dirty = 1;
+	else
+		l->order_dirty = 1;
+}
+
+const struct column *view_sort(const struct view *v, enum pane_id p, int *desc)
 {
 	if (desc)
-		*desc = v->conn_desc;
-	return v->conn_col;
+		*desc = v->pane[p].desc;
+	return v->pane[p].col;
 }
 
-void view_conn_narrow(struct view *v, int pid, unsigned long long starttime)
+size_t view_count(const struct view *v, enum pane_id p)
 {
-	if (pid <= 0)
-		pid = 0, starttime = 0;
-	if (pid == v->narrow_pid && starttime == v->narrow_start)
-		return;
-	v->narrow_pid = pid;
-	v->narrow_start = starttime;
-	v->conn.rows_dirty = v->events.rows_dirty = 1;
+	/* Between a poll and its refresh the Connections rows name sockets
+	 * the table may have moved. */
+	return p == PANE_CONNECTIONS && v->stale ? 0 : v->pane[p].n;
 }
 
-int view_conn_narrowed(const struct view *v, int *pid, unsigned long long *starttime)
+int view_row(const struct view *v, enum pane_id p, size_t i, struct pane_row *out)
 {
-	if (pid)
-		*pid = v->narrow_pid;
-	if (starttime)
-		*starttime = v->narrow_start;
-	return v->narrow_pid > 0;
-}
-
-size_t view_conn_count(const struct view *v)
-{
-	return v->stale ? 0 : v->conn.n;
-}
-
-int view_conn_row(const struct view *v, size_t i, struct view_conn_row *out)
-{
-	if (v->stale || i >= v->conn.n)
+	if (i >= view_count(v, p))
 		return -1;
-	uint32_t ref = v->conn.rows[i];
-	conn_colrow(v, ref, &out->col);
-	if (ref & GONE_REF) {
-		out->state_since = 0;
-		out->hl = VIEW_HL_GONE;
-	} else {
-		const struct sock_entry *e = sock_table_at(v->table, ref);
-		out->state_since = e->state_since;
-		out->hl = conn_highlight(v, e);
-	}
+	memset(out, 0, sizeof(*out));
+	row_sources[p]->row(v, v->pane[p].rows[i], out);
 	return 0;
 }
 
-void view_conn_set_height(struct view *v, size_t rows)
+void view_set_height(struct view *v, enum pane_id p, size_t rows)
 {
-	list_set_height(&v->conn, rows);
+	list_set_height(&v->pane[p], rows);
 }
 
-void view_conn_move(struct view *v, enum view_move m)
+void view_move(struct view *v, enum pane_id p, enum view_move m)
 {
-	list_move(&v->conn, m);
-	if (v->nprev == v->conn.n)     /* prev mirrors the rows unless a sort failed */
-		conn_remember_sel(v);
+	list_move(&v->pane[p], m);
+	row_sources[p]->moved(v);
 }
 
-size_t view_conn_selected(const struct view *v)
+size_t view_selected(const struct view *v, enum pane_id p)
 {
-	return list_selected(&v->conn);
+	return list_selected(&v->pane[p]);
 }
 
-size_t view_conn_top(const struct view *v)
+size_t view_top(const struct view *v, enum pane_id p)
 {
-	return v->conn.top;
+	return v->pane[p].top;
 }
 
-unsigned long view_conn_sorts(const struct view *v)
+unsigned long view_sorts(const struct view *v, enum pane_id p)
 {
-	return v->conn.sorts;
-}
-
-/* ---- Processes: public ---- */
-
-void view_proc_set_sort(struct view *v, const struct view_proc_column *col, int desc)
-{
-	desc = !!desc;
-	if (col == v->proc_col && desc == v->proc_desc)
-		return;
-	v->proc_col = col;
-	v->proc_desc = desc;
-	v->proc.order_dirty = 1;
-}
-
-const struct view_proc_column *view_proc_sort(const struct view *v, int *desc)
-{
-	if (desc)
-		*desc = v->proc_desc;
-	return v->proc_col;
-}
-
-void view_proc_group_by_service(struct view *v, int on)
-{
-	on = on != 0;
-	if (on == v->proc_by_service)
-		return;
-	v->proc_by_service = on;
-	v->proc.n = 0;             /* no process row seeds a service list, or back */
-	v->proc.sel = v->proc.top = 0;
-	v->proc_has_sel = 0;
-	if (v->proc_col && !view_proc_column_shown(v, v->proc_col))
-		v->proc_col = NULL;
-	v->proc.rows_dirty = 1;
-}
-
-int view_proc_by_service(const struct view *v)
-{
-	return v->proc_by_service;
-}
-
-int view_proc_column_shown(const struct view *v, const struct view_proc_column *col)
-{
-	/* SERVICE takes room only once some socket's owner has one. */
-	if (!v->proc_by_service && strcmp(col->name, "service") == 0 && !v->counts.with_service)
-		return 0;
-	return !col->only ||
-	       col->only == (v->proc_by_service ? VIEW_PROC_BY_SERVICE : VIEW_PROC_BY_PROCESS);
-}
-
-size_t view_proc_count(const struct view *v)
-{
-	return v->proc.n;
-}
-
-const struct view_proc_row *view_proc_row(const struct view *v, size_t i)
-{
-	return i < v->proc.n ? &v->procs.v[v->proc.rows[i]] : NULL;
-}
-
-void view_proc_set_height(struct view *v, size_t rows)
-{
-	list_set_height(&v->proc, rows);
-}
-
-void view_proc_move(struct view *v, enum view_move m)
-{
-	list_move(&v->proc, m);
-	proc_remember_sel(v);
-}
-
-size_t view_proc_selected(const struct view *v)
-{
-	return list_selected(&v->proc);
-}
-
-size_t view_proc_top(const struct view *v)
-{
-	return v->proc.top;
-}
-
-unsigned long view_proc_sorts(const struct view *v)
-{
-	return v->proc.sorts;
-}
-
-/* ---- Events: public ---- */
-
-void view_events_set_sort(struct view *v, const struct view_events_column *col, int desc)
-{
-	desc = !!desc;
-	if (col == v->ev_col && desc == v->ev_desc)
-		return;
-	v->ev_col = col;
-	v->ev_desc = desc;
-	/* From the newest-first order, so ties keep it whatever came before. */
-	v->events.rows_dirty = 1;
-}
-
-const struct view_events_column *view_events_sort(const struct view *v, int *desc)
-{
-	if (desc)
-		*desc = v->ev_desc;
-	return v->ev_col;
-}
-
-size_t view_events_count(const struct view *v)
-{
-	return v->events.n;
-}
-
-const struct sock_event *view_events_row(const struct view *v, size_t i)
-{
-	return i < v->events.n ? &v->ring[v->events.rows[i]].ev : NULL;
-}
-
-void view_events_set_height(struct view *v, size_t rows)
-{
-	list_set_height(&v->events, rows);
-}
-
-void view_events_move(struct view *v, enum view_move m)
-{
-	list_move(&v->events, m);
-	events_remember_sel(v);
-}
-
-size_t view_events_selected(const struct view *v)
-{
-	return list_selected(&v->events);
-}
-
-size_t view_events_top(const struct view *v)
-{
-	return v->events.top;
-}
-
-size_t view_events_logged(const struct view *v)
-{
-	return ring_count(v);
+	return v->pane[p].sorts;
 }

@@ -1,9 +1,12 @@
-/* view.h — the model behind the screen's three panes, computed without
- * drawing: the Connections rows (filtered, narrowed to a process, sorted,
- * highlighted NEW/CHANGED/GONE), the Processes rows, the Events log, each
- * with a selection that follows its item, and the header's counts.
+/* view.h — the model behind the screen's panes, computed without drawing:
+ * one row source per pane (enum pane_id) — the Connections rows (filtered,
+ * narrowed to a process, highlighted NEW/CHANGED/GONE), the Processes rows,
+ * the Events log — each sorted by a column of its table, with a selection
+ * that follows its item; and the header's counts. Every pane is read and
+ * moved through the same functions (view.c); each pane's rows come from
+ * its row source (view_conn.c, view_proc.c, view_events.c).
  *
- * Decisions the brief left open, as implemented:
+ * How the rows are chosen:
  * - The filter narrows all three panes. Processes count only the sockets
  *   that pass it (so both panes agree); narrowing to a process narrows
  *   Connections and Events, never Processes (you must still see the others
@@ -44,6 +47,7 @@
 #include <stdint.h>
 
 #include "columns.h"
+#include "pane.h"
 #include "filter.h"
 #include "table.h"
 
@@ -68,57 +72,15 @@ struct view_counts {
 	size_t with_service;       /* table sockets some owner of which has a service */
 };
 
-/* One Connections row; col is ready for the columns' format(). */
-struct view_conn_row {
-	struct column_row col;
-	double state_since;        /* 0 for a GONE row */
-	enum view_highlight hl;
+/* One row of a pane: what its columns read, and what the row is about. */
+struct pane_row {
+	const void *cells;         /* a struct column_row, proc_row or sock_event */
+	enum view_highlight hl;    /* Events: by the event's kind */
+	/* The socket the row is about (rec NULL: none); Connections' cells. */
+	struct column_row sock;
+	double state_since;        /* when its state last changed; 0 GONE or unknown */
+	const struct proc_row *proc;   /* the process (or service) it is about */
 };
-
-/* One Processes row: a process by pid and start time, and its sockets. */
-struct view_proc_row {
-	int pid;
-	unsigned long long starttime;
-	uint32_t uid;
-	char comm[17];             /* raw: format through view_proc_columns */
-	char user[64];
-	char service[64];          /* raw; a service row's key ("" unknown) */
-	size_t listen, established, other, total;
-	double tx_rate, rx_rate;   /* bytes/s, when has_rate; see above */
-	int has_rate;
-};
-
-struct view_proc_column {
-	const char *name;          /* "pid", "listen" */
-	const char *title;         /* "PID", "LISTEN" */
-	int right;
-	void (*format)(const struct view_proc_row *r, char *buf, size_t len);
-	int (*compare)(const struct view_proc_row *a, const struct view_proc_row *b);
-	/* NULL when every row has a value; else 0 for a blank one (no rate),
-	 * which sorts last whichever the direction (view_proc_compare). */
-	int (*known)(const struct view_proc_row *r);
-	int only;                  /* VIEW_PROC_BY_*: shown in that grouping only; 0 both */
-};
-#define VIEW_PROC_BY_PROCESS 1
-#define VIEW_PROC_BY_SERVICE 2
-extern const struct view_proc_column view_proc_columns[];
-extern const size_t view_proc_ncolumns;
-const struct view_proc_column *view_proc_column_find(const char *name);
-/* The Processes pane's order of a and b by col (see columns_compare). */
-int view_proc_compare(const struct view_proc_column *col, const struct view_proc_row *a,
-                      const struct view_proc_row *b, int desc);
-
-/* Events columns format a logged event; owners are escaped here. */
-struct view_events_column {
-	const char *name;          /* "time", "event", "socket", "owner" */
-	const char *title;
-	int right;
-	void (*format)(const struct sock_event *e, char *buf, size_t len);
-	int (*compare)(const struct sock_event *a, const struct sock_event *b);
-};
-extern const struct view_events_column view_events_columns[];
-extern const size_t view_events_ncolumns;
-const struct view_events_column *view_events_column_find(const char *name);
 
 struct view;
 
@@ -128,6 +90,8 @@ struct view *view_new(void);
 void view_free(struct view *v);
 
 void view_set_linger(struct view *v, double seconds);
+/* Where rows read command lines (borrowed; NULL: none). */
+void view_set_cmdlines(struct view *v, const struct column_cmdlines *src);
 /* f is borrowed (NULL: none) and must outlive its use: set the new filter
  * before freeing the old one. */
 void view_set_filter(struct view *v, const struct filter *f);
@@ -147,21 +111,26 @@ int view_events_log(struct view *v, const struct sock_event *e);
 int view_refresh(struct view *v, double now);
 const struct view_counts *view_counts(const struct view *v);
 
+/* Bits of what the table holds that columns show with (COLUMN_SEEN_*). */
+unsigned view_seen(const struct view *v);
+
+/* ---- any pane ---- */
+/* col (from the pane's table) NULL: no sort, the pane's own order. */
+void view_set_sort(struct view *v, enum pane_id p, const struct column *col, int desc);
+const struct column *view_sort(const struct view *v, enum pane_id p, int *desc);
+size_t view_count(const struct view *v, enum pane_id p);
+/* Fills out for row i (0 = top); -1 if there is no such row. */
+int view_row(const struct view *v, enum pane_id p, size_t i, struct pane_row *out);
+void view_set_height(struct view *v, enum pane_id p, size_t rows);
+void view_move(struct view *v, enum pane_id p, enum view_move m);
+size_t view_selected(const struct view *v, enum pane_id p);   /* VIEW_NONE when empty */
+size_t view_top(const struct view *v, enum pane_id p);        /* first row on screen */
+unsigned long view_sorts(const struct view *v, enum pane_id p);  /* for tests */
+
 /* ---- Connections ---- */
-/* col NULL: no sort (previous order, then the table's). */
-void view_conn_set_sort(struct view *v, const struct column *col, int desc);
-const struct column *view_conn_sort(const struct view *v, int *desc);
 /* Shows only sockets held by this process; pid <= 0 shows all again. */
 void view_conn_narrow(struct view *v, int pid, unsigned long long starttime);
 int view_conn_narrowed(const struct view *v, int *pid, unsigned long long *starttime);
-size_t view_conn_count(const struct view *v);
-/* Fills out for row i (0 = top); -1 if there is no such row. */
-int view_conn_row(const struct view *v, size_t i, struct view_conn_row *out);
-void view_conn_set_height(struct view *v, size_t rows);
-void view_conn_move(struct view *v, enum view_move m);
-size_t view_conn_selected(const struct view *v);   /* VIEW_NONE when empty */
-size_t view_conn_top(const struct view *v);        /* first row on screen */
-unsigned long view_conn_sorts(const struct view *v);  /* for tests */
 
 /* ---- Processes ---- */
 /* Groups the Processes rows by service instead of by process: one row per
@@ -171,27 +140,8 @@ unsigned long view_conn_sorts(const struct view *v);  /* for tests */
  * pid is then 0 and starttime a hash of the service. */
 void view_proc_group_by_service(struct view *v, int on);
 int view_proc_by_service(const struct view *v);
-/* Whether col is a column of the grouping in force. */
-int view_proc_column_shown(const struct view *v, const struct view_proc_column *col);
-void view_proc_set_sort(struct view *v, const struct view_proc_column *col, int desc);
-const struct view_proc_column *view_proc_sort(const struct view *v, int *desc);
-size_t view_proc_count(const struct view *v);
-const struct view_proc_row *view_proc_row(const struct view *v, size_t i);
-void view_proc_set_height(struct view *v, size_t rows);
-void view_proc_move(struct view *v, enum view_move m);
-size_t view_proc_selected(const struct view *v);
-size_t view_proc_top(const struct view *v);
-unsigned long view_proc_sorts(const struct view *v);
 
 /* ---- Events (index 0 = newest unless sorted otherwise) ---- */
-void view_events_set_sort(struct view *v, const struct view_events_column *col, int desc);
-const struct view_events_column *view_events_sort(const struct view *v, int *desc);
-size_t view_events_count(const struct view *v);
-const struct sock_event *view_events_row(const struct view *v, size_t i);
-void view_events_set_height(struct view *v, size_t rows);
-void view_events_move(struct view *v, enum view_move m);
-size_t view_events_selected(const struct view *v);
-size_t view_events_top(const struct view *v);
 size_t view_events_logged(const struct view *v);   /* in the ring, unfiltered */
 
 #endif

@@ -53,19 +53,19 @@ static int viewbench_fill(struct sock_list *l, size_t n)
 	return 0;
 }
 
-/* Formats the visible rows' cells, as draw_connections does. */
+/* Formats the visible rows' cells, as the screen's pane drawing does. */
 static size_t viewbench_format(const struct view *v, double now)
 {
 	char buf[256];
-	size_t bytes = 0, top = view_conn_top(v);
+	size_t bytes = 0, top = view_top(v, PANE_CONNECTIONS);
 	for (size_t i = 0; i < VIEWBENCH_ROWS; i++) {
-		struct view_conn_row row;
-		if (view_conn_row(v, top + i, &row) < 0)
+		struct pane_row row;
+		if (view_row(v, PANE_CONNECTIONS, top + i, &row) < 0)
 			break;
-		row.col.now = now;
+		row.sock.now = now;
 		for (size_t c = 0; c < ncolumns; c++)
 			if (columns[c].format) {
-				columns[c].format(&row.col, buf, sizeof(buf));
+				columns[c].format(&row.sock, buf, sizeof(buf));
 				bytes += strlen(buf);
 			}
 	}
@@ -91,11 +91,11 @@ static int viewbench_size(size_t n, struct viewbench_result *res)
 	memset(res, 0, sizeof(*res));
 	if (!t || !v || viewbench_fill(&l, n) < 0 || sock_table_update(t, &l, NULL, now, NULL) < 0)
 		goto out;
-	view_conn_set_sort(v, columns_find("local"), 0);
-	view_conn_set_height(v, VIEWBENCH_ROWS);
+	view_set_sort(v, PANE_CONNECTIONS, columns_local, 0);
+	view_set_height(v, PANE_CONNECTIONS, VIEWBENCH_ROWS);
 	if (view_poll(v, t, NULL, now) < 0 || view_refresh(v, now) < 0)
 		goto out;
-	unsigned long sorts0 = view_conn_sorts(v);
+	unsigned long sorts0 = view_sorts(v, PANE_CONNECTIONS);
 	for (int p = 0; p < VIEWBENCH_POLLS; p++) {
 		now += 1;
 		sock_events_clear(&ev);
@@ -116,7 +116,7 @@ static int viewbench_size(size_t n, struct viewbench_result *res)
 		viewbench_format(v, now + 0.5);
 		res->redraw += thread_cpu() - c0;
 	}
-	res->sorts = view_conn_sorts(v) - sorts0;
+	res->sorts = view_sorts(v, PANE_CONNECTIONS) - sorts0;
 	res->update /= VIEWBENCH_POLLS;
 	res->refresh /= VIEWBENCH_POLLS;
 	res->format /= VIEWBENCH_POLLS;

@@ -7,6 +7,7 @@ import pwd
 import re
 import socket
 import sys
+import tempfile
 import unittest
 
 sys.dont_write_bytecode = True  # keep the source tree clean
@@ -172,6 +173,62 @@ class OwnSockets(unittest.TestCase):
                 self.assertFalse(missing, '--source=%s: record lacks %s: %r' % (src, sorted(missing), r))
                 self.assertIn(r['proto'], ('tcp', 'udp'), r)
                 self.assertIn(r['family'], (4, 6), r)
+
+    # ------------------------------------------------------------ RETRANS
+
+    def test_sort_by_retrans_puts_the_lossiest_first_and_the_uncounted_last(self):
+        """--sort=retrans orders by tcp_info's total retransmissions; a socket
+        without a count (UDP, a listener) comes after every counted one
+        either way."""
+        mine = 'proc:/^%s-(server|client|udp)$/' % TAG
+        for order in ('retrans:desc', 'retrans'):
+            recs = S.batch_json(['--source=netlink', '--sort=' + order, mine])
+            counted = [i for i, r in enumerate(recs) if 'retrans' in r]
+            uncounted = [i for i, r in enumerate(recs) if 'retrans' not in r]
+            self.assertTrue(counted and uncounted, [S.rec_str(r) for r in recs])
+            self.assertFalse([r for r in recs if r['proto'] == 'udp' and 'retrans' in r])
+            self.assertFalse([r for r in recs if r['state'] == 'ESTABLISHED' and
+                              r['proto'] == 'tcp' and 'retrans' not in r])
+            values = [recs[i]['retrans'] for i in counted]
+            self.assertEqual(values, sorted(values, reverse=order.endswith(':desc')),
+                             '--sort=%s: retrans in this order' % order)
+            self.assertLess(max(counted), min(uncounted), '--sort=%s: %r' % (order, recs))
+
+    def test_retrans_is_not_in_the_default_text_table(self):
+        out = self.text_table('proc:/^%s-server$/' % TAG).decode('utf-8')
+        self.assertNotIn('RETRANS', out.splitlines()[0])
+
+    # ------------------------------------------------------------ COMMAND
+
+    @staticmethod
+    def cmdline_of(pid):
+        """/proc/PID/cmdline as ps -o args shows it: arguments joined by spaces."""
+        with open('/proc/%d/cmdline' % pid, 'rb') as f:
+            return f.read().rstrip(b'\0').replace(b'\0', b' ').decode('utf-8', 'surrogateescape')
+
+    def test_json_procs_carry_each_owners_command_line(self):
+        recs = S.batch_json(['proc:/^%s-/' % TAG])
+        problems, seen = [], 0
+        for r in recs:
+            for p in r.get('procs') or []:
+                if p.get('pid') not in self.all_pids:
+                    continue
+                seen += 1
+                want = self.cmdline_of(p['pid'])
+                if p.get('cmdline') != want:
+                    problems.append('%d: cmdline %r, want %r' % (p['pid'], p.get('cmdline'), want))
+        self.assertTrue(seen, 'none of our owners listed: %r' % recs)
+        self.assertEqual(problems, [], '\n'.join(problems))
+
+    def test_columns_naming_command_show_it_in_the_table(self):
+        kn = self.known['listen4']
+        with tempfile.NamedTemporaryFile('w', suffix='.conf') as cfg:
+            cfg.write('columns = proto,local,process,command\n')
+            cfg.flush()
+            out = self.text_table('--config=' + cfg.name, 'port:%d' % kn.d['lport']).decode()
+        lines = out.splitlines()
+        self.assertEqual(lines[0].split(), ['PROTO', 'LOCAL', 'PID/PROCESS', 'COMMAND'], out)
+        self.assertIn(self.cmdline_of(self.srv.pid), out)
 
     # ------------------------------------------------------------ filters
 
