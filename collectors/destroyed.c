@@ -44,7 +44,7 @@ void destroyed_list_carry(struct destroyed_list *l)
 		struct destroyed_sock d = l->v[i];
 		if (!d.deferred)
 			continue;
-		d.deferred = d.used = d.has_snap = 0;
+		d.deferred = d.used = 0;
 		d.carried = 1;
 		l->v[keep++] = d;
 	}
@@ -153,13 +153,12 @@ static struct destroyed_sock *destroyed_find(const struct destroyed_index *ix,
 	return destroyed_matchable(r) ? destroyed_find_cookie(ix, r) : NULL;
 }
 
-/* A TCP connection the table holds: its announced full socket may live on
- * as a timewait socket, which only the next dump can show. */
-static int destroyed_may_go_on(const struct sock_table *t, const struct destroyed_sock *d,
-                               const struct sock_rec *r)
+/* A TCP connection: its announced full socket may live on as a timewait
+ * socket, which only the next dump can show. */
+static int destroyed_may_go_on(const struct destroyed_sock *d, const struct sock_rec *r)
 {
-	return t && !d->carried && r->proto == IPPROTO_TCP && r->rport != 0 &&
-	       r->state != SOCK_ST_LISTEN && sock_table_find(t, r) != NULL;
+	return !d->carried && r->proto == IPPROTO_TCP && r->rport != 0 &&
+	       r->state != SOCK_ST_LISTEN;
 }
 
 void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap,
@@ -175,8 +174,10 @@ void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap,
 		if (d && !d->has_snap) {
 			d->snap = snap->v[i];
 			d->has_snap = 1;
-			d->deferred = destroyed_may_go_on(t, d, &snap->v[i]);
-			if (!d->deferred)
+			d->deferred = t && destroyed_may_go_on(d, &snap->v[i]);
+			/* A life the table holds stays as it was until then; one
+			 * it does not starts then, or not at all. */
+			if (!d->deferred || !sock_table_find(t, &snap->v[i]))
 				continue;
 		}
 		snap->v[keep++] = snap->v[i];

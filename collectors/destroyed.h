@@ -18,8 +18,8 @@ struct destroyed_sock {
 	struct sock_rec snap;       /* the snapshot's record of it, if has_snap */
 	uint8_t has_snap, used;
 	/* deferred: announced after the dump that still held the full socket
-	 * of a connection the table knows; whether a timewait socket goes on
-	 * is for the next poll to see, so it waits for it (carried). */
+	 * of a connection; whether a timewait socket goes on is for the next
+	 * poll to see, so it waits for it (carried, with its snap). */
 	uint8_t deferred, carried;
 };
 
@@ -54,10 +54,12 @@ void destroyed_memory_free(struct destroyed_memory *m);
 /* Before the table update: a socket announced after the dump was taken is
  * in both; it is closed, so it leaves the snapshot (its record is kept in
  * l for its inode and uid). Timewait and request sockets stay: they are
- * minisockets that outlive the announced full socket with its cookie. So
- * does a connection t (may be NULL) knows: its full socket may have given
- * way to a timewait socket the next dump will show, so its announcement is
- * deferred to the next poll rather than ending the life now. */
+ * minisockets that outlive the announced full socket with its cookie. A
+ * TCP connection's full socket may have given way to a timewait socket
+ * that only the next dump shows: with t (may be NULL: no such wait) its
+ * announcement waits for the next poll (destroyed_list_carry), and a
+ * connection t knows stays in the snapshot meanwhile, so that its life
+ * neither ends nor starts twice. */
 void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap,
                               const struct sock_table *t);
 
