@@ -1,8 +1,9 @@
 /* table.c — the live socket table and the snapshot diff. Entries live in one
  * dense array (cheap to walk and sort); an open-addressing index of entry
  * positions finds a socket by identity, a TCP connection by its tuple
- * alone (its life's entry, whatever inode it has now: see table.h). Nothing is rebuilt per poll: each
- * update touches the sockets in the snapshot and sweeps out the unseen.
+ * alone (its life's entry, whatever inode it has now: see table.h).
+ * Nothing is rebuilt per poll: each update touches the sockets in the
+ * snapshot and sweeps out the unseen.
  * Owner lists are shared: every entry with the same owners points at one
  * counted copy, so 100,000 sockets of 8 processes hold 8 lists, not
  * 100,000. */
