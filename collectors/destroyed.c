@@ -358,10 +358,12 @@ static void destroyed_finalize_remnant(struct sock_event *e, const struct destro
 	e->time = d->time;
 	e->final = 1;
 	e->brief = (uint8_t)brief;
-	if (brief && d->has_snap)
+	if (brief && d->has_snap) {
 		e->rec.uid = d->snap.uid;
-	else if (brief)
+		e->uid_unknown = 0;
+	} else if (brief) {
 		e->uid_unknown = 1;
+	}
 	if (t)
 		sock_table_take_notice(t, &d->rec, brief);
 }

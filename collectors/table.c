@@ -484,6 +484,8 @@ static int emit(struct sock_events *ev, enum sock_event_type type, double now,
 	x->tx_rate = e->tx_rate;
 	x->rx_rate = e->rx_rate;
 	x->has_rate = e->has_rate;
+	/* A timewait socket's uid is the kernel's 0, not its owner's. */
+	x->brief = x->uid_unknown = type == SOCK_EV_NEW && e->brief;
 	return 0;
 }
 
@@ -608,6 +610,9 @@ static int entry_new(struct sock_table *t, const struct sock_rec *rec,
 	if (!e)
 		return -1;
 	e->gen = t->gen;
+	/* Seen first as a timewait socket, after the baseline: no poll saw
+	 * the connection whole. */
+	e->brief = ev && rec->timewait;
 	if (entry_set_owners(t, e, pm) < 0)
 		return -1;
 	return emit(ev, SOCK_EV_NEW, now, e, 0);

@@ -38,8 +38,8 @@ struct sock_entry {
 	struct sock_owner *owners_was;
 	size_t nowners_was;
 	uint64_t inode_was;           /* the inode it had then; 0 if never seen whole */
-	/* Its life began between two polls: the first poll found only its
-	 * timewait socket (the NEW event said brief). */
+	/* Its life began between two polls: the first poll after the
+	 * baseline found only its timewait socket (the NEW event said brief). */
 	uint8_t brief;
 	/* Its full socket's close notice came: rec.tcp holds its final
 	 * counters (a timewait socket's own record has none). */
@@ -82,9 +82,10 @@ struct sock_event {
 	 * brief: no poll ever saw the full socket (it opened and closed
 	 * between two). A brief GONE is the only event of a life that left
 	 * nothing behind; a brief NEW starts a life whose timewait socket is
-	 * all a poll found (its GONE comes when that ends). Its inode is 0
-	 * and its owners unknown unless a snapshot caught it just before it
-	 * closed (a brief NEW's are then owners_was).
+	 * all a poll found (its GONE comes when that ends; its final counters
+	 * come with it when the close notice was heard by then). Its inode is
+	 * 0 and its owners unknown unless a snapshot caught it just before it
+	 * closed (a brief GONE's).
 	 * uid_unknown: rec.uid is not the owner's (the kernel does not send
 	 * it), for brief sockets no snapshot caught. */
 	uint8_t final, brief, uid_unknown;

@@ -441,7 +441,7 @@ static void brief_connection_is_one_life_from_its_time_wait(void **state)
 	replay_free(&r);
 	replay(&r, "brief", 0);
 	assert_string_equal(life_of(&r, BRIEF_CLIENT, BRIEF_LISTENER),
-	                    "new TIME_WAIT, gone TIME_WAIT");
+	                    "new TIME_WAIT (brief), gone TIME_WAIT");
 	assert_string_equal(life_of(&r, BRIEF_LISTENER, BRIEF_CLIENT), "");
 	replay_free(&r);
 }
