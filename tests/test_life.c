@@ -144,10 +144,20 @@ static void replay_poll(struct replay *r, const char *name, struct sock_list *sn
 	sock_list_clear(snap);
 }
 
+/* What /proc/net shows of a dumped socket: no cookie, no tcp_info (the
+ * timer that marks a timewait socket is there too). */
+static void as_procnet(struct sock_rec *rec)
+{
+	rec->cookie = 0;
+	rec->has_tcpinfo = 0;
+	memset(&rec->tcp, 0, sizeof(rec->tcp));
+}
+
 /* Replays life-NAME.bin up to dump last: its notices (when notices is
  * set) as read half a gap before the poll that follows them, each dump as
- * one poll. */
-static void replay_to(struct replay *r, const char *name, int notices, int last)
+ * one poll (as /proc/net would show it, with procnet). */
+static void replay_with(struct replay *r, const char *name, int notices, int last,
+                        int procnet)
 {
 	char file[128];
 	size_t len, off = 0;
@@ -179,6 +189,8 @@ static void replay_to(struct replay *r, const char *name, int notices, int last)
 			struct sock_rec *rec = sock_list_push(&snap);
 			assert_non_null(rec);
 			assert_int_equal(netlink_parse_msg(h, IPPROTO_TCP, rec), 0);
+			if (procnet)
+				as_procnet(rec);
 		}
 		off += NLMSG_ALIGN(h->nlmsg_len);
 	}
@@ -187,6 +199,11 @@ static void replay_to(struct replay *r, const char *name, int notices, int last)
 	sock_list_free(&recs);
 	destroyed_list_free(&l);
 	destroyed_memory_free(m);
+}
+
+static void replay_to(struct replay *r, const char *name, int notices, int last)
+{
+	replay_with(r, name, notices, last, 0);
 }
 
 static void replay(struct replay *r, const char *name, int notices)
@@ -508,6 +525,33 @@ static void reused_tuple_new_life_has_its_own_owner_not_a_former_one(void **stat
 	replay_free(&r);
 }
 
+/* ---- the /proc/net source: no cookies, the same lives ---- */
+
+static void procnet_source_gives_the_same_lives(void **state)
+{
+	static const char *const cases[] = {
+		"active", "passive", "simultaneous", "reset", "brief", "reuse",
+	};
+	struct replay r, p;
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		replay(&r, cases[c], 0);
+		replay_with(&p, cases[c], 0, 1000, 1);
+		assert_int_equal(p.n, r.n);
+		for (size_t i = 0; i < r.n; i++) {
+			assert_int_equal(p.v[i].type, r.v[i].type);
+			assert_int_equal(p.v[i].state, r.v[i].state);
+			assert_int_equal(p.v[i].lport, r.v[i].lport);
+			assert_int_equal(p.v[i].rport, r.v[i].rport);
+			assert_int_equal(p.v[i].poll, r.v[i].poll);
+			assert_string_equal(p.v[i].owner_was, r.v[i].owner_was);
+		}
+		replay_free(&r);
+		replay_free(&p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +568,7 @@ int main(void)
 		cmocka_unit_test(brief_new_carries_the_close_notices_final_counters),
 		cmocka_unit_test(reused_tuple_is_a_new_life_each_time),
 		cmocka_unit_test(reused_tuple_new_life_has_its_own_owner_not_a_former_one),
+		cmocka_unit_test(procnet_source_gives_the_same_lives),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
