@@ -24,6 +24,9 @@
 #include "procmap.h"
 
 struct sock_entry {
+	/* As last polled. A timewait socket's (rec.timewait) keeps the full
+	 * socket's last tcp_info (has_tcpinfo stays 1): the byte totals,
+	 * final once its close notice came. */
 	struct sock_rec rec;
 	double first_seen;            /* epoch seconds: AGE is now - first_seen */
 	double state_since;           /* when rec.state last changed */
@@ -64,9 +67,11 @@ struct sock_event {
 	double time;
 	uint8_t from_state;           /* STATE only */
 	struct sock_rec rec;          /* GONE: as last seen */
-	struct sock_owner *owners;    /* owned copy */
+	/* Owned copies, freed by sock_events_clear: whoever keeps a copy
+	 * of the event past that duplicates both. */
+	struct sock_owner *owners;
 	size_t nowners;
-	struct sock_owner *owners_was;   /* owned copy of the entry's former owners */
+	struct sock_owner *owners_was;   /* the entry's former owners */
 	size_t nowners_was;
 	/* The socket's rate as of this poll (GONE: as of the last poll that
 	 * saw it); see struct sock_entry. NEW events have none. */
