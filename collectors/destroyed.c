@@ -576,6 +576,13 @@ int destroyed_merge(struct destroyed_list *l, struct destroyed_memory *m,
 		/* Its timewait socket came in an earlier poll. */
 		if (t && sock_table_take_notice(t, &d->rec, 0))
 			continue;
+		/* Heard once this poll's dump had begun: a connection opened
+		 * and closed meanwhile may have left a timewait socket only the
+		 * next dump shows. */
+		if (t && d->time >= now && destroyed_may_go_on(d, &d->rec)) {
+			l->v[i].deferred = 1;
+			continue;
+		}
 		if (destroyed_emit_brief(ev, d, pm) < 0)
 			rc = -1;
 	}

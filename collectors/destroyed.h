@@ -17,9 +17,10 @@ struct destroyed_sock {
 	double time;                /* when the announcement was read */
 	struct sock_rec snap;       /* the snapshot's record of it, if has_snap */
 	uint8_t has_snap, used;
-	/* deferred: announced after the dump that still held the full socket
-	 * of a connection; whether a timewait socket goes on is for the next
-	 * poll to see, so it waits for it (carried, with its snap). */
+	/* deferred: a TCP connection's, heard after the dump began (the dump
+	 * held its full socket, or nothing of it); whether a timewait socket
+	 * goes on is for the next poll to see, so it waits for it (carried,
+	 * with its snap). */
 	uint8_t deferred, carried;
 };
 
@@ -74,9 +75,12 @@ void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap,
  * where its inode is known; the connecting end of an aborted connection,
  * which the kernel announces with its local address and remote port
  * cleared, gets them back from its peer's announcement when exactly one
- * names it); GONEs without an announcement are remembered in m. The events
- * from `from` on are then ordered by time. t may be NULL (no timewait
- * socket goes on). Returns 0, or -1 when out of memory (some events may be
+ * names it); GONEs without an announcement are remembered in m. With t, a
+ * TCP connection's announcement heard at now or later (once the dump
+ * began: announcements read when the poll is applied have time now) that
+ * nothing matched waits for the next poll, whose dump may show its
+ * timewait socket. The events from `from` on are then ordered by time. t
+ * may be NULL (no timewait socket goes on). Returns 0, or -1 when out of memory (some events may be
  * missing). */
 int destroyed_merge(struct destroyed_list *l, struct destroyed_memory *m,
                     const struct procmap *pm, struct sock_table *t, double now,

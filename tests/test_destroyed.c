@@ -425,6 +425,45 @@ static void test_socket_announced_after_the_dump_is_gone_not_new(void **state)
 	world_free(&w);
 }
 
+/* Nothing of either connection was in the dump, and both were heard
+ * closed when the poll was applied (at its time: once its dump had begun,
+ * when the first connection's TIME_WAIT may not have been there yet):
+ * their TCP ends wait for the next dump, which shows the clients'
+ * TIME_WAITs; UDP leaves nothing, and is reported at once. */
+static void test_close_heard_after_the_dump_began_waits_for_the_next_dump(void **state)
+{
+	struct world w;
+	const struct sock_event *e;
+	size_t final = 0;
+
+	(void)state;
+	world_init(&w);
+	world_poll(&w, NULL, 10, 1);
+	announce_all(&w, 11);
+	world_poll(&w, NULL, 11, 0);
+	assert_int_equal(w.ev.n, 2);
+	for (size_t i = 0; i < w.ev.n; i++) {
+		assert_int_equal(w.ev.v[i].rec.proto, IPPROTO_UDP);
+		final += w.ev.v[i].final;
+	}
+	world_poll(&w, "dump2", 12, 0);
+	for (size_t i = 0; i < w.ev.n; i++)
+		final += w.ev.v[i].final;
+	assert_int_equal(final, 8);                 /* each announcement once */
+	e = find_event(&w, SOCK_EV_NEW, C1, LISTENER);
+	assert_non_null(e);
+	assert_int_equal(e->rec.state, SOCK_ST_TIME_WAIT);
+	assert_true(e->brief);
+	assert_int_equal(e->rec.tcp.bytes_sent, 3000);
+	assert_true(e->time == 11);
+	assert_true(find_event(&w, SOCK_EV_NEW, C2, LISTENER)->brief);
+	assert_int_equal(count_all(&w, SOCK_EV_GONE, C1, LISTENER), 0);
+	assert_int_equal(count_all(&w, SOCK_EV_GONE, C2, LISTENER), 0);
+	assert_true(find_event(&w, SOCK_EV_GONE, LISTENER, C1)->brief);
+	assert_true(find_event(&w, SOCK_EV_GONE, LISTENER, C2)->brief);
+	world_free(&w);
+}
+
 static void test_late_announcement_of_a_socket_already_gone_is_not_repeated(void **state)
 {
 	struct world w;
@@ -487,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_cleared_end_without_its_peers_announcement_is_left_as_announced),
 		cmocka_unit_test(test_time_wait_remnant_goes_on_as_the_closed_connection),
 		cmocka_unit_test(test_socket_announced_after_the_dump_is_gone_not_new),
+		cmocka_unit_test(test_close_heard_after_the_dump_began_waits_for_the_next_dump),
 		cmocka_unit_test(test_late_announcement_of_a_socket_already_gone_is_not_repeated),
 		cmocka_unit_test(test_events_of_a_poll_come_in_time_order),
 		cmocka_unit_test(test_announcements_before_the_baseline_are_not_news),
