@@ -1,6 +1,7 @@
 /* destroyed.c — the kernel's announcements of destroyed sockets merged into
- * a poll: final records for GONE events, brief GONEs for sockets no poll
- * saw, and the memory that keeps a socket from being reported twice. */
+ * a poll: final records for GONE events and for connections going on as
+ * timewait sockets, brief events for sockets no poll saw, and the memory
+ * that keeps a socket from being reported twice. */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -35,6 +36,25 @@ void destroyed_list_clear(struct destroyed_list *l)
 	l->n = 0;
 }
 
+void destroyed_list_carry(struct destroyed_list *l)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct destroyed_sock d = l->v[i];
+		if (!d.deferred)
+			continue;
+		d.deferred = d.used = 0;
+		d.carried = 1;
+		l->v[keep++] = d;
+	}
+	if (keep == 0) {
+		destroyed_list_clear(l);
+		return;
+	}
+	l->n = keep;
+}
+
 void destroyed_list_free(struct destroyed_list *l)
 {
 	free(l->v);
@@ -63,13 +83,20 @@ int destroyed_list_add(struct destroyed_list *l, const struct sock_rec *recs, si
 	return 0;
 }
 
-/* A record that may stand for an announced full socket. TIME_WAIT and
- * NEW_SYN_RECV minisockets carry the cookie of the socket they came from
- * (or go to) but are never announced themselves. */
+/* A record that may stand for an announced full socket. Timewait (in
+ * TIME_WAIT or FIN_WAIT2) and NEW_SYN_RECV minisockets carry the cookie of
+ * the socket they came from (or go to) but are never announced themselves. */
 static int destroyed_matchable(const struct sock_rec *r)
 {
-	return r->cookie != 0 && r->state != SOCK_ST_TIME_WAIT &&
+	return r->cookie != 0 && !r->timewait && r->state != SOCK_ST_TIME_WAIT &&
 	       r->state != SOCK_ST_NEW_SYN_RECV;
+}
+
+/* A timewait socket whose full socket's announcement may be in the list. */
+static int destroyed_is_remnant(const struct sock_rec *r)
+{
+	return r->cookie != 0 && r->proto == IPPROTO_TCP &&
+	       (r->timewait || r->state == SOCK_ST_TIME_WAIT);
 }
 
 /* ---- finding an announcement by cookie ---- */
@@ -102,13 +129,11 @@ static int destroyed_index_build(struct destroyed_index *ix, const struct destro
 /* The announcement of the socket r stands for, or NULL. Cookies are unique
  * for the kernel's lifetime; the protocol check only guards against a
  * record from elsewhere. */
-static struct destroyed_sock *destroyed_find(const struct destroyed_index *ix,
-                                             const struct sock_rec *r)
+static struct destroyed_sock *destroyed_find_cookie(const struct destroyed_index *ix,
+                                                    const struct sock_rec *r)
 {
 	size_t lo = 0, hi = ix->l->n;
 
-	if (!destroyed_matchable(r))
-		return NULL;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		struct destroyed_sock *d = &ix->l->v[ix->pos[mid]];
@@ -122,7 +147,22 @@ static struct destroyed_sock *destroyed_find(const struct destroyed_index *ix,
 	return NULL;
 }
 
-void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap)
+static struct destroyed_sock *destroyed_find(const struct destroyed_index *ix,
+                                             const struct sock_rec *r)
+{
+	return destroyed_matchable(r) ? destroyed_find_cookie(ix, r) : NULL;
+}
+
+/* A TCP connection: its announced full socket may live on as a timewait
+ * socket, which only the next dump can show. */
+static int destroyed_may_go_on(const struct destroyed_sock *d, const struct sock_rec *r)
+{
+	return !d->carried && r->proto == IPPROTO_TCP && r->rport != 0 &&
+	       r->state != SOCK_ST_LISTEN;
+}
+
+void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap,
+                              const struct sock_table *t)
 {
 	struct destroyed_index ix;
 	size_t keep = 0;
@@ -134,7 +174,11 @@ void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap)
 		if (d && !d->has_snap) {
 			d->snap = snap->v[i];
 			d->has_snap = 1;
-			continue;
+			d->deferred = t && destroyed_may_go_on(d, &snap->v[i]);
+			/* A life the table holds stays as it was until then; one
+			 * it does not starts then, or not at all. */
+			if (!d->deferred || !sock_table_find(t, &snap->v[i]))
+				continue;
 		}
 		snap->v[keep++] = snap->v[i];
 	}
@@ -297,6 +341,132 @@ static int destroyed_match_gone(const struct destroyed_index *ix, struct destroy
 	return rc;
 }
 
+/* A connection's full socket gave way to its timewait socket: the event
+ * that shows the timewait socket (STATE, or NEW when no poll saw the full
+ * one: brief) and the table's entry get the full socket's last counters.
+ * A brief NEW's uid is not known unless the snapshot caught the full
+ * socket; its former owners are not known at all. */
+static void destroyed_finalize_remnant(struct sock_event *e, const struct destroyed_sock *d,
+                                       struct sock_table *t)
+{
+	int brief = e->type == SOCK_EV_NEW;
+
+	if (d->rec.has_tcpinfo) {
+		e->rec.tcp = d->rec.tcp;
+		e->rec.has_tcpinfo = 1;
+	}
+	e->time = d->time;
+	e->final = 1;
+	e->brief = (uint8_t)brief;
+	if (brief && d->has_snap) {
+		e->rec.uid = d->snap.uid;
+		e->uid_unknown = 0;
+	} else if (brief) {
+		e->uid_unknown = 1;
+	}
+	if (t)
+		sock_table_take_notice(t, &d->rec, brief);
+}
+
+/* ---- finding an announcement by tuple ---- */
+
+/* A timewait socket has its full socket's cookie only if the kernel had
+ * made one before the timewait socket was (a dump or a hook asked for
+ * it): one no dump saw has a cookie of its own. Its connection's tuple
+ * still names it: the kernel holds one socket per tuple at a time. */
+struct destroyed_tuple {
+	uint64_t hash;
+	size_t pos;
+};
+
+struct destroyed_tuples {
+	struct destroyed_tuple *v;
+	size_t n;
+	int built;
+};
+
+static uint64_t destroyed_tuple_hash(const struct sock_rec *r)
+{
+	uint8_t key[2 + 4 + 32 + 8];
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	key[0] = r->proto;
+	key[1] = r->family;
+	memcpy(key + 2, &r->lport, 2);
+	memcpy(key + 4, &r->rport, 2);
+	memcpy(key + 6, r->laddr, 16);
+	memcpy(key + 22, r->raddr, 16);
+	memcpy(key + 38, &r->netns, 8);
+	for (size_t i = 0; i < sizeof(key); i++)
+		h = (h ^ key[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static int destroyed_cmp_tuple(const void *a, const void *b)
+{
+	uint64_t x = ((const struct destroyed_tuple *)a)->hash;
+	uint64_t y = ((const struct destroyed_tuple *)b)->hash;
+	return x < y ? -1 : x > y;
+}
+
+/* The unused announcement of a TCP connection with r's tuple, or NULL
+ * (also when out of memory: the event then goes without). */
+static struct destroyed_sock *destroyed_find_tuple(struct destroyed_tuples *tu,
+                                                   const struct destroyed_list *l,
+                                                   const struct sock_rec *r)
+{
+	uint64_t h = destroyed_tuple_hash(r);
+	size_t lo = 0, hi;
+
+	if (!tu->built) {
+		tu->built = 1;
+		tu->v = malloc((l->n ? l->n : 1) * sizeof(*tu->v));
+		for (size_t i = 0; tu->v && i < l->n; i++)
+			if (l->v[i].rec.proto == IPPROTO_TCP && l->v[i].rec.rport != 0)
+				tu->v[tu->n++] = (struct destroyed_tuple){ destroyed_tuple_hash(&l->v[i].rec), i };
+		if (tu->n)
+			qsort(tu->v, tu->n, sizeof(*tu->v), destroyed_cmp_tuple);
+	}
+	for (hi = tu->n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (tu->v[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < tu->n && tu->v[lo].hash == h; lo++) {
+		struct destroyed_sock *d = &l->v[tu->v[lo].pos];
+		if (!d->used && sock_same_connection(&d->rec, r))
+			return d;
+	}
+	return NULL;
+}
+
+/* Gives this poll's events into a timewait socket their full socket's
+ * announcement: by cookie, else by tuple. */
+static void destroyed_match_remnants(const struct destroyed_index *ix, struct sock_table *t,
+                                     struct sock_events *ev, size_t from)
+{
+	struct destroyed_tuples tu = { NULL, 0, 0 };
+
+	for (size_t i = from; i < ev->n; i++) {
+		struct sock_event *e = &ev->v[i];
+		struct destroyed_sock *d;
+
+		if ((e->type != SOCK_EV_NEW && e->type != SOCK_EV_STATE) ||
+		    !destroyed_is_remnant(&e->rec))
+			continue;
+		d = destroyed_find_cookie(ix, &e->rec);
+		if (!d || d->used || d->rec.proto != IPPROTO_TCP)
+			d = destroyed_find_tuple(&tu, ix->l, &e->rec);
+		if (!d)
+			continue;
+		destroyed_finalize_remnant(e, d, t);
+		d->used = 1;
+	}
+	free(tu.v);
+}
+
 static int destroyed_cmp_time(const void *a, const void *b, void *arg)
 {
 	const struct sock_event *v = arg;
@@ -386,7 +556,7 @@ static void destroyed_restore_cleared(struct destroyed_list *l)
 }
 
 int destroyed_merge(struct destroyed_list *l, struct destroyed_memory *m,
-                    const struct procmap *pm, double now,
+                    const struct procmap *pm, struct sock_table *t, double now,
                     struct sock_events *ev, size_t from)
 {
 	struct destroyed_index ix;
@@ -395,13 +565,24 @@ int destroyed_merge(struct destroyed_list *l, struct destroyed_memory *m,
 	if (destroyed_index_build(&ix, l) < 0)
 		return -1;
 	rc = destroyed_match_gone(&ix, m, now, ev, from);
+	destroyed_match_remnants(&ix, t, ev, from);
 	free(ix.pos);
 	destroyed_memory_tidy(m, now);
 	destroyed_restore_cleared(l);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct destroyed_sock *d = &l->v[i];
-		if (d->used || destroyed_memory_take(m, d->rec.cookie))
+		if (d->used || d->deferred || destroyed_memory_take(m, d->rec.cookie))
 			continue;
+		/* Its timewait socket came in an earlier poll. */
+		if (t && sock_table_take_notice(t, &d->rec, 0))
+			continue;
+		/* Heard once this poll's dump had begun: a connection opened
+		 * and closed meanwhile may have left a timewait socket only the
+		 * next dump shows. */
+		if (t && d->time >= now && destroyed_may_go_on(d, &d->rec)) {
+			l->v[i].deferred = 1;
+			continue;
+		}
 		if (destroyed_emit_brief(ev, d, pm) < 0)
 			rc = -1;
 	}

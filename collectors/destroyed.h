@@ -1,7 +1,9 @@
 /* destroyed.h — sockets the kernel announced destroyed since the last poll
  * (netlink.h's watcher), merged into that poll's events: a known socket's
- * GONE gets its final record, and one no poll saw is reported once, as a
- * brief GONE. */
+ * GONE gets its final record, a connection whose full socket gave way to a
+ * timewait socket goes on (its STATE, or its NEW when no poll saw it whole,
+ * gets the final counters), and one no poll saw that left nothing is
+ * reported once, as a brief GONE. */
 #ifndef SOCKEYE_DESTROYED_H
 #define SOCKEYE_DESTROYED_H
 
@@ -15,6 +17,11 @@ struct destroyed_sock {
 	double time;                /* when the announcement was read */
 	struct sock_rec snap;       /* the snapshot's record of it, if has_snap */
 	uint8_t has_snap, used;
+	/* deferred: a TCP connection's, heard after the dump began (the dump
+	 * held its full socket, or nothing of it); whether a timewait socket
+	 * goes on is for the next poll to see, so it waits for it (carried,
+	 * with its snap). */
+	uint8_t deferred, carried;
 };
 
 /* Announcements waiting for the next poll, in arrival order. */
@@ -26,6 +33,9 @@ struct destroyed_list {
 void destroyed_list_init(struct destroyed_list *l);
 /* Empties the list; keeps its array, less the room a burst left (room.h). */
 void destroyed_list_clear(struct destroyed_list *l);
+/* After a merge: empties the list but for the deferred announcements,
+ * which wait for the next poll (once). */
+void destroyed_list_carry(struct destroyed_list *l);
 void destroyed_list_free(struct destroyed_list *l);
 /* Appends recs (as netlink_watch_drain gave them) read at time. Returns 0,
  * or -1 when out of memory (nothing added). */
@@ -44,21 +54,36 @@ void destroyed_memory_free(struct destroyed_memory *m);
 
 /* Before the table update: a socket announced after the dump was taken is
  * in both; it is closed, so it leaves the snapshot (its record is kept in
- * l for its inode and uid). TIME_WAIT and request sockets stay: they are
- * minisockets that outlive the announced full socket with its cookie. */
-void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap);
+ * l for its inode and uid). Timewait and request sockets stay: they are
+ * minisockets that outlive the announced full socket with its cookie. A
+ * TCP connection's full socket may have given way to a timewait socket
+ * that only the next dump shows: with t (may be NULL: no such wait) its
+ * announcement waits for the next poll (destroyed_list_carry), and a
+ * connection t knows stays in the snapshot meanwhile, so that its life
+ * neither ends nor starts twice. */
+void destroyed_prune_snapshot(struct destroyed_list *l, struct sock_list *snap,
+                              const struct sock_table *t);
 
-/* After the table update appended ev->v[from..]: each GONE of an announced
- * socket gets its final queues and TCP counters and announcement time; each announced
- * socket neither the table nor memory knew becomes a brief GONE (owners
- * from pm where its inode is known; the connecting end of an aborted
- * connection, which the kernel announces with its local address and
- * remote port cleared, gets them back from its peer's announcement when
- * exactly one names it); GONEs without an announcement are
- * remembered in m. The events from `from` on are then ordered by time.
- * Returns 0, or -1 when out of memory (some events may be missing). */
+/* After the table t updated and appended ev->v[from..]: each GONE of an
+ * announced socket gets its final queues and TCP counters and announcement
+ * time; each STATE or NEW into a timewait socket whose full socket was
+ * announced gets its final TCP counters and time (a NEW so is brief: no
+ * poll saw the connection whole), and so does t's entry
+ * (sock_table_take_notice); an announced full socket whose timewait
+ * socket t already holds is news to nobody; each other announced socket
+ * neither the table nor memory knew becomes a brief GONE (owners from pm
+ * where its inode is known; the connecting end of an aborted connection,
+ * which the kernel announces with its local address and remote port
+ * cleared, gets them back from its peer's announcement when exactly one
+ * names it); GONEs without an announcement are remembered in m. With t, a
+ * TCP connection's announcement heard at now or later (once the dump
+ * began: announcements read when the poll is applied have time now) that
+ * nothing matched waits for the next poll, whose dump may show its
+ * timewait socket. The events from `from` on are then ordered by time. t
+ * may be NULL (no timewait socket goes on). Returns 0, or -1 when out of memory (some events may be
+ * missing). */
 int destroyed_merge(struct destroyed_list *l, struct destroyed_memory *m,
-                    const struct procmap *pm, double now,
+                    const struct procmap *pm, struct sock_table *t, double now,
                     struct sock_events *ev, size_t from);
 
 #endif

@@ -295,6 +295,18 @@ static bool filter_term_match(const struct filter *f, const struct filter_term *
 	return false;
 }
 
+bool filter_match_was(const struct filter *f, const struct filter_subject *s,
+                      const struct sock_owner *was, size_t n)
+{
+	struct filter_subject x = *s;
+
+	if (!x.nowners && n) {
+		x.owners = was;
+		x.nowners = n;
+	}
+	return filter_match(f, &x);
+}
+
 bool filter_match(const struct filter *f, const struct filter_subject *s)
 {
 	if (!f)

@@ -13,6 +13,10 @@
  * - Addresses compare in IPv6 space, a.b.c.d being ::ffff:a.b.c.d: an IPv4
  *   CIDR also matches v4-mapped IPv6 addresses, and `addr:::/0` matches all.
  * - `state:unconn` is the CLOSE state; `connected` is all but LISTEN, CLOSE.
+ * - With filter_match_was, proc:, pid:, user: and service: read a socket's
+ *   owners, or when it has none its former owners (who held a TIME_WAIT's
+ *   connection), so `proc:nginx state:time-wait` finds the TIME_WAITs
+ *   nginx left.
  * - proc: substring of any owner's command. pid: any owner. user: a number
  *   is the socket's or any owner's uid; a name is resolved to a uid when
  *   compiled and also compared whole with owners' user names; a /regex/ sees
@@ -49,6 +53,11 @@ struct filter;
  * and its 1-based column, e.g. "bad port 'x80' at column 6". */
 int filter_compile(const char *text, struct filter **out, char *err, size_t errlen);
 bool filter_match(const struct filter *f, const struct filter_subject *s);
+/* filter_match for a socket that may have former owners (struct
+ * sock_entry's or sock_event's owners_was): when s has no owners, was[0..n)
+ * stand in for them. */
+bool filter_match_was(const struct filter *f, const struct filter_subject *s,
+                      const struct sock_owner *was, size_t n);
 void filter_free(struct filter *f);
 /* The text the filter was compiled from (normalised spacing), "" if none. */
 const char *filter_text(const struct filter *f);

@@ -187,6 +187,7 @@ static void netlink_fill_rec(const struct inet_diag_msg *m, uint8_t proto,
 	rec->recvq = m->idiag_rqueue;
 	rec->sendq = m->idiag_wqueue;
 	rec->inode = m->idiag_inode;
+	rec->timewait = proto == IPPROTO_TCP && m->idiag_timer == 3;
 	rec->cookie = (uint64_t)m->id.idiag_cookie[0] |
 	              (uint64_t)m->id.idiag_cookie[1] << 32;
 }

@@ -409,12 +409,12 @@ static int poller_update(struct poller *p, double now, struct sock_events *ev)
 		destroyed_list_clear(&p->destroyed);
 	p->last_proc = p->snap_proc;
 	if (ev)
-		destroyed_prune_snapshot(&p->destroyed, &p->snap);
+		destroyed_prune_snapshot(&p->destroyed, &p->snap, p->table);
 	rc = sock_table_update(p->table, &p->snap, p->pm, now, ev);
-	if (ev && p->memory && destroyed_merge(&p->destroyed, p->memory, p->pm, now,
-	                                       ev, from) < 0)
+	if (ev && p->memory && destroyed_merge(&p->destroyed, p->memory, p->pm, p->table,
+	                                       now, ev, from) < 0)
 		rc = -1;
-	destroyed_list_clear(&p->destroyed);
+	destroyed_list_carry(&p->destroyed);
 	return rc;
 }
 

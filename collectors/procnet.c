@@ -225,6 +225,7 @@ static const char *procnet_line(struct procnet_cursor *c, struct sock_rec *r)
 		return bad;
 	r->uid = (uint32_t)f.uid;
 	r->inode = f.inode;
+	r->timewait = r->proto == IPPROTO_TCP && f.timer == 3;
 	/* Both sources: recvq is rx (a listener's accept queue), sendq is tx.
 	 * netlink's listener sendq (the backlog limit) is not in /proc. */
 	r->recvq = (uint32_t)f.rx;

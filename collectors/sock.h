@@ -48,6 +48,12 @@ struct sock_rec {
 	uint8_t family;          /* AF_INET or AF_INET6 */
 	uint8_t state;           /* enum sock_state */
 	uint8_t has_tcpinfo;     /* tcp is valid */
+	/* The kernel's timewait socket: what is left of a TCP connection
+	 * once its full socket closed, in TIME_WAIT or (its peer not done
+	 * yet) FIN_WAIT2. No inode, no owner, no tcp_info; the socket
+	 * cookie is the full socket's. Both sources know it by its timer
+	 * (3: the TIME_WAIT timer, which no full socket runs). */
+	uint8_t timewait;
 	uint16_t lport, rport;   /* host byte order */
 	uint8_t laddr[16];       /* network order; IPv4 uses the first 4 bytes, rest zero */
 	uint8_t raddr[16];

@@ -1,7 +1,9 @@
 /* table.c — the live socket table and the snapshot diff. Entries live in one
  * dense array (cheap to walk and sort); an open-addressing index of entry
- * positions finds a socket by identity. Nothing is rebuilt per poll: each
- * update touches the sockets in the snapshot and sweeps out the unseen.
+ * positions finds a socket by identity, a TCP connection by its tuple
+ * alone (its life's entry, whatever inode it has now: see table.h).
+ * Nothing is rebuilt per poll: each update touches the sockets in the
+ * snapshot and sweeps out the unseen.
  * Owner lists are shared: every entry with the same owners points at one
  * counted copy, so 100,000 sockets of 8 processes hold 8 lists, not
  * 100,000. */
@@ -54,8 +56,10 @@ void sock_events_clear(struct sock_events *e)
 {
 	int shrunk = 0;
 
-	for (size_t i = 0; i < e->n; i++)
+	for (size_t i = 0; i < e->n; i++) {
 		free(e->v[i].owners);
+		free(e->v[i].owners_was);
+	}
 	/* The events just cleared are what a poll like this one needs. */
 	e->v = room_fit(e->v, &e->cap, e->n, sizeof(*e->v), 0, &shrunk);
 	e->n = 0;
@@ -96,13 +100,83 @@ struct sock_event *sock_events_push(struct sock_events *e)
 
 /* ---- identity and hashing ---- */
 
-int sock_same_identity(const struct sock_rec *a, const struct sock_rec *b)
+static int same_tuple(const struct sock_rec *a, const struct sock_rec *b)
 {
 	return a->proto == b->proto && a->family == b->family &&
-	       a->lport == b->lport && a->rport == b->rport &&
-	       a->inode == b->inode && a->netns == b->netns &&
+	       a->lport == b->lport && a->rport == b->rport && a->netns == b->netns &&
 	       memcmp(a->laddr, b->laddr, sizeof(a->laddr)) == 0 &&
 	       memcmp(a->raddr, b->raddr, sizeof(a->raddr)) == 0;
+}
+
+/* A TCP socket with a remote port: the kernel's established hash holds at
+ * most one per tuple and namespace at a time (full, request or timewait
+ * socket), so the tuple names the connection. Listeners and UDP sockets
+ * may share a tuple (SO_REUSEPORT, unconnected UDP): only their inode
+ * tells them apart. */
+static int rec_is_connection(const struct sock_rec *r)
+{
+	return r->proto == IPPROTO_TCP && r->rport != 0;
+}
+
+int sock_same_identity(const struct sock_rec *a, const struct sock_rec *b)
+{
+	return same_tuple(a, b) && a->inode == b->inode;
+}
+
+int sock_same_connection(const struct sock_rec *a, const struct sock_rec *b)
+{
+	return rec_is_connection(a) && same_tuple(a, b);
+}
+
+static int cookies_differ(const struct sock_rec *a, const struct sock_rec *b)
+{
+	return a->cookie && b->cookie && a->cookie != b->cookie;
+}
+
+/* Where a TCP state stands in a connection's life: states only move on. */
+static int state_rank(uint8_t st)
+{
+	switch (st) {
+	case SOCK_ST_SYN_SENT:
+	case SOCK_ST_SYN_RECV:
+	case SOCK_ST_NEW_SYN_RECV: return 0;
+	case SOCK_ST_ESTABLISHED:  return 1;
+	case SOCK_ST_FIN_WAIT1:
+	case SOCK_ST_CLOSE_WAIT:   return 2;
+	case SOCK_ST_FIN_WAIT2:
+	case SOCK_ST_CLOSING:
+	case SOCK_ST_LAST_ACK:     return 3;
+	default:                   return 4;   /* TIME_WAIT, CLOSE */
+	}
+}
+
+/* 1 when now, a record of the same connection, may be what was became:
+ * the kernel keeps the cookie when a process closes the socket (its inode
+ * goes), when a timewait socket takes over and when a child is accepted;
+ * a request socket's child has its own. Without cookies (/proc), an inode
+ * may only go at a close. */
+static int life_continues(const struct sock_rec *was, const struct sock_rec *now)
+{
+	if (state_rank(now->state) < state_rank(was->state) || (was->timewait && !now->timewait))
+		return 0;      /* nothing goes back: the tuple was used again */
+	if (!was->inode && (was->state == SOCK_ST_NEW_SYN_RECV || was->state == SOCK_ST_SYN_RECV))
+		return 1;
+	if (was->cookie && now->cookie)
+		return was->cookie == now->cookie;
+	if (was->inode && now->inode)
+		return was->inode == now->inode;
+	if (was->inode)
+		return state_rank(now->state) >= 2;
+	return 1;
+}
+
+/* 1 when rec is e's socket as it was: the same identity, and for a
+ * connection the same life. */
+static int entry_is(const struct sock_entry *e, const struct sock_rec *rec)
+{
+	if (!sock_same_identity(&e->rec, rec))
+		return 0;
+	return rec_is_connection(rec) ? life_continues(&e->rec, rec) : !cookies_differ(&e->rec, rec);
 }
 
 static uint64_t identity_hash(const struct sock_rec *r)
@@ -110,24 +184,32 @@ static uint64_t identity_hash(const struct sock_rec *r)
 	uint64_t a[2], b[2];
 	memcpy(a, r->laddr, sizeof(a));
 	memcpy(b, r->raddr, sizeof(b));
-	uint64_t h = r->inode ^ hash_mix64(r->netns);
+	uint64_t h = (rec_is_connection(r) ? 0 : r->inode) ^ hash_mix64(r->netns);
 	h = hash_mix64(h ^ ((uint64_t)r->lport << 32 | (uint64_t)r->rport << 16 |
-	                    (uint64_t)r->proto << 8 | r->family));
+	               (uint64_t)r->proto << 8 | r->family));
 	h = hash_mix64(h ^ a[0]) + a[1];
 	h = hash_mix64(h ^ b[0]) + b[1];
 	return hash_mix64(h);
 }
 
-/* Slot holding rec's entry, or the empty slot where it would go. */
-static size_t slot_find(const struct sock_table *t, const struct sock_rec *rec)
+/* The first empty slot of rec's probe run: where an entry for it goes. */
+static size_t slot_free(const struct sock_table *t, const struct sock_rec *rec)
 {
 	size_t mask = t->nslots - 1;
 	size_t i = identity_hash(rec) & mask;
-	while (t->slots[i]) {
-		if (sock_same_identity(&t->v[t->slots[i] - 1].rec, rec))
-			return i;
+	while (t->slots[i])
 		i = (i + 1) & mask;
-	}
+	return i;
+}
+
+/* The slot holding entry e (by position: two entries may share an
+ * identity for a moment, an old life and a new one). */
+static size_t slot_of(const struct sock_table *t, size_t e)
+{
+	size_t mask = t->nslots - 1;
+	size_t i = identity_hash(&t->v[e].rec) & mask;
+	while (t->slots[i] != e + 1)
+		i = (i + 1) & mask;
 	return i;
 }
 
@@ -140,7 +222,7 @@ static int index_rebuild(struct sock_table *t, size_t nslots)
 	t->slots = slots;
 	t->nslots = nslots;
 	for (size_t e = 0; e < t->n; e++)
-		t->slots[slot_find(t, &t->v[e].rec)] = (uint32_t)(e + 1);
+		t->slots[slot_free(t, &t->v[e].rec)] = (uint32_t)(e + 1);
 	return 0;
 }
 
@@ -210,8 +292,10 @@ void sock_table_free(struct sock_table *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n; i++) {
 		set_put(t, t->v[i].owners);
+		set_put(t, t->v[i].owners_was);
+	}
 	free(t->v);
 	free(t->slots);
 	free(t->sets);
@@ -241,8 +325,28 @@ const struct sock_entry *sock_table_at(const struct sock_table *t, size_t i)
 const struct sock_entry *sock_table_find(const struct sock_table *t,
                                          const struct sock_rec *rec)
 {
-	uint32_t s = t->slots[slot_find(t, rec)];
-	return s ? &t->v[s - 1] : NULL;
+	size_t mask = t->nslots - 1;
+	const struct sock_entry *was = NULL;
+
+	for (size_t i = identity_hash(rec) & mask; t->slots[i]; i = (i + 1) & mask) {
+		const struct sock_entry *e = &t->v[t->slots[i] - 1];
+		if (!same_tuple(&e->rec, rec) || cookies_differ(&e->rec, rec))
+			continue;
+		if (e->rec.inode == rec->inode)
+			return e;
+		if (rec_is_connection(rec) && ((rec->inode && rec->inode == e->inode_was) ||
+		                               (rec->cookie && rec->cookie == e->rec.cookie)))
+			was = e;
+	}
+	return was;
+}
+
+size_t sock_entry_owners(const struct sock_entry *e, const struct sock_owner **o,
+                         int *former)
+{
+	*former = !e->nowners && e->nowners_was;
+	*o = *former ? e->owners_was : e->owners;
+	return *former ? e->nowners_was : e->nowners;
 }
 
 /* ---- shared owner lists ---- */
@@ -357,9 +461,13 @@ static int emit(struct sock_events *ev, enum sock_event_type type, double now,
 	x->rec = e->rec;
 	x->owners = sock_owners_dup(e->owners, e->nowners);
 	x->nowners = x->owners ? e->nowners : 0;
+	x->owners_was = sock_owners_dup(e->owners_was, e->nowners_was);
+	x->nowners_was = x->owners_was ? e->nowners_was : 0;
 	x->tx_rate = e->tx_rate;
 	x->rx_rate = e->rx_rate;
 	x->has_rate = e->has_rate;
+	/* A timewait socket's uid is the kernel's 0, not its owner's. */
+	x->brief = x->uid_unknown = type == SOCK_EV_NEW && e->brief;
 	return 0;
 }
 
@@ -415,39 +523,119 @@ static void entry_rate(struct sock_entry *e, const struct sock_rec *rec, double 
 static struct sock_entry *entry_next_in_order(struct sock_table *t,
                                               const struct sock_rec *rec)
 {
-	if (t->next >= t->n || !sock_same_identity(&t->v[t->next].rec, rec))
+	if (t->next >= t->n || !entry_is(&t->v[t->next], rec))
 		return NULL;
 	return &t->v[t->next++];
 }
 
-/* Applies one snapshot record: adds it or refreshes its entry. */
-static int table_apply(struct sock_table *t, const struct sock_rec *rec,
-                       const struct procmap *pm, int owners_known, double now,
-                       struct sock_events *ev)
+/* rec's entry: its own (the same identity), else for a connection the
+ * entry of the life it goes on (its inode gained or lost), not yet matched
+ * by this snapshot; NULL for a new socket or life, with *ended an older
+ * life of the same connection that rec cannot go on (its tuple is in use
+ * again: that life is over). */
+static struct sock_entry *entry_find(struct sock_table *t, const struct sock_rec *rec,
+                                     struct sock_entry **ended)
 {
-	struct sock_entry *e = entry_next_in_order(t, rec);
-	if (!e) {
-		size_t slot = slot_find(t, rec);
-		if (!t->slots[slot]) {
-			e = entry_add(t, slot, rec, now);
-			if (!e)
-				return -1;
-			e->gen = t->gen;
-			if (entry_set_owners(t, e, pm) < 0)
-				return -1;
-			return emit(ev, SOCK_EV_NEW, now, e, 0);
-		}
-		e = &t->v[t->slots[slot] - 1];
-		t->next = (size_t)(e - t->v) + 1;
+	size_t mask = t->nslots - 1;
+	struct sock_entry *link = NULL;
+
+	*ended = NULL;
+	for (size_t i = identity_hash(rec) & mask; t->slots[i]; i = (i + 1) & mask) {
+		struct sock_entry *e = &t->v[t->slots[i] - 1];
+		if (entry_is(e, rec))
+			return e;
+		if (e->gen == t->gen || !sock_same_connection(&e->rec, rec))
+			continue;
+		if (life_continues(&e->rec, rec))
+			link = link ? link : e;
+		else
+			*ended = e;
 	}
-	if (e->gen == t->gen)
-		return 0;             /* a duplicate within one snapshot */
+	return link;
+}
+
+/* Drops entry i: its slot is cleared and the last entry moves into its place. */
+static void entry_remove(struct sock_table *t, size_t i)
+{
+	size_t last = t->n - 1;
+
+	slot_delete(t, slot_of(t, i));
+	set_put(t, t->v[i].owners);
+	set_put(t, t->v[i].owners_was);
+	if (i != last) {
+		size_t s = slot_of(t, last);
+		t->v[i] = t->v[last];
+		t->slots[s] = (uint32_t)(i + 1);
+	}
+	t->n--;
+}
+
+/* An older life of a connection ends as a new one takes its tuple: its
+ * GONE comes first, so that whoever follows the tuple reads them in the
+ * order they happened. */
+static int entry_end(struct sock_table *t, struct sock_entry *e, double now,
+                     struct sock_events *ev)
+{
+	size_t i = (size_t)(e - t->v);
+	int rc = emit(ev, SOCK_EV_GONE, now, e, 0);
+
+	entry_remove(t, i);
+	if (t->next > i)
+		t->next = i;
+	return rc;
+}
+
+static int entry_new(struct sock_table *t, const struct sock_rec *rec,
+                     const struct procmap *pm, double now, struct sock_events *ev)
+{
+	struct sock_entry *e = entry_add(t, slot_free(t, rec), rec, now);
+	if (!e)
+		return -1;
 	e->gen = t->gen;
+	/* Seen first as a timewait socket, after the baseline: no poll saw
+	 * the connection whole. */
+	e->brief = ev && rec->timewait;
+	if (entry_set_owners(t, e, pm) < 0)
+		return -1;
+	return emit(ev, SOCK_EV_NEW, now, e, 0);
+}
+
+/* The connection's process let go of it (its inode is gone: orphaned,
+ * or a timewait socket took over): who held it becomes its former owners. */
+static void entry_let_go(struct sock_table *t, struct sock_entry *e)
+{
+	set_put(t, e->owners_was);
+	e->owners_was = e->owners;
+	e->nowners_was = e->nowners;
+	e->owners = NULL;
+	e->nowners = 0;
+	e->inode_was = e->rec.inode;
+}
+
+/* Refreshes entry e from rec, this poll's record of its socket or life. */
+static int entry_refresh(struct sock_table *t, struct sock_entry *e, const struct sock_rec *rec,
+                         const struct procmap *pm, int owners_known, double now,
+                         struct sock_events *ev)
+{
 	uint8_t from = e->rec.state;
+	int relinked = e->rec.inode != rec->inode;
+
+	e->gen = t->gen;
+	if (e->rec.inode && !rec->inode)
+		entry_let_go(t, e);
 	entry_rate(e, rec, now);
 	e->seen_at = now;
-	e->rec = *rec;
-	if (!owners_known && entry_set_owners(t, e, pm) < 0)
+	/* A timewait socket has no tcp_info: the full socket's last
+	 * counters stay, the connection's byte totals. */
+	if (rec->timewait && !rec->has_tcpinfo && e->rec.has_tcpinfo) {
+		struct sock_tcpinfo last = e->rec.tcp;
+		e->rec = *rec;
+		e->rec.tcp = last;
+		e->rec.has_tcpinfo = 1;
+	} else {
+		e->rec = *rec;
+	}
+	if ((!owners_known || relinked) && entry_set_owners(t, e, pm) < 0)
 		return -1;
 	if (from != rec->state) {
 		e->state_since = now;
@@ -456,18 +644,24 @@ static int table_apply(struct sock_table *t, const struct sock_rec *rec,
 	return 0;
 }
 
-/* Drops entry i: its slot is cleared and the last entry moves into its place. */
-static void entry_remove(struct sock_table *t, size_t i)
+/* Applies one snapshot record: adds it or refreshes its entry. */
+static int table_apply(struct sock_table *t, const struct sock_rec *rec,
+                       const struct procmap *pm, int owners_known, double now,
+                       struct sock_events *ev)
 {
-	slot_delete(t, slot_find(t, &t->v[i].rec));
-	set_put(t, t->v[i].owners);
-	size_t last = t->n - 1;
-	if (i != last) {
-		size_t s = slot_find(t, &t->v[last].rec);
-		t->v[i] = t->v[last];
-		t->slots[s] = (uint32_t)(i + 1);
+	struct sock_entry *e = entry_next_in_order(t, rec), *ended;
+
+	if (!e) {
+		e = entry_find(t, rec, &ended);
+		if (!e && ended && entry_end(t, ended, now, ev) < 0)
+			return -1;
+		if (!e)
+			return entry_new(t, rec, pm, now, ev);
+		t->next = (size_t)(e - t->v) + 1;
 	}
-	t->n--;
+	if (e->gen == t->gen)
+		return 0;             /* a duplicate within one snapshot */
+	return entry_refresh(t, e, rec, pm, owners_known, now, ev);
 }
 
 static int table_sweep(struct sock_table *t, double now, struct sock_events *ev)
@@ -481,6 +675,30 @@ static int table_sweep(struct sock_table *t, double now, struct sock_events *ev)
 		entry_remove(t, i);
 	}
 	return rc;
+}
+
+const struct sock_entry *sock_table_take_notice(struct sock_table *t,
+                                                const struct sock_rec *notice, int brief)
+{
+	size_t mask = t->nslots - 1;
+
+	if (!rec_is_connection(notice))
+		return NULL;
+	/* The tuple names the connection; a timewait socket no dump saw whole
+	 * has a cookie of its own, not its full socket's. */
+	for (size_t i = identity_hash(notice) & mask; t->slots[i]; i = (i + 1) & mask) {
+		struct sock_entry *e = &t->v[t->slots[i] - 1];
+		if (!e->rec.timewait || e->final || !same_tuple(&e->rec, notice))
+			continue;
+		if (notice->has_tcpinfo) {
+			e->rec.tcp = notice->tcp;
+			e->rec.has_tcpinfo = 1;
+		}
+		e->brief |= brief != 0;
+		e->final = 1;
+		return e;
+	}
+	return NULL;
 }
 
 int sock_table_update(struct sock_table *t, const struct sock_list *snap,

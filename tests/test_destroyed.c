@@ -1,8 +1,8 @@
 /* test_destroyed.c — the kernel's announcements of closed sockets merged
  * into a poll, on recorded dumps and announcements of the same sockets
- * (tests/tools/nlwatch_record.py): a known connection's GONE carries its
- * final counters, one no poll saw is reported once as brief, and nothing
- * is reported twice. */
+ * (tests/tools/nlwatch_record.py): a known connection's GONE (or its STATE
+ * into TIME_WAIT) carries its final counters, one no poll saw is reported
+ * once as brief, and nothing is reported twice. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -145,12 +145,12 @@ static void world_poll(struct world *w, const char *which, double now, int basel
 		sock_list_init(&snap);
 	sock_events_clear(&w->ev);
 	if (!baseline)
-		destroyed_prune_snapshot(&w->l, &snap);
+		destroyed_prune_snapshot(&w->l, &snap, w->t);
 	assert_int_equal(sock_table_update(w->t, &snap, NULL, now,
 	                                   baseline ? NULL : &w->ev), 0);
 	if (!baseline)
-		assert_int_equal(destroyed_merge(&w->l, w->m, NULL, now, &w->ev, 0), 0);
-	destroyed_list_clear(&w->l);
+		assert_int_equal(destroyed_merge(&w->l, w->m, NULL, w->t, now, &w->ev, 0), 0);
+	destroyed_list_carry(&w->l);
 	sock_list_free(&snap);
 }
 
@@ -167,6 +167,18 @@ static size_t count_events(const struct world *w, enum sock_event_type type,
 	return n;
 }
 
+/* Events of one end, whatever their state. */
+static size_t count_all(const struct world *w, enum sock_event_type type,
+                        uint16_t lport, uint16_t rport)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < w->ev.n; i++) {
+		const struct sock_event *e = &w->ev.v[i];
+		n += e->type == type && e->rec.lport == lport && e->rec.rport == rport;
+	}
+	return n;
+}
+
 static const struct sock_event *find_event(const struct world *w, enum sock_event_type type,
                                            uint16_t lport, uint16_t rport)
 {
@@ -178,8 +190,10 @@ static const struct sock_event *find_event(const struct world *w, enum sock_even
 	return NULL;
 }
 
-/* The table knew the first connection; it closed, was announced at 10.5,
- * and the next poll (at 11) no longer finds it. */
+/* The table knew the first connection; it closed, client first, was
+ * announced at 10.5, and the next poll (at 11) finds only the client's
+ * timewait socket: the client's end goes on in TIME_WAIT, the server's is
+ * gone. */
 static void poll_after_the_close(struct world *w)
 {
 	world_init(w);
@@ -195,7 +209,7 @@ static void test_known_connection_gone_carries_its_final_counters(void **state)
 
 	(void)state;
 	poll_after_the_close(&w);
-	c = find_event(&w, SOCK_EV_GONE, C1, LISTENER);
+	c = find_event(&w, SOCK_EV_STATE, C1, LISTENER);    /* into its TIME_WAIT */
 	s = find_event(&w, SOCK_EV_GONE, LISTENER, C1);
 	assert_non_null(c);
 	assert_non_null(s);
@@ -203,8 +217,12 @@ static void test_known_connection_gone_carries_its_final_counters(void **state)
 	assert_false(c->brief);
 	assert_int_equal(c->rec.tcp.bytes_sent, 3000);
 	assert_int_equal(c->rec.tcp.bytes_received, 1000);
+	assert_true(s->final);
+	assert_false(s->brief);
+	assert_int_equal(s->rec.tcp.bytes_sent, 1000);
 	assert_int_equal(s->rec.tcp.bytes_received, 3001);   /* 3000 and the FIN */
 	assert_true(c->time == 10.5);
+	assert_true(s->time == 10.5);
 	world_free(&w);
 }
 
@@ -215,11 +233,15 @@ static void test_known_connection_keeps_its_inode_and_uid_when_gone(void **state
 
 	(void)state;
 	poll_after_the_close(&w);
-	c = find_event(&w, SOCK_EV_GONE, C1, LISTENER);
 	s = find_event(&w, SOCK_EV_GONE, LISTENER, C1);
-	assert_int_equal(c->rec.inode, C1_INODE);
 	assert_int_equal(s->rec.inode, S1_INODE);
+	assert_false(s->uid_unknown);
+	/* The client's timewait socket has no inode; its entry keeps the
+	 * one it had, and is found by it. */
+	c = find_event(&w, SOCK_EV_STATE, C1, LISTENER);
+	assert_int_equal(c->rec.inode, 0);
 	assert_false(c->uid_unknown);
+	assert_int_equal(sock_table_find(w.t, &c->rec)->inode_was, C1_INODE);
 	world_free(&w);
 }
 
@@ -231,7 +253,7 @@ static void test_known_connection_gone_keeps_the_state_it_was_seen_in(void **sta
 
 	(void)state;
 	poll_after_the_close(&w);
-	assert_int_equal(find_event(&w, SOCK_EV_GONE, C1, LISTENER)->rec.state,
+	assert_int_equal(find_event(&w, SOCK_EV_GONE, LISTENER, C1)->rec.state,
 	                 SOCK_ST_ESTABLISHED);
 	world_free(&w);
 }
@@ -243,10 +265,19 @@ static void test_connection_no_poll_saw_is_reported_once_as_brief(void **state)
 
 	(void)state;
 	poll_after_the_close(&w);
-	assert_int_equal(count_events(&w, SOCK_EV_GONE, C2, LISTENER), 1);
+	/* The server's end left nothing: one brief GONE. */
 	assert_int_equal(count_events(&w, SOCK_EV_GONE, LISTENER, C2), 1);
-	assert_int_equal(count_events(&w, SOCK_EV_NEW, C2, LISTENER), 0);
-	e = find_event(&w, SOCK_EV_GONE, C2, LISTENER);
+	assert_int_equal(count_all(&w, SOCK_EV_NEW, LISTENER, C2), 0);
+	e = find_event(&w, SOCK_EV_GONE, LISTENER, C2);
+	assert_true(e->brief);
+	assert_true(e->final);
+	assert_int_equal(e->rec.tcp.bytes_sent, 500);
+	assert_true(e->time == 10.5);
+	/* The client's left its TIME_WAIT: one brief NEW, its life goes on. */
+	assert_int_equal(count_all(&w, SOCK_EV_NEW, C2, LISTENER), 1);
+	assert_int_equal(count_all(&w, SOCK_EV_GONE, C2, LISTENER), 0);
+	e = find_event(&w, SOCK_EV_NEW, C2, LISTENER);
+	assert_int_equal(e->rec.state, SOCK_ST_TIME_WAIT);
 	assert_true(e->brief);
 	assert_true(e->final);
 	assert_int_equal(e->rec.tcp.bytes_sent, 500);
@@ -263,10 +294,15 @@ static void test_brief_socket_has_no_inode_uid_or_owner(void **state)
 
 	(void)state;
 	poll_after_the_close(&w);
-	e = find_event(&w, SOCK_EV_GONE, C2, LISTENER);
+	e = find_event(&w, SOCK_EV_GONE, LISTENER, C2);
 	assert_int_equal(e->rec.inode, 0);
 	assert_true(e->uid_unknown);
 	assert_int_equal(e->nowners, 0);
+	e = find_event(&w, SOCK_EV_NEW, C2, LISTENER);
+	assert_int_equal(e->rec.inode, 0);
+	assert_true(e->uid_unknown);
+	assert_int_equal(e->nowners, 0);
+	assert_int_equal(e->nowners_was, 0);       /* never seen whole */
 	world_free(&w);
 }
 
@@ -319,31 +355,44 @@ static void test_cleared_end_without_its_peers_announcement_is_left_as_announced
 static void test_every_announced_socket_appears_once(void **state)
 {
 	struct world w;
-	size_t gone = 0;
+	size_t gone = 0, final = 0;
 
 	(void)state;
 	poll_after_the_close(&w);
-	for (size_t i = 0; i < w.ev.n; i++)
+	for (size_t i = 0; i < w.ev.n; i++) {
 		gone += w.ev.v[i].type == SOCK_EV_GONE;
-	assert_int_equal(gone, 8);   /* 8 announcements, none twice */
+		final += w.ev.v[i].final;
+	}
+	assert_int_equal(final, 8);  /* 8 announcements, none twice */
+	assert_int_equal(gone, 6);   /* two clients go on in TIME_WAIT */
 	world_free(&w);
 }
 
-static void test_time_wait_remnant_is_not_taken_for_the_closed_socket(void **state)
+static void test_time_wait_remnant_goes_on_as_the_closed_connection(void **state)
 {
 	struct world w;
-	const struct sock_event *tw, *gone;
+	struct sock_list dump1;
+	const struct sock_event *tw;
 
 	(void)state;
 	poll_after_the_close(&w);
-	tw = find_event(&w, SOCK_EV_NEW, C1, LISTENER);
-	gone = find_event(&w, SOCK_EV_GONE, C1, LISTENER);
+	assert_int_equal(count_all(&w, SOCK_EV_NEW, C1, LISTENER), 0);
+	assert_int_equal(count_all(&w, SOCK_EV_GONE, C1, LISTENER), 0);
+	tw = find_event(&w, SOCK_EV_STATE, C1, LISTENER);
 	assert_non_null(tw);
+	assert_int_equal(tw->from_state, SOCK_ST_ESTABLISHED);
 	assert_int_equal(tw->rec.state, SOCK_ST_TIME_WAIT);
-	assert_true(tw->rec.cookie == gone->rec.cookie);   /* the kernel kept it */
+	snapshot("dump1", &dump1);
+	for (size_t i = 0; i < dump1.n; i++)      /* the kernel kept the cookie */
+		if (dump1.v[i].lport == C1)
+			assert_true(tw->rec.cookie == dump1.v[i].cookie);
+	sock_list_free(&dump1);
 	world_free(&w);
 }
 
+/* The dump still held the connection; the announcement came after. Each
+ * end waits a poll to see whether a timewait socket goes on: the client's
+ * does (one brief NEW), the server's end is a brief GONE. */
 static void test_socket_announced_after_the_dump_is_gone_not_new(void **state)
 {
 	struct world w;
@@ -352,18 +401,66 @@ static void test_socket_announced_after_the_dump_is_gone_not_new(void **state)
 	(void)state;
 	world_init(&w);
 	world_poll(&w, NULL, 10, 1);
-	/* The dump still held the connection; the announcement came after. */
 	announce_all(&w, 11.2);
 	world_poll(&w, "dump1", 11, 0);
 	assert_int_equal(count_events(&w, SOCK_EV_NEW, C1, LISTENER), 0);
+	assert_int_equal(count_all(&w, SOCK_EV_NEW, LISTENER, C1), 0);
 	assert_non_null(find_event(&w, SOCK_EV_NEW, LISTENER, 0));
-	e = find_event(&w, SOCK_EV_GONE, C1, LISTENER);
+	assert_int_equal(count_all(&w, SOCK_EV_GONE, C1, LISTENER), 0);
+	assert_int_equal(count_all(&w, SOCK_EV_GONE, LISTENER, C1), 0);
+	world_poll(&w, "dump2", 12, 0);
+	e = find_event(&w, SOCK_EV_GONE, LISTENER, C1);
 	assert_non_null(e);
 	assert_true(e->brief);
-	assert_int_equal(e->rec.inode, C1_INODE);   /* from the snapshot */
+	assert_int_equal(e->rec.inode, S1_INODE);   /* from the snapshot */
 	assert_false(e->uid_unknown);
-	world_poll(&w, "dump2", 12, 0);
+	assert_true(e->time == 11.2);
 	assert_int_equal(count_events(&w, SOCK_EV_GONE, C1, LISTENER), 0);
+	e = find_event(&w, SOCK_EV_NEW, C1, LISTENER);
+	assert_non_null(e);
+	assert_int_equal(e->rec.state, SOCK_ST_TIME_WAIT);
+	assert_true(e->brief);
+	assert_false(e->uid_unknown);               /* the snapshot's */
+	assert_int_equal(e->rec.tcp.bytes_sent, 3000);
+	world_free(&w);
+}
+
+/* Nothing of either connection was in the dump, and both were heard
+ * closed when the poll was applied (at its time: once its dump had begun,
+ * when the first connection's TIME_WAIT may not have been there yet):
+ * their TCP ends wait for the next dump, which shows the clients'
+ * TIME_WAITs; UDP leaves nothing, and is reported at once. */
+static void test_close_heard_after_the_dump_began_waits_for_the_next_dump(void **state)
+{
+	struct world w;
+	const struct sock_event *e;
+	size_t final = 0;
+
+	(void)state;
+	world_init(&w);
+	world_poll(&w, NULL, 10, 1);
+	announce_all(&w, 11);
+	world_poll(&w, NULL, 11, 0);
+	assert_int_equal(w.ev.n, 2);
+	for (size_t i = 0; i < w.ev.n; i++) {
+		assert_int_equal(w.ev.v[i].rec.proto, IPPROTO_UDP);
+		final += w.ev.v[i].final;
+	}
+	world_poll(&w, "dump2", 12, 0);
+	for (size_t i = 0; i < w.ev.n; i++)
+		final += w.ev.v[i].final;
+	assert_int_equal(final, 8);                 /* each announcement once */
+	e = find_event(&w, SOCK_EV_NEW, C1, LISTENER);
+	assert_non_null(e);
+	assert_int_equal(e->rec.state, SOCK_ST_TIME_WAIT);
+	assert_true(e->brief);
+	assert_int_equal(e->rec.tcp.bytes_sent, 3000);
+	assert_true(e->time == 11);
+	assert_true(find_event(&w, SOCK_EV_NEW, C2, LISTENER)->brief);
+	assert_int_equal(count_all(&w, SOCK_EV_GONE, C1, LISTENER), 0);
+	assert_int_equal(count_all(&w, SOCK_EV_GONE, C2, LISTENER), 0);
+	assert_true(find_event(&w, SOCK_EV_GONE, LISTENER, C1)->brief);
+	assert_true(find_event(&w, SOCK_EV_GONE, LISTENER, C2)->brief);
 	world_free(&w);
 }
 
@@ -375,13 +472,19 @@ static void test_late_announcement_of_a_socket_already_gone_is_not_repeated(void
 	world_init(&w);
 	world_poll(&w, "dump1", 10, 1);
 	world_poll(&w, "dump2", 11, 0);   /* gone before its announcement came */
-	assert_int_equal(count_events(&w, SOCK_EV_GONE, C1, LISTENER), 1);
-	assert_false(find_event(&w, SOCK_EV_GONE, C1, LISTENER)->final);
+	assert_int_equal(count_events(&w, SOCK_EV_GONE, LISTENER, C1), 1);
+	assert_false(find_event(&w, SOCK_EV_GONE, LISTENER, C1)->final);
+	assert_int_equal(count_all(&w, SOCK_EV_STATE, C1, LISTENER), 1);   /* TIME_WAIT */
+	assert_int_equal(count_all(&w, SOCK_EV_NEW, C2, LISTENER), 1);     /* its TIME_WAIT */
 	announce_all(&w, 11.5);
 	world_poll(&w, "dump2", 12, 0);
 	assert_int_equal(count_events(&w, SOCK_EV_GONE, C1, LISTENER), 0);
 	assert_int_equal(count_events(&w, SOCK_EV_GONE, LISTENER, C1), 0);
-	assert_int_equal(count_events(&w, SOCK_EV_GONE, C2, LISTENER), 1);
+	/* The clients' full sockets went on as the TIME_WAITs in the table. */
+	assert_int_equal(count_all(&w, SOCK_EV_GONE, C1, LISTENER), 0);
+	assert_int_equal(count_all(&w, SOCK_EV_GONE, C2, LISTENER), 0);
+	assert_int_equal(count_events(&w, SOCK_EV_GONE, LISTENER, C2), 1);
+	assert_true(sock_table_find(w.t, &find_event(&w, SOCK_EV_GONE, LISTENER, C2)->rec) == NULL);
 	world_free(&w);
 }
 
@@ -421,8 +524,9 @@ int main(void)
 		cmocka_unit_test(test_every_announced_socket_appears_once),
 		cmocka_unit_test(test_aborted_connection_no_poll_saw_shows_both_ends_addresses),
 		cmocka_unit_test(test_cleared_end_without_its_peers_announcement_is_left_as_announced),
-		cmocka_unit_test(test_time_wait_remnant_is_not_taken_for_the_closed_socket),
+		cmocka_unit_test(test_time_wait_remnant_goes_on_as_the_closed_connection),
 		cmocka_unit_test(test_socket_announced_after_the_dump_is_gone_not_new),
+		cmocka_unit_test(test_close_heard_after_the_dump_began_waits_for_the_next_dump),
 		cmocka_unit_test(test_late_announcement_of_a_socket_already_gone_is_not_repeated),
 		cmocka_unit_test(test_events_of_a_poll_come_in_time_order),
 		cmocka_unit_test(test_announcements_before_the_baseline_are_not_news),

@@ -331,6 +331,65 @@ static void proc_never_matches_a_socket_without_owners(void **state)
 	assert_false(matches("proc:/./", tcp4_est()));
 }
 
+/* A TIME_WAIT no process holds: nginx's workers closed it; they are
+ * its former owners (nginx_owners, after nginx_subject). */
+static struct filter_subject time_wait_left_by_nginx(struct sock_rec *r)
+{
+	struct filter_subject s;
+
+	*r = sock_v(IPPROTO_TCP, AF_INET, SOCK_ST_TIME_WAIT, "10.1.2.3", 443, "192.168.7.9", 51000);
+	r->uid = 0;
+	r->inode = 0;
+	s = nginx_subject(r);
+	snprintf(nginx_owners[1].service, sizeof nginx_owners[1].service, "nginx.service");
+	s.owners = NULL;
+	s.nowners = 0;
+	return s;
+}
+
+static bool former_matches(const char *text, const struct filter_subject *s)
+{
+	struct filter *f = NULL;
+	char err[256] = "";
+	bool hit;
+
+	if (filter_compile(text, &f, err, sizeof err) != 0)
+		fail_msg("filter '%s' did not compile: %s", text, err);
+	hit = filter_match_was(f, s, nginx_owners, 3);
+	filter_free(f);
+	return hit;
+}
+
+static void owner_terms_match_the_former_owners_of_a_socket_nobody_holds(void **state)
+{
+	struct sock_rec r;
+	struct filter_subject s = time_wait_left_by_nginx(&r);
+
+	(void)state;
+	assert_true(former_matches("proc:nginx state:time-wait", &s));
+	assert_true(former_matches("pid:901", &s));
+	assert_true(former_matches("user:www-data", &s));
+	assert_true(former_matches("user:33", &s));
+	assert_true(former_matches("service:nginx", &s));
+	assert_false(former_matches("proc:sshd", &s));
+	assert_false(former_matches("!proc:nginx", &s));
+	assert_false(subject_matches("proc:nginx", &s));   /* filter_match: owners only */
+}
+
+static void current_owners_hide_the_former_ones(void **state)
+{
+	struct sock_rec r;
+	struct filter_subject s = time_wait_left_by_nginx(&r);
+	struct sock_owner now = owner(77, 1000, "haproxy", "alice");
+
+	(void)state;
+	s.owners = &now;
+	s.nowners = 1;
+	assert_true(former_matches("proc:haproxy", &s));
+	assert_false(former_matches("proc:nginx", &s));
+	assert_false(former_matches("pid:901", &s));
+}
+
 static void pid_matches_any_owner(void **state)
 {
 	struct sock_rec r = tcp4_listen("0.0.0.0", 80);
@@ -882,6 +941,8 @@ int main(void)
 		cmocka_unit_test(proc_is_a_case_sensitive_substring_of_the_command),
 		cmocka_unit_test(proc_matches_any_owner),
 		cmocka_unit_test(proc_never_matches_a_socket_without_owners),
+		cmocka_unit_test(owner_terms_match_the_former_owners_of_a_socket_nobody_holds),
+		cmocka_unit_test(current_owners_hide_the_former_ones),
 		cmocka_unit_test(pid_matches_any_owner),
 		cmocka_unit_test(user_number_matches_the_socket_uid),
 		cmocka_unit_test(user_number_matches_any_owner_uid),

@@ -127,7 +127,9 @@ static void vanished_socket_is_gone_with_its_last_state(void **state)
 }
 
 /* The same socket while protocol, addresses, ports and inode are the
- * same. A new inode on the same 4-tuple is another socket. */
+ * same. A new inode on the same 4-tuple is another socket: the old one's
+ * GONE comes first, so that whoever follows the tuple reads them in
+ * order. */
 static void new_inode_on_same_ports_is_another_socket(void **state)
 {
 	(void)state;
@@ -141,10 +143,10 @@ static void new_inode_on_same_ports_is_another_socket(void **state)
 	snap_of(&l, &r, 1);
 	sock_table_update(t, &l, NULL, 2.0, &ev);
 	assert_int_equal(ev.n, 2);
-	assert_int_equal(ev.v[0].type, SOCK_EV_NEW);
-	assert_int_equal(ev.v[0].rec.inode, 12);
-	assert_int_equal(ev.v[1].type, SOCK_EV_GONE);
-	assert_int_equal(ev.v[1].rec.inode, 11);
+	assert_int_equal(ev.v[1].type, SOCK_EV_NEW);
+	assert_int_equal(ev.v[1].rec.inode, 12);
+	assert_int_equal(ev.v[0].type, SOCK_EV_GONE);
+	assert_int_equal(ev.v[0].rec.inode, 11);
 	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
 }
 

@@ -18,12 +18,18 @@ static size_t ring_count(const struct view *v)
 static int ring_push(struct view *v, const struct sock_event *e)
 {
 	struct sock_owner *o = sock_owners_dup(e->owners, e->nowners);
-	if (e->nowners && !o)
+	struct sock_owner *was = sock_owners_dup(e->owners_was, e->nowners_was);
+	if ((e->nowners && !o) || (e->nowners_was && !was)) {
+		free(o);
+		free(was);
 		return -1;
+	}
 	struct logged *l = &v->ring[v->next_seq % VIEW_EVENTS_MAX];
 	free(l->ev.owners);
+	free(l->ev.owners_was);
 	l->ev = *e;
 	l->ev.owners = o;
+	l->ev.owners_was = was;
 	l->seq = v->next_seq++;
 	return 0;
 }
@@ -95,8 +101,10 @@ static int events_init(struct view *v)
 
 static void events_free(struct view *v)
 {
-	for (size_t i = 0; v->ring && i < ring_count(v); i++)
+	for (size_t i = 0; v->ring && i < ring_count(v); i++) {
 		free(v->ring[i].ev.owners);
+		free(v->ring[i].ev.owners_was);
+	}
 	free(v->ring);
 }
 

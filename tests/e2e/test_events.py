@@ -171,15 +171,22 @@ class Events(unittest.TestCase):
         self.expect(s, 'new listener', lambda e: e.get('event') == 'new' and about(L)(e))
         self.assertIsNone(s.proc.poll(), 'sockeye exited; its output was not flushed while it ran')
 
-    def test_closing_the_client_gives_gone_and_the_server_a_state_change(self):
+    def test_closing_the_client_gives_both_ends_a_state_change(self):
         srv, cli = self.holder('e2e-ev-srv'), self.holder('e2e-ev-cli')
         s = self.started('--json', '-i', '0.2')
         L, C, A = self.connect_pair(srv, cli)
         self.expect(s, 'new server side', lambda e: e.get('event') == 'new' and about(A)(e)
                     and self.owned_by(e, srv))
         cli.call('close', id=C['id'])
-        self.expect(s, 'gone for the closed client socket',
-                    lambda e: e.get('event') == 'gone' and about(C)(e) and e.get('inode') == C['inode'])
+        # The closed client's connection goes on, held by no process, in
+        # FIN_WAIT2 until the server closes too: not gone.
+        ev = self.expect(s, 'state for the closed client socket',
+                         lambda e: e.get('event') == 'state' and about(C)(e))
+        self.assertEqual((ev.get('from'), ev.get('state'), ev.get('inode'), ev.get('procs')),
+                         ('ESTABLISHED', 'FIN_WAIT2', 0, []), s.report('client state event'))
+        s.drain(0.5)
+        self.assertEqual([e.get('event') for e in s.seen if about(C)(e) and e.get('event') != 'state'],
+                         ['new'], s.report('the closed client socket died or reappeared'))
         ev = self.expect(s, 'state for the server side', lambda e: e.get('event') == 'state' and about(A)(e))
         self.assertEqual((ev.get('from'), ev.get('state')), ('ESTABLISHED', 'CLOSE_WAIT'), s.report('state event'))
         self.assertEqual(S.rec_pids(ev), (srv.pid,), s.report('state event owner'))

@@ -276,7 +276,7 @@ class Screen(unittest.TestCase):
         p = self.start('--linger=2', 'addr:%s' % ADDR, 'port:%d' % L['lport'])
         self.rows_where(p, lambda rs, ls: len(mine(rs)) == 1, 'the listener alone')
         C = h.call('tcp_connect', host=ADDR, port=L['lport'])[0]
-        h.call('tcp_accept', id=L['id'])
+        A = h.call('tcp_accept', id=L['id'])[0]
 
         def client_row(rs):
             return next((r for r in rs if r.mine() and r.lport == C['lport']
@@ -296,12 +296,17 @@ class Screen(unittest.TestCase):
         self.assertNotEqual(plain, new_style, 'the new row kept its highlight past --linger=2\n' + line)
         self.assertIsNone(plain.fg, 'the row did not return to normal: %r\n%s' % (plain, line))
 
-        closed = time.monotonic()
+        # The end that closes second is gone at once (the first goes on in
+        # TIME_WAIT): its row stays, in gone colour, for about the linger time.
+        def server_row(rs):
+            return next((r for r in rs if r.mine() and r.lport == L['lport']
+                         and r.rport == C['lport']), None)
         h.call('close', id=C['id'])
-        # The closed socket stays, in gone colour, for about the linger time.
+        h.call('close', id=A['id'])
+        closed = time.monotonic()
         gone_at = None
         while time.monotonic() < closed + 8:
-            st, line = self.row_style(p, lambda rs: client_row(rs))
+            st, line = self.row_style(p, lambda rs: server_row(rs))
             if st is None:
                 break
             if st.fg in RED:
