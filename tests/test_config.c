@@ -1,4 +1,4 @@
-/* test_config.c — the config file (tui/config_file.c): every setting read,
+/* test_config.c — the config file (program/config_file.c): every setting read,
  * bad lines named by file, line and word, the command line winning, and
  * saving that keeps the rest of the file and replaces it atomically. */
 #include "config.h"
