@@ -16,10 +16,10 @@
 #define D KEYS_PANE_DETAILS
 #define H KEYS_PANE_HELP
 
-/* Choices beyond the SPEC's keys:
+/* Choices beyond the keys htop users expect first:
  * - k/j move like Up/Down (vi, less); h and l are not moves here, l is
  *   taken by the listening-socket shortcut.
- * - q quits from the lists and details (SPEC), but on the help screen it
+ * - q quits from the lists and details, but on the help screen it
  *   closes help, as do Esc, ? and F1: help is an overlay, and htop lets any
  *   of them leave it. F10 quits everywhere.
  * - c clears the filter (\ would be natural to htop users, but htop uses
