@@ -16,6 +16,7 @@
 
 #include "columns.h"
 #include "config_file.h"
+#include "settings.h"
 #include "textsafe.h"
 #include "filter.h"
 #include "pane.h"
@@ -223,13 +224,13 @@ static int config_file_shared(struct config_file_load *c, const char *name, cons
 	int rc;
 	snprintf(what, sizeof what, "%s", name);
 	if (strcmp(name, "interval") == 0)
-		rc = options_set_interval(o, what, v, why, sizeof why);
+		rc = settings_set_interval(o, what, v, why, sizeof why);
 	else if (strcmp(name, "linger") == 0)
-		rc = options_set_linger(o, what, v, why, sizeof why);
+		rc = settings_set_linger(o, what, v, why, sizeof why);
 	else if (strcmp(name, "theme") == 0)
-		rc = options_set_theme(o, what, v, why, sizeof why);
+		rc = settings_set_theme(o, what, v, why, sizeof why);
 	else if (*v)
-		rc = options_set_sort(o, what, v, why, sizeof why);
+		rc = settings_set_sort(o, what, v, why, sizeof why);
 	else {
 		o->sort = NULL;   /* "sort =": kernel order */
 		return 0;

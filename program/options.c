@@ -14,6 +14,7 @@
 #include "filter.h"
 #include "journal.h"
 #include "options.h"
+#include "settings.h"
 #include "sock.h"
 #include "theme.h"
 
@@ -111,38 +112,6 @@ void options_usage(FILE *f)
 	"Exit status: 0 success, 1 runtime failure, 2 bad usage.\n", cols);
 }
 
-int options_set_interval(struct options *o, const char *what, const char *s,
-                         char *err, size_t errlen)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v)) {
-		snprintf(err, errlen, "%s: '%s' is not a number of seconds", what, s);
-		return -1;
-	}
-	if (v < 0.1 || v > 3600) {
-		snprintf(err, errlen, "%s: %s is out of range (0.1 to 3600 seconds)", what, s);
-		return -1;
-	}
-	o->interval = v;
-	return 0;
-}
-
-int options_set_linger(struct options *o, const char *what, const char *s,
-                       char *err, size_t errlen)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 3600) {
-		snprintf(err, errlen, "%s: '%s' is not a number of seconds from 0 to 3600", what, s);
-		return -1;
-	}
-	o->linger = v;
-	return 0;
-}
-
 static int parse_iterations(const char *s, long *out, char *err, size_t errlen)
 {
 	char *end;
@@ -156,59 +125,10 @@ static int parse_iterations(const char *s, long *out, char *err, size_t errlen)
 	return 0;
 }
 
-int options_set_sort(struct options *o, const char *what, const char *s,
-                     char *err, size_t errlen)
-{
-	free(o->sort_buf);
-	o->sort_buf = strdup(s);
-	if (!o->sort_buf) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	char *colon = strchr(o->sort_buf, ':');
-	o->sort_desc = 0;
-	if (colon) {
-		*colon = '\0';
-		if (strcmp(colon + 1, "desc") == 0)
-			o->sort_desc = 1;
-		else if (strcmp(colon + 1, "asc") != 0) {
-			snprintf(err, errlen, "%s: unknown order '%s' (use :asc or :desc)", what,
-			         colon + 1);
-			return -1;
-		}
-	}
-	if (!columns_find(o->sort_buf)) {
-		char cols[256];
-		columns_list(cols, sizeof(cols));
-		snprintf(err, errlen, "%s: unknown column '%s' (one of: %s)", what, o->sort_buf, cols);
-		return -1;
-	}
-	o->sort = o->sort_buf;
-	return 0;
-}
-
-/* The theme is loaded while parsing, in every mode, so a missing or broken
- * theme file is a usage error before anything is drawn or printed. */
-int options_set_theme(struct options *o, const char *what, const char *name,
-                      char *err, size_t errlen)
-{
-	char why[512];
-	free(o->theme_buf);
-	o->theme = o->theme_buf = strdup(name);
-	if (!o->theme_buf) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (theme_load_named(name, &o->theme_data, why, sizeof(why)) == 0)
-		return 0;
-	snprintf(err, errlen, "%s: %s", what, why);
-	return -1;
-}
-
 static int apply_option(struct options *o, int c, const char *arg, char *err, size_t errlen)
 {
 	switch (c) {
-	case 'i': return options_set_interval(o, "--interval", arg, err, errlen);
+	case 'i': return settings_set_interval(o, "--interval", arg, err, errlen);
 	case 'n': return parse_iterations(arg, &o->iterations, err, errlen);
 	case 'b': o->mode_conflict |= o->mode == MODE_EVENTS; o->mode = MODE_BATCH; return 0;
 	case 'e': o->mode_conflict |= o->mode == MODE_BATCH; o->mode = MODE_EVENTS; return 0;
@@ -226,10 +146,10 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case 'u': o->want |= SOCK_WANT_UDP; return 0;
 	case '4': o->want |= SOCK_WANT_V4; return 0;
 	case '6': o->want |= SOCK_WANT_V6; return 0;
-	case OPT_SORT: return options_set_sort(o, "--sort", arg, err, errlen);
-	case OPT_THEME: return options_set_theme(o, "--theme", arg, err, errlen);
+	case OPT_SORT: return settings_set_sort(o, "--sort", arg, err, errlen);
+	case OPT_THEME: return settings_set_theme(o, "--theme", arg, err, errlen);
 	case OPT_NO_COLOR: o->no_color = 1; return 0;
-	case OPT_LINGER: return options_set_linger(o, "--linger", arg, err, errlen);
+	case OPT_LINGER: return settings_set_linger(o, "--linger", arg, err, errlen);
 	case OPT_READ_ONLY: o->read_only = 1; return 0;
 	case 'N': o->resolve = 1; return 0;
 	case OPT_PROMETHEUS:

@@ -56,17 +56,6 @@ struct options {
  * either way. */
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen);
 void options_free(struct options *o);
-/* Setters the command line and the config file share; what names the
- * setting in err ("--interval" or "file:3: interval"). 0 or -1. */
-int options_set_interval(struct options *o, const char *what, const char *s,
-                         char *err, size_t errlen);
-int options_set_linger(struct options *o, const char *what, const char *s,
-                       char *err, size_t errlen);
-int options_set_sort(struct options *o, const char *what, const char *s,
-                     char *err, size_t errlen);
-int options_set_theme(struct options *o, const char *what, const char *s,
-                      char *err, size_t errlen);
-
 /* The --help text. */
 void options_usage(FILE *f);
 
