@@ -17,9 +17,18 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "fixture.h"
 #include "destroyed.h"
 #include "netlink.h"
 #include "table.h"
+
+/* tests/fixtures/<name>.bin */
+static void *fixture_bin(const char *name, size_t *len)
+{
+	char file[128];
+	snprintf(file, sizeof(file), "%s.bin", name);
+	return fixture_read(file, len);
+}
 
 /* What the recording script printed: the first connection (3000 bytes out,
  * 1000 back) from :33672 to the listener :51111, its two ends' inodes; the
@@ -47,28 +56,6 @@ struct world {
 	struct sock_events ev;
 };
 
-static void *fixture_read(const char *name, size_t *len)
-{
-	char path[512];
-	FILE *fp;
-	void *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s.bin", FIXTURES, name);
-	fp = fopen(path, "rb");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n > 0);
-	rewind(fp);
-	buf = malloc((size_t)n);   /* malloc aligns for netlink */
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
-}
-
 /* A recorded TCP/IPv4 dump: "dump1" (the first connection open) or
  * "dump2" (afterwards: the listener and two TIME_WAIT remnants). */
 static void snapshot(const char *which, struct sock_list *out)
@@ -78,7 +65,7 @@ static void snapshot(const char *which, struct sock_list *out)
 	void *buf;
 
 	snprintf(name, sizeof(name), "watch-%s", which);
-	buf = fixture_read(name, &len);
+	buf = fixture_bin(name, &len);
 	sock_list_init(out);
 	assert_true(netlink_parse_buffer(buf, len, IPPROTO_TCP, out) > 0);
 	free(buf);
@@ -89,7 +76,7 @@ static void announce_all(struct world *w, double time)
 {
 	struct sock_list recs;
 	size_t len;
-	void *buf = fixture_read("watch-destroy", &len);
+	void *buf = fixture_bin("watch-destroy", &len);
 
 	sock_list_init(&recs);
 	assert_int_equal(netlink_parse_notifications(buf, len, &recs), 8);
@@ -104,7 +91,7 @@ static void announce_rst(struct world *w, double time, int skip)
 {
 	struct sock_list recs;
 	size_t len;
-	void *buf = fixture_read("watch-rst", &len);
+	void *buf = fixture_bin("watch-rst", &len);
 
 	sock_list_init(&recs);
 	assert_int_equal(netlink_parse_notifications(buf, len, &recs), 4);

@@ -28,6 +28,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 
+#include "fixture.h"
 #include "netlink.h"
 
 /* ---- fixtures ---- */
@@ -37,26 +38,13 @@ struct fixture {
 	size_t len;
 };
 
-/* Reads tests/fixtures/<name>.bin, 4-byte aligned as netlink wants. */
+/* Reads tests/fixtures/<name>.bin. */
 static struct fixture fixture_load_path(const char *name)
 {
-	char path[512];
+	char file[128];
 	struct fixture f = { 0 };
-	FILE *fp;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s.bin", FIXTURES, name);
-	fp = fopen(path, "rb");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n > 0);
-	rewind(fp);
-	f.buf = malloc((size_t)n);
-	assert_non_null(f.buf);
-	assert_int_equal(fread(f.buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	f.len = (size_t)n;
+	snprintf(file, sizeof(file), "%s.bin", name);
+	f.buf = fixture_read(file, &f.len);
 	return f;
 }
 
