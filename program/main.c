@@ -181,6 +181,26 @@ static int run_events(struct poller *p, struct export *x, const struct options *
 	return rc;
 }
 
+/* Once set up (netlink sockets open, theme read), gives up the rights
+ * the mode does not need, saying what could not be done where sockeye had
+ * rights to give up. -1 with err when the metrics writer cannot be narrowed. */
+static int give_up_rights(const struct options *o, struct export *x, char *err, size_t errlen)
+{
+	struct privs_report privs;
+	char note[320];
+	if (privs_drop(o, &privs) < 0 && privs.privileged)
+		fprintf(stderr, "sockeye: note: %s\n", privs.note);
+	if (export_confine(x, note, sizeof(note), err, errlen) < 0)
+		return -1;
+	if (note[0] && privs.privileged)
+		fprintf(stderr, "sockeye: note: %s\n", note);
+	/* From here this thread writes only to what it has open (stdout, the
+	 * journal's socket): Landlock cannot narrow it (privs.h), seccomp can. */
+	if (nowrite_install(note, sizeof(note)) < 0 && privs.privileged)
+		fprintf(stderr, "sockeye: note: file writes are not refused: %s\n", note);
+	return 0;
+}
+
 static int run(const struct options *o)
 {
 	char err[512];
@@ -217,24 +237,13 @@ static int run(const struct options *o)
 		filter_free(flt);
 		return 1;
 	}
-	/* Set up (netlink sockets open, theme read): give up the rest. */
-	struct privs_report privs;
-	if (privs_drop(o, &privs) < 0 && privs.privileged)
-		fprintf(stderr, "sockeye: note: %s\n", privs.note);
-	char note[320];
-	if (export_confine(x, note, sizeof(note), err, sizeof(err)) < 0) {
+	if (give_up_rights(o, x, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockeye: %s\n", err);
 		export_free(x);
 		poller_free(p);
 		filter_free(flt);
 		return 1;
 	}
-	if (note[0] && privs.privileged)
-		fprintf(stderr, "sockeye: note: %s\n", note);
-	/* From here this thread writes only to what it has open (stdout, the
-	 * journal's socket): Landlock cannot narrow it (privs.h), seccomp can. */
-	if (nowrite_install(note, sizeof(note)) < 0 && privs.privileged)
-		fprintf(stderr, "sockeye: note: file writes are not refused: %s\n", note);
 	install_signals();
 	struct cmdlines *cmd = cmdlines_new(poller_procmap(p));   /* for COMMAND and "cmdline" */
 	out.cmdlines = cmd ? cmdlines_source(cmd) : NULL;
