@@ -177,6 +177,9 @@ class Events(unittest.TestCase):
         L, C, A = self.connect_pair(srv, cli)
         self.expect(s, 'new server side', lambda e: e.get('event') == 'new' and about(A)(e)
                     and self.owned_by(e, srv))
+        # Seen whole before it closes: else its life is one brief NEW.
+        self.expect(s, 'new client side', lambda e: e.get('event') == 'new' and about(C)(e)
+                    and self.owned_by(e, cli))
         cli.call('close', id=C['id'])
         # The closed client's connection goes on, held by no process, in
         # FIN_WAIT2 until the server closes too: not gone.
