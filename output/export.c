@@ -93,7 +93,7 @@ static int export_journal(struct export *x, const struct sock_events *ev,
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct sock_event *e = &ev->v[i];
 		struct filter_subject s = { .rec = &e->rec, .owners = e->owners,
-		                            .nowners = e->nowners };
+		                            .nowners = e->nowners, .netns = e->rec.netns_name };
 		if (x->cfg.filter && !filter_match_was(x->cfg.filter, &s, e->owners_was,
 		                                       e->nowners_was))
 			continue;
