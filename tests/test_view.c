@@ -1412,6 +1412,27 @@ static void a_filter_or_a_process_finds_the_time_waits_it_left(void **state)
 	assert_string_equal(lports(f->v), "41000");
 }
 
+/* pm-old closes its connection between a dump (still holding it) and the
+ * owner map read just after, which no longer finds it: it stays the
+ * owner, and its TIME_WAIT names it. */
+static void a_close_between_the_dump_and_the_owner_map_keeps_the_owner(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r = tcp4(41000, 8080, SOCK_ST_ESTABLISHED, OLD_INODE);
+	poll_at(f, &r, 1, 100);
+	struct procmap *later = map_of(f->trees->reuse.root);   /* OLD_INODE held by none */
+	procmap_free(f->pm);
+	f->pm = later;
+	poll_at(f, &r, 1, 101);
+	assert_int_equal(row(f->v, 0).col.nowners, 1);
+	r = tcp4(41000, 8080, SOCK_ST_TIME_WAIT, 0);
+	r.timewait = 1;
+	poll_at(f, &r, 1, 102);
+	struct conn_row c = row(f->v, 0);
+	assert_int_equal(c.col.nowners_was, 1);
+	assert_string_equal(c.col.owners_was[0].comm, "pm-old");
+}
+
 /* Its GONE row, when the TIME_WAIT ends, still says who left it. */
 static void a_time_waits_gone_row_keeps_its_former_owner(void **state)
 {
@@ -1436,6 +1457,7 @@ int main(void)
 		T(processes_count_the_time_waits_each_left_and_sort_by_them),
 		T(a_filter_or_a_process_finds_the_time_waits_it_left),
 		T(a_time_waits_gone_row_keeps_its_former_owner),
+		T(a_close_between_the_dump_and_the_owner_map_keeps_the_owner),
 		T(a_row_says_which_socket_or_process_it_is_about),
 		T(filter_shows_only_matching_sockets),
 		T(narrowing_shows_only_that_process_not_an_older_one_with_its_pid),
