@@ -431,12 +431,19 @@ static void set_put(struct sock_table *t, struct sock_owner *owners)
 
 /* Points the entry at the shared list of pm's owners of its inode; nothing
  * changes when they are the same as last time. */
+/* keep: e's inode is the one its owners were found by. A socket the dump
+ * still showed with that inode was held by them then; when the owner map,
+ * read just after the dump, no longer finds it, they closed it in between
+ * (its next dump shows it orphaned or in TIME_WAIT) and stay its owners,
+ * so that it can name them as its former ones. */
 static int entry_set_owners(struct sock_table *t, struct sock_entry *e,
-                            const struct procmap *pm)
+                            const struct procmap *pm, int keep)
 {
 	const struct sock_owner *o = NULL;
 	size_t n = pm && e->rec.inode ? procmap_lookup(pm, e->rec.inode, &o) : 0;
 	if (n == e->nowners && (n == 0 || memcmp(o, e->owners, n * sizeof(*o)) == 0))
+		return 0;
+	if (!n && keep)
 		return 0;
 	struct sock_owner *shared = NULL;
 	if (n && !(shared = set_get(t, o, n)))
@@ -595,7 +602,7 @@ static int entry_new(struct sock_table *t, const struct sock_rec *rec,
 	/* Seen first as a timewait socket, after the baseline: no poll saw
 	 * the connection whole. */
 	e->brief = ev && rec->timewait;
-	if (entry_set_owners(t, e, pm) < 0)
+	if (entry_set_owners(t, e, pm, 0) < 0)
 		return -1;
 	return emit(ev, SOCK_EV_NEW, now, e, 0);
 }
@@ -635,7 +642,7 @@ static int entry_refresh(struct sock_table *t, struct sock_entry *e, const struc
 	} else {
 		e->rec = *rec;
 	}
-	if ((!owners_known || relinked) && entry_set_owners(t, e, pm) < 0)
+	if ((!owners_known || relinked) && entry_set_owners(t, e, pm, !relinked) < 0)
 		return -1;
 	if (from != rec->state) {
 		e->state_since = now;

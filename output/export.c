@@ -93,8 +93,9 @@ static int export_journal(struct export *x, const struct sock_events *ev,
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct sock_event *e = &ev->v[i];
 		struct filter_subject s = { .rec = &e->rec, .owners = e->owners,
-		                            .nowners = e->nowners };
-		if (x->cfg.filter && !filter_match(x->cfg.filter, &s))
+		                            .nowners = e->nowners, .netns = e->rec.netns_name };
+		if (x->cfg.filter && !filter_match_was(x->cfg.filter, &s, e->owners_was,
+		                                       e->nowners_was))
 			continue;
 		if (journal_entry_build(&x->entry, e) < 0) {
 			snprintf(err, errlen, "--journal: out of memory");

@@ -86,7 +86,8 @@ static int journal_addf(struct journal_entry *j, const char *field, const char *
 }
 
 /* "new tcp ESTABLISHED 127.0.0.1:40000 -> 127.0.0.1:5000 1234/python3",
- * names escaped as on the screen. */
+ * names escaped as on the screen; former owners (a TIME_WAIT's) as
+ * "(1234/python3)". */
 static int journal_message(struct journal_entry *j, const struct sock_event *e)
 {
 	const struct sock_rec *r = &e->rec;
@@ -103,10 +104,13 @@ static int journal_message(struct journal_entry *j, const struct sock_event *e)
 	                       sock_endpoint_str(r->family, r->laddr, r->lport, local, sizeof(local)),
 	                       sock_endpoint_str(r->family, r->raddr, r->rport, remote,
 	                                         sizeof(remote)));
-	for (size_t i = 0; i < e->nowners && len < sizeof(msg); i++) {
-		const char *comm = e->owners[i].comm;
-		textsafe_display(comm, strnlen(comm, sizeof(e->owners[i].comm)), safe, sizeof(safe));
-		len += (size_t)snprintf(msg + len, sizeof(msg) - len, " %d/%s", e->owners[i].pid, safe);
+	int former = !e->nowners && e->nowners_was;
+	const struct sock_owner *o = former ? e->owners_was : e->owners;
+	size_t n = former ? e->nowners_was : e->nowners;
+	for (size_t i = 0; i < n && len < sizeof(msg); i++) {
+		textsafe_display(o[i].comm, strnlen(o[i].comm, sizeof(o[i].comm)), safe, sizeof(safe));
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, former ? " (%d/%s)" : " %d/%s",
+		                        o[i].pid, safe);
 	}
 	return journal_add(j, "MESSAGE", msg);
 }
@@ -149,16 +153,30 @@ static int journal_extras(struct journal_entry *j, const struct sock_event *e)
 	return rc;
 }
 
-static int journal_owners(struct journal_entry *j, const struct sock_event *e)
+/* SOCKEYE_PID, _COMM, _USER for each owner, or with suffix "_WAS" for
+ * each former owner. */
+static int journal_owner_list(struct journal_entry *j, const struct sock_owner *owners,
+                              size_t n, const char *suffix)
 {
-	for (size_t i = 0; i < e->nowners; i++) {
-		const struct sock_owner *o = &e->owners[i];
-		if (journal_addf(j, "SOCKEYE_PID", "%d", o->pid) ||
-		    journal_add_bytes(j, "SOCKEYE_COMM", o->comm, strnlen(o->comm, sizeof(o->comm))) ||
-		    journal_add_bytes(j, "SOCKEYE_USER", o->user, strnlen(o->user, sizeof(o->user))))
+	char pid[32], comm[32], user[32];
+
+	snprintf(pid, sizeof(pid), "SOCKEYE_PID%s", suffix);
+	snprintf(comm, sizeof(comm), "SOCKEYE_COMM%s", suffix);
+	snprintf(user, sizeof(user), "SOCKEYE_USER%s", suffix);
+	for (size_t i = 0; i < n; i++) {
+		const struct sock_owner *o = &owners[i];
+		if (journal_addf(j, pid, "%d", o->pid) ||
+		    journal_add_bytes(j, comm, o->comm, strnlen(o->comm, sizeof(o->comm))) ||
+		    journal_add_bytes(j, user, o->user, strnlen(o->user, sizeof(o->user))))
 			return -1;
 	}
 	return 0;
+}
+
+static int journal_owners(struct journal_entry *j, const struct sock_event *e)
+{
+	return journal_owner_list(j, e->owners, e->nowners, "") ||
+	       journal_owner_list(j, e->owners_was, e->nowners_was, "_WAS") ? -1 : 0;
 }
 
 int journal_entry_build(struct journal_entry *j, const struct sock_event *e)

@@ -25,14 +25,17 @@ static void output_new_poll(const struct output_opts *o)
 		o->cmdlines->forget(o->cmdlines->ctx);
 }
 
+/* A socket no process holds is matched by who held it (was: its former
+ * owners), so proc:NAME state:time-wait finds the TIME_WAITs NAME left. */
 static int row_passes(const struct output_opts *o, const struct sock_rec *rec,
-                      const struct sock_owner *owners, size_t n)
+                      const struct sock_owner *owners, size_t n,
+                      const struct sock_owner *was, size_t nwas)
 {
 	if (!o->filter)
 		return 1;
 	struct filter_subject s = { .rec = rec, .owners = owners, .nowners = n,
 	                            .netns = rec->netns_name };
-	return filter_match(o->filter, &s);
+	return filter_match_was(o->filter, &s, was, nwas);
 }
 
 /* ---- JSON: the Connections columns write the socket's keys ---- */
@@ -80,10 +83,11 @@ static struct sorted_row *batch_rows(const struct sock_table *t, double now,
 		return NULL;
 	for (size_t i = 0; i < total; i++) {
 		const struct sock_entry *e = sock_table_at(t, i);
-		if (!row_passes(o, &e->rec, e->owners, e->nowners))
+		if (!row_passes(o, &e->rec, e->owners, e->nowners, e->owners_was, e->nowners_was))
 			continue;
 		rows[n].row = (struct column_row){
 			.rec = &e->rec, .owners = e->owners, .nowners = e->nowners,
+			.owners_was = e->owners_was, .nowners_was = e->nowners_was,
 			.first_seen = e->first_seen, .now = now, .tx_rate = e->tx_rate,
 			.rx_rate = e->rx_rate, .has_rate = e->has_rate, .cmdlines = o->cmdlines };
 		rows[n].pos = n;
@@ -210,6 +214,7 @@ static void event_text(FILE *f, const struct sock_event *e,
                        const struct column_cmdlines *cmdlines)
 {
 	struct column_row row = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners,
+	                          .owners_was = e->owners_was, .nowners_was = e->nowners_was,
 	                          .cmdlines = cmdlines };
 	char when[64], state[64], local[80], remote[80], proc[CELL_MAX], user[128];
 	const struct sock_rec *r = &e->rec;
@@ -239,6 +244,7 @@ static void event_json(FILE *f, const struct sock_event *e, const char *host,
                        const struct column_cmdlines *cmdlines)
 {
 	struct column_row row = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners,
+	                          .owners_was = e->owners_was, .nowners_was = e->nowners_was,
 	                          .tx_rate = e->tx_rate, .rx_rate = e->rx_rate,
 	                          .has_rate = e->has_rate, .uid_unknown = e->uid_unknown,
 	                          .cmdlines = cmdlines };
@@ -293,7 +299,7 @@ int output_events(FILE *f, const struct sock_events *ev, const struct output_opt
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct sock_event *e = &ev->v[i];
 		struct output_line line;
-		if (!row_passes(o, &e->rec, e->owners, e->nowners))
+		if (!row_passes(o, &e->rec, e->owners, e->nowners, e->owners_was, e->nowners_was))
 			continue;
 		if (output_line_open(&line) < 0)
 			return -1;

@@ -148,8 +148,8 @@ int promfile_counts_table(struct promfile_counts *c, const struct sock_table *t,
 	for (size_t i = 0; i < sock_table_count(t); i++) {
 		const struct sock_entry *e = sock_table_at(t, i);
 		struct filter_subject s = { .rec = &e->rec, .owners = e->owners,
-		                            .nowners = e->nowners };
-		if (f && !filter_match(f, &s))
+		                            .nowners = e->nowners, .netns = e->rec.netns_name };
+		if (f && !filter_match_was(f, &s, e->owners_was, e->nowners_was))
 			continue;
 		if (promfile_counts_add(c, &e->rec, e->owners, e->nowners) < 0)
 			return -1;

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "columns.h"
+#include "theme.h"
 
 static struct sock_rec rec4(const char *l, uint16_t lp, const char *r, uint16_t rp)
 {
@@ -545,6 +546,154 @@ static void json_procs_carry_each_owners_cmdline_or_null(void **state)
 	free(j);
 }
 
+/* ---- former owners: who held a TIME_WAIT before it closed ---- */
+
+static struct sock_rec time_wait(void)
+{
+	struct sock_rec s = rec4("127.0.0.1", 41000, "127.0.0.1", 8080);
+	s.state = SOCK_ST_TIME_WAIT;
+	s.inode = 0;
+	s.timewait = 1;
+	return s;
+}
+
+static struct sock_owner owner(int pid, const char *comm, const char *user)
+{
+	struct sock_owner o;
+	memset(&o, 0, sizeof(o));
+	o.pid = pid;
+	snprintf(o.comm, sizeof(o.comm), "%s", comm);
+	snprintf(o.user, sizeof(o.user), "%s", user);
+	return o;
+}
+
+static int style_of(const char *name, const struct column_row *r)
+{
+	const struct column *c = columns_find(name);
+	assert_non_null(c->style);
+	return c->style(r);
+}
+
+static void former_owner_reads_in_parentheses_in_the_former_style(void **state)
+{
+	(void)state;
+	struct sock_rec s = time_wait();
+	struct sock_owner was[2] = { owner(100, "nginx", "www-data"), owner(101, "nginx", "www-data") };
+	struct column_row r = { .rec = &s, .owners_was = was, .nowners_was = 2 };
+	char buf[128];
+	cell("process", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "(100/nginx,101/nginx)");
+	cell("user", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "(www-data)");
+	cell("command", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "(nginx)");
+	assert_int_equal(style_of("process", &r), THEME_FORMER);
+	assert_int_equal(style_of("user", &r), THEME_FORMER);
+	assert_int_equal(style_of("command", &r), THEME_FORMER);
+}
+
+static void former_owner_escapes_names_and_keeps_its_mark_when_cut(void **state)
+{
+	(void)state;
+	struct sock_rec s = time_wait();
+	struct sock_owner was = owner(100, "\x1b[2Jx", "root");
+	struct column_row r = { .rec = &s, .owners_was = &was, .nowners_was = 1 };
+	char buf[64];
+	cell("process", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "(100/\\x1b[2Jx)");
+	cell("process", &r, buf, 8);
+	assert_int_equal(buf[0], '(');
+	assert_int_equal(buf[strlen(buf) - 1], ')');
+	assert_true(strlen(buf) < 8);
+}
+
+/* The mark is only for sockets no process holds: a current owner reads
+ * as before, and where none was ever known the cell is a dash. */
+static void current_owners_win_and_no_owner_at_all_is_a_dash(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 41000, "127.0.0.1", 8080);
+	struct sock_owner now = owner(7, "curl", "alice"), was = owner(100, "nginx", "www");
+	struct column_row r = { .rec = &s, .owners = &now, .nowners = 1,
+	                        .owners_was = &was, .nowners_was = 1 };
+	char buf[64];
+	cell("process", &r, buf, sizeof(buf));
+	assert_string_equal(buf, "7/curl");
+	assert_int_equal(style_of("process", &r), THEME_PROCESS);
+	assert_int_equal(style_of("user", &r), THEME_DEFAULT);
+	struct sock_rec tw = time_wait();
+	struct column_row brief = { .rec = &tw };
+	cell("process", &brief, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	cell("user", &brief, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	assert_int_equal(style_of("process", &brief), THEME_OWNER_UNKNOWN);
+	assert_int_equal(style_of("user", &brief), THEME_DEFAULT);
+}
+
+/* Sorting by process puts a TIME_WAIT with its former owner's name. */
+static void former_owners_sort_by_their_name_after_current_ones(void **state)
+{
+	(void)state;
+	struct sock_rec s = rec4("127.0.0.1", 1, "127.0.0.1", 2), tw = time_wait();
+	struct sock_owner a = owner(5, "apache", "u"), n1 = owner(100, "nginx", "u"),
+	                  n2 = owner(100, "nginx", "u");
+	struct column_row ra = { .rec = &s, .owners = &a, .nowners = 1 };
+	struct column_row rn = { .rec = &s, .owners = &n1, .nowners = 1 };
+	struct column_row rw = { .rec = &tw, .owners_was = &n2, .nowners_was = 1 };
+	const struct column *c = columns_find("process");
+	assert_true(columns_compare(c, &ra, &rw, 0) < 0);
+	assert_true(columns_compare(c, &rn, &rw, 0) < 0);     /* same name: current first */
+	c = columns_find("user");
+	assert_true(columns_compare(c, &rn, &rw, 0) < 0);
+}
+
+static void json_owner_was_lists_former_owners_like_procs(void **state)
+{
+	(void)state;
+	struct sock_rec tw = time_wait();
+	struct sock_owner was = owner(100, "nginx", "www-data");
+	snprintf(was.service, sizeof(was.service), "nginx.service");
+	struct column_row r = { .rec = &tw, .owners_was = &was, .nowners_was = 1 };
+	char *j = json_of(&r);
+	assert_non_null(strstr(j, "\"procs\":[],\"owner_was\":[{\"pid\":100,\"comm\":\"nginx\","
+	                          "\"user\":\"www-data\",\"service\":\"nginx.service\","
+	                          "\"cmdline\":null}]"));
+	free(j);
+	/* Held by a process: the key is still there, an empty list. */
+	struct sock_rec s = rec4("127.0.0.1", 1, "127.0.0.1", 2);
+	struct column_row held = { .rec = &s, .owners = &was, .nowners = 1 };
+	j = json_of(&held);
+	assert_non_null(strstr(j, "\"owner_was\":[]"));
+	free(j);
+}
+
+/* TW: the TIME_WAITs a process left; one that holds no socket any more
+ * is named in parentheses, in the former style. */
+static void processes_tw_counts_and_a_process_left_with_only_time_waits_is_marked(void **state)
+{
+	(void)state;
+	const struct column *tw = columns_table_find(&columns_processes, "tw");
+	const struct column *name = columns_table_find(&columns_processes, "process");
+	assert_non_null(tw);
+	assert_string_equal(tw->title, "TW");
+	assert_true(tw->right);
+	struct proc_row p = { .pid = 7, .tw = 30000 };
+	snprintf(p.comm, sizeof(p.comm), "worker");
+	char buf[64];
+	tw->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "30000");
+	name->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "(worker)");
+	assert_int_equal(name->style(&p), THEME_FORMER);
+	p.total = p.established = 1;
+	name->format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "worker");
+	assert_int_equal(name->style(&p), THEME_DEFAULT);
+	struct proc_row q = { .pid = 8, .tw = 2, .total = 5 };
+	assert_true(columns_compare(tw, &p, &q, 1) < 0);        /* descending: most first */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +724,12 @@ int main(void)
 		cmocka_unit_test(unknown_rtt_stays_last_in_descending_order_too),
 		cmocka_unit_test(netns_cell_names_the_namespace_and_escapes_it),
 		cmocka_unit_test(netns_sorts_the_host_first_then_by_name),
+		cmocka_unit_test(former_owner_reads_in_parentheses_in_the_former_style),
+		cmocka_unit_test(former_owner_escapes_names_and_keeps_its_mark_when_cut),
+		cmocka_unit_test(current_owners_win_and_no_owner_at_all_is_a_dash),
+		cmocka_unit_test(former_owners_sort_by_their_name_after_current_ones),
+		cmocka_unit_test(json_owner_was_lists_former_owners_like_procs),
+		cmocka_unit_test(processes_tw_counts_and_a_process_left_with_only_time_waits_is_marked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

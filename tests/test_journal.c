@@ -119,6 +119,31 @@ static void every_owner_gives_its_pid_command_and_user(void **state)
 	journal_entry_free(&j);
 }
 
+/* A TIME_WAIT no process holds names who left it, in fields of their own
+ * and in parentheses in the message. */
+static void former_owners_have_fields_of_their_own(void **state)
+{
+	(void)state;
+	struct journal_entry j;
+	struct sock_event e = event_of(SOCK_EV_STATE, 0);
+	size_t len;
+
+	e.from_state = SOCK_ST_FIN_WAIT2;
+	e.rec.state = SOCK_ST_TIME_WAIT;
+	e.rec.inode = 0;
+	e.owners_was = owners;
+	e.nowners_was = 1;
+	journal_entry_init(&j);
+	assert_int_equal(journal_entry_build(&j, &e), 0);
+	assert_null(journal_entry_value_at(&j, "SOCKEYE_PID", 0, &len));
+	assert_string_equal(journal_entry_value_at(&j, "SOCKEYE_PID_WAS", 0, &len), "4242");
+	assert_field(&j, "SOCKEYE_COMM_WAS", "nginx");
+	assert_field(&j, "SOCKEYE_USER_WAS", "www-data");
+	assert_field(&j, "MESSAGE", "state tcp FIN_WAIT2->TIME_WAIT 127.0.0.1:40123 -> "
+	                            "127.0.0.2:8080 (4242/nginx)");
+	journal_entry_free(&j);
+}
+
 /* The journal stores binary values, so the command name is the exact
  * bytes; the MESSAGE line journalctl prints shows them as escapes. */
 static void untrusted_name_is_exact_in_its_field_and_escaped_in_message(void **state)
@@ -183,6 +208,7 @@ int main(void)
 		cmocka_unit_test(entry_carries_the_socket_as_fields),
 		cmocka_unit_test(state_change_names_the_state_it_left),
 		cmocka_unit_test(every_owner_gives_its_pid_command_and_user),
+		cmocka_unit_test(former_owners_have_fields_of_their_own),
 		cmocka_unit_test(untrusted_name_is_exact_in_its_field_and_escaped_in_message),
 		cmocka_unit_test(unknown_uid_is_left_out),
 		cmocka_unit_test(check_says_why_entries_cannot_be_sent),

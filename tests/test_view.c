@@ -891,9 +891,9 @@ static void process_columns_are_a_table(void **state)
 	(void)state;
 	char buf[64];
 	const char *want[] = { "pid", "user", "process", "service", "listen", "estab", "other",
-	                       "total", "txrate", "rxrate", "command" };
-	assert_int_equal(columns_processes.n, 11);
-	for (size_t i = 0; i < 11; i++)
+	                       "total", "tw", "txrate", "rxrate", "command" };
+	assert_int_equal(columns_processes.n, 12);
+	for (size_t i = 0; i < 12; i++)
 		assert_ptr_equal(proc_column(want[i]), &columns_processes.v[i]);
 	struct proc_row p = { .pid = 7, .established = 3 };
 	snprintf(p.comm, sizeof(p.comm), "a\033b");
@@ -1326,12 +1326,138 @@ static void a_row_says_which_socket_or_process_it_is_about(void **state)
 	assert_int_equal(row.hl, VIEW_HL_CHANGED);      /* a STATE event */
 }
 
+/* ---- TIME_WAITs and who left them ---- */
+
+/* pm-old (10822) holds a connection, 10820 another, 10817/10818 a
+ * listener; then pm-old closes its connection, which goes on as a
+ * timewait socket no process holds. */
+static void close_into_time_wait(struct fx *f, double when)
+{
+	struct sock_rec r[3];
+	r[0] = tcp4(41000, 8080, SOCK_ST_ESTABLISHED, OLD_INODE);
+	r[1] = tcp4(40000, 8080, SOCK_ST_ESTABLISHED, NOPW_INODE);
+	r[2] = tcp4(8080, 0, SOCK_ST_LISTEN, LISTEN_INODE);
+	poll_at(f, r, 3, when);
+	r[0] = tcp4(41000, 8080, SOCK_ST_TIME_WAIT, 0);
+	r[0].timewait = 1;
+	poll_at(f, r, 3, when + 1);
+}
+
+static size_t row_of_lport(const struct view *v, uint16_t lport)
+{
+	for (size_t i = 0; i < view_count(v, PANE_CONNECTIONS); i++)
+		if (lport_at(v, i) == lport)
+			return i;
+	fail_msg("no row for port %u", lport);
+	return 0;
+}
+
+/* One row changes state (no GONE row and no NEW one) and names the
+ * process that closed it as its former owner. */
+static void a_closing_connection_changes_state_and_names_who_held_it(void **state)
+{
+	struct fx *f = *state;
+	close_into_time_wait(f, 100);
+	assert_int_equal(view_count(f->v, PANE_CONNECTIONS), 3);
+	struct conn_row c = row(f->v, row_of_lport(f->v, 41000));
+	assert_int_equal(c.hl, VIEW_HL_CHANGED);
+	assert_int_equal(c.col.rec->state, SOCK_ST_TIME_WAIT);
+	assert_int_equal(c.col.nowners, 0);
+	assert_int_equal(c.col.nowners_was, 1);
+	char buf[64];
+	columns_find("process")->format(&c.col, buf, sizeof(buf));
+	assert_string_equal(buf, "(10822/pm-old)");
+}
+
+static void processes_count_the_time_waits_each_left_and_sort_by_them(void **state)
+{
+	struct fx *f = *state;
+	close_into_time_wait(f, 100);
+	const struct proc_row *old = proc_with_pid(f->v, REUSED_PID);
+	assert_non_null(old);                        /* kept: it left a TIME_WAIT */
+	assert_int_equal(old->tw, 1);
+	assert_int_equal(old->total, 0);
+	assert_string_equal(old->comm, "pm-old");
+	assert_int_equal(proc_with_pid(f->v, 10820)->tw, 0);
+	view_set_sort(f->v, PANE_PROCESSES, proc_column("tw"), 1);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_int_equal(proc_at(f->v, 0)->pid, REUSED_PID);
+	/* Its TIME_WAIT ended: nothing names it any more, its row goes. */
+	struct sock_rec r[2] = { tcp4(40000, 8080, SOCK_ST_ESTABLISHED, NOPW_INODE),
+	                         tcp4(8080, 0, SOCK_ST_LISTEN, LISTEN_INODE) };
+	poll_at(f, r, 2, 200);
+	assert_null(proc_with_pid(f->v, REUSED_PID));
+}
+
+static void a_filter_or_a_process_finds_the_time_waits_it_left(void **state)
+{
+	struct fx *f = *state;
+	close_into_time_wait(f, 100);
+	set_filter(f, "proc:pm-old state:time-wait");
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_string_equal(lports(f->v), "41000");
+	assert_int_equal(view_count(f->v, PANE_PROCESSES), 1);
+	assert_int_equal(proc_at(f->v, 0)->tw, 1);
+	set_filter(f, "pid:10822");
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_string_equal(lports(f->v), "41000");
+	/* Its new and its state events both name it. */
+	assert_int_equal(view_count(f->v, PANE_EVENTS), 2);
+	set_filter(f, "!proc:pm-old");
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_int_equal(view_count(f->v, PANE_CONNECTIONS), 2);
+	view_set_filter(f->v, NULL);
+	view_conn_narrow(f->v, REUSED_PID, OLD_START);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_string_equal(lports(f->v), "41000");
+}
+
+/* pm-old closes its connection between a dump (still holding it) and the
+ * owner map read just after, which no longer finds it: it stays the
+ * owner, and its TIME_WAIT names it. */
+static void a_close_between_the_dump_and_the_owner_map_keeps_the_owner(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r = tcp4(41000, 8080, SOCK_ST_ESTABLISHED, OLD_INODE);
+	poll_at(f, &r, 1, 100);
+	struct procmap *later = map_of(f->trees->reuse.root);   /* OLD_INODE held by none */
+	procmap_free(f->pm);
+	f->pm = later;
+	poll_at(f, &r, 1, 101);
+	assert_int_equal(row(f->v, 0).col.nowners, 1);
+	r = tcp4(41000, 8080, SOCK_ST_TIME_WAIT, 0);
+	r.timewait = 1;
+	poll_at(f, &r, 1, 102);
+	struct conn_row c = row(f->v, 0);
+	assert_int_equal(c.col.nowners_was, 1);
+	assert_string_equal(c.col.owners_was[0].comm, "pm-old");
+}
+
+/* Its GONE row, when the TIME_WAIT ends, still says who left it. */
+static void a_time_waits_gone_row_keeps_its_former_owner(void **state)
+{
+	struct fx *f = *state;
+	close_into_time_wait(f, 100);
+	struct sock_rec r[2] = { tcp4(40000, 8080, SOCK_ST_ESTABLISHED, NOPW_INODE),
+	                         tcp4(8080, 0, SOCK_ST_LISTEN, LISTEN_INODE) };
+	poll_at(f, r, 2, 102);
+	struct conn_row c = row(f->v, row_of_lport(f->v, 41000));
+	assert_int_equal(c.hl, VIEW_HL_GONE);
+	assert_int_equal(c.col.nowners_was, 1);
+	assert_int_equal(c.col.owners_was[0].pid, REUSED_PID);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(every_pane_sorts_moves_and_reads_through_the_same_calls),
+		T(a_closing_connection_changes_state_and_names_who_held_it),
+		T(processes_count_the_time_waits_each_left_and_sort_by_them),
+		T(a_filter_or_a_process_finds_the_time_waits_it_left),
+		T(a_time_waits_gone_row_keeps_its_former_owner),
+		T(a_close_between_the_dump_and_the_owner_map_keeps_the_owner),
 		T(a_row_says_which_socket_or_process_it_is_about),
 		T(filter_shows_only_matching_sockets),
 		T(narrowing_shows_only_that_process_not_an_older_one_with_its_pid),

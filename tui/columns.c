@@ -88,39 +88,87 @@ static int cmp_rport(const void *x, const void *y)
 	return cmp_u64(a->rec->rport, b->rec->rport);
 }
 
-/* ---- PID/PROCESS: every owner, "pid/comm,pid/comm" ---- */
-static void fmt_process(const void *row, char *buf, size_t len)
+/* ---- owners: the current ones, or once no process holds the socket
+ * those who held it when it was last seen whole (former), whose cells read
+ * "(...)": a mark that also reads in --batch's text and without colour ---- */
+static size_t row_owners(const struct column_row *r, const struct sock_owner **o,
+                         int *former)
 {
-	const struct column_row *r = row;
-	size_t n = 0;
-	buf[0] = '\0';
-	if (!r->nowners) {
-		snprintf(buf, len, "-");
+	*former = !r->nowners && r->nowners_was;
+	*o = *former ? r->owners_was : r->owners;
+	return *former ? r->nowners_was : r->nowners;
+}
+
+/* text's cell for r, in parentheses when former. */
+static void cell_marked(const struct column_row *r, int former, char *buf, size_t len,
+                        void (*text)(const struct column_row *, char *, size_t))
+{
+	if (!former || len < 3) {
+		text(r, buf, len);
 		return;
 	}
-	for (size_t i = 0; i < r->nowners && n + 1 < len; i++) {
-		const struct sock_owner *o = &r->owners[i];
-		int w = snprintf(buf + n, len - n, "%s%d/", i ? "," : "", o->pid);
+	buf[0] = '(';
+	text(r, buf + 1, len - 2);
+	size_t n = strlen(buf);
+	buf[n] = ')';
+	buf[n + 1] = '\0';
+}
+
+static int row_former(const struct column_row *r)
+{
+	return !r->nowners && r->nowners_was;
+}
+
+static int style_former(const void *row)
+{
+	return row_former(row) ? THEME_FORMER : THEME_DEFAULT;
+}
+
+/* ---- PID/PROCESS: every owner, "pid/comm,pid/comm" ---- */
+static void process_text(const struct column_row *r, char *buf, size_t len)
+{
+	const struct sock_owner *o;
+	int former;
+	size_t no = row_owners(r, &o, &former), n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < no && n + 1 < len; i++) {
+		int w = snprintf(buf + n, len - n, "%s%d/", i ? "," : "", o[i].pid);
 		if (w < 0 || (size_t)w >= len - n)
 			break;
 		n += (size_t)w;
-		n += textsafe_display(o->comm, strlen(o->comm), buf + n, len - n);
+		n += textsafe_display(o[i].comm, strlen(o[i].comm), buf + n, len - n);
 	}
 }
+static void fmt_process(const void *row, char *buf, size_t len)
+{
+	const struct sock_owner *o;
+	int former;
+	if (!row_owners(row, &o, &former))
+		snprintf(buf, len, "-");
+	else
+		cell_marked(row, former, buf, len, process_text);
+}
+/* Rows sort by the owner they show; a former one after a current one. */
 static int cmp_pid(const void *x, const void *y)
 {
-	const struct column_row *a = x, *b = y;
-	int pa = a->nowners ? a->owners[0].pid : 0;
-	int pb = b->nowners ? b->owners[0].pid : 0;
-	return cmp_u64((uint64_t)pa, (uint64_t)pb);
+	const struct sock_owner *oa, *ob;
+	int fa, fb;
+	size_t na = row_owners(x, &oa, &fa), nb = row_owners(y, &ob, &fb);
+	int c = cmp_u64((uint64_t)(na ? oa[0].pid : 0), (uint64_t)(nb ? ob[0].pid : 0));
+	return c ? c : cmp_u64((uint64_t)fa, (uint64_t)fb);
 }
 static int cmp_process(const void *x, const void *y)
 {
-	const struct column_row *a = x, *b = y;
-	const char *ca = a->nowners ? a->owners[0].comm : "";
-	const char *cb = b->nowners ? b->owners[0].comm : "";
-	int c = strcmp(ca, cb);
-	return c ? c : cmp_pid(a, b);
+	const struct sock_owner *oa, *ob;
+	int fa, fb;
+	size_t na = row_owners(x, &oa, &fa), nb = row_owners(y, &ob, &fb);
+	int c = strcmp(na ? oa[0].comm : "", nb ? ob[0].comm : "");
+	return c ? c : cmp_pid(x, y);
+}
+static int style_process(const void *row)
+{
+	const struct column_row *r = row;
+	return r->nowners ? THEME_PROCESS : row_former(r) ? THEME_FORMER : THEME_OWNER_UNKNOWN;
 }
 
 /* ---- COMMAND: the first owner's command line as ps -o args shows it,
@@ -134,13 +182,19 @@ static const char *command_text(const struct column_cmdlines *src, int pid,
 }
 static const char *conn_command(const struct column_row *r)
 {
-	const struct sock_owner *o = r->owners;
-	return r->nowners ? command_text(r->cmdlines, o->pid, o->starttime, o->comm) : "-";
+	const struct sock_owner *o;
+	int former;
+	return row_owners(r, &o, &former) ? command_text(r->cmdlines, o->pid, o->starttime, o->comm)
+	                                  : "-";
+}
+static void command_cell(const struct column_row *r, char *buf, size_t len)
+{
+	const char *t = conn_command(r);
+	textsafe_display(t, strlen(t), buf, len);
 }
 static void fmt_command(const void *row, char *buf, size_t len)
 {
-	const char *t = conn_command(row);
-	textsafe_display(t, strlen(t), buf, len);
+	cell_marked(row, row_former(row), buf, len, command_cell);
 }
 static int cmp_command(const void *x, const void *y)
 {
@@ -149,69 +203,80 @@ static int cmp_command(const void *x, const void *y)
 }
 
 /* ---- USER: the owning process's user; a socket with no owner shows its
- * uid, except sockets no process holds (inode 0), which have none. ---- */
+ * uid, except sockets no process holds (inode 0), which have none, or
+ * their former owner's user. ---- */
+static void user_text(const struct column_row *r, char *buf, size_t len)
+{
+	const struct sock_owner *o;
+	int former;
+	if (row_owners(r, &o, &former))
+		textsafe_display(o[0].user, strlen(o[0].user), buf, len);
+	else if (r->rec->inode)
+		snprintf(buf, len, "%u", r->rec->uid);
+	else
+		snprintf(buf, len, "-");
+}
 static void fmt_user(const void *row, char *buf, size_t len)
 {
-	const struct column_row *r = row;
-	if (r->nowners) {
-		const char *u = r->owners[0].user;
-		textsafe_display(u, strlen(u), buf, len);
-	} else if (r->rec->inode) {
-		snprintf(buf, len, "%u", r->rec->uid);
-	} else {
-		snprintf(buf, len, "-");
-	}
+	cell_marked(row, row_former(row), buf, len, user_text);
 }
 static int cmp_user(const void *x, const void *y)
 {
-	const struct column_row *a = x, *b = y;
 	char ca[96], cb[96];
-	fmt_user(a, ca, sizeof(ca));
-	fmt_user(b, cb, sizeof(cb));
-	return strcmp(ca, cb);
+	user_text(x, ca, sizeof(ca));
+	user_text(y, cb, sizeof(cb));
+	int c = strcmp(ca, cb);
+	return c ? c : row_former(x) - row_former(y);
 }
 
-/* ---- SERVICE: the owners' systemd units or containers, each once, in
- * pid order; "-" when no owner's is known ---- */
-static int service_seen(const struct column_row *r, size_t i)
+/* ---- SERVICE: the owners' (or former owners') systemd units or
+ * containers, each once, in pid order; "-" when no owner's is known ---- */
+static int service_seen(const struct sock_owner *o, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
-		if (strcmp(r->owners[j].service, r->owners[i].service) == 0)
+		if (strcmp(o[j].service, o[i].service) == 0)
 			return 1;
 	return 0;
 }
-static void fmt_service(const void *row, char *buf, size_t len)
+static void service_text(const struct column_row *r, char *buf, size_t len)
 {
-	const struct column_row *r = row;
-	size_t n = 0;
-	if (!len)
-		return;
+	const struct sock_owner *o;
+	int former;
+	size_t no = row_owners(r, &o, &former), n = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < r->nowners && n + 2 < len; i++) {
-		const char *s = r->owners[i].service;
-		if (!s[0] || service_seen(r, i))
+	for (size_t i = 0; i < no && n + 2 < len; i++) {
+		const char *s = o[i].service;
+		if (!s[0] || service_seen(o, i))
 			continue;
 		if (n)
 			buf[n++] = ',';
 		n += textsafe_display(s, strlen(s), buf + n, len - n);
 	}
-	if (!n)
-		snprintf(buf, len, "-");
 }
 static int known_service(const void *row)
 {
-	const struct column_row *r = row;
-	for (size_t i = 0; i < r->nowners; i++)
-		if (r->owners[i].service[0])
+	const struct sock_owner *o;
+	int former;
+	size_t no = row_owners(row, &o, &former);
+	for (size_t i = 0; i < no; i++)
+		if (o[i].service[0])
 			return 1;
 	return 0;
 }
+static void fmt_service(const void *row, char *buf, size_t len)
+{
+	if (!len)
+		return;
+	if (!known_service(row))
+		snprintf(buf, len, "-");
+	else
+		cell_marked(row, row_former(row), buf, len, service_text);
+}
 static int cmp_service(const void *x, const void *y)
 {
-	const struct column_row *a = x, *b = y;
 	char ca[160], cb[160];
-	fmt_service(a, ca, sizeof(ca));
-	fmt_service(b, cb, sizeof(cb));
+	fmt_service(x, ca, sizeof(ca));
+	fmt_service(y, cb, sizeof(cb));
 	return strcmp(ca, cb);
 }
 
@@ -421,10 +486,6 @@ static int style_state(const void *row)
 	default: return THEME_STATE_CLOSING;
 	}
 }
-static int style_process(const void *row)
-{
-	return ((const struct column_row *)row)->nowners ? THEME_PROCESS : THEME_OWNER_UNKNOWN;
-}
 
 static void end_local(const void *row, struct column_endpoint *out)
 {
@@ -489,21 +550,20 @@ static void json_remote(struct column_json *j, const void *row)
 }
 /* Every owner with its own service and command line (the exact bytes,
  * arguments joined by spaces), null where it has none. */
-static void json_procs(struct column_json *j, const void *row)
+static void json_owner_list(struct column_json *j, const char *key, const struct sock_owner *o,
+                            size_t n, const struct column_cmdlines *cmdlines)
 {
-	const struct column_row *r = row;
-	columns_json_key(j, "procs");
+	columns_json_key(j, key);
 	fputc('[', j->f);
-	for (size_t i = 0; i < r->nowners; i++) {
-		const struct sock_owner *o = &r->owners[i];
+	for (size_t i = 0; i < n; i++) {
 		struct column_json p = { j->f, 0 };
 		fputs(i ? ",{" : "{", j->f);
 		columns_json_key(&p, "pid");
-		fprintf(j->f, "%d", o->pid);
-		columns_json_str(&p, "comm", o->comm);
-		columns_json_str(&p, "user", o->user);
-		json_opt_str(&p, "service", o->service);
-		const char *line = columns_cmdline(r->cmdlines, o->pid, o->starttime);
+		fprintf(j->f, "%d", o[i].pid);
+		columns_json_str(&p, "comm", o[i].comm);
+		columns_json_str(&p, "user", o[i].user);
+		json_opt_str(&p, "service", o[i].service);
+		const char *line = columns_cmdline(cmdlines, o[i].pid, o[i].starttime);
 		if (line)
 			columns_json_str(&p, "cmdline", line);
 		else
@@ -511,6 +571,14 @@ static void json_procs(struct column_json *j, const void *row)
 		fputc('}', j->f);
 	}
 	fputc(']', j->f);
+}
+/* "procs", who holds it, and "owner_was", who held it when last seen
+ * whole once no process does (a TIME_WAIT's), both always there. */
+static void json_procs(struct column_json *j, const void *row)
+{
+	const struct column_row *r = row;
+	json_owner_list(j, "procs", r->owners, r->nowners, r->cmdlines);
+	json_owner_list(j, "owner_was", r->owners_was, r->nowners_was, r->cmdlines);
 }
 /* A socket only the kernel's destroy notification told of has no uid
  * (the kernel does not send it): null, never a made-up 0. */
@@ -618,12 +686,13 @@ const struct column columns[] = {
 	  .grow = 1, .keep = 9, .in_batch = 1, .format = fmt_process, .compare = cmp_process,
 	  .style = style_process, .json_write = json_procs },
 	[COL_USER] = { .name = "user", .title = "USER", .json = "uid", .min = 8, .keep = 5,
-	  .in_batch = 1, .format = fmt_user, .compare = cmp_user, .json_write = json_uid },
+	  .in_batch = 1, .format = fmt_user, .compare = cmp_user, .style = style_former,
+	  .json_write = json_uid },
 	/* Off --batch's table (its width would change every script's
 	 * columns); the JSON has "service". */
 	{ .name = "service", .title = "SERVICE", .json = "service", .min = 14, .keep = 5,
 	  .show = COLUMN_SHOW_SERVICE, .format = fmt_service, .compare = cmp_service,
-	  .known = known_service, .json_write = json_service },
+	  .known = known_service, .style = style_former, .json_write = json_service },
 	{ .name = "recvq", .title = "RECV-Q", .json = "recvq", .min = 7, .keep = 4, .right = 1,
 	  .in_batch = 1, .format = fmt_recvq, .compare = cmp_recvq, .json_write = json_recvq },
 	{ .name = "sendq", .title = "SEND-Q", .json = "sendq", .min = 7, .keep = 3, .right = 1,
@@ -648,7 +717,8 @@ const struct column columns[] = {
 	  .format = fmt_age, .compare = cmp_age },
 	/* Last, where the pane has room left after the others, or named. */
 	{ .name = "command", .title = "COMMAND", .min = 30, .grow = 2, .keep = 1,
-	  .show = COLUMN_SHOW_ROOM, .format = fmt_command, .compare = cmp_command },
+	  .show = COLUMN_SHOW_ROOM, .format = fmt_command, .compare = cmp_command,
+	  .style = style_former },
 	/* In --batch's table when the columns list names it, never on the screen. */
 	{ .name = "inode", .title = "INODE", .json = "inode", .show = COLUMN_SHOW_NAMED,
 	  .right = 1, .fixed = 1, .format = fmt_inode, .compare = cmp_inode,
@@ -702,10 +772,28 @@ static int pcmp_user(const void *x, const void *y)
 {
 	return strcmp(((const struct proc_row *)x)->user, ((const struct proc_row *)y)->user);
 }
+/* A process holding no socket, named only as the former owner of
+ * TIME_WAITs (it let go of its sockets, or exited): "(name)", in the
+ * former style. */
+static int proc_former(const struct proc_row *r)
+{
+	return !r->total && r->tw;
+}
+static int pstyle_former(const void *row)
+{
+	return proc_former(row) ? THEME_FORMER : THEME_DEFAULT;
+}
 static void pfmt_comm(const void *row, char *buf, size_t len)
 {
 	const struct proc_row *r = row;
-	textsafe_display(r->comm, strlen(r->comm), buf, len);
+	if (!proc_former(r) || len < 3) {
+		textsafe_display(r->comm, strlen(r->comm), buf, len);
+		return;
+	}
+	buf[0] = '(';
+	size_t n = 1 + textsafe_display(r->comm, strlen(r->comm), buf + 1, len - 2);
+	buf[n] = ')';
+	buf[n + 1] = '\0';
 }
 static int pcmp_comm(const void *x, const void *y)
 {
@@ -759,6 +847,7 @@ PROC_COUNT_COLUMN(listen)
 PROC_COUNT_COLUMN(established)
 PROC_COUNT_COLUMN(other)
 PROC_COUNT_COLUMN(total)
+PROC_COUNT_COLUMN(tw)
 
 /* TX/s, RX/s: formatted like the Connections cells, blank without a rate. */
 static int pknown_rate(const void *row)
@@ -795,14 +884,17 @@ static int pcmp_rxrate(const void *x, const void *y)
 /* Grouped by service, the service takes the room the process name had. */
 static const struct column proc_columns[] = {
 	{ .name = "pid", .title = "PID", .min = 7, .keep = 9, .right = 1,
-	  .group = COLUMN_GROUP_PROCESS, .format = pfmt_pid, .compare = pcmp_pid },
+	  .group = COLUMN_GROUP_PROCESS, .format = pfmt_pid, .compare = pcmp_pid,
+	  .style = pstyle_former },
 	{ .name = "user", .title = "USER", .min = 8, .grow = 1, .keep = 5,
-	  .group = COLUMN_GROUP_PROCESS, .format = pfmt_user, .compare = pcmp_user },
+	  .group = COLUMN_GROUP_PROCESS, .format = pfmt_user, .compare = pcmp_user,
+	  .style = pstyle_former },
 	{ .name = "process", .title = "PROCESS", .min = 8, .grow = 3, .keep = 9,
-	  .group = COLUMN_GROUP_PROCESS, .format = pfmt_comm, .compare = pcmp_comm },
+	  .group = COLUMN_GROUP_PROCESS, .format = pfmt_comm, .compare = pcmp_comm,
+	  .style = pstyle_former },
 	{ .name = "service", .title = "SERVICE", .min = 14, .grow = 2, .keep = 6,
 	  .show = COLUMN_SHOW_SERVICE, .format = pfmt_service, .compare = pcmp_service,
-	  .known = pknown_service },
+	  .known = pknown_service, .style = pstyle_former },
 	{ .name = "listen", .title = "LISTEN", .min = 6, .keep = 8, .right = 1,
 	  .format = pfmt_listen, .compare = pcmp_listen },
 	{ .name = "estab", .title = "ESTAB", .min = 5, .keep = 8, .right = 1,
@@ -811,6 +903,9 @@ static const struct column proc_columns[] = {
 	  .format = pfmt_other, .compare = pcmp_other },
 	{ .name = "total", .title = "TOTAL", .min = 5, .keep = 8, .right = 1,
 	  .format = pfmt_total, .compare = pcmp_total },
+	/* The TIME_WAITs it left: sorted descending, the worst offender. */
+	{ .name = "tw", .title = "TW", .min = 6, .keep = 6, .right = 1,
+	  .format = pfmt_tw, .compare = pcmp_tw },
 	{ .name = "txrate", .title = "TX/s", .min = 5, .keep = 4, .right = 1,
 	  .format = pfmt_txrate, .compare = pcmp_txrate, .known = pknown_rate },
 	{ .name = "rxrate", .title = "RX/s", .min = 5, .keep = 4, .right = 1,
@@ -891,19 +986,22 @@ static int ecmp_socket(const void *x, const void *y)
 	c = c ? c : memcmp(a->raddr, b->raddr, sizeof(a->raddr));
 	return c ? c : cmp_num(a->rport, b->rport);
 }
-/* The owners as the Connections PID/PROCESS cell shows them (escaped). */
+/* The owners as the Connections PID/PROCESS cell shows them (escaped),
+ * former ones in parentheses. */
+static struct column_row event_owners(const struct sock_event *e)
+{
+	return (struct column_row){ .rec = &e->rec, .owners = e->owners, .nowners = e->nowners,
+	                            .owners_was = e->owners_was, .nowners_was = e->nowners_was };
+}
 static void efmt_owner(const void *row, char *buf, size_t len)
 {
-	const struct sock_event *e = row;
-	struct column_row r = { .rec = &e->rec, .owners = e->owners, .nowners = e->nowners };
+	struct column_row r = event_owners(row);
 	fmt_process(&r, buf, len);
 }
 static int ecmp_owner(const void *x, const void *y)
 {
-	const struct sock_event *a = x, *b = y;
-	int c = strcmp(a->nowners ? a->owners[0].comm : "", b->nowners ? b->owners[0].comm : "");
-	return c ? c : cmp_num((unsigned)(a->nowners ? a->owners[0].pid : 0),
-	                       (unsigned)(b->nowners ? b->owners[0].pid : 0));
+	struct column_row a = event_owners(x), b = event_owners(y);
+	return cmp_process(&a, &b);
 }
 
 /* Spare room goes mostly to the socket, then to a state change

@@ -28,6 +28,11 @@ struct column_row {
 	const struct sock_rec *rec;
 	const struct sock_owner *owners;
 	size_t nowners;
+	/* Who held it when last seen whole, now that no process does (struct
+	 * sock_entry): PID/PROCESS, USER, SERVICE and COMMAND show them in
+	 * parentheses, in the theme's former style; JSON's "owner_was". */
+	const struct sock_owner *owners_was;
+	size_t nowners_was;
 	double first_seen;          /* epoch seconds; 0 if unknown */
 	double now;
 	double tx_rate, rx_rate;    /* bytes/s, when has_rate (struct sock_entry) */
@@ -46,6 +51,10 @@ struct proc_row {
 	char user[64];
 	char service[64];          /* raw; a service row's key ("" unknown) */
 	size_t listen, established, other, total;
+	/* TIME_WAITs it left (it was their former owner). A row with no
+	 * socket of its own (total 0: the process let go of them all, or
+	 * exited) stays while TW is not 0, its name in parentheses. */
+	size_t tw;
 	double tx_rate, rx_rate;   /* bytes/s, when has_rate (view.h) */
 	int has_rate;
 	const struct column_cmdlines *cmdlines;   /* NULL: none known */

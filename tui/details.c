@@ -162,13 +162,14 @@ static int add_tcp(struct details *d, const struct details_source *src)
 	return rc;
 }
 
-static int add_owner(struct details *d, const struct sock_owner *o, const struct procmap *pm)
+static int add_owner(struct details *d, const char *label, const struct sock_owner *o,
+                     const struct procmap *pm)
 {
 	char cmd[DETAILS_VALUE_MAX];
 	char head[64];
 	int rc = 0;
 	snprintf(head, sizeof(head), "%d ", o->pid);
-	rc |= add_untrusted(d, "Process", head, o->comm, strlen(o->comm));
+	rc |= add_untrusted(d, label, head, o->comm, strlen(o->comm));
 	rc |= add_untrusted(d, "  user", "", o->user, strlen(o->user));
 	if (pm && procmap_cmdline(pm, o->pid, o->starttime, cmd, sizeof(cmd)) == 0)
 		rc |= add_untrusted(d, "  command", "", cmd, strlen(cmd));
@@ -183,9 +184,14 @@ int details_build(struct details *d, const struct details_source *src)
 	d->n = 0;
 	rc |= add_socket(d, src);
 	rc |= add_tcp(d, src);
-	if (!src->nowners)
+	if (!src->nowners && src->nowners_was)
+		rc |= add(d, "Process", "none (closed by the former owner%s below)",
+		          src->nowners_was > 1 ? "s" : "");
+	else if (!src->nowners)
 		rc |= add(d, "Process", src->rec->inode ? "unknown (not visible to this user)" : "none");
 	for (size_t i = 0; i < src->nowners; i++)
-		rc |= add_owner(d, &src->owners[i], src->pm);
+		rc |= add_owner(d, "Process", &src->owners[i], src->pm);
+	for (size_t i = 0; !src->nowners && i < src->nowners_was; i++)
+		rc |= add_owner(d, "Former owner", &src->owners_was[i], src->pm);
 	return rc ? -1 : 0;
 }

@@ -27,6 +27,8 @@ struct details_source {
 	const struct sock_rec *rec;
 	const struct sock_owner *owners;
 	size_t nowners;
+	const struct sock_owner *owners_was;   /* who held it, once no process does */
+	size_t nowners_was;
 	double first_seen, state_since, now;   /* epoch seconds; 0 unknown */
 	int gone;                              /* closed, still shown */
 	const struct procmap *pm;              /* for command lines; may be NULL */

@@ -37,6 +37,7 @@ enum theme_element {
 	THEME_STATE_UDP,
 	THEME_PROCESS,
 	THEME_OWNER_UNKNOWN,
+	THEME_FORMER,               /* who held a connection no process holds now */
 	THEME_EVENT_TIME,
 	THEME_PROMPT,
 	THEME_PROMPT_ERROR,

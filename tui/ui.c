@@ -169,35 +169,33 @@ static enum pane_id ui_pane_step(const struct ui *u, int step)
 
 /* ---- details ---- */
 
-static void ui_details_from(struct ui *u, const struct sock_rec *rec,
-                            const struct sock_owner *owners, size_t n,
-                            double first_seen, double state_since, int gone,
-                            const struct sock_entry *e)
+/* The details of the socket a row is about (c): from the live table when
+ * it is still there, else as last seen. */
+static void ui_details_socket(struct ui *u, const struct column_row *c)
 {
+	const struct sock_entry *e = sock_table_find(poller_table(u->poller), c->rec);
 	struct details_source src = {
-		.tx_rate = e ? e->tx_rate : 0, .rx_rate = e ? e->rx_rate : 0,
-		.has_rate = e ? e->has_rate : 0,
-		.rec = rec, .owners = owners, .nowners = n,
-		.first_seen = first_seen, .state_since = state_since, .now = timebase_epoch(),
-		.gone = gone, .pm = poller_procmap(u->poller), .services = u->services,
+		.rec = c->rec, .owners = c->owners, .nowners = c->nowners,
+		.owners_was = c->owners_was, .nowners_was = c->nowners_was,
+		.first_seen = c->first_seen, .now = timebase_epoch(), .gone = 1,
+		.pm = poller_procmap(u->poller), .services = u->services,
 		.range_lo = u->range_lo, .range_hi = u->range_hi,
 	};
+	if (e) {
+		src.rec = &e->rec;
+		src.owners = e->owners;
+		src.nowners = e->nowners;
+		src.owners_was = e->owners_was;
+		src.nowners_was = e->nowners_was;
+		src.first_seen = e->first_seen;
+		src.state_since = e->state_since;
+		src.gone = 0;
+		src.tx_rate = e->tx_rate;
+		src.rx_rate = e->rx_rate;
+		src.has_rate = e->has_rate;
+	}
 	if (details_build(&u->details, &src) < 0)
 		ui_message(u, "out of memory building the details");
-}
-
-/* The details of the socket rec: from the live table when it is still
- * there, else as last seen. */
-static void ui_details_socket(struct ui *u, const struct sock_rec *rec,
-                              const struct sock_owner *owners, size_t n,
-                              double first_seen)
-{
-	const struct sock_entry *e = sock_table_find(poller_table(u->poller), rec);
-	if (e)
-		ui_details_from(u, &e->rec, e->owners, e->nowners, e->first_seen,
-		                e->state_since, 0, e);
-	else
-		ui_details_from(u, rec, owners, n, first_seen, 0, 1, NULL);
 	u->details_top = 0;
 	u->mode = UI_DETAILS;
 }
@@ -211,7 +209,7 @@ static void ui_open_details(struct ui *u)
 	if (sel == VIEW_NONE || view_row(u->view, u->focus, sel, &r) < 0)
 		return;
 	if (r.sock.rec) {
-		ui_details_socket(u, r.sock.rec, r.sock.owners, r.sock.nowners, r.sock.first_seen);
+		ui_details_socket(u, &r.sock);
 	} else if (r.proc) {
 		view_conn_narrow(u->view, r.proc->pid, r.proc->starttime);
 		if (ui_pane_shown(u, PANE_CONNECTIONS))

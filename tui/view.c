@@ -19,15 +19,16 @@ static int owned_by(const struct sock_owner *o, size_t n, int pid,
 }
 
 int view_passes(const struct view *v, const struct sock_rec *rec,
-                const struct sock_owner *o, size_t n, int narrow)
+                const struct sock_owner *o, size_t n,
+                const struct sock_owner *was, size_t nwas, int narrow)
 {
 	if (narrow && v->narrow_pid > 0 &&
-	    !owned_by(o, n, v->narrow_pid, v->narrow_start))
+	    !owned_by(n ? o : was, n ? n : nwas, v->narrow_pid, v->narrow_start))
 		return 0;
 	if (!v->filter)
 		return 1;
 	struct filter_subject s = { rec, o, n, rec->netns_name, NULL };
-	return filter_match(v->filter, &s);
+	return filter_match_was(v->filter, &s, was, nwas);
 }
 
 /* ---- sorting ---- */

@@ -19,6 +19,11 @@
  *   back while its GONE row lingers shows only as itself.
  * - Process counts go by state number for TCP and UDP alike: a connected
  *   UDP socket counts as ESTABLISHED, an unconnected one as other.
+ * - A socket no process holds is filtered, narrowed to a process and
+ *   counted by its former owners (who held it before it was closed): a
+ *   TIME_WAIT counts once in TW for each of them, never in their other
+ *   counts; a process whose only rows are TIME_WAITs it left (it closed
+ *   everything else, or exited) keeps its row while they last.
  * - A process's TX/s and RX/s are the sums of its sockets' rates (those
  *   passing the filter). A socket held by several processes counts once per
  *   process group: within one group (a pre-forked server's master and

@@ -66,10 +66,15 @@ static int gone_push(struct view *v, const struct sock_event *e)
 	struct gone *g = &v->gone[v->ngone];
 	memset(g, 0, sizeof(*g));
 	g->owners = sock_owners_dup(e->owners, e->nowners);
-	if (e->nowners && !g->owners)
+	g->owners_was = sock_owners_dup(e->owners_was, e->nowners_was);
+	if ((e->nowners && !g->owners) || (e->nowners_was && !g->owners_was)) {
+		free(g->owners);
+		free(g->owners_was);
 		return -1;
+	}
 	g->rec = e->rec;
 	g->nowners = e->nowners;
+	g->nowners_was = e->nowners_was;
 	g->gone_at = e->time;
 	ident_of(&e->rec, &g->id);
 	v->ngone++;
@@ -80,8 +85,10 @@ static int gone_push(struct view *v, const struct sock_event *e)
 static int gone_expire(struct view *v)
 {
 	size_t k = 0;
-	while (k < v->ngone && v->now - v->gone[k].gone_at >= v->linger)
-		free(v->gone[k++].owners);
+	for (; k < v->ngone && v->now - v->gone[k].gone_at >= v->linger; k++) {
+		free(v->gone[k].owners);
+		free(v->gone[k].owners_was);
+	}
 	if (!k)
 		return 0;
 	memmove(v->gone, v->gone + k, (v->ngone - k) * sizeof(*v->gone));
@@ -132,12 +139,16 @@ static void conn_colrow(const struct view *v, uint32_t ref, struct column_row *c
 		const struct gone *g = &v->gone[ref & ~GONE_REF];
 		/* Closed: no rate any more (the last one is in its GONE event). */
 		*c = (struct column_row){ .rec = &g->rec, .owners = g->owners,
-		                          .nowners = g->nowners, .first_seen = g->first_seen,
-		                          .now = v->now, .cmdlines = v->cmdlines };
+		                          .nowners = g->nowners, .owners_was = g->owners_was,
+		                          .nowners_was = g->nowners_was,
+		                          .first_seen = g->first_seen, .now = v->now,
+		                          .cmdlines = v->cmdlines };
 	} else {
 		const struct sock_entry *e = sock_table_at(v->table, ref);
 		*c = (struct column_row){ .rec = &e->rec, .owners = e->owners,
-		                          .nowners = e->nowners, .first_seen = e->first_seen,
+		                          .nowners = e->nowners, .owners_was = e->owners_was,
+		                          .nowners_was = e->nowners_was,
+		                          .first_seen = e->first_seen,
 		                          .now = v->now, .tx_rate = e->tx_rate,
 		                          .rx_rate = e->rx_rate, .has_rate = e->has_rate,
 		                          .cmdlines = v->cmdlines };
@@ -193,13 +204,15 @@ static void conn_mark(struct view *v)
 	for (size_t i = 0; i < nt; i++) {
 		const struct sock_entry *e = sock_table_at(v->table, i);
 		conn_count(v, &e->rec, e->owners, e->nowners);
-		v->vis[i] = view_passes(v, &e->rec, e->owners, e->nowners, 1) ? SHOWN : HIDDEN;
+		v->vis[i] = view_passes(v, &e->rec, e->owners, e->nowners, e->owners_was,
+		                        e->nowners_was, 1) ? SHOWN : HIDDEN;
 		v->counts.shown += v->vis[i] == SHOWN;
 	}
 	for (size_t g = 0; g < v->ngone; g++) {
 		struct gone *x = &v->gone[g];
 		int back = v->table && sock_table_find(v->table, &x->rec);
-		x->vis = !back && view_passes(v, &x->rec, x->owners, x->nowners, 1) ? SHOWN : HIDDEN;
+		x->vis = !back && view_passes(v, &x->rec, x->owners, x->nowners, x->owners_was,
+		                              x->nowners_was, 1) ? SHOWN : HIDDEN;
 		v->counts.gone += x->vis == SHOWN;
 	}
 }
@@ -387,8 +400,10 @@ static void conn_tick(struct view *v)
 
 static void conn_free(struct view *v)
 {
-	for (size_t i = 0; i < v->ngone; i++)
+	for (size_t i = 0; i < v->ngone; i++) {
 		free(v->gone[i].owners);
+		free(v->gone[i].owners_was);
+	}
 	free(v->gone);
 	free(v->prev);
 	free(v->vis);

@@ -47,7 +47,7 @@ static int events_rebuild(struct view *v)
 	for (size_t k = 0; k < count; k++) {
 		uint32_t slot = (uint32_t)((v->next_seq - 1 - k) % VIEW_EVENTS_MAX);
 		const struct sock_event *e = &v->ring[slot].ev;
-		if (view_passes(v, &e->rec, e->owners, e->nowners, 1))
+		if (view_passes(v, &e->rec, e->owners, e->nowners, e->owners_was, e->nowners_was, 1))
 			EVENTS(v).rows[n++] = slot;
 	}
 	EVENTS(v).n = n;
@@ -87,7 +87,8 @@ static void events_row(const struct view *v, uint32_t ref, struct pane_row *out)
 	const struct sock_event *e = &v->ring[ref].ev;
 	out->cells = e;
 	out->sock = (struct column_row){ .rec = &e->rec, .owners = e->owners,
-	                                 .nowners = e->nowners, .now = v->now,
+	                                 .nowners = e->nowners, .owners_was = e->owners_was,
+	                                 .nowners_was = e->nowners_was, .now = v->now,
 	                                 .cmdlines = v->cmdlines };
 	out->hl = e->type == SOCK_EV_NEW ? VIEW_HL_NEW
 	        : e->type == SOCK_EV_STATE ? VIEW_HL_CHANGED : VIEW_HL_GONE;

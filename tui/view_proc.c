@@ -1,6 +1,7 @@
 /* view_proc.c — the Processes pane's rows: each process (or, grouped,
- * each service) holding sockets that pass the filter, with its counts per
- * state and its rates. */
+ * each service) holding sockets that pass the filter, or named as the
+ * former owner of TIME_WAITs that do, with its counts per state, the
+ * TIME_WAITs it left and its rates. */
 #include "config.h"
 
 #include <stdio.h>
@@ -91,17 +92,21 @@ static struct proc_row *procs_get(struct procs *p, int pid, unsigned long long s
 	return r;
 }
 
+static void proc_name(struct proc_row *r, const struct sock_owner *o)
+{
+	r->uid = o->uid;
+	memcpy(r->comm, o->comm, sizeof(r->comm));
+	memcpy(r->user, o->user, sizeof(r->user));
+	memcpy(r->service, o->service, sizeof(r->service));
+	r->comm[sizeof(r->comm) - 1] = r->user[sizeof(r->user) - 1] = '\0';
+	r->service[sizeof(r->service) - 1] = '\0';
+}
+
 /* Counts one socket for one of its owners; names come from the newest. */
 static void proc_count(struct proc_row *r, const struct sock_owner *o, uint8_t state)
 {
-	if (!r->total) {
-		r->uid = o->uid;
-		memcpy(r->comm, o->comm, sizeof(r->comm));
-		memcpy(r->user, o->user, sizeof(r->user));
-		memcpy(r->service, o->service, sizeof(r->service));
-		r->comm[sizeof(r->comm) - 1] = r->user[sizeof(r->user) - 1] = '\0';
-		r->service[sizeof(r->service) - 1] = '\0';
-	}
+	if (!r->total)
+		proc_name(r, o);
 	if (state == SOCK_ST_LISTEN)
 		r->listen++;
 	else if (state == SOCK_ST_ESTABLISHED)
@@ -143,19 +148,57 @@ static int proc_service_seen(const struct sock_owner *o, size_t k)
 	return 0;
 }
 
+/* A TIME_WAIT counts for the process (or service) it names as its former
+ * owner; a row that only this made takes that owner's names. */
+static void proc_count_tw(struct proc_row *r, const struct sock_owner *o)
+{
+	if (!r->total && !r->tw)
+		proc_name(r, o);
+	r->tw++;
+}
+
 /* Service rows: each socket once per service among its owners. */
 static int proc_count_services(struct view *v, const struct sock_entry *e)
 {
-	for (size_t k = 0; k < e->nowners; k++) {
-		if (proc_service_seen(e->owners, k))
+	const struct sock_owner *o;
+	int former;
+	size_t n = sock_entry_owners(e, &o, &former);
+	for (size_t k = 0; k < n; k++) {
+		if (proc_service_seen(o, k))
 			continue;
-		struct proc_row *r = procs_get(&v->build, 0, 0, e->owners[k].service);
+		struct proc_row *r = procs_get(&v->build, 0, 0, o[k].service);
 		if (!r)
 			return -1;
-		proc_count(r, &e->owners[k], e->rec.state);
+		if (former) {
+			proc_count_tw(r, &o[k]);
+			continue;
+		}
+		proc_count(r, &o[k], e->rec.state);
 		proc_add_rate(r, e, 1);
 	}
 	return 0;
+}
+
+/* The TIME_WAITs each former owner left, once per owner. */
+static int proc_count_left(struct view *v, const struct sock_entry *e)
+{
+	for (size_t k = 0; k < e->nowners_was; k++) {
+		const struct sock_owner *o = &e->owners_was[k];
+		struct proc_row *r = procs_get(&v->build, o->pid, o->starttime, NULL);
+		if (!r)
+			return -1;
+		proc_count_tw(r, o);
+	}
+	return 0;
+}
+
+/* Whether e counts on this pane: held by a process, or a TIME_WAIT that
+ * names who left it, and passing the filter. */
+static int proc_counted(const struct view *v, const struct sock_entry *e)
+{
+	if (!e->nowners && !(e->nowners_was && e->rec.state == SOCK_ST_TIME_WAIT))
+		return 0;
+	return view_passes(v, &e->rec, e->owners, e->nowners, e->owners_was, e->nowners_was, 0);
 }
 
 static int proc_count_table(struct view *v)
@@ -163,10 +206,15 @@ static int proc_count_table(struct view *v)
 	size_t n = v->table ? sock_table_count(v->table) : 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct sock_entry *e = sock_table_at(v->table, i);
-		if (!e->nowners || !view_passes(v, &e->rec, e->owners, e->nowners, 0))
+		if (!proc_counted(v, e))
 			continue;
 		if (v->build.by_service) {
 			if (proc_count_services(v, e) < 0)
+				return -1;
+			continue;
+		}
+		if (!e->nowners) {
+			if (proc_count_left(v, e) < 0)
 				return -1;
 			continue;
 		}
@@ -183,7 +231,7 @@ static int proc_count_table(struct view *v)
 }
 
 /* Processes are seeded in their shown order, so ties keep it; processes
- * left without sockets are then dropped. */
+ * left without sockets or TIME_WAITs they left are then dropped. */
 static int proc_rebuild(struct view *v)
 {
 	struct procs *b = &v->build;
@@ -198,7 +246,7 @@ static int proc_rebuild(struct view *v)
 		return -1;
 	size_t n = 0;
 	for (size_t k = 0; k < b->n; k++)
-		if (b->v[k].total) {
+		if (b->v[k].total || b->v[k].tw) {
 			b->v[n] = b->v[k];
 			b->v[n++].cmdlines = v->cmdlines;
 		}

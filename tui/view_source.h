@@ -30,8 +30,8 @@ _Static_assert(sizeof(struct ident) == 56, "struct ident must not be padded");
 /* A socket the table no longer has, kept `linger` seconds for its GONE row. */
 struct gone {
 	struct sock_rec rec;
-	struct sock_owner *owners;
-	size_t nowners;
+	struct sock_owner *owners, *owners_was;
+	size_t nowners, nowners_was;
 	double first_seen, gone_at;  /* first_seen: 0 until known (see conn_locate) */
 	struct ident id;
 	uint8_t vis;                 /* HIDDEN, SHOWN, PLACED */
@@ -142,9 +142,12 @@ extern const struct row_source view_proc_source;     /* view_proc.c */
 extern const struct row_source view_events_source;   /* view_events.c */
 
 /* view.c, for the row sources */
-/* The filter, and with narrow the process narrowing, for one socket. */
+/* The filter, and with narrow the process narrowing, for one socket held
+ * by o[0..n); when it has none, who held it before (was[0..nwas), its
+ * former owners) stand in for them. */
 int view_passes(const struct view *v, const struct sock_rec *rec,
-                const struct sock_owner *o, size_t n, int narrow);
+                const struct sock_owner *o, size_t n,
+                const struct sock_owner *was, size_t nwas, int narrow);
 /* Room for want rows (and the sort's scratch) in l. Returns 0 or -1. */
 int view_list_reserve(struct list *l, size_t want);
 /* After the rows changed: the selection goes to its item's new place

@@ -23,6 +23,7 @@ PROTOS = ('tcp', 'tcp6', 'udp', 'udp6')
 SORT_MARKS = ('\u25b2', '^')     # ascending: with UTF-8, without
 SORT_MARKS_DESC = ('\u25bc', 'v')
 GREEN, RED = (2, 10), (1, 9)    # the default theme's new and gone, basic or bright
+CYAN = (6, 14)                  # its former owners
 
 # This run's own loopback address: other programs' sockets (other tests
 # running at the same time) may share a port number, never this address.
@@ -320,6 +321,64 @@ class Screen(unittest.TestCase):
                            % (left - gone_at))
         self.assertLess(left - gone_at, 3.5, 'the closed connection stayed %.1fs, not ~2s'
                         % (left - gone_at))
+
+    def test_a_closing_connection_changes_state_keeps_its_former_owner_and_counts_in_tw(self):
+        srv, cli = self.holder('tws'), self.holder('twc')
+        L = srv.call('tcp_listen', host=ADDR)
+        p = self.start('--linger=1', 'addr:%s' % ADDR, 'port:%d' % L['lport'])
+        self.rows_where(p, lambda rs, ls: len(mine(rs)) == 1, 'the listener alone')
+        C = cli.call('tcp_connect', host=ADDR, port=L['lport'], bind=ADDR)[0]
+        A = srv.call('tcp_accept', id=L['id'])[0]
+        held = '%d/%s' % (cli.pid, cli.name)
+
+        def client_rows(rs):
+            return [r for r in rs if r.mine() and r.lport == C['lport'] and r.rport == L['lport']]
+        self.rows_where(p, lambda rs, ls: [r.proc for r in client_rows(rs)] == [held],
+                        'the client end, held by its process')
+        # Closing it: one row changes state, never a red row and a green one.
+        cli.call('close', id=C['id'])
+        seen = set()
+        for want, closer in (('FIN_WAIT2', A['id']), ('TIME_WAIT', None)):
+            end = time.monotonic() + 8
+            while time.monotonic() < end:
+                cells = p.cells()
+                lines = [T.styled_text(c) for c in cells]
+                rows = client_rows(conn_rows(lines))
+                self.assertLessEqual(len(rows), 1, 'the closing end shows twice\n' + '\n'.join(lines))
+                for r in rows:
+                    self.assertNotIn(cells[r.line][0][1].fg, RED,
+                                     'the closing end was drawn as gone\n' + lines[r.line])
+                    seen.add((r.state, r.proc))
+                if (want, '(%s)' % held) in seen:
+                    break
+                time.sleep(0.05)
+            self.assertIn((want, '(%s)' % held), seen, 'no %s row naming its former owner: %r\n%s'
+                          % (want, seen, p.dump()))
+            if closer:
+                srv.call('close', id=closer)
+        # Once its highlight ran out, the former owner is in the theme's
+        # former style (cyan in the default theme).
+        def former_fg():
+            cells = p.cells()
+            lines = [T.styled_text(c) for c in cells]
+            rows = client_rows(conn_rows(lines))
+            if not rows or '(' + held not in lines[rows[0].line]:
+                return None
+            return cells[rows[0].line][lines[rows[0].line].index('(' + held)][1].fg
+        p.wait(lambda ls: former_fg() in CYAN, 'the former owner drawn in cyan')
+        # Its process's TW counts it; the server's listener is no TIME_WAIT of its own.
+        p.keys('Tab')
+
+        def tw_of(ls, pid):
+            top = pane_title_line(ls, 'Processes')
+            if top is None or 'TW' not in ls[top + 1].split():
+                return None
+            col = ls[top + 1].split().index('TW')
+            row = next((l.split() for l in ls[top + 2:] if l.split()[:1] == [str(pid)]), None)
+            return row[col] if row and len(row) > col else None
+        lines = p.wait(lambda ls: tw_of(ls, cli.pid) == '1' and ls,
+                       'TW 1 for the client process in Processes')
+        self.assertEqual(tw_of(lines, srv.pid), '0', p.dump(lines))
 
     def row_style(self, p, pick):
         """The style of the first cell of the row pick(rows) chooses, and the
