@@ -9,6 +9,9 @@
 /* Starts curses on the terminal. Returns 0, or -1 with err filled when
  * stdin/stdout is not a terminal or the terminal type is unknown. */
 int screen_begin(char *err, size_t errlen);
+/* Asks the terminal for mouse reports (SGR 1006: any column), turned off
+ * again by screen_end. */
+void screen_mouse(void);
 /* Restores the terminal; safe to call twice and from atexit. */
 void screen_end(void);
 /* Number of colours the terminal has (0 when monochrome). */
