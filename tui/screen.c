@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,23 @@
 static int screen_active;
 static int screen_mouse_on;
 
-/* Straight to the terminal, after what curses has buffered. */
-static void screen_write(const char *s)
+void screen_send(const char *s, size_t n)
 {
 	fflush(stdout);
-	if (write(STDOUT_FILENO, s, strlen(s)) < 0)
-		return;   /* a terminal gone: nothing left to tell */
+	while (n) {
+		ssize_t w = write(STDOUT_FILENO, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;   /* a terminal gone: nothing left to tell */
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void screen_write(const char *s)
+{
+	screen_send(s, strlen(s));
 }
 
 void screen_mouse(void)

@@ -395,52 +395,54 @@ static void ui_signal_key(struct ui *u, int key)
 		u->mode = UI_LIST;
 }
 
+/* "SIGTERM" for a signal of the menu. */
+static const char *ui_signal_name(int sig)
+{
+	for (size_t i = 0; i < procsignal_count; i++)
+		if (procsignal_menu[i].sig == sig)
+			return procsignal_menu[i].name;
+	return "?";
+}
+
+/* Appends "sep text" to buf (len bytes), cutting where it is full. */
+static void ui_append(char *buf, size_t len, const char *sep, const char *text)
+{
+	size_t n = strlen(buf);
+	if (n + 1 < len)
+		snprintf(buf + n, len - n, "%s%s", n ? sep : "", text);
+}
+
 /* No capability is raised: kill(2)'s own checks decide, and a pid that
  * is no longer the process seen is left alone (procsignal_send). */
 static void ui_signal_send(struct ui *u)
 {
-	char msg[sizeof u->message], sent[200] = "", failed[300] = "";
-	const char *name = "?";
-	for (size_t i = 0; i < procsignal_count; i++)
-		if (procsignal_menu[i].sig == u->confirm_signal)
-			name = procsignal_menu[i].name;
-	size_t ns = 0, nf = 0;
+	char sent[200] = "", failed[300] = "", one[160], msg[sizeof u->message];
+	const char *name = ui_signal_name(u->confirm_signal);
 	for (size_t i = 0; i < u->nsignal_to; i++) {
 		const struct sock_owner *o = &u->signal_to[i];
 		int e = procsignal_send("/proc", o->pid, o->starttime, u->confirm_signal);
-		if (!e)
-			ns += (size_t)snprintf(sent + ns, ns < sizeof sent ? sizeof sent - ns : 0,
-			                       " %d", o->pid);
-		else
-			nf += (size_t)snprintf(failed + nf, nf < sizeof failed ? sizeof failed - nf : 0,
-			                       "%s%d: %s", nf ? ", " : "", o->pid,
-			                       e == ESRCH ? "gone (or its pid reused)" : strerror(e));
+		snprintf(one, sizeof one, "%d", o->pid);
+		if (!e) {
+			ui_append(sent, sizeof sent, " ", one);
+			continue;
+		}
+		snprintf(one, sizeof one, "%d: %s", o->pid,
+		         e == ESRCH ? "gone (or its pid reused)" : strerror(e));
+		ui_append(failed, sizeof failed, ", ", one);
 	}
-	snprintf(msg, sizeof msg, "%s%s%s%s%s", *sent ? "sent SIG" : "", *sent ? name : "",
-	         *sent ? " to" : "", sent, "");
-	if (*failed)
-		snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "%sSIG%s failed for %s",
-		         *sent ? "; " : "", name, failed);
+	msg[0] = '\0';
+	if (*sent)
+		snprintf(msg, sizeof msg, "sent SIG%s to %s", name, sent);
+	if (*failed) {
+		snprintf(one, sizeof one, "SIG%s failed for ", name);
+		ui_append(msg, sizeof msg, "; ", one);
+		ui_append(msg, sizeof msg, "", failed);
+	}
 	ui_message(u, msg);
 	u->next_poll = timebase_mono();   /* show the result at once */
 }
 
 /* ---- copying (y) ---- */
-
-/* Written straight to the terminal, after what curses has sent. */
-static void ui_write_tty(const char *s, size_t n)
-{
-	fflush(stdout);
-	while (n) {
-		ssize_t w = write(STDOUT_FILENO, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
-}
 
 static size_t ui_pane_columns(const struct ui *u, struct layout_col out[LAYOUT_COLS_MAX]);
 
@@ -475,7 +477,7 @@ static void ui_copy(struct ui *u)
 		ui_message(u, *text ? "too long to copy" : "nothing selected to copy");
 		return;
 	}
-	ui_write_tty(seq, n);
+	screen_send(seq, n);
 	snprintf(msg, sizeof(msg), "copied: %.150s", text);
 	ui_message(u, msg);
 }
