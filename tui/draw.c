@@ -465,7 +465,7 @@ static void draw_lines_title(struct ui *u, const char *title)
 static void draw_details(struct ui *u)
 {
 	int rows = LINES - HEADER_LINES - 2;
-	draw_lines_title(u, " Details  (Esc back, arrows scroll)");
+	draw_lines_title(u, " Details  (Esc back, arrows choose a field, y copies it)");
 	/* The selected line (y copies its value) stays in view. */
 	if (u->details_sel >= u->details.n)
 		u->details_sel = u->details.n ? u->details.n - 1 : 0;

@@ -801,7 +801,10 @@ static int ui_mouse_read(struct ui *u, const char *start)
 	while (n < sizeof(buf) - 1 && (rc = get_wch(&wc)) != ERR) {
 		wtimeout(stdscr, 50);   /* the rest may trail over a slow link */
 		if (n == 1 && (rc != OK || wc != '[')) {
-			unget_wch(wc);   /* Esc, then a key of its own */
+			if (rc == KEY_CODE_YES)   /* Esc, then a key of its own */
+				ungetch((int)wc);
+			else
+				unget_wch(wc);
 			break;
 		}
 		took = 1;

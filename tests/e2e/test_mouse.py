@@ -83,6 +83,27 @@ class Mouse(unittest.TestCase):
             time.sleep(0.05)
         self.assertEqual(got, want, 'tmux buffer after y')
 
+    def test_a_click_on_a_footer_label_runs_its_key(self):
+        p = self.start()
+        lines = p.wait(lambda ls: 'F1Help' in ls[-1] and ls, 'the footer')
+        click(p, lines[-1].index('F1Help') + 2, len(lines) - 1)
+        p.wait(lambda ls: any(l.startswith(' Help') for l in ls) and ls, 'help after F1 clicked')
+
+    def test_y_in_the_details_copies_the_selected_field(self):
+        h, ports = self.listeners('mfld', 1)
+        p = self.start('proc:' + h.name)
+        self.rows_where(p, lambda rs, ls: len(rs) == 1, 'the listener')
+        TS.SERVER.run('set', '-s', 'set-clipboard', 'on')
+        p.keys('Enter')
+        p.wait(lambda ls: any(l.startswith(' Details') for l in ls) and ls, 'the details')
+        p.keys('Down')   # Protocol, State, then Local
+        p.keys('Down')
+        p.keys('y')
+        want = '%s:%d' % (ADDR, ports[0])
+        p.wait_text('copied: ' + want, 'the copy of the Local field')
+        got = TS.SERVER.run('show-buffer', check=False)
+        self.assertTrue(got.startswith(want + '  (port'), got)
+
     def test_a_double_click_opens_the_details(self):
         h, ports = self.listeners('mdbl', 1)
         p = self.start('proc:' + h.name)
