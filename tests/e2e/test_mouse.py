@@ -22,6 +22,14 @@ def click(p, x, y):
     p.type('\x1b[<0;%d;%dM\x1b[<0;%d;%dm' % (x + 1, y + 1, x + 1, y + 1))
 
 
+def wheel_down(p, x, y):
+    p.type('\x1b[<65;%d;%dM' % (x + 1, y + 1))
+
+
+def looks_selected(cells_line):
+    return any('reverse' in st.attrs or st.bg is not None for _, st in cells_line[:10])
+
+
 def title_row(lines):
     return TS.pane_title_line(lines, 'Connections') + 1
 
@@ -62,8 +70,7 @@ class Mouse(unittest.TestCase):
         target = rows[2]
         click(p, 20, target.line)
 
-        def selected(cells_line):
-            return any('reverse' in st.attrs or st.bg is not None for _, st in cells_line[:10])
+        selected = looks_selected
         end = time.monotonic() + 8
         while time.monotonic() < end:
             cells = p.cells()
@@ -103,6 +110,40 @@ class Mouse(unittest.TestCase):
         p.wait_text('copied: ' + want, 'the copy of the Local field')
         got = TS.SERVER.run('show-buffer', check=False)
         self.assertTrue(got.startswith(want + '  (port'), got)
+
+    def test_the_wheel_moves_the_selection_three_rows(self):
+        h, ports = self.listeners('mwhl', 6)
+        p = self.start('--sort=local', 'proc:' + h.name)
+        rows, lines = self.rows_where(p, lambda rs, ls: len(rs) == 6, 'the six listeners')
+        wheel_down(p, 20, rows[1].line)
+        end = time.monotonic() + 8
+        while time.monotonic() < end:
+            cells = p.cells()
+            if looks_selected(cells[rows[3].line]) and not looks_selected(cells[rows[0].line]):
+                return
+            time.sleep(0.05)
+        self.fail('one notch down did not select the fourth row\n' + p.dump())
+
+    def test_a_click_on_a_pane_focuses_it(self):
+        p = self.start()
+        lines = p.wait(lambda ls: TS.pane_title_line(ls, 'Events') is not None and ls, 'Events')
+        y = TS.pane_title_line(lines, 'Events')
+        x = lines[y].index(' Events') + 1
+
+        def style_of(name):
+            cells = p.cells()
+            text = [T.styled_text(c) for c in cells]
+            row = TS.pane_title_line(text, name)
+            return cells[row][text[row].index(' ' + name) + 1][1]
+        focused, events = style_of('Connections'), style_of('Events')
+        self.assertNotEqual(focused, events)
+        click(p, x, y)
+        end = time.monotonic() + 8
+        while time.monotonic() < end and style_of('Events') != focused:
+            time.sleep(0.05)
+        self.assertEqual(style_of('Events'), focused, 'Events not focused after a click\n'
+                         + p.dump())
+        self.assertNotEqual(style_of('Connections'), focused)
 
     def test_a_double_click_opens_the_details(self):
         h, ports = self.listeners('mdbl', 1)
