@@ -5,6 +5,7 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,18 @@ void screen_mouse(void)
 	define_key("\033[M", 0);
 	screen_write("\033[?1000h\033[?1006h");
 	screen_mouse_on = 1;
+}
+
+void screen_suspend(void)
+{
+	if (screen_mouse_on)
+		screen_write("\033[?1006l\033[?1000l");
+	endwin();
+	raise(SIGSTOP);
+	if (screen_mouse_on)
+		screen_write("\033[?1000h\033[?1006h");
+	clearok(curscr, TRUE);
+	refresh();
 }
 
 int screen_begin(char *err, size_t errlen)

@@ -36,6 +36,16 @@ static void ui_on_signal(int sig)
 	ui_stop = 1;
 }
 
+/* Set by SIGTSTP (Ctrl-Z) while the mouse is on: the loop turns mouse
+ * reports off before stopping, so the shell gets its clicks back. */
+static volatile sig_atomic_t ui_suspend;
+
+static void ui_on_suspend(int sig)
+{
+	(void)sig;
+	ui_suspend = 1;
+}
+
 static void ui_signals(void)
 {
 	struct sigaction sa;
@@ -987,6 +997,11 @@ static void ui_loop(struct ui *u)
 	u->next_poll = timebase_mono();
 	u->dirty = 1;
 	while (!u->quit && !ui_stop) {
+		if (ui_suspend) {
+			ui_suspend = 0;
+			screen_suspend();
+			u->dirty = 1;
+		}
 		ui_tick(u);
 		if (ui_due_redraw(u, last_draw)) {
 			draw_screen(u, u->paused || !u->polled ? timebase_epoch() : u->polled_at);
@@ -1039,6 +1054,9 @@ int ui_run(const struct options *o)
 	}
 	ui_signals();
 	if (!o->no_mouse) {
+		struct sigaction sa = { .sa_handler = ui_on_suspend };
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTSTP, &sa, NULL);   /* in place of curses' own */
 		screen_mouse();
 		u->mouse = 1;
 	}

@@ -4,6 +4,7 @@ sends them), the clipboard read back from tmux's buffer (set-clipboard on),
 and a signal that must end a test process holding a loopback listener.
 Exit codes: 0 pass, 1 fail, 77 skip (no tmux, or no SOCKEYE binary)."""
 import os
+import signal
 import sys
 import time
 import unittest
@@ -28,6 +29,11 @@ def wheel_down(p, x, y):
 
 def looks_selected(cells_line):
     return any('reverse' in st.attrs or st.bg is not None for _, st in cells_line[:10])
+
+
+def process_state(pid):
+    with open('/proc/%d/stat' % pid) as f:
+        return f.read().rpartition(')')[2].split()[0]
 
 
 def title_row(lines):
@@ -144,6 +150,24 @@ class Mouse(unittest.TestCase):
         self.assertEqual(style_of('Events'), focused, 'Events not focused after a click\n'
                          + p.dump())
         self.assertNotEqual(style_of('Connections'), focused)
+
+    def test_ctrl_z_gives_the_mouse_back_until_continued(self):
+        p = self.start()
+        pid = p.program_pid()
+        # curses ignores SIGTSTP while it writes a frame, as it does a
+        # Ctrl-Z typed then: send it again until the program stops.
+        end = time.monotonic() + 5
+        while time.monotonic() < end and process_state(pid) != 'T':
+            os.kill(pid, signal.SIGTSTP)
+            time.sleep(0.2)
+        self.assertEqual(process_state(pid), 'T', 'SIGTSTP did not stop it')
+        self.assertEqual(p.display('#{mouse_any_flag}'), '0', 'mouse reports left on when stopped')
+        os.kill(pid, signal.SIGCONT)
+        while time.monotonic() < end + 5 and p.display('#{mouse_any_flag}') != '1':
+            time.sleep(0.05)
+        self.assertEqual(p.display('#{mouse_any_flag} #{mouse_sgr_flag}'), '1 1')
+        p.wait(lambda ls: ls[0].startswith('sockeye') and TS.pane_title_line(ls, 'Connections')
+               is not None and ls, 'the screen drawn again after SIGCONT')
 
     def test_a_double_click_opens_the_details(self):
         h, ports = self.listeners('mdbl', 1)
