@@ -5,7 +5,7 @@
 
 #include "mouse.h"
 
-/* A decimal field of at most 5 digits ending at one of stops. */
+/* A decimal field of 1 to 5 digits: no terminal is 100,000 cells wide. */
 static int mouse_number(const char **p, const char *end, int *out)
 {
 	int v = 0, digits = 0;

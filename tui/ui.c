@@ -358,24 +358,29 @@ static void ui_signal_open(struct ui *u)
 {
 	if (!ui_signal_targets(u)) {
 		ui_message(u, u->focus == PANE_PROCESSES ? "no process selected (a service is "
-		           "many: press g to list processes)" : "no process holds that socket");
+		           "many: press g to list processes)" : "no process is known to hold that socket");
 		return;
 	}
 	u->signal_choice = 0;
 	u->mode = UI_SIGNAL;
 }
 
+/* Appends "sep text" to buf (len bytes), cutting where it is full. */
+static void ui_append(char *buf, size_t len, const char *sep, const char *text)
+{
+	size_t n = strlen(buf);
+	if (n + 1 < len)
+		snprintf(buf + n, len - n, "%s%s", n ? sep : "", text);
+}
+
 /* "1234 (nginx), 1240 (nginx)" into buf. */
 static void ui_signal_pids(const struct ui *u, char *buf, size_t len)
 {
-	size_t n = 0;
+	char one[64];
 	buf[0] = '\0';
-	for (size_t i = 0; i < u->nsignal_to && n + 1 < len; i++) {
-		int w = snprintf(buf + n, len - n, "%s%d (%s)", i ? ", " : "",
-		                 u->signal_to[i].pid, u->signal_to[i].comm);
-		if (w < 0)
-			break;
-		n += (size_t)w < len - n ? (size_t)w : len - n - 1;
+	for (size_t i = 0; i < u->nsignal_to; i++) {
+		snprintf(one, sizeof one, "%d (%s)", u->signal_to[i].pid, u->signal_to[i].comm);
+		ui_append(buf, len, ", ", one);
 	}
 }
 
@@ -412,14 +417,6 @@ static const char *ui_signal_name(int sig)
 		if (procsignal_menu[i].sig == sig)
 			return procsignal_menu[i].name;
 	return "?";
-}
-
-/* Appends "sep text" to buf (len bytes), cutting where it is full. */
-static void ui_append(char *buf, size_t len, const char *sep, const char *text)
-{
-	size_t n = strlen(buf);
-	if (n + 1 < len)
-		snprintf(buf + n, len - n, "%s%s", n ? sep : "", text);
 }
 
 /* No capability is raised: kill(2)'s own checks decide, and a pid that
