@@ -342,7 +342,8 @@ static size_t ui_signal_targets(struct ui *u)
 	if (sel == VIEW_NONE || view_row(u->view, u->focus, sel, &r) < 0)
 		return 0;
 	if (u->focus == PANE_CONNECTIONS && r.sock.rec) {
-		for (size_t i = 0; i < r.sock.nowners && u->nsignal_to < 16; i++)
+		size_t room = sizeof u->signal_to / sizeof u->signal_to[0];
+		for (size_t i = 0; i < r.sock.nowners && u->nsignal_to < room; i++)
 			u->signal_to[u->nsignal_to++] = r.sock.owners[i];
 	} else if (u->focus == PANE_PROCESSES && r.proc && r.proc->pid > 0) {
 		struct sock_owner *o = &u->signal_to[u->nsignal_to++];
