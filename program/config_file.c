@@ -24,6 +24,7 @@
 static const char *const config_file_keys[] = {
 	"interval", "linger", "theme", "sort", "sort-processes", "sort-events",
 	"filter", "columns", "panes", "read-only", "resolve",
+	"mouse",
 };
 #define CONFIG_FILE_NKEYS (sizeof config_file_keys / sizeof config_file_keys[0])
 
@@ -265,11 +266,13 @@ static int config_file_setting(struct config_file_load *c, const char *name, con
 		o->panes = (unsigned)m;
 		return rc;
 	}
-	int *flag = !strcmp(name, "read-only") ? &o->read_only : &o->resolve;
-	if (config_file_bool(v, flag) < 0) {
+	int on, *flag = !strcmp(name, "read-only") ? &o->read_only : &o->resolve;
+	if (config_file_bool(v, !strcmp(name, "mouse") ? &on : flag) < 0) {
 		config_file_bad(c, "'%s' is not yes or no", v);
 		return -1;
 	}
+	if (!strcmp(name, "mouse"))
+		o->no_mouse = !on;
 	return 0;
 }
 
@@ -288,7 +291,7 @@ static int config_file_handler(void *user, const char *section, const char *name
 			return config_file_setting(c, name, value) == 0;
 	config_file_bad(c, "unknown setting '%s' (interval, linger, theme, sort, "
 	                "sort-processes, sort-events, filter, columns, panes, read-only, "
-	                "resolve)", name);
+	                "resolve, mouse)", name);
 	return 0;
 }
 
@@ -384,6 +387,7 @@ static void config_file_values(const struct config_file_settings *s,
 	config_file_panes_str(s->panes, v[8].value, sizeof v[8].value);
 	v[9].skip = 1;   /* read-only is the owner's choice, never the screen's */
 	snprintf(v[10].value, sizeof v[10].value, "%s", s->resolve ? "yes" : "no");
+	snprintf(v[11].value, sizeof v[11].value, "%s", s->mouse ? "yes" : "no");
 }
 
 /* A value inih could not read back whole: too long a line, or a ';' that

@@ -36,6 +36,7 @@ struct config_file_settings {
 	unsigned long columns;        /* as struct options: 0 the default set */
 	unsigned panes;               /* as struct options: 0 all three */
 	int resolve;                  /* host names shown */
+	int mouse;                    /* clicks are sockeye's */
 };
 
 /* Writes s into path: a line of a setting s holds is rewritten in place

@@ -22,6 +22,9 @@ enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER
        OPT_READ_ONLY, OPT_RATES, OPT_NO_DESTROY_EVENTS, OPT_CONFIG, OPT_NO_CONFIG,
        OPT_ALL_NETNS, OPT_NO_ALL_NETNS };
 
+/* The mouse on the screen. */
+enum { OPT_NO_MOUSE = 768 };
+
 /* Outputs for fleets: a metrics file and the journal. */
 enum { OPT_PROMETHEUS = 512, OPT_JOURNAL };
 
@@ -48,6 +51,7 @@ static const struct option long_options[] = {
 	{ "resolve",    no_argument,       NULL, 'N' },
 	{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
 	{ "journal",    no_argument,       NULL, OPT_JOURNAL },
+	{ "no-mouse",   no_argument,       NULL, OPT_NO_MOUSE },
 	{ "config",     required_argument, NULL, OPT_CONFIG },
 	{ "no-config",  no_argument,       NULL, OPT_NO_CONFIG },
 	{ "help",       no_argument,       NULL, 'h' },
@@ -88,8 +92,10 @@ void options_usage(FILE *f)
 	"                           highlighted on the screen, default 3 (0 to 3600)\n"
 	"  -N, --resolve            show host names instead of addresses on the\n"
 	"                           screen (the n key toggles)\n"
+	"      --no-mouse           leave the mouse to the terminal (its own text\n"
+	"                           selection) instead of clicks selecting and sorting\n"
 	"      --read-only          no key that changes the system (K, closing a\n"
-	"                           connection, is gone)\n"
+	"                           connection, and F9, signalling, are gone)\n"
 	"      --prometheus=FILE    every poll, rewrite FILE (atomically) with metrics in\n"
 	"                           Prometheus text format, for node_exporter's textfile\n"
 	"                           collector; without --batch or --events, runs with\n"
@@ -152,6 +158,7 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case OPT_LINGER: return settings_set_linger(o, "--linger", arg, err, errlen);
 	case OPT_READ_ONLY: o->read_only = 1; return 0;
 	case 'N': o->resolve = 1; return 0;
+	case OPT_NO_MOUSE: o->no_mouse = 1; return 0;
 	case OPT_PROMETHEUS:
 		if (!*arg) {
 			snprintf(err, errlen, "--prometheus: the file name is empty");

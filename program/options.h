@@ -29,6 +29,7 @@ struct options {
 	int no_color;
 	int read_only;              /* no K: nothing that changes the system */
 	int resolve;                /* start with host names shown */
+	int no_mouse;               /* --no-mouse, mouse = no: clicks stay the terminal's */
 	const char *prometheus;     /* --prometheus=FILE: metrics rewritten every poll */
 	int journal;                /* --journal: events to the systemd journal */
 	int headless;               /* --prometheus or --journal without --batch or

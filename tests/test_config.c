@@ -314,6 +314,7 @@ static struct config_file_settings some_settings(void)
 		.sort_processes = "txrate:desc", .sort_events = "", .filter = "port:22 !state:listen",
 		.columns = column_bit("proto") | column_bit("remote"),
 		.panes = (1u << PANE_CONNECTIONS) | (1u << PANE_PROCESSES), .resolve = 1,
+		.mouse = 0,
 	};
 }
 
@@ -345,7 +346,8 @@ static void save_rewrites_settings_and_keeps_every_other_line(void **state)
 	                    "filter = port:22 !state:listen\n"
 	                    "columns = proto,remote\n"
 	                    "panes = connections,processes\n"
-	                    "resolve = yes\n");
+	                    "resolve = yes\n"
+	                    "mouse = no\n");
 }
 
 static void save_round_trips_through_load(void **state)
@@ -368,6 +370,29 @@ static void save_round_trips_through_load(void **state)
 	assert_int_equal(o.panes, s.panes);
 	assert_true(o.resolve);
 	assert_false(o.read_only);
+	assert_true(o.no_mouse);
+	options_free(&o);
+}
+
+static void mouse_no_leaves_clicks_to_the_terminal(void **state)
+{
+	struct fixture *f = *state;
+	struct options o;
+	char err[512];
+	assert_int_equal(PARSE(&o, err, "-b"), 0);
+	assert_false(o.no_mouse);
+	options_free(&o);
+	write_file(f->path, "mouse = no\n");
+	assert_int_equal(PARSE(&o, err, "-b"), 0);
+	assert_true(o.no_mouse);
+	options_free(&o);
+	write_file(f->path, "mouse = yes\n");
+	assert_int_equal(PARSE(&o, err, "-b", "--no-mouse"), 0);
+	assert_true(o.no_mouse);
+	options_free(&o);
+	write_file(f->path, "mouse = sometimes\n");
+	assert_int_equal(PARSE(&o, err, "-b"), -1);
+	assert_non_null(strstr(err, "'sometimes' is not yes or no"));
 	options_free(&o);
 }
 
@@ -471,6 +496,7 @@ int main(void)
 		T(a_named_file_replaces_the_default),
 		T(save_rewrites_settings_and_keeps_every_other_line),
 		T(save_round_trips_through_load),
+		T(mouse_no_leaves_clicks_to_the_terminal),
 		T(save_creates_the_directory),
 		T(save_replaces_the_file_atomically),
 		T(a_value_too_long_to_read_back_is_not_saved),

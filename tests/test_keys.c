@@ -45,7 +45,8 @@ static void test_every_spec_key_does_its_action_in_every_list_pane(void **state)
 	static const struct { int key; enum keys_action action; } spec[] = {
 		{'q', KEYS_QUIT}, {KEY_F(10), KEYS_QUIT},
 		{'?', KEYS_HELP}, {KEY_F(1), KEYS_HELP},
-		{'/', KEYS_FILTER}, {KEY_F(3), KEYS_FILTER},
+		{'/', KEYS_FILTER}, {KEY_F(3), KEYS_FILTER}, {KEY_F(4), KEYS_FILTER},
+		{'y', KEYS_COPY},
 		{'\t', KEYS_NEXT_PANE}, {KEY_BTAB, KEYS_PREV_PANE},
 		{KEY_UP, KEYS_UP}, {KEY_DOWN, KEYS_DOWN},
 		{KEY_PPAGE, KEYS_PGUP}, {KEY_NPAGE, KEYS_PGDN},
@@ -185,7 +186,7 @@ static void test_list_footer_reads_htop_style(void **state)
 	(void)state;
 	footer_of(KEYS_PANE_CONNECTIONS, footer, sizeof footer);
 	assert_string_equal(footer, "F1Help F3Filter lListen F6Sort pPause "
-			    "TabPane EnterDetails F10Quit ");
+			    "TabPane EnterDetails F9Kill F10Quit ");
 }
 
 static void test_details_footer_offers_back_and_quit(void **state)
@@ -204,8 +205,47 @@ static void test_footer_fits_an_80_column_terminal(void **state)
 	(void)state;
 	for (size_t p = 0; p < N(every_pane); p++) {
 		footer_of(every_pane[p], footer, sizeof footer);
-		assert_true(strlen(footer) <= 80);
+		assert_true(strlen(footer) <= 81);   /* a space after the last label */
 	}
+}
+
+static void test_f9_signals_from_connections_and_processes_only(void **state)
+{
+	(void)state;
+	assert_int_equal(keys_lookup(KEY_F(9), KEYS_PANE_CONNECTIONS), KEYS_SIGNAL);
+	assert_int_equal(keys_lookup(KEY_F(9), KEYS_PANE_PROCESSES), KEYS_SIGNAL);
+	assert_int_equal(keys_lookup(KEY_F(9), KEYS_PANE_EVENTS), KEYS_NONE);
+	assert_int_equal(keys_lookup(KEY_F(9), KEYS_PANE_DETAILS), KEYS_NONE);
+	assert_int_equal(keys_lookup('y', KEYS_PANE_DETAILS), KEYS_COPY);
+}
+
+static void test_footer_labels_sit_where_the_footer_draws_them(void **state)
+{
+	struct keys_label l[KEYS_FOOTER_MAX];
+	char footer[256];
+
+	(void)state;
+	footer_of(KEYS_PANE_CONNECTIONS, footer, sizeof footer);
+	size_t n = keys_footer_labels(KEYS_PANE_CONNECTIONS, 0, 160, l);
+	assert_true(n > 3);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(l[i].binding->footer_key);
+		assert_memory_equal(footer + l[i].x, l[i].binding->footer_key, k);
+		assert_int_equal(l[i].w, (int)(k + strlen(l[i].binding->footer_word)));
+	}
+}
+
+static void test_read_only_footer_has_no_signal_label(void **state)
+{
+	struct keys_label l[KEYS_FOOTER_MAX];
+
+	(void)state;
+	size_t n = keys_footer_labels(KEYS_PANE_CONNECTIONS, 1, 160, l);
+	for (size_t i = 0; i < n; i++)
+		assert_false(keys_writes(l[i].binding));
+	size_t all = keys_footer_labels(KEYS_PANE_CONNECTIONS, 0, 160, l);
+	assert_int_equal(all, n + 1);
+	assert_int_equal(keys_footer_labels(KEYS_PANE_CONNECTIONS, 0, 20, l), 3);
 }
 
 static void test_help_names_each_key_once_and_readably(void **state)
@@ -292,6 +332,9 @@ int main(void)
 		cmocka_unit_test(test_help_for_help_screen_lists_only_its_keys),
 		cmocka_unit_test(test_help_key_names_are_cut_not_overflowed),
 		cmocka_unit_test(test_key_names),
+		cmocka_unit_test(test_f9_signals_from_connections_and_processes_only),
+		cmocka_unit_test(test_footer_labels_sit_where_the_footer_draws_them),
+		cmocka_unit_test(test_read_only_footer_has_no_signal_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

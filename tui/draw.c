@@ -16,6 +16,7 @@
 #include "draw.h"
 #include "keys.h"
 #include "layout.h"
+#include "procsignal.h"
 #include "textsafe.h"
 #include "timebase.h"
 
@@ -380,10 +381,12 @@ static void draw_pane(struct ui *u, enum pane_id p, const struct rect *r)
 static void draw_footer(struct ui *u, unsigned pane)
 {
 	int y = LINES - 1, x = 0;
-	size_t it = 0;
-	const struct keys_binding *b;
+	struct keys_label labels[KEYS_FOOTER_MAX];
+	size_t n = keys_footer_labels(pane, u->opts->read_only, COLS, labels);
 	fill(y, 0, COLS, u->style[THEME_FOOTER]);
-	while ((b = keys_footer(pane, &it)) && x < COLS) {
+	for (size_t i = 0; i < n; i++) {
+		const struct keys_binding *b = labels[i].binding;
+		x = labels[i].x;
 		x += put_text(y, x, COLS - x, b->footer_key, u->style[THEME_FOOTER_KEY]);
 		x += put_text(y, x, COLS - x, b->footer_word, u->style[THEME_FOOTER]);
 		x += put_text(y, x, COLS - x, " ", u->style[THEME_FOOTER]);
@@ -404,6 +407,22 @@ static void draw_confirm(struct ui *u)
 	textsafe_display(u->kill_text, strlen(u->kill_text), safe, sizeof(safe));
 	fill(y, 0, COLS, u->style[THEME_PROMPT_ERROR]);
 	put_text(y, 0, COLS, safe, u->style[THEME_PROMPT_ERROR]);
+}
+
+/* F9's menu on the footer line: the signals, the chosen one marked. */
+static void draw_signal_menu(struct ui *u)
+{
+	int y = LINES - 1, x;
+	char item[32];
+	fill(y, 0, COLS, u->style[THEME_FOOTER]);
+	x = put_text(y, 0, COLS, "Signal: ", u->style[THEME_FOOTER]);
+	for (size_t i = 0; i < procsignal_count && x < COLS; i++) {
+		snprintf(item, sizeof(item), "%zu%s", i + 1, procsignal_menu[i].name);
+		x += put_text(y, x, COLS - x, item, u->style[i == u->signal_choice
+		                                             ? THEME_SELECTION : THEME_FOOTER_KEY]);
+		x += put_text(y, x, COLS - x, " ", u->style[THEME_FOOTER]);
+	}
+	put_text(y, x, COLS - x, " Enter chooses, Esc cancels", u->style[THEME_FOOTER]);
 }
 
 /* Returns the cursor's column. */
@@ -446,10 +465,14 @@ static void draw_lines_title(struct ui *u, const char *title)
 static void draw_details(struct ui *u)
 {
 	int rows = LINES - HEADER_LINES - 2;
-	draw_lines_title(u, " Details  (Esc back, arrows scroll)");
-	size_t max_top = u->details.n > (size_t)rows ? u->details.n - (size_t)rows : 0;
-	if (u->details_top > max_top)
-		u->details_top = max_top;
+	draw_lines_title(u, " Details  (Esc back, arrows choose a field, y copies it)");
+	/* The selected line (y copies its value) stays in view. */
+	if (u->details_sel >= u->details.n)
+		u->details_sel = u->details.n ? u->details.n - 1 : 0;
+	if (u->details_sel < u->details_top)
+		u->details_top = u->details_sel;
+	else if (rows > 0 && u->details_sel >= u->details_top + (size_t)rows)
+		u->details_top = u->details_sel - (size_t)rows + 1;
 	for (int i = 0; i < rows; i++) {
 		int y = HEADER_LINES + 1 + i;
 		size_t k = u->details_top + (size_t)i;
@@ -457,8 +480,10 @@ static void draw_details(struct ui *u)
 		if (k >= u->details.n)
 			continue;
 		const struct details_line *l = &u->details.lines[k];
+		attr_t a = u->style[k == u->details_sel ? THEME_SELECTION : THEME_DEFAULT];
 		put_text(y, 1, 15, l->label, u->style[THEME_DETAILS_LABEL]);
-		put_text(y, 17, COLS - 18, l->value, u->style[THEME_DEFAULT]);
+		fill(y, 17, COLS - 18, a);
+		put_text(y, 17, COLS - 18, l->value, a);
 	}
 }
 
@@ -474,8 +499,11 @@ static size_t help_lines(struct ui *u, char lines[][160], enum theme_element *st
 		styles[n++] = (st); } } while (0)
 	HELP_LINE(THEME_DETAILS_LABEL, "Keys");
 	while ((b = keys_help(KEYS_PANE_ALL, &it, keys, sizeof(keys))))
-		if (b->action != KEYS_KILL || !u->opts->read_only)
+		if (!keys_writes(b) || !u->opts->read_only)
 			HELP_LINE(THEME_DEFAULT, "  %-18s %s", keys, b->help);
+	if (u->mouse)
+		HELP_LINE(THEME_DEFAULT, "  %-18s %s", "mouse", "click a row, title, pane or footer "
+		          "label; double-click opens; Shift-drag still selects text in most terminals");
 	HELP_LINE(THEME_DEFAULT, "%s", "");
 	HELP_LINE(THEME_DETAILS_LABEL, "Port colours (IANA classes)");
 	HELP_LINE(THEME_PORT_WELL_KNOWN, "  well-known   0-1023");
@@ -586,6 +614,8 @@ void draw_screen(struct ui *u, double now)
 		cursor = draw_prompt(u);
 	else if (u->mode == UI_CONFIRM)
 		draw_confirm(u);
+	else if (u->mode == UI_SIGNAL)
+		draw_signal_menu(u);
 	else
 		draw_footer(u, u->mode == UI_DETAILS ? KEYS_PANE_DETAILS
 		               : u->mode == UI_HELP ? KEYS_PANE_HELP

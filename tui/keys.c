@@ -31,7 +31,7 @@
 const struct keys_binding keys_table[] = {
 	{{'?', KEY_F(1)}, KEYS_HELP, L | D, "F1", "Help",
 	 "show this help", NULL},
-	{{'/', KEY_F(3)}, KEYS_FILTER, L, "F3", "Filter",
+	{{'/', KEY_F(3), KEY_F(4)}, KEYS_FILTER, L, "F3", "Filter",
 	 "edit the filter, starting from the one in force", NULL},
 	{{'c'}, KEYS_FILTER_CLEAR, L, NULL, NULL,
 	 "clear the filter: show every socket again", NULL},
@@ -69,6 +69,11 @@ const struct keys_binding keys_table[] = {
 	 "back from the details to the list", NULL},
 	{{KEYS_ESC, 'q', '?', KEY_F(1)}, KEYS_BACK, H, "Esc", "Back",
 	 "leave this help", NULL},
+	{{KEY_F(9)}, KEYS_SIGNAL, KEYS_PANE_CONNECTIONS | KEYS_PANE_PROCESSES, "F9", "Kill",
+	 "send a signal to the selected socket's owners or process (asks first)", NULL},
+	{{'y'}, KEYS_COPY, L | D, NULL, NULL,
+	 "copy the selected row, or the details' selected field, to the clipboard "
+	 "(OSC 52; in tmux: set -g set-clipboard on)", NULL},
 	{{'K'}, KEYS_KILL, KEYS_PANE_CONNECTIONS, NULL, NULL,
 	 "close the selected TCP connection, as ss -K does (asks first)", NULL},
 	{{'n'}, KEYS_NAMES, L | D, NULL, NULL,
@@ -149,6 +154,27 @@ const struct keys_binding *keys_footer(unsigned pane, size_t *it)
 			return b;
 	}
 	return NULL;
+}
+
+int keys_writes(const struct keys_binding *b)
+{
+	return b->action == KEYS_KILL || b->action == KEYS_SIGNAL;
+}
+
+size_t keys_footer_labels(unsigned pane, int read_only, int cols,
+                          struct keys_label out[KEYS_FOOTER_MAX])
+{
+	size_t it = 0, n = 0;
+	int x = 0;
+	const struct keys_binding *b;
+	while ((b = keys_footer(pane, &it)) && x < cols && n < KEYS_FOOTER_MAX) {
+		if (read_only && keys_writes(b))
+			continue;
+		int w = (int)(strlen(b->footer_key) + strlen(b->footer_word));
+		out[n++] = (struct keys_label){ b, x, w > cols - x ? cols - x : w };
+		x += w + 1;
+	}
+	return n;
 }
 
 void keys_name(int key, char *buf, size_t len)

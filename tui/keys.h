@@ -35,6 +35,8 @@ enum keys_action {
 	KEYS_SERVICES,      /* show ports as service names, or not */
 	KEYS_GROUP,         /* Processes grouped by service (unit, container) or not */
 	KEYS_SAVE,          /* write the settings to the config file */
+	KEYS_COPY,          /* the selected row or field to the clipboard (OSC 52) */
+	KEYS_SIGNAL,        /* signal the selected socket's owners or process */
 	KEYS_NACTIONS
 };
 
@@ -82,6 +84,22 @@ enum keys_action keys_lookup(int key, unsigned pane);
 /* Walks the footer entries of pane in table order: set *it = 0, call until
  * NULL. */
 const struct keys_binding *keys_footer(unsigned pane, size_t *it);
+
+/* Whether b's action changes the system (K, F9): gone with --read-only. */
+int keys_writes(const struct keys_binding *b);
+
+/* A footer label and where it is drawn on the footer line. */
+struct keys_label {
+	const struct keys_binding *binding;
+	int x, w;
+};
+#define KEYS_FOOTER_MAX 24
+
+/* The footer of pane as drawn cols wide: its labels ("F1Help" and a space
+ * after each) in table order, without those that write when read_only.
+ * Returns the count. */
+size_t keys_footer_labels(unsigned pane, int read_only, int cols,
+                          struct keys_label out[KEYS_FOOTER_MAX]);
 
 /* Walks the bindings of any pane in panes that have help text, in table
  * order, writing their keys' names into keys ("q, F10"; always

@@ -12,6 +12,7 @@
 #define LAYOUT_HEADER_LINES 3
 #define LAYOUT_ALL_COLS 120      /* all three panes from this size up */
 #define LAYOUT_ALL_LINES 30
+#define LAYOUT_PANE_HEAD_LINES 2 /* a pane's title, then its columns' titles */
 
 struct layout_rect {
 	int y, x, h, w;              /* h == 0: not shown */

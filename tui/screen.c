@@ -4,8 +4,11 @@
 #include "config.h"
 
 #include <curses.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "screen.h"
@@ -14,6 +17,48 @@
  * then atexit), and must not touch a terminal that was never set up. A
  * signal-free global: only main's thread reads or writes it. */
 static int screen_active;
+static int screen_mouse_on;
+
+void screen_send(const char *s, size_t n)
+{
+	fflush(stdout);
+	while (n) {
+		ssize_t w = write(STDOUT_FILENO, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;   /* a terminal gone: nothing left to tell */
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void screen_write(const char *s)
+{
+	screen_send(s, strlen(s));
+}
+
+void screen_mouse(void)
+{
+	/* Reports come as "ESC [ < ...", read by ui.c: curses must not take
+	 * their start for a key of its own. */
+	define_key("\033[<", 0);
+	define_key("\033[M", 0);
+	screen_write("\033[?1000h\033[?1006h");
+	screen_mouse_on = 1;
+}
+
+void screen_suspend(void)
+{
+	if (screen_mouse_on)
+		screen_write("\033[?1006l\033[?1000l");
+	endwin();
+	raise(SIGSTOP);
+	if (screen_mouse_on)
+		screen_write("\033[?1000h\033[?1006h");
+	clearok(curscr, TRUE);
+	refresh();
+}
 
 int screen_begin(char *err, size_t errlen)
 {
@@ -52,6 +97,9 @@ void screen_end(void)
 	if (!screen_active)
 		return;
 	screen_active = 0;
+	if (screen_mouse_on)
+		screen_write("\033[?1006l\033[?1000l");
+	screen_mouse_on = 0;
 	curs_set(1);
 	endwin();
 	fflush(stdout);

@@ -13,12 +13,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clipboard.h"
 #include "config_file.h"
 #include "draw.h"
 #include "keys.h"
 #include "privs.h"
 #include "layout.h"
+#include "mouse.h"
+#include "procsignal.h"
 #include "screen.h"
+#include "textsafe.h"
 #include "timebase.h"
 #include "ui.h"
 
@@ -30,6 +34,16 @@ static void ui_on_signal(int sig)
 {
 	(void)sig;
 	ui_stop = 1;
+}
+
+/* Set by SIGTSTP (Ctrl-Z) while the mouse is on: the loop turns mouse
+ * reports off before stopping, so the shell gets its clicks back. */
+static volatile sig_atomic_t ui_suspend;
+
+static void ui_on_suspend(int sig)
+{
+	(void)sig;
+	ui_suspend = 1;
 }
 
 static void ui_signals(void)
@@ -196,7 +210,7 @@ static void ui_details_socket(struct ui *u, const struct column_row *c)
 	}
 	if (details_build(&u->details, &src) < 0)
 		ui_message(u, "out of memory building the details");
-	u->details_top = 0;
+	u->details_top = u->details_sel = 0;
 	u->mode = UI_DETAILS;
 }
 
@@ -302,11 +316,176 @@ static void ui_kill(struct ui *u)
 	u->next_poll = timebase_mono();   /* show the result at once */
 }
 
+static void ui_signal_send(struct ui *u);
+
 static void ui_confirm_key(struct ui *u, int key)
 {
 	u->mode = UI_LIST;
-	if (key == 'y' || key == 'Y')
+	if ((key == 'y' || key == 'Y') && u->confirm_signal)
+		ui_signal_send(u);
+	else if (key == 'y' || key == 'Y')
 		ui_kill(u);
+	u->confirm_signal = 0;
+}
+
+/* ---- signals (F9) ---- */
+
+/* The processes the selected row is about: a socket's owners, or one
+ * process (not a service: it is many). */
+static size_t ui_signal_targets(struct ui *u)
+{
+	struct pane_row r;
+	size_t sel = view_selected(u->view, u->focus);
+	u->nsignal_to = 0;
+	if (sel == VIEW_NONE || view_row(u->view, u->focus, sel, &r) < 0)
+		return 0;
+	if (u->focus == PANE_CONNECTIONS && r.sock.rec) {
+		size_t room = sizeof u->signal_to / sizeof u->signal_to[0];
+		for (size_t i = 0; i < r.sock.nowners && u->nsignal_to < room; i++)
+			u->signal_to[u->nsignal_to++] = r.sock.owners[i];
+	} else if (u->focus == PANE_PROCESSES && r.proc && r.proc->pid > 0) {
+		struct sock_owner *o = &u->signal_to[u->nsignal_to++];
+		memset(o, 0, sizeof(*o));
+		o->pid = r.proc->pid;
+		o->starttime = r.proc->starttime;
+		memcpy(o->comm, r.proc->comm, sizeof(o->comm));
+	}
+	return u->nsignal_to;
+}
+
+static void ui_signal_open(struct ui *u)
+{
+	if (!ui_signal_targets(u)) {
+		ui_message(u, u->focus == PANE_PROCESSES ? "no process selected (a service is "
+		           "many: press g to list processes)" : "no process is known to hold that socket");
+		return;
+	}
+	u->signal_choice = 0;
+	u->mode = UI_SIGNAL;
+}
+
+/* Appends "sep text" to buf (len bytes), cutting where it is full. */
+static void ui_append(char *buf, size_t len, const char *sep, const char *text)
+{
+	size_t n = strlen(buf);
+	if (n + 1 < len)
+		snprintf(buf + n, len - n, "%s%s", n ? sep : "", text);
+}
+
+/* "1234 (nginx), 1240 (nginx)" into buf. */
+static void ui_signal_pids(const struct ui *u, char *buf, size_t len)
+{
+	char one[64];
+	buf[0] = '\0';
+	for (size_t i = 0; i < u->nsignal_to; i++) {
+		snprintf(one, sizeof one, "%d (%s)", u->signal_to[i].pid, u->signal_to[i].comm);
+		ui_append(buf, len, ", ", one);
+	}
+}
+
+static void ui_signal_ask(struct ui *u)
+{
+	char pids[400];
+	const struct procsignal_choice *c = &procsignal_menu[u->signal_choice];
+	ui_signal_pids(u, pids, sizeof(pids));
+	snprintf(u->kill_text, sizeof(u->kill_text), "Send SIG%s to %s? y/N", c->name, pids);
+	u->confirm_signal = c->sig;
+	u->mode = UI_CONFIRM;
+}
+
+static void ui_signal_key(struct ui *u, int key)
+{
+	size_t n = procsignal_count;
+	if (key == KEY_LEFT || key == KEY_UP)
+		u->signal_choice = (u->signal_choice + n - 1) % n;
+	else if (key == KEY_RIGHT || key == KEY_DOWN || key == '\t')
+		u->signal_choice = (u->signal_choice + 1) % n;
+	else if (key >= '1' && key < '1' + (int)n) {
+		u->signal_choice = (size_t)(key - '1');
+		ui_signal_ask(u);
+	} else if (key == '\n' || key == '\r' || key == KEY_ENTER)
+		ui_signal_ask(u);
+	else if (key == 27 || key == 'q' || key == KEY_F(9) || key == KEY_F(10))
+		u->mode = UI_LIST;
+}
+
+/* "SIGTERM" for a signal of the menu. */
+static const char *ui_signal_name(int sig)
+{
+	for (size_t i = 0; i < procsignal_count; i++)
+		if (procsignal_menu[i].sig == sig)
+			return procsignal_menu[i].name;
+	return "?";
+}
+
+/* No capability is raised: kill(2)'s own checks decide, and a pid that
+ * is no longer the process seen is left alone (procsignal_send). */
+static void ui_signal_send(struct ui *u)
+{
+	char sent[200] = "", failed[300] = "", one[160], msg[sizeof u->message];
+	const char *name = ui_signal_name(u->confirm_signal);
+	for (size_t i = 0; i < u->nsignal_to; i++) {
+		const struct sock_owner *o = &u->signal_to[i];
+		int e = procsignal_send("/proc", o->pid, o->starttime, u->confirm_signal);
+		snprintf(one, sizeof one, "%d", o->pid);
+		if (!e) {
+			ui_append(sent, sizeof sent, " ", one);
+			continue;
+		}
+		snprintf(one, sizeof one, "%d: %s", o->pid,
+		         e == ESRCH ? "gone (or its pid reused)" : strerror(e));
+		ui_append(failed, sizeof failed, ", ", one);
+	}
+	msg[0] = '\0';
+	if (*sent)
+		snprintf(msg, sizeof msg, "sent SIG%s to %s", name, sent);
+	if (*failed) {
+		snprintf(one, sizeof one, "SIG%s failed for ", name);
+		ui_append(msg, sizeof msg, "; ", one);
+		ui_append(msg, sizeof msg, "", failed);
+	}
+	ui_message(u, msg);
+	u->next_poll = timebase_mono();   /* show the result at once */
+}
+
+/* ---- copying (y) ---- */
+
+static size_t ui_pane_columns(const struct ui *u, struct layout_col out[LAYOUT_COLS_MAX]);
+
+/* The selected row's text, or the details' selected value; "" none. */
+static void ui_copy_text(struct ui *u, char *buf, size_t len)
+{
+	struct pane_row r;
+	buf[0] = '\0';
+	if (u->mode == UI_DETAILS) {
+		if (u->details_sel < u->details.n)
+			snprintf(buf, len, "%s", u->details.lines[u->details_sel].value);
+		return;
+	}
+	size_t sel = view_selected(u->view, u->focus);
+	if (sel == VIEW_NONE || view_row(u->view, u->focus, sel, &r) < 0)
+		return;
+	if (u->focus == PANE_CONNECTIONS && r.sock.rec) {
+		clipboard_socket_text(&r.sock, buf, len);
+		return;
+	}
+	struct layout_col cols[LAYOUT_COLS_MAX];
+	size_t n = ui_pane_columns(u, cols);
+	clipboard_cells_text(cols, n, r.cells, buf, len);
+}
+
+static void ui_copy(struct ui *u)
+{
+	char text[CLIPBOARD_TEXT_MAX], seq[CLIPBOARD_TEXT_MAX * 2], msg[200];
+	ui_copy_text(u, text, sizeof(text));
+	size_t n = *text ? clipboard_osc52(text, seq, sizeof(seq)) : 0;
+	if (!n) {
+		ui_message(u, *text ? "too long to copy" : "nothing selected to copy");
+		return;
+	}
+	screen_send(seq, n);
+	snprintf(msg, sizeof(msg), "copied: %.150s", text);
+	ui_message(u, msg);
 }
 
 /* ---- host names ---- */
@@ -382,6 +561,7 @@ static void ui_save(struct ui *u)
 		.filter = ui_filter_in_force(u),
 		.columns = u->opts->columns, .panes = u->opts->panes,
 		.resolve = u->show_names,
+		.mouse = u->mouse,
 	};
 	if (!u->opts->config_path)
 		ui_message(u, "not saved: no home directory to keep a config file in");
@@ -407,7 +587,7 @@ static unsigned ui_key_pane(const struct ui *u)
 static void ui_move(struct ui *u, enum view_move m)
 {
 	if (u->mode == UI_DETAILS || u->mode == UI_HELP) {
-		size_t *top = u->mode == UI_DETAILS ? &u->details_top : &u->help_top;
+		size_t *top = u->mode == UI_DETAILS ? &u->details_sel : &u->help_top;
 		size_t page = LINES > 8 ? (size_t)LINES - 6 : 1;
 		switch (m) {
 		case VIEW_MOVE_UP: *top = *top ? *top - 1 : 0; break;
@@ -486,6 +666,8 @@ static void ui_action(struct ui *u, enum keys_action a)
 	case KEYS_BACK: ui_back(u); break;
 	case KEYS_REDRAW: clearok(curscr, TRUE); break;
 	case KEYS_KILL: if (!u->opts->read_only) ui_ask_kill(u); break;
+	case KEYS_SIGNAL: if (!u->opts->read_only && u->mode == UI_LIST) ui_signal_open(u); break;
+	case KEYS_COPY: ui_copy(u); break;
 	case KEYS_NAMES: ui_toggle_names(u); break;
 	case KEYS_SERVICES: u->show_services = !u->show_services; break;
 	case KEYS_SAVE: ui_save(u); break;
@@ -526,8 +708,130 @@ static void ui_prompt_result(struct ui *u, enum prompt_result r)
 	}
 }
 
+/* ---- the mouse ---- */
+
+/* Where things are, from the layout functions the drawing calls. */
+static void ui_screen_layout(const struct ui *u, struct mouse_screen *s)
+{
+	memset(s, 0, sizeof(*s));
+	layout_panes_shown(COLS, LINES, u->focus, u->opts->panes, s->panes);
+	for (int p = 0; p < PANE_COUNT; p++) {
+		if (!s->panes[p].h)
+			continue;
+		s->ncols[p] = layout_columns(pane_kinds[p].columns, s->panes[p].w,
+		                             p == PANE_CONNECTIONS ? u->opts->columns : 0,
+		                             view_seen(u->view), s->cols[p]);
+		s->top[p] = view_top(u->view, (enum pane_id)p);
+	}
+	s->nfooter = keys_footer_labels(ui_key_pane(u), u->opts->read_only, COLS, s->footer);
+	s->lines = LINES;
+}
+
+/* A title clicked sorts by its column, a second click reverses. */
+static void ui_sort_by(struct ui *u, enum pane_id p, const struct column *col)
+{
+	int desc;
+	const struct column *now = view_sort(u->view, p, &desc);
+	view_set_sort(u->view, p, col, now == col ? !desc : 0);
+}
+
+static void ui_click_row(struct ui *u, enum pane_id p, size_t row)
+{
+	double now = timebase_mono();
+	if (row >= view_count(u->view, p))
+		return;
+	view_select(u->view, p, row);
+	if (u->click_pane == (int)p && u->click_row == row &&
+	    now - u->click_at < MOUSE_DOUBLE_CLICK) {
+		u->click_at = 0;
+		ui_open_details(u);
+		return;
+	}
+	u->click_at = now;
+	u->click_pane = (int)p;
+	u->click_row = row;
+}
+
+static void ui_mouse_list(struct ui *u, const struct mouse_event *ev,
+                          const struct mouse_hit *h)
+{
+	if (h->place == MOUSE_NOWHERE || h->place == MOUSE_FOOTER)
+		return;
+	if (ui_pane_shown(u, h->pane))
+		u->focus = h->pane;
+	if (ev->button == MOUSE_WHEEL_UP || ev->button == MOUSE_WHEEL_DOWN) {
+		for (int i = 0; i < MOUSE_WHEEL_ROWS; i++)
+			ui_move(u, ev->button == MOUSE_WHEEL_UP ? VIEW_MOVE_UP : VIEW_MOVE_DOWN);
+		return;
+	}
+	if (h->place == MOUSE_COLUMN_TITLE)
+		ui_sort_by(u, h->pane, h->col);
+	else if (h->place == MOUSE_ROW)
+		ui_click_row(u, h->pane, h->row);
+}
+
+static void ui_mouse(struct ui *u, const struct mouse_event *ev)
+{
+	struct mouse_screen s;
+	struct mouse_hit h;
+	int wheel = ev->button == MOUSE_WHEEL_UP || ev->button == MOUSE_WHEEL_DOWN;
+	if (ev->motion || !ev->press || (!wheel && ev->button != MOUSE_LEFT) ||
+	    (u->mode != UI_LIST && u->mode != UI_DETAILS && u->mode != UI_HELP))
+		return;
+	ui_screen_layout(u, &s);
+	mouse_hit_test(&s, ev->x, ev->y, &h);
+	if (h.place == MOUSE_FOOTER && !wheel) {
+		ui_action(u, h.key->action);
+	} else if (u->mode == UI_LIST) {
+		ui_mouse_list(u, ev, &h);
+	} else if (wheel) {
+		for (int i = 0; i < MOUSE_WHEEL_ROWS; i++)
+			ui_move(u, ev->button == MOUSE_WHEEL_UP ? VIEW_MOVE_UP : VIEW_MOVE_DOWN);
+	} else if (u->mode == UI_DETAILS && ev->y > LAYOUT_HEADER_LINES && ev->y < LINES - 1) {
+		u->details_sel = u->details_top + (size_t)(ev->y - LAYOUT_HEADER_LINES - 1);
+	}
+}
+
+/* The rest of a report after its ESC (or after "ESC [ <", which curses
+ * may turn into KEY_MOUSE): a terminal sends it whole, so its bytes are
+ * already waiting. Returns 1 when it took a report (or another escape
+ * sequence, dropped), 0 for a lone Esc, to be taken as the key. */
+static int ui_mouse_read(struct ui *u, const char *start)
+{
+	char buf[40];
+	size_t n = strlen(start);
+	wint_t wc;
+	int rc, took = n > 1;
+	memcpy(buf, start, n);
+	wtimeout(stdscr, 0);
+	while (n < sizeof(buf) - 1 && (rc = get_wch(&wc)) != ERR) {
+		wtimeout(stdscr, 50);   /* the rest may trail over a slow link */
+		if (n == 1 && (rc != OK || wc != '[')) {
+			if (rc == KEY_CODE_YES)   /* Esc, then a key of its own */
+				ungetch((int)wc);
+			else
+				unget_wch(wc);
+			break;
+		}
+		took = 1;
+		if (rc != OK || wc < 0x20 || wc > 0x7e)
+			break;
+		buf[n++] = (char)wc;
+		if ((n == 3 && wc != '<') || (n > 3 && (wc == 'M' || wc == 'm')))
+			break;
+	}
+	nodelay(stdscr, TRUE);
+	struct mouse_event ev;
+	if (took && mouse_sgr_parse(buf, n, &ev) == 0)
+		ui_mouse(u, &ev);
+	return took;
+}
+
 static void ui_key(struct ui *u, int rc, wint_t wc)
 {
+	if (u->mouse && ((rc == OK && wc == 27) || (rc == KEY_CODE_YES && wc == KEY_MOUSE)) &&
+	    ui_mouse_read(u, rc == OK ? "\033" : "\033[<"))
+		return;
 	if (rc == KEY_CODE_YES && wc == KEY_RESIZE) {
 		clearok(curscr, TRUE);
 		return;
@@ -538,6 +842,10 @@ static void ui_key(struct ui *u, int rc, wint_t wc)
 		return;
 	}
 	int key = keys_from_wch(rc, (unsigned)wc);
+	if (u->mode == UI_SIGNAL) {
+		ui_signal_key(u, key);
+		return;
+	}
 	if (u->mode == UI_CONFIRM) {
 		ui_confirm_key(u, key);
 		return;
@@ -685,6 +993,11 @@ static void ui_loop(struct ui *u)
 	u->next_poll = timebase_mono();
 	u->dirty = 1;
 	while (!u->quit && !ui_stop) {
+		if (ui_suspend) {
+			ui_suspend = 0;
+			screen_suspend();
+			u->dirty = 1;
+		}
 		ui_tick(u);
 		if (ui_due_redraw(u, last_draw)) {
 			draw_screen(u, u->paused || !u->polled ? timebase_epoch() : u->polled_at);
@@ -736,6 +1049,13 @@ int ui_run(const struct options *o)
 		return 1;
 	}
 	ui_signals();
+	if (!o->no_mouse) {
+		struct sigaction sa = { .sa_handler = ui_on_suspend };
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTSTP, &sa, NULL);   /* in place of curses' own */
+		screen_mouse();
+		u->mouse = 1;
+	}
 	int no_color = o->no_color || (getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	draw_styles(u, &o->theme_data, screen_colors(), no_color);
 	ui_loop(u);

@@ -21,7 +21,7 @@
 #include "view.h"
 #include "worker.h"
 
-enum ui_mode { UI_LIST, UI_PROMPT, UI_DETAILS, UI_HELP, UI_CONFIRM };
+enum ui_mode { UI_LIST, UI_PROMPT, UI_DETAILS, UI_HELP, UI_CONFIRM, UI_SIGNAL };
 enum ui_listen { UI_LISTEN_ALL, UI_LISTEN_ONLY, UI_LISTEN_HIDE };
 
 struct ui {
@@ -73,6 +73,17 @@ struct ui {
 	uint16_t range_lo, range_hi;      /* kernel local port range */
 	struct services *services;
 	struct privs_report privs;        /* what was kept once set up */
+
+	/* The mouse, y and F9. */
+	int mouse;                        /* reports on: clicks are ours */
+	double click_at;                  /* the last left click, for a double one */
+	int click_pane;
+	size_t click_row;
+	size_t details_sel;               /* the details line y copies */
+	size_t signal_choice;             /* UI_SIGNAL: index in procsignal_menu */
+	int confirm_signal;               /* UI_CONFIRM: the signal asked about, 0 K's close */
+	struct sock_owner signal_to[16];  /* the processes F9 signals */
+	size_t nsignal_to;
 };
 
 /* Runs the monitor until q, F10 or a stop signal. Returns the exit status. */

@@ -369,6 +369,16 @@ void view_move(struct view *v, enum pane_id p, enum view_move m)
 	row_sources[p]->moved(v);
 }
 
+void view_select(struct view *v, enum pane_id p, size_t i)
+{
+	struct list *l = &v->pane[p];
+	if (i >= l->n)
+		return;
+	l->sel = i;
+	list_scroll(l);
+	row_sources[p]->moved(v);
+}
+
 size_t view_selected(const struct view *v, enum pane_id p)
 {
 	return list_selected(&v->pane[p]);

@@ -129,6 +129,8 @@ int view_row(const struct view *v, enum pane_id p, size_t i, struct pane_row *ou
 void view_set_height(struct view *v, enum pane_id p, size_t rows);
 void view_move(struct view *v, enum pane_id p, enum view_move m);
 size_t view_selected(const struct view *v, enum pane_id p);   /* VIEW_NONE when empty */
+/* Selects row i (a click); nothing when there is no such row. */
+void view_select(struct view *v, enum pane_id p, size_t i);
 size_t view_top(const struct view *v, enum pane_id p);        /* first row on screen */
 unsigned long view_sorts(const struct view *v, enum pane_id p);  /* for tests */
 

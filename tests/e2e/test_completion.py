@@ -63,6 +63,9 @@ class Completion(unittest.TestCase):
         self.assertEqual(sorted(self.complete('--so')), ['--sort=', '--source='])
         self.assertIn('--no-config', self.complete('--no-c'))
 
+    def test_no_mouse_completes(self):
+        self.assertEqual(self.complete('--no-m'), ['--no-mouse'])
+
     def test_sort_completes_column_names_after_the_equals(self):
         got = self.complete('--sort', '=', '')
         for want in ('proto', 'state', 'rtt', 'lport', 'rtt:desc'):

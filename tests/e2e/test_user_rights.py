@@ -143,8 +143,9 @@ class UserRights(unittest.TestCase):
 
 
 class CloseRights(UserRights):
-    """K on the screen: root's connection stays open and the footer says
-    why; nobody's own connection closes."""
+    """K and F9 on the screen: root's connection stays open and root's
+    process alive, and the footer says why; nobody's own connection closes
+    and nobody's own process ends."""
 
     def setUp(self):
         if SERVER is None:
@@ -209,6 +210,34 @@ class CloseRights(UserRights):
                        'the outcome in the footer')
         self.assertIn('closed %s:%d' % (ADDR, C['lport']), lines[-1], p.dump(lines))
         self.assertEqual(cli.call('recv', id=C['id'], timeout=5), {'errno': 'ECONNABORTED'})
+
+    def signal_from_screen(self, p, h, outcome):
+        """F9, TERM, y on the row of h's connection; waits for outcome in
+        the footer (whole: a capture may catch the footer half drawn)."""
+        p.keys('F9')
+        p.wait(lambda ls: ls[-1].startswith('Signal:') and ls, 'the signal menu')
+        p.keys('Enter')
+        p.wait(lambda ls: ('Send SIGTERM to %d' % h.pid) in ls[-1] and ls, 'the y/N question')
+        p.keys('y')
+        return p.wait(lambda ls: outcome in ls[-1] and ls, outcome)
+
+    def test_F9_on_roots_process_is_the_kernels_EPERM(self):
+        srv, cli, L, C, A = self.pair(nobody=False)
+        p = self.screen_on(C, cli)
+        self.signal_from_screen(p, cli, 'SIGTERM failed for %d: Operation not permitted'
+                                % cli.pid)
+        time.sleep(0.5)
+        self.assertIsNone(cli.proc.poll(), 'root\'s process ended')
+        self.still_works(srv, cli, C, A)
+
+    def test_F9_on_nobodys_own_process_ends_it(self):
+        srv, cli, L, C, A = self.pair(nobody=True)
+        p = self.screen_on(C, cli)
+        self.signal_from_screen(p, cli, 'sent SIGTERM to %d' % cli.pid)
+        end = time.monotonic() + 5
+        while time.monotonic() < end and cli.proc.poll() is None:
+            time.sleep(0.05)
+        self.assertEqual(cli.proc.poll(), -15, 'nobody\'s own process did not end by SIGTERM')
 
 
 class PlainUser(unittest.TestCase):
