@@ -42,6 +42,13 @@ static int privs_wants_destroy(const struct options *o)
 	return o->mode == MODE_SCREEN && !o->read_only;
 }
 
+/* F9 as root signals any process, as kill(1) as root does: root's own
+ * right, kept; never given to anyone else (no recipe grants CAP_KILL). */
+static int privs_wants_signals(const struct options *o)
+{
+	return o->mode == MODE_SCREEN && !o->read_only && getuid() == 0;
+}
+
 /* Entering network namespaces (setns) to open a sock_diag socket in each
  * one that appears: unless --no-all-netns. See collectors/netns.c. */
 static int privs_wants_netns(const struct options *o)
@@ -61,6 +68,8 @@ static const struct privs_cap_need {
 	{ CAP_DAC_READ_SEARCH, privs_always },
 	/* SOCK_DESTROY; sock_diag dumps and the destroy groups need nothing */
 	{ CAP_NET_ADMIN, privs_wants_destroy },
+	/* kill(2) of another user's process, for root only */
+	{ CAP_KILL, privs_wants_signals },
 	/* setns(2) into each network namespace (netns_enter_and_open) */
 	{ CAP_SYS_ADMIN, privs_wants_netns },
 };

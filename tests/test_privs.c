@@ -74,6 +74,23 @@ static void test_read_only_and_events_drop_net_admin(void **state)
 	privs_policy_free(&pol);
 }
 
+/* Root signals any process from the screen (F9); nothing else keeps
+ * CAP_KILL, and a user other than root never gets it. */
+static void test_only_roots_screen_keeps_cap_kill(void **state)
+{
+	(void)state;
+	struct privs_policy pol;
+	policy_of(&pol, MODE_SCREEN, 0);
+	assert_int_equal(has_cap(&pol, CAP_KILL), getuid() == 0);
+	privs_policy_free(&pol);
+	policy_of(&pol, MODE_SCREEN, 1);
+	assert_false(has_cap(&pol, CAP_KILL));
+	privs_policy_free(&pol);
+	policy_of(&pol, MODE_BATCH, 0);
+	assert_false(has_cap(&pol, CAP_KILL));
+	privs_policy_free(&pol);
+}
+
 /* ---- the sandbox, in a child ---- */
 
 static char tmpdir[64], outdir[64];
@@ -369,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_fd_tables_need_ptrace_and_dac_read_search),
 		cmocka_unit_test(test_screen_keeps_net_admin_for_closing_connections),
 		cmocka_unit_test(test_read_only_and_events_drop_net_admin),
+		cmocka_unit_test(test_only_roots_screen_keeps_cap_kill),
 		cmocka_unit_test(test_config_save_dir_is_the_nearest_existing_folder),
 		cmocka_unit_test(test_capable_user_holds_rights_lowered_until_a_step),
 		cmocka_unit_test(test_user_closes_only_their_own_connections),

@@ -19,7 +19,8 @@ CAP_NET_ADMIN = 12
 CAP_SYS_PTRACE = 19
 CAP_SYS_ADMIN = 21          # kept only while network namespaces are entered
 FD_TABLES = (1 << CAP_DAC_READ_SEARCH) | (1 << CAP_SYS_PTRACE)
-ALLOWED = FD_TABLES | (1 << CAP_NET_ADMIN) | (1 << CAP_SYS_ADMIN)
+CAP_KILL = 5                # root's own, kept on the screen for F9
+ALLOWED = FD_TABLES | (1 << CAP_NET_ADMIN) | (1 << CAP_SYS_ADMIN) | (1 << CAP_KILL)
 
 LISTENER = ('import socket,sys,time\n'
             's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen()\n'
@@ -99,6 +100,8 @@ class Privs(unittest.TestCase):
             self.assertEqual(eff & ~ALLOWED, 0, what)
             self.assertEqual(eff & FD_TABLES, FD_TABLES, what)
             self.assertEqual(bool(eff & (1 << CAP_NET_ADMIN)), want_net_admin, what)
+            # the screen without --read-only is where root signals (F9)
+            self.assertEqual(bool(eff & (1 << CAP_KILL)), want_net_admin, what)
         return threads
 
     def test_events_mode_keeps_only_fd_table_capabilities(self):
