@@ -891,9 +891,9 @@ static void process_columns_are_a_table(void **state)
 	(void)state;
 	char buf[64];
 	const char *want[] = { "pid", "user", "process", "service", "listen", "estab", "other",
-	                       "total", "txrate", "rxrate", "command" };
-	assert_int_equal(columns_processes.n, 11);
-	for (size_t i = 0; i < 11; i++)
+	                       "total", "txrate", "rxrate", "trend", "command" };
+	assert_int_equal(columns_processes.n, 12);
+	for (size_t i = 0; i < 12; i++)
 		assert_ptr_equal(proc_column(want[i]), &columns_processes.v[i]);
 	struct proc_row p = { .pid = 7, .established = 3 };
 	snprintf(p.comm, sizeof(p.comm), "a\033b");

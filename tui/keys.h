@@ -35,6 +35,7 @@ enum keys_action {
 	KEYS_SERVICES,      /* show ports as service names, or not */
 	KEYS_GROUP,         /* Processes grouped by service (unit, container) or not */
 	KEYS_SAVE,          /* write the settings to the config file */
+	KEYS_TRENDS,        /* the Trends pane, or back to the pane before it */
 	KEYS_NACTIONS
 };
 
@@ -44,11 +45,12 @@ enum keys_pane {
 	KEYS_PANE_CONNECTIONS = 1 << PANE_CONNECTIONS,   /* a list pane: 1 << enum pane_id */
 	KEYS_PANE_PROCESSES = 1 << PANE_PROCESSES,
 	KEYS_PANE_EVENTS = 1 << PANE_EVENTS,
+	KEYS_PANE_TRENDS = 1 << PANE_TRENDS,
 	KEYS_PANE_DETAILS = 1 << PANE_COUNT,         /* the details view of one row */
 	KEYS_PANE_HELP = 1 << (PANE_COUNT + 1)       /* the help screen */
 };
 #define KEYS_PANE_LISTS \
-	(KEYS_PANE_CONNECTIONS | KEYS_PANE_PROCESSES | KEYS_PANE_EVENTS)
+	(KEYS_PANE_CONNECTIONS | KEYS_PANE_PROCESSES | KEYS_PANE_EVENTS | KEYS_PANE_TRENDS)
 #define KEYS_PANE_ALL (KEYS_PANE_LISTS | KEYS_PANE_DETAILS | KEYS_PANE_HELP)
 
 #define KEYS_MAX_CODES 4

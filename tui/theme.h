@@ -38,6 +38,8 @@ enum theme_element {
 	THEME_PROCESS,
 	THEME_OWNER_UNKNOWN,
 	THEME_EVENT_TIME,
+	THEME_GRAPH,                /* sparklines */
+	THEME_GRAPH_LABEL,          /* a series' name in the Trends pane */
 	THEME_PROMPT,
 	THEME_PROMPT_ERROR,
 	THEME_PAUSED,

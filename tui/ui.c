@@ -19,6 +19,7 @@
 #include "privs.h"
 #include "layout.h"
 #include "screen.h"
+#include "spark.h"
 #include "timebase.h"
 #include "ui.h"
 
@@ -165,6 +166,19 @@ static enum pane_id ui_pane_step(const struct ui *u, int step)
 			return p;
 	}
 	return u->focus;
+}
+
+/* t: the Trends pane, and again back to the pane it was opened from. */
+static void ui_trends_toggle(struct ui *u)
+{
+	if (u->focus != PANE_TRENDS) {
+		u->before_trends = u->focus;
+		u->focus = PANE_TRENDS;
+	} else if (ui_pane_shown(u, u->before_trends)) {
+		u->focus = u->before_trends;
+	} else {
+		u->focus = ui_pane_step(u, 1);
+	}
 }
 
 /* ---- details ---- */
@@ -491,6 +505,7 @@ static void ui_action(struct ui *u, enum keys_action a)
 	case KEYS_NAMES: ui_toggle_names(u); break;
 	case KEYS_SERVICES: u->show_services = !u->show_services; break;
 	case KEYS_SAVE: ui_save(u); break;
+	case KEYS_TRENDS: ui_trends_toggle(u); break;
 	case KEYS_GROUP:
 		view_proc_group_by_service(u->view, !view_proc_by_service(u->view));
 		break;
@@ -578,6 +593,8 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	details_init(&u->details);
 	view_set_linger(u->view, o->linger);
 	view_set_cmdlines(u->view, cmdlines_source(u->cmdlines));
+	view_trends_setup(u->view, o->interval,
+	                  spark_glyphs_for(MB_CUR_MAX > 1, getenv("TERM")) == SPARK_ASCII);
 	if (ui_set_filter(u, o->filter ? o->filter : "", UI_LISTEN_ALL, err, errlen) < 0)
 		return -1;
 	ui_sort_from(u, PANE_CONNECTIONS, o->sort, o->sort_desc);

@@ -51,6 +51,7 @@ struct ui {
 	char prompt_error[256];
 
 	enum pane_id focus;
+	enum pane_id before_trends;       /* where t goes back to */
 	enum ui_mode mode;
 	int paused;
 	int polled;                       /* the baseline poll is done */
