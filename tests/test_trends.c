@@ -143,19 +143,23 @@ static void values_say_their_unit(void **state)
 {
 	(void)state;
 	char buf[32];
-	spark_value(0, 1, buf, sizeof(buf));
+	spark_value(0, SPARK_BYTES_PER_S, buf, sizeof(buf));
 	assert_string_equal(buf, "0B/s");
-	spark_value(1536, 1, buf, sizeof(buf));
+	spark_value(1536, SPARK_BYTES_PER_S, buf, sizeof(buf));
 	assert_string_equal(buf, "1.5K/s");
-	spark_value(3.0 * 1048576, 1, buf, sizeof(buf));
+	spark_value(3.0 * 1048576, SPARK_BYTES_PER_S, buf, sizeof(buf));
 	assert_string_equal(buf, "3.0M/s");
-	spark_value(17, 0, buf, sizeof(buf));
+	spark_value(9.99, SPARK_BYTES_PER_S, buf, sizeof(buf));
+	assert_string_equal(buf, "10B/s");
+	spark_value(12.0 * 1048576, SPARK_BYTES, buf, sizeof(buf));
+	assert_string_equal(buf, "12MB");
+	spark_value(17, SPARK_COUNT, buf, sizeof(buf));
 	assert_string_equal(buf, "17");
-	spark_value(2.5, 0, buf, sizeof(buf));
+	spark_value(2.5, SPARK_COUNT, buf, sizeof(buf));
 	assert_string_equal(buf, "2.5");
-	spark_value(2500, 0, buf, sizeof(buf));
+	spark_value(2500, SPARK_COUNT, buf, sizeof(buf));
 	assert_string_equal(buf, "2.5K");
-	spark_value(NAN, 0, buf, sizeof(buf));
+	spark_value(NAN, SPARK_COUNT, buf, sizeof(buf));
 	assert_string_equal(buf, "-");
 }
 

@@ -994,7 +994,7 @@ static int tcmp_name(const void *x, const void *y)
 static void tfmt_now(const void *row, char *buf, size_t len)
 {
 	const struct trend_row *r = row;
-	spark_value(r->now, r->bytes, buf, len);
+	spark_value(r->now, r->bytes ? SPARK_BYTES_PER_S : SPARK_COUNT, buf, len);
 }
 static int tcmp_now(const void *x, const void *y)
 {
@@ -1008,24 +1008,21 @@ static int tknown_now(const void *row)
 static void tfmt_peak(const void *row, char *buf, size_t len)
 {
 	const struct trend_row *r = row;
-	spark_value(r->peak, r->bytes, buf, len);
+	spark_value(r->peak, r->bytes ? SPARK_BYTES_PER_S : SPARK_COUNT, buf, len);
 }
 static int tcmp_peak(const void *x, const void *y)
 {
 	const struct trend_row *a = x, *b = y;
 	return a->peak < b->peak ? -1 : a->peak > b->peak;
 }
-/* A process's bytes over the window: "12M". */
+/* A process's bytes over the window: "12MB". */
 static void tfmt_total(const void *row, char *buf, size_t len)
 {
 	const struct trend_row *r = row;
-	char v[32];
-	if (r->total < 0) {
+	if (r->total < 0)
 		snprintf(buf, len, "%s", "");
-		return;
-	}
-	spark_value(r->total, 1, v, sizeof(v));
-	snprintf(buf, len, "%.*s", (int)(strlen(v) > 2 ? strlen(v) - 2 : strlen(v)), v);
+	else
+		spark_value(r->total, SPARK_BYTES, buf, len);
 }
 static int tcmp_total(const void *x, const void *y)
 {

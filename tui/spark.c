@@ -55,24 +55,25 @@ enum spark_glyphs spark_glyphs_for(int utf8, const char *term)
 	return SPARK_BLOCKS;
 }
 
-void spark_value(double v, int rate, char *buf, size_t len)
+void spark_value(double v, enum spark_unit unit, char *buf, size_t len)
 {
 	static const char units[] = "KMGTP";
-	const char *per = rate ? "/s" : "";
-	const char *b = rate ? "B" : "";
+	const char *after = unit == SPARK_BYTES_PER_S ? "/s" : unit == SPARK_BYTES ? "B" : "";
+	int bytes = unit != SPARK_COUNT;
 	if (isnan(v)) {
 		snprintf(buf, len, "-");
 		return;
 	}
-	if (v < 1000) {
-		snprintf(buf, len, "%.*f%s%s", v != floor(v) && v < 10 ? 1 : 0, v, b, per);
+	if (v < 999.5) {
+		int frac = v != floor(v) && v < 9.95;
+		snprintf(buf, len, "%.*f%s%s", frac, v, unit == SPARK_BYTES_PER_S ? "B" : "", after);
 		return;
 	}
 	int u = -1;
-	double base = rate ? 1024 : 1000;
+	double base = bytes ? 1024 : 1000;
 	while (v >= 999.5 && u < 4) {
 		v /= base;
 		u++;
 	}
-	snprintf(buf, len, v < 10 ? "%.1f%c%s" : "%.0f%c%s", v, units[u], per);
+	snprintf(buf, len, v < 9.95 ? "%.1f%c%s" : "%.0f%c%s", v, units[u], after);
 }

@@ -19,8 +19,10 @@ size_t spark_render(const float *v, size_t n, double max, enum spark_glyphs g,
  * (utf8) and the terminal (TERM) is not a VT100-like one. */
 enum spark_glyphs spark_glyphs_for(int utf8, const char *term);
 
-/* A value with its unit for a label: "1.2M/s" style rates (binary K, M,
- * G) when rate, else a count ("17", "2.5K"). */
-void spark_value(double v, int rate, char *buf, size_t len);
+enum spark_unit { SPARK_COUNT, SPARK_BYTES_PER_S, SPARK_BYTES };
+
+/* A value with its unit for a label: "1.2M/s" rates and "1.2MB" sizes
+ * (binary K, M, G), or a count ("17", "2.5K"); "-" for NaN. */
+void spark_value(double v, enum spark_unit u, char *buf, size_t len);
 
 #endif
