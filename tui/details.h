@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "ports.h"
+#include "series.h"
 #include "procmap.h"
 #include "sock.h"
 
@@ -34,6 +35,11 @@ struct details_source {
 	uint16_t range_lo, range_hi;           /* kernel local port range; 0 0 unknown */
 	double tx_rate, rx_rate;               /* bytes/s over the last poll, when */
 	int has_rate;                          /* has_rate (struct sock_entry) */
+	/* History: the socket's TX+RX and RTT since its details opened, its
+	 * first owner's TX+RX; over span samples (NULL: none). */
+	const struct series *rate_hist, *rtt_hist, *owner_hist;
+	uint64_t span;
+	int ascii;                             /* sparklines in plain ASCII */
 };
 
 void details_init(struct details *d);

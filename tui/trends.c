@@ -254,6 +254,35 @@ static int live_tcp(const struct sock_rec *r)
 	return r->proto == IPPROTO_TCP && r->has_tcpinfo && !r->timewait;
 }
 
+void trends_watch(struct trends *tr, const struct sock_rec *rec)
+{
+	uint64_t key = rec && rec->proto == IPPROTO_TCP ? conn_key(rec) : 0;
+	if (key == tr->watch.key)
+		return;
+	tr->watch.key = key;
+	series_init(&tr->watch.rate);
+	series_init(&tr->watch.rtt);
+}
+
+static void watch_entry(struct trends *tr, const struct sock_entry *e)
+{
+	struct trends_watch *w = &tr->watch;
+	if (w->seen || conn_key(&e->rec) != w->key)
+		return;
+	w->seen = 1;
+	series_push(&w->rate, e->has_rate ? (float)(e->tx_rate + e->rx_rate) : NAN);
+	series_push(&w->rtt, (float)(e->rec.tcp.rtt_us / 1000.0));
+}
+
+static void watch_end(struct trends *tr)
+{
+	if (tr->watch.key && !tr->watch.seen) {
+		series_push(&tr->watch.rate, NAN);
+		series_push(&tr->watch.rtt, NAN);
+	}
+	tr->watch.seen = 0;
+}
+
 static void count_entry(struct trends *tr, struct trends_poll_sums *sum,
                         const struct sock_entry *e, double now)
 {
@@ -269,6 +298,8 @@ static void count_entry(struct trends *tr, struct trends_poll_sums *sum,
 	procs_add(tr, e->owners, e->nowners, bytes, now);
 	if (!live_tcp(r))
 		return;
+	if (tr->watch.key)
+		watch_entry(tr, e);
 	const struct trends_conn *c = conn_last(tr, r);
 	if (c && r->tcp.total_retrans >= c->retrans)
 		sum->retrans += r->tcp.total_retrans - c->retrans;
@@ -369,6 +400,7 @@ int trends_poll(struct trends *tr, const struct sock_table *t,
 			count_entry(tr, &sum, e, now);
 	}
 	push_sums(tr, &sum, dt, ev != NULL && tr->last > 0);
+	watch_end(tr);
 	if (rc == 0)
 		conn_swap(tr);
 	tr->last = now;

@@ -31,6 +31,15 @@ struct trends_proc {
 
 struct trends_conn;               /* trends.c: last counters of one connection */
 
+/* The one connection whose history is kept sample by sample (the one the
+ * details view shows), from when it was chosen. */
+struct trends_watch {
+	uint64_t key;                 /* 0: none */
+	int seen;                     /* this poll had it */
+	struct series rate;           /* TX+RX bytes a second */
+	struct series rtt;            /* milliseconds */
+};
+
 struct trends {
 	double interval;              /* seconds between polls */
 	double last;                  /* time of the last poll; 0 none */
@@ -41,6 +50,8 @@ struct trends {
 	uint32_t *pslot;              /* index + 1 by (pid, start); 0 empty */
 	struct trends_conn *conn, *next;    /* this poll's and the last's counters */
 	size_t nconn, conncap, nextcap;
+	struct trends_watch watch;
+	int ascii;                    /* sparklines drawn in plain ASCII */
 };
 
 /* NULL when out of memory. interval: the seconds between two polls, so a
@@ -52,6 +63,8 @@ void trends_free(struct trends *tr);
  * (ENOMEM: some connections' counters or processes are then missing). */
 int trends_poll(struct trends *tr, const struct sock_table *t,
                 const struct sock_events *ev, const struct filter *f, double now);
+/* Keeps rec's connection's rate and RTT a poll from now on (NULL: none). */
+void trends_watch(struct trends *tr, const struct sock_rec *rec);
 /* The samples the window takes at this interval. */
 uint64_t trends_span(const struct trends *tr, double seconds);
 /* The process (pid, start) or NULL. */

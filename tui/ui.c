@@ -21,6 +21,7 @@
 #include "screen.h"
 #include "spark.h"
 #include "timebase.h"
+#include "trends.h"
 #include "ui.h"
 
 /* Set by SIGINT, SIGTERM and SIGHUP (an ssh session dropping): the loop
@@ -112,6 +113,8 @@ static int ui_others_unowned(const struct sock_table *t)
 	return 0;
 }
 
+static void ui_details_refresh(struct ui *u);
+
 static void ui_apply(struct ui *u, int rc, double when, const char *why)
 {
 	char err[512];
@@ -135,6 +138,7 @@ static void ui_apply(struct ui *u, int rc, double when, const char *why)
 	u->unreadable = procmap_unreadable(poller_procmap(u->poller));
 	u->others_unowned = ui_others_unowned(poller_table(u->poller));
 	u->polled_at = when;
+	ui_details_refresh(u);
 	u->dirty = 1;
 	sock_events_free(&ev);
 }
@@ -183,6 +187,19 @@ static void ui_trends_toggle(struct ui *u)
 
 /* ---- details ---- */
 
+/* The histories the Trends series keep for the socket and its owner. */
+static void ui_details_history(struct ui *u, struct details_source *src)
+{
+	const struct trends *tr = view_trends(u->view);
+	const struct trends_proc *p = src->nowners
+		? trends_proc(tr, src->owners[0].pid, src->owners[0].starttime) : NULL;
+	src->rate_hist = &tr->watch.rate;
+	src->rtt_hist = &tr->watch.rtt;
+	src->owner_hist = p ? &p->s : NULL;
+	src->span = trends_span(tr, TRENDS_WINDOW);
+	src->ascii = tr->ascii;
+}
+
 static void ui_details_from(struct ui *u, const struct sock_rec *rec,
                             const struct sock_owner *owners, size_t n,
                             double first_seen, double state_since, int gone,
@@ -196,6 +213,7 @@ static void ui_details_from(struct ui *u, const struct sock_rec *rec,
 		.gone = gone, .pm = poller_procmap(u->poller), .services = u->services,
 		.range_lo = u->range_lo, .range_hi = u->range_hi,
 	};
+	ui_details_history(u, &src);
 	if (details_build(&u->details, &src) < 0)
 		ui_message(u, "out of memory building the details");
 }
@@ -207,6 +225,9 @@ static void ui_details_socket(struct ui *u, const struct sock_rec *rec,
                               double first_seen)
 {
 	const struct sock_entry *e = sock_table_find(poller_table(u->poller), rec);
+	view_trends_watch(u->view, rec);
+	u->details_rec = *rec;
+	u->details_live = e != NULL;
 	if (e)
 		ui_details_from(u, &e->rec, e->owners, e->nowners, e->first_seen,
 		                e->state_since, 0, e);
@@ -214,6 +235,18 @@ static void ui_details_socket(struct ui *u, const struct sock_rec *rec,
 		ui_details_from(u, rec, owners, n, first_seen, 0, 1, NULL);
 	u->details_top = 0;
 	u->mode = UI_DETAILS;
+}
+
+/* Open details follow their socket, poll by poll, while it lives. */
+static void ui_details_refresh(struct ui *u)
+{
+	const struct sock_entry *e;
+	if (u->mode != UI_DETAILS || !u->details_live)
+		return;
+	e = sock_table_find(poller_table(u->poller), &u->details_rec);
+	if (e)
+		ui_details_from(u, &e->rec, e->owners, e->nowners, e->first_seen,
+		                e->state_since, 0, e);
 }
 
 /* Enter on a row about a socket opens its details; on a process, narrows

@@ -68,6 +68,8 @@ struct ui {
 
 	struct details details;           /* content of the details view */
 	size_t details_top;               /* first line shown */
+	struct sock_rec details_rec;      /* the socket shown (its netns_name unused) */
+	int details_live;                 /* it was in the table: follow it */
 	size_t help_top;
 
 	char host[256];

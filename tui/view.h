@@ -146,6 +146,8 @@ struct trends;
 /* The seconds between polls (so a pause shows as a gap) and whether
  * sparklines are plain ASCII (not UTF-8, or a terminal without blocks). */
 void view_trends_setup(struct view *v, double interval, int ascii);
+/* Keeps rec's rate and RTT history a poll from now on (NULL: none). */
+void view_trends_watch(struct view *v, const struct sock_rec *rec);
 /* The series behind the Trends pane, TREND and the details. */
 const struct trends *view_trends(const struct view *v);
 

@@ -138,7 +138,12 @@ void view_trends_setup(struct view *v, double interval, int ascii)
 {
 	if (interval > 0)
 		v->trends->interval = interval;
-	v->graph_ascii = ascii;
+	v->graph_ascii = v->trends->ascii = ascii;
+}
+
+void view_trends_watch(struct view *v, const struct sock_rec *rec)
+{
+	trends_watch(v->trends, rec);
 }
 
 const struct trends *view_trends(const struct view *v)

@@ -136,6 +136,64 @@ class Trends(unittest.TestCase):
                        'Connections again after a fourth')
 
 
+class Steady:
+    """One connection on ADDR that sends 20 KB every 100 ms until closed."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind((ADDR, 0))
+        self.listener.listen(1)
+        self.port = self.listener.getsockname()[1]
+        self.client = socket.create_connection((ADDR, self.port), timeout=2)
+        self.server, _ = self.listener.accept()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                self.client.sendall(b'z' * 20000)
+                got = 0
+                while got < 20000:
+                    got += len(self.server.recv(65536))
+            except OSError:
+                return
+            self.stop.wait(0.1)
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(5)
+        for s in (self.client, self.server, self.listener):
+            s.close()
+
+
+class History(unittest.TestCase):
+
+    def test_details_show_rate_and_rtt_history_and_processes_a_trend(self):
+        steady = Steady()
+        locale = T.utf8_locale() or 'C'
+        p = SERVER.pane([S.sockeye_path(), '-i', '0.5', '--no-all-netns',
+                         'addr:%s' % ADDR, 'rport:%d' % steady.port], 100, 30,
+                        {'TERM': TERM, 'LANG': locale, 'LC_ALL': locale})
+        try:
+            p.wait(lambda ls: any(':%d' % steady.port in ln for ln in ls[5:]) and ls,
+                   'the client end of the connection')
+            p.keys('Enter')
+            lines = p.wait(lambda ls: any(ln.lstrip().startswith('TX+RX') and ' max ' in ln
+                                          and 'K/s' in ln for ln in ls)
+                           and any(ln.lstrip().startswith('RTT') and ' avg ' in ln
+                                   and 'ms' in ln for ln in ls) and ls,
+                           'rate and RTT history with min, avg and max', timeout=12)
+            self.assertTrue(any(ln.startswith(' Owner TX+RX') for ln in lines), p.dump(lines))
+            p.keys('Escape', 'Tab')
+            p.wait(lambda ls: any(' TREND' in ln for ln in ls) and ls,
+                   'the TREND column on Processes')
+        finally:
+            p.close()
+            steady.close()
+
+
 def main():
     global SERVER, TERM
     S.sockeye_path()
