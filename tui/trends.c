@@ -120,9 +120,11 @@ static struct trends_proc *proc_get(struct trends *tr, const struct sock_owner *
 		tr->procs[tr->nprocs++] = p;
 		tr->pslot[s] = (uint32_t)tr->nprocs;
 	}
-	memcpy(p->comm, o->comm, sizeof(p->comm));
-	p->comm[sizeof(p->comm) - 1] = '\0';
-	p->seen = now;
+	if (p->seen != now) {    /* a name changes with exec: the newest */
+		memcpy(p->comm, o->comm, sizeof(p->comm));
+		p->comm[sizeof(p->comm) - 1] = '\0';
+		p->seen = now;
+	}
 	return p;
 }
 
@@ -192,17 +194,17 @@ static struct trends_conn *conn_find(struct trends_conn *v, size_t cap, uint64_t
 	return &v[i];
 }
 
-static const struct trends_conn *conn_last(const struct trends *tr, const struct sock_rec *r)
+static const struct trends_conn *conn_last(const struct trends *tr, uint64_t key)
 {
-	struct trends_conn *c = conn_find(tr->conn, tr->conncap, conn_key(r));
+	struct trends_conn *c = conn_find(tr->conn, tr->conncap, key);
 	return c && c->key ? c : NULL;
 }
 
-/* Room in next for n connections at half load, emptied. */
+/* Room in next for n connections at most 3/4 full, emptied. */
 static int conn_prepare(struct trends *tr, size_t n)
 {
 	size_t cap = 64;
-	while (cap < n * 2)
+	while (cap * 3 < n * 4)
 		cap *= 2;
 	if (cap != tr->nextcap) {
 		struct trends_conn *v = calloc(cap, sizeof(*v));
@@ -217,9 +219,8 @@ static int conn_prepare(struct trends *tr, size_t n)
 	return 0;
 }
 
-static void conn_keep(struct trends *tr, const struct sock_rec *r)
+static void conn_keep(struct trends *tr, const struct sock_rec *r, uint64_t key)
 {
-	uint64_t key = conn_key(r);
 	struct trends_conn *c = conn_find(tr->next, tr->nextcap, key);
 	if (!c)
 		return;
@@ -264,10 +265,10 @@ void trends_watch(struct trends *tr, const struct sock_rec *rec)
 	series_init(&tr->watch.rtt);
 }
 
-static void watch_entry(struct trends *tr, const struct sock_entry *e)
+static void watch_entry(struct trends *tr, const struct sock_entry *e, uint64_t key)
 {
 	struct trends_watch *w = &tr->watch;
-	if (w->seen || conn_key(&e->rec) != w->key)
+	if (w->seen || key != w->key)
 		return;
 	w->seen = 1;
 	series_push(&w->rate, e->has_rate ? (float)(e->tx_rate + e->rx_rate) : NAN);
@@ -298,12 +299,13 @@ static void count_entry(struct trends *tr, struct trends_poll_sums *sum,
 	procs_add(tr, e->owners, e->nowners, bytes, now);
 	if (!live_tcp(r))
 		return;
+	uint64_t key = conn_key(r);
 	if (tr->watch.key)
-		watch_entry(tr, e);
-	const struct trends_conn *c = conn_last(tr, r);
+		watch_entry(tr, e, key);
+	const struct trends_conn *c = conn_last(tr, key);
 	if (c && r->tcp.total_retrans >= c->retrans)
 		sum->retrans += r->tcp.total_retrans - c->retrans;
-	conn_keep(tr, r);
+	conn_keep(tr, r, key);
 }
 
 /* A close notice's last counters less the last poll's (none for a life no
@@ -312,7 +314,7 @@ static double final_bytes(const struct trends *tr, const struct sock_event *e,
                           double *tx, double *rx, double *retrans)
 {
 	struct trends_conn zero = { 0, 0, 0, 0 };
-	const struct trends_conn *c = e->brief ? &zero : conn_last(tr, &e->rec);
+	const struct trends_conn *c = e->brief ? &zero : conn_last(tr, conn_key(&e->rec));
 	const struct sock_tcpinfo *t = &e->rec.tcp;
 	if (!c || t->bytes_acked < c->acked || t->bytes_received < c->received)
 		return 0;
@@ -342,6 +344,22 @@ static void count_event(struct trends *tr, struct trends_poll_sums *sum,
 	}
 }
 
+/* A sample, and the window's sum kept as it goes: plus the new one, minus
+ * the one leaving (past the fine ring a coarse mean stands for it, so the
+ * sum is done again in full once a ring's turn). */
+static void proc_push(struct trends_proc *p, float v, uint64_t span)
+{
+	series_push(&p->s, v);
+	if (p->s.n % SERIES_FINE == 0) {
+		p->window = series_sum(&p->s, span, NULL);
+		return;
+	}
+	float gone = series_at(&p->s, span);
+	p->window += (v == v ? v : 0) - (gone == gone ? gone : 0);
+	if (p->window < 0)
+		p->window = 0;
+}
+
 /* Samples missed while polling was paused become gaps. */
 static void push_gaps(struct trends *tr, double now)
 {
@@ -354,7 +372,7 @@ static void push_gaps(struct trends *tr, double now)
 		for (int i = 0; i < SOCK_ST_MAX; i++)
 			series_push(&tr->state[i], NAN);
 		for (size_t i = 0; i < tr->nprocs; i++)
-			series_push(&tr->procs[i]->s, NAN);
+			proc_push(tr->procs[i], NAN, trends_span(tr, TRENDS_WINDOW));
 	}
 }
 
@@ -374,7 +392,7 @@ static void push_sums(struct trends *tr, const struct trends_poll_sums *s, doubl
 		series_push(&tr->state[i], (float)s->state[i]);
 	for (size_t i = 0; i < tr->nprocs; i++) {
 		struct trends_proc *p = tr->procs[i];
-		series_push(&p->s, rates ? (float)p->bytes : NAN);
+		proc_push(p, rates ? (float)p->bytes : NAN, trends_span(tr, TRENDS_WINDOW));
 		p->bytes = 0;
 	}
 }

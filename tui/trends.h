@@ -26,6 +26,7 @@ struct trends_proc {
 	char comm[17];                /* raw, as the kernel gave it */
 	double seen;                  /* last poll it held a socket passing the filter */
 	double bytes;                 /* this poll's TX+RX, while counting */
+	double window;                /* the sum of its samples in the window */
 	struct series s;              /* TX+RX bytes a second */
 };
 

@@ -33,33 +33,30 @@ static struct trend_row *trow_add(struct view *v, const char *name, const struct
 	return r;
 }
 
-static int trends_cmp_total(const void *x, const void *y)
-{
-	const struct trend_row *a = x, *b = y;
-	return a->total > b->total ? -1 : a->total < b->total;
-}
-
-/* The processes with the most bytes over the window, busiest first. */
+/* The processes with the most bytes over the window, busiest first: a
+ * top list kept by insertion, so only those few are read sample by sample. */
 static int trends_add_procs(struct view *v)
 {
 	const struct trends *tr = v->trends;
-	uint64_t span = trends_span(tr, TRENDS_WINDOW);
-	size_t first = v->ntrows;
+	const struct trends_proc *top[TRENDS_TOP_PROCS];
+	size_t n = 0;
 	for (size_t i = 0; i < tr->nprocs; i++) {
 		const struct trends_proc *p = tr->procs[i];
-		double sum = series_sum(&p->s, span, NULL);
-		char name[48];
-		if (!(sum > 0))
+		if (!(p->window > 0) || (n == TRENDS_TOP_PROCS && p->window <= top[n - 1]->window))
 			continue;
-		snprintf(name, sizeof(name), "%s %d", p->comm, p->pid);
-		struct trend_row *r = trow_add(v, name, &p->s, 1);
+		size_t k = n < TRENDS_TOP_PROCS ? n++ : n - 1;
+		for (; k > 0 && top[k - 1]->window < p->window; k--)
+			top[k] = top[k - 1];
+		top[k] = p;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char name[48];
+		snprintf(name, sizeof(name), "%s %d", top[i]->comm, top[i]->pid);
+		struct trend_row *r = trow_add(v, name, &top[i]->s, 1);
 		if (!r)
 			return -1;
-		r->total = sum * tr->interval;
+		r->total = top[i]->window * tr->interval;
 	}
-	qsort(v->trows + first, v->ntrows - first, sizeof(*v->trows), trends_cmp_total);
-	if (v->ntrows - first > TRENDS_TOP_PROCS)
-		v->ntrows = first + TRENDS_TOP_PROCS;
 	return 0;
 }
 
