@@ -66,6 +66,8 @@ struct trend_row {
 	const struct series *s;
 	uint64_t span;             /* samples the window takes */
 	int ascii;                 /* plain ASCII sparkline */
+	int pid;                   /* a process's row: its pid and start; else 0 */
+	unsigned long long starttime;
 };
 
 /* The Events rows are struct sock_event (table.h). */

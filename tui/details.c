@@ -163,6 +163,7 @@ static int add_tcp(struct details *d, const struct details_source *src)
 	return rc;
 }
 
+/* "Process: pid comm", its user (when known) and its command line. */
 static int add_owner(struct details *d, const struct sock_owner *o, const struct procmap *pm)
 {
 	char cmd[DETAILS_VALUE_MAX];
@@ -170,7 +171,8 @@ static int add_owner(struct details *d, const struct sock_owner *o, const struct
 	int rc = 0;
 	snprintf(head, sizeof(head), "%d ", o->pid);
 	rc |= add_untrusted(d, "Process", head, o->comm, strlen(o->comm));
-	rc |= add_untrusted(d, "  user", "", o->user, strlen(o->user));
+	if (o->user[0])
+		rc |= add_untrusted(d, "  user", "", o->user, strlen(o->user));
 	if (pm && procmap_cmdline(pm, o->pid, o->starttime, cmd, sizeof(cmd)) == 0)
 		rc |= add_untrusted(d, "  command", "", cmd, strlen(cmd));
 	else
@@ -241,5 +243,20 @@ int details_build(struct details *d, const struct details_source *src)
 		rc |= add(d, "Process", src->rec->inode ? "unknown (not visible to this user)" : "none");
 	for (size_t i = 0; i < src->nowners; i++)
 		rc |= add_owner(d, &src->owners[i], src->pm);
+	return rc ? -1 : 0;
+}
+
+int details_build_process(struct details *d, const struct details_process *src)
+{
+	struct sock_owner o;
+	int rc = 0;
+	d->n = 0;
+	memset(&o, 0, sizeof(o));
+	o.pid = src->pid;
+	o.starttime = src->starttime;
+	snprintf(o.comm, sizeof(o.comm), "%s", src->comm);
+	rc |= add_owner(d, &o, src->pm);
+	rc |= add_history(d, "TX+RX 10 min", src->hist, src->span, src->ascii, 0);
+	rc |= add_history(d, "TX+RX 60 s", src->hist, src->minute, src->ascii, 0);
 	return rc ? -1 : 0;
 }

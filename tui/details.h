@@ -42,9 +42,22 @@ struct details_source {
 	int ascii;                             /* sparklines in plain ASCII */
 };
 
+/* A process of the Trends pane: its name, command line and TX+RX history. */
+struct details_process {
+	int pid;
+	unsigned long long starttime;
+	const char *comm;                      /* raw */
+	const struct procmap *pm;              /* for the command line; may be NULL */
+	const struct series *hist;             /* TX+RX bytes a second */
+	uint64_t span, minute;                 /* samples in the window, in 60 s */
+	int ascii;
+};
+
 void details_init(struct details *d);
 void details_free(struct details *d);
 /* Replaces d's lines with the description of src. Returns 0 or -1 (ENOMEM). */
 int details_build(struct details *d, const struct details_source *src);
+/* The same for a process. Returns 0 or -1 (ENOMEM). */
+int details_build_process(struct details *d, const struct details_process *src);
 
 #endif

@@ -226,6 +226,7 @@ static void ui_details_socket(struct ui *u, const struct sock_rec *rec,
 {
 	const struct sock_entry *e = sock_table_find(poller_table(u->poller), rec);
 	view_trends_watch(u->view, rec);
+	u->details_pid = 0;
 	u->details_rec = *rec;
 	u->details_live = e != NULL;
 	if (e)
@@ -237,16 +238,48 @@ static void ui_details_socket(struct ui *u, const struct sock_rec *rec,
 	u->mode = UI_DETAILS;
 }
 
-/* Open details follow their socket, poll by poll, while it lives. */
+/* The details of a process the Trends pane follows; 0, or -1 when the
+ * series let it go. */
+static int ui_details_process(struct ui *u, int pid, unsigned long long start)
+{
+	const struct trends *tr = view_trends(u->view);
+	const struct trends_proc *p = trends_proc(tr, pid, start);
+	if (!p)
+		return -1;
+	struct details_process src = {
+		.pid = pid, .starttime = start, .comm = p->comm, .pm = poller_procmap(u->poller),
+		.hist = &p->s, .span = trends_span(tr, TRENDS_WINDOW),
+		.minute = trends_span(tr, 60), .ascii = tr->ascii,
+	};
+	if (details_build_process(&u->details, &src) < 0)
+		ui_message(u, "out of memory building the details");
+	u->details_pid = pid;
+	u->details_start = start;
+	return 0;
+}
+
+/* Open details follow their socket or process, poll by poll, while it lives. */
 static void ui_details_refresh(struct ui *u)
 {
 	const struct sock_entry *e;
+	if (u->mode == UI_DETAILS && u->details_pid > 0)
+		ui_details_process(u, u->details_pid, u->details_start);
 	if (u->mode != UI_DETAILS || !u->details_live)
 		return;
 	e = sock_table_find(poller_table(u->poller), &u->details_rec);
 	if (e)
 		ui_details_from(u, &e->rec, e->owners, e->nowners, e->first_seen,
 		                e->state_since, 0, e);
+}
+
+/* Enter on a process of the Trends pane: its details and history. */
+static void ui_details_trend(struct ui *u, const struct trend_row *t)
+{
+	if (t->pid <= 0 || ui_details_process(u, t->pid, t->starttime) < 0)
+		return;
+	u->details_live = 0;
+	u->details_top = 0;
+	u->mode = UI_DETAILS;
 }
 
 /* Enter on a row about a socket opens its details; on a process, narrows
@@ -259,6 +292,8 @@ static void ui_open_details(struct ui *u)
 		return;
 	if (r.sock.rec) {
 		ui_details_socket(u, r.sock.rec, r.sock.owners, r.sock.nowners, r.sock.first_seen);
+	} else if (u->focus == PANE_TRENDS) {
+		ui_details_trend(u, r.cells);
 	} else if (r.proc) {
 		view_conn_narrow(u->view, r.proc->pid, r.proc->starttime);
 		if (ui_pane_shown(u, PANE_CONNECTIONS))

@@ -70,6 +70,8 @@ struct ui {
 	size_t details_top;               /* first line shown */
 	struct sock_rec details_rec;      /* the socket shown (its netns_name unused) */
 	int details_live;                 /* it was in the table: follow it */
+	int details_pid;                  /* else a process's (Trends), > 0 */
+	unsigned long long details_start;
 	size_t help_top;
 
 	char host[256];

@@ -56,6 +56,8 @@ static int trends_add_procs(struct view *v)
 		if (!r)
 			return -1;
 		r->total = top[i]->window * tr->interval;
+		r->pid = top[i]->pid;
+		r->starttime = top[i]->starttime;
 	}
 	return 0;
 }

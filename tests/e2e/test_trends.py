@@ -107,11 +107,22 @@ class Trends(unittest.TestCase):
         locale = T.utf8_locale()
         if not locale:
             self.skipTest('no UTF-8 locale here')
+        steady = Steady()            # this process's traffic, on a connection it holds
+        self.addCleanup(steady.close)
         self.start({'TERM': TERM, 'LANG': locale, 'LC_ALL': locale})
         lines = self.wait_churn_seen(lambda ln: any(c in BLOCKS for c in ln))
         self.assertIsNotNone(series_row(lines, 'TIME_WAIT') or series_row(lines, 'LISTEN'),
                              self.pane.dump(lines))
-        # Tab reaches it as a pane too: from Trends, Tab leaves; t comes back.
+        # The busiest process is the last row: Enter shows its history.
+        self.pane.keys('End', 'Enter')
+        self.pane.wait(lambda ls: any(ln.startswith(' Process') and str(os.getpid()) in ln
+                                      for ln in ls)
+                       and any(ln.startswith(' TX+RX 10 min') and ' max ' in ln for ln in ls)
+                       and ls, 'this process\'s details with its TX+RX history')
+        self.pane.keys('Escape')
+        self.pane.wait(lambda ls: any(' Trends' in ln for ln in ls[3:5]) and ls,
+                       'the Trends pane again after Esc')
+        # From Trends, t goes back to the pane it came from.
         self.pane.keys('t')
         self.pane.wait(lambda ls: not any(' Trends' in ln for ln in ls) and ls,
                        'back to the pane before it')
