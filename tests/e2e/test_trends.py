@@ -24,7 +24,7 @@ BLOCKS = set('\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588')
 
 class Churn:
     """A listener on ADDR and a thread that opens a connection to it every
-    20 ms, sends a little each way and closes it (client first: its end
+    50 ms, sends a little each way and closes it (client first: its end
     goes into TIME_WAIT)."""
 
     def __init__(self):
@@ -51,7 +51,7 @@ class Churn:
                 self.opened += 1
             except OSError:
                 pass
-            self.stop.wait(0.02)
+            self.stop.wait(0.05)
 
     def close(self):
         self.stop.set()
