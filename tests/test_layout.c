@@ -20,13 +20,25 @@ static void tiny_terminals_are_too_small(void **state)
 	assert_false(layout_too_small(80, 24));
 }
 
+static void trends_focused_takes_the_whole_body(void **state)
+{
+	(void)state;
+	struct layout_rect r[PANE_COUNT];
+	layout_panes(160, 48, PANE_TRENDS, r);
+	assert_int_equal(r[PANE_TRENDS].h, 48 - LAYOUT_HEADER_LINES - 1);
+	assert_int_equal(r[PANE_TRENDS].w, 160);
+	assert_int_equal(r[PANE_CONNECTIONS].h, 0);
+	assert_int_equal(r[PANE_EVENTS].h, 0);
+}
+
 static void large_terminal_shows_all_three_panes(void **state)
 {
 	(void)state;
 	struct layout_rect r[PANE_COUNT];
 	layout_panes(160, 48, PANE_EVENTS, r);
-	for (int i = 0; i < PANE_COUNT; i++)
+	for (int i = 0; i < PANE_TRENDS; i++)
 		assert_true(r[i].h > 2);
+	assert_int_equal(r[PANE_TRENDS].h, 0);    /* only when focused */
 	/* Connections spans the width under the header; the other two share
 	 * the rest of the body side by side, up to the footer. */
 	assert_int_equal(r[PANE_CONNECTIONS].y, LAYOUT_HEADER_LINES);
@@ -301,6 +313,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tiny_terminals_are_too_small),
+		cmocka_unit_test(trends_focused_takes_the_whole_body),
 		cmocka_unit_test(large_terminal_shows_all_three_panes),
 		cmocka_unit_test(at_80x24_only_the_focused_pane_shows),
 		cmocka_unit_test(just_below_the_threshold_shows_one_pane),

@@ -262,6 +262,39 @@ static size_t mixed(struct sock_rec *r)
 	return 5;
 }
 
+/* ---- Trends ---- */
+
+static void trends_rows_are_the_machine_then_states_then_busiest_processes(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r = tcp4(8080, 40000, SOCK_ST_ESTABLISHED, 14179);
+	struct pane_row pr;
+	r.has_tcpinfo = 1;
+	view_trends_setup(f->v, 1.0, 1);
+	for (int k = 0; k < 3; k++) {
+		r.tcp.bytes_acked = 1000u * (unsigned)k;
+		poll_at(f, &r, 1, 100 + k);
+	}
+	/* TX RX new/s closed/s retrans/s, ESTABLISHED, the one process. */
+	assert_int_equal(view_count(f->v, PANE_TRENDS), 7);
+	assert_int_equal(view_row(f->v, PANE_TRENDS, 0, &pr), 0);
+	const struct trend_row *t = pr.cells;
+	assert_string_equal(t->name, "TX");
+	assert_true(t->now == 1000 && t->peak == 1000 && t->ascii);
+	assert_int_equal(view_row(f->v, PANE_TRENDS, 5, &pr), 0);
+	assert_string_equal(((const struct trend_row *)pr.cells)->name, "ESTABLISHED");
+	assert_int_equal(view_row(f->v, PANE_TRENDS, 6, &pr), 0);
+	t = pr.cells;
+	assert_true(t->total == 2000);
+	/* TREND on the process's row reads the same series. */
+	assert_int_equal(view_row(f->v, PANE_PROCESSES, 0, &pr), 0);
+	assert_ptr_equal(pr.proc->trend, t->s);
+	assert_int_equal(pr.proc->trend_span, 60);
+	char cell[64];
+	columns_table_find(&columns_processes, "trend")->fit(pr.proc, 4, cell, sizeof(cell));
+	assert_string_equal(cell, "   #");   /* 3 samples of 60: the last cell */
+}
+
 /* ---- Connections: which rows ---- */
 
 static void filter_shows_only_matching_sockets(void **state)
@@ -891,9 +924,9 @@ static void process_columns_are_a_table(void **state)
 	(void)state;
 	char buf[64];
 	const char *want[] = { "pid", "user", "process", "service", "listen", "estab", "other",
-	                       "total", "tw", "txrate", "rxrate", "command" };
-	assert_int_equal(columns_processes.n, 12);
-	for (size_t i = 0; i < 12; i++)
+	                       "total", "tw", "txrate", "rxrate", "trend", "command" };
+	assert_int_equal(columns_processes.n, 13);
+	for (size_t i = 0; i < 13; i++)
 		assert_ptr_equal(proc_column(want[i]), &columns_processes.v[i]);
 	struct proc_row p = { .pid = 7, .established = 3 };
 	snprintf(p.comm, sizeof(p.comm), "a\033b");
@@ -1496,6 +1529,7 @@ int main(void)
 		T(the_event_log_shows_events_passing_filter_and_narrowing),
 		T(the_event_selection_on_the_newest_follows_new_events),
 		T(a_close_from_the_screen_is_logged_with_who_did_it),
+		T(trends_rows_are_the_machine_then_states_then_busiest_processes),
 		T(the_event_selection_stays_on_its_event_as_new_ones_arrive),
 		T(event_columns_describe_the_change),
 		T(events_sort_by_a_column_with_ties_newest_first),

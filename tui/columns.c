@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "columns.h"
+#include "spark.h"
 #include "textsafe.h"
 #include "theme.h"
 
@@ -881,6 +882,55 @@ static int pcmp_rxrate(const void *x, const void *y)
 	return cmp_rxrate(&c, &d);
 }
 
+/* TREND: the last minute of TX+RX as a sparkline as wide as the column. */
+#define SPARK_CELLS_MAX 160
+
+/* The series' last span samples in width cells, scaled to the tallest. */
+static void spark_fit(const struct series *s, uint64_t span, int ascii, int width,
+                      char *buf, size_t len)
+{
+	float v[SPARK_CELLS_MAX];
+	size_t n = width < 1 ? 1 : width > SPARK_CELLS_MAX ? SPARK_CELLS_MAX : (size_t)width;
+	float max = 0;
+	if (!s || !span) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	series_buckets(s, span, n, v);
+	for (size_t i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	spark_render(v, n, max, ascii ? SPARK_ASCII : SPARK_BLOCKS, buf, len);
+}
+
+static void pfit_trend(const void *row, int width, char *buf, size_t len)
+{
+	const struct proc_row *r = row;
+	spark_fit(r->trend, r->trend_span, r->trend_ascii, width, buf, len);
+}
+static void pfmt_trend(const void *row, char *buf, size_t len)
+{
+	pfit_trend(row, 10, buf, len);
+}
+static double proc_trend_sum(const struct proc_row *r)
+{
+	return r->trend ? series_sum(r->trend, r->trend_span, NULL) : 0;
+}
+static int pcmp_trend(const void *x, const void *y)
+{
+	double a = proc_trend_sum(x), b = proc_trend_sum(y);
+	return a < b ? -1 : a > b;
+}
+static int pknown_trend(const void *row)
+{
+	return ((const struct proc_row *)row)->trend != NULL;
+}
+static int pstyle_graph(const void *row)
+{
+	(void)row;
+	return THEME_GRAPH;
+}
+
 /* Grouped by service, the service takes the room the process name had. */
 static const struct column proc_columns[] = {
 	{ .name = "pid", .title = "PID", .min = 7, .keep = 9, .right = 1,
@@ -910,6 +960,11 @@ static const struct column proc_columns[] = {
 	  .format = pfmt_txrate, .compare = pcmp_txrate, .known = pknown_rate },
 	{ .name = "rxrate", .title = "RX/s", .min = 5, .keep = 4, .right = 1,
 	  .format = pfmt_rxrate, .compare = pcmp_rxrate, .known = pknown_rate },
+	/* First to go: a Processes pane beside Events at 160 columns has room
+	 * for the numbers only. */
+	{ .name = "trend", .title = "TREND", .min = 10, .grow = 1, .keep = 3,
+	  .group = COLUMN_GROUP_PROCESS, .format = pfmt_trend, .compare = pcmp_trend,
+	  .known = pknown_trend, .style = pstyle_graph, .fit = pfit_trend },
 	/* Last, where the pane has room left after the others. */
 	{ .name = "command", .title = "COMMAND", .min = 30, .grow = 3, .keep = 1,
 	  .show = COLUMN_SHOW_ROOM, .group = COLUMN_GROUP_PROCESS, .format = pfmt_command,
@@ -1021,6 +1076,100 @@ static const struct column event_columns[] = {
 _Static_assert(sizeof(event_columns) / sizeof(event_columns[0]) <= COLUMNS_MAX, "too many");
 const struct column_table columns_events = {
 	event_columns, sizeof(event_columns) / sizeof(event_columns[0])
+};
+
+/* ---- Trends ---- */
+
+static void tfmt_name(const void *row, char *buf, size_t len)
+{
+	const char *n = ((const struct trend_row *)row)->name;
+	textsafe_display(n, strlen(n), buf, len);
+}
+static int tcmp_name(const void *x, const void *y)
+{
+	return strcmp(((const struct trend_row *)x)->name, ((const struct trend_row *)y)->name);
+}
+static void tfmt_now(const void *row, char *buf, size_t len)
+{
+	const struct trend_row *r = row;
+	spark_value(r->now, r->bytes ? SPARK_BYTES_PER_S : SPARK_COUNT, buf, len);
+}
+static int tcmp_now(const void *x, const void *y)
+{
+	const struct trend_row *a = x, *b = y;
+	return a->now < b->now ? -1 : a->now > b->now;
+}
+static int tknown_now(const void *row)
+{
+	return ((const struct trend_row *)row)->now == ((const struct trend_row *)row)->now;
+}
+static void tfmt_peak(const void *row, char *buf, size_t len)
+{
+	const struct trend_row *r = row;
+	spark_value(r->peak, r->bytes ? SPARK_BYTES_PER_S : SPARK_COUNT, buf, len);
+}
+static int tcmp_peak(const void *x, const void *y)
+{
+	const struct trend_row *a = x, *b = y;
+	return a->peak < b->peak ? -1 : a->peak > b->peak;
+}
+/* A process's bytes over the window: "12MB". */
+static void tfmt_total(const void *row, char *buf, size_t len)
+{
+	const struct trend_row *r = row;
+	if (r->total < 0)
+		snprintf(buf, len, "%s", "");
+	else
+		spark_value(r->total, SPARK_BYTES, buf, len);
+}
+static int tcmp_total(const void *x, const void *y)
+{
+	const struct trend_row *a = x, *b = y;
+	return a->total < b->total ? -1 : a->total > b->total;
+}
+static int tknown_total(const void *row)
+{
+	return ((const struct trend_row *)row)->total >= 0;
+}
+static void tfit_graph(const void *row, int width, char *buf, size_t len)
+{
+	const struct trend_row *r = row;
+	spark_fit(r->s, r->span, r->ascii, width, buf, len);
+}
+static void tfmt_graph(const void *row, char *buf, size_t len)
+{
+	tfit_graph(row, 20, buf, len);
+}
+static int tcmp_graph(const void *x, const void *y)
+{
+	const struct trend_row *a = x, *b = y;
+	double sa = a->s ? series_sum(a->s, a->span, NULL) : 0;
+	double sb = b->s ? series_sum(b->s, b->span, NULL) : 0;
+	return sa < sb ? -1 : sa > sb;
+}
+static int tstyle_label(const void *row)
+{
+	(void)row;
+	return THEME_GRAPH_LABEL;
+}
+
+/* The graph takes the room; NOW and PEAK say their unit (B/s, or a count). */
+static const struct column trend_columns[] = {
+	{ .name = "series", .title = "SERIES", .min = 22, .keep = 9,
+	  .format = tfmt_name, .compare = tcmp_name, .style = tstyle_label },
+	{ .name = "now", .title = "NOW", .min = 9, .keep = 8, .right = 1,
+	  .format = tfmt_now, .compare = tcmp_now, .known = tknown_now },
+	{ .name = "peak", .title = "PEAK", .min = 9, .keep = 7, .right = 1,
+	  .format = tfmt_peak, .compare = tcmp_peak },
+	{ .name = "total", .title = "TOTAL", .min = 7, .keep = 5, .right = 1,
+	  .format = tfmt_total, .compare = tcmp_total, .known = tknown_total },
+	{ .name = "graph", .title = "LAST 10 MINUTES", .min = 20, .grow = 1, .keep = 10,
+	  .format = tfmt_graph, .compare = tcmp_graph, .style = pstyle_graph,
+	  .fit = tfit_graph },
+};
+_Static_assert(sizeof(trend_columns) / sizeof(trend_columns[0]) <= COLUMNS_MAX, "too many");
+const struct column_table columns_trends = {
+	trend_columns, sizeof(trend_columns) / sizeof(trend_columns[0])
 };
 
 /* ---- walking a table ---- */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "series.h"
 #include "sock.h"
 #include "table.h"
 
@@ -58,6 +59,24 @@ struct proc_row {
 	double tx_rate, rx_rate;   /* bytes/s, when has_rate (view.h) */
 	int has_rate;
 	const struct column_cmdlines *cmdlines;   /* NULL: none known */
+	/* TREND: its TX+RX a poll (NULL: none kept), over the last
+	 * trend_span samples, drawn in ASCII when trend_ascii. */
+	const struct series *trend;
+	uint64_t trend_span;
+	int trend_ascii;
+};
+
+/* One Trends row: a series of the machine or a process over the window. */
+struct trend_row {
+	char name[48];             /* raw: a process's is its command and pid */
+	int bytes;                 /* bytes a second (else a count, or one a second) */
+	float now, peak;           /* NaN now: no sample yet */
+	double total;              /* a process's bytes over the window; < 0 none */
+	const struct series *s;
+	uint64_t span;             /* samples the window takes */
+	int ascii;                 /* plain ASCII sparkline */
+	int pid;                   /* a process's row: its pid and start; else 0 */
+	unsigned long long starttime;
 };
 
 /* The Events rows are struct sock_event (table.h). */
@@ -121,6 +140,9 @@ struct column {
 	int (*style)(const void *row);
 	/* Non-NULL for a cell showing an endpoint; fills out. */
 	void (*endpoint)(const void *row, struct column_endpoint *out);
+	/* Non-NULL for a cell that fills the room it gets (a sparkline):
+	 * the cell at width columns; format gives it at its minimum. */
+	void (*fit)(const void *row, int width, char *buf, size_t len);
 	/* Writes the column's keys into j. */
 	void (*json_write)(struct column_json *j, const void *row);
 };
@@ -138,6 +160,7 @@ struct column_table {
 extern const struct column_table columns_connections;
 extern const struct column_table columns_processes;
 extern const struct column_table columns_events;
+extern const struct column_table columns_trends;   /* rows: struct trend_row */
 
 /* The Connections table, by index: bit i of the config's columns is columns[i]. */
 extern const struct column columns[];

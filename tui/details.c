@@ -12,6 +12,7 @@
 
 #include "columns.h"
 #include "details.h"
+#include "spark.h"
 #include "textsafe.h"
 
 void details_init(struct details *d)
@@ -162,6 +163,7 @@ static int add_tcp(struct details *d, const struct details_source *src)
 	return rc;
 }
 
+/* "<label>: pid comm", its user (when known) and its command line. */
 static int add_owner(struct details *d, const char *label, const struct sock_owner *o,
                      const struct procmap *pm)
 {
@@ -170,11 +172,64 @@ static int add_owner(struct details *d, const char *label, const struct sock_own
 	int rc = 0;
 	snprintf(head, sizeof(head), "%d ", o->pid);
 	rc |= add_untrusted(d, label, head, o->comm, strlen(o->comm));
-	rc |= add_untrusted(d, "  user", "", o->user, strlen(o->user));
+	if (o->user[0])
+		rc |= add_untrusted(d, "  user", "", o->user, strlen(o->user));
 	if (pm && procmap_cmdline(pm, o->pid, o->starttime, cmd, sizeof(cmd)) == 0)
 		rc |= add_untrusted(d, "  command", "", cmd, strlen(cmd));
 	else
 		rc |= add(d, "  command", "(gone, or not readable)");
+	return rc;
+}
+
+#define DETAILS_SPARK 40
+
+/* A history line: the sparkline, then min, average and max over the
+ * samples that are not gaps; "ms" values are milliseconds. */
+static int add_history(struct details *d, const char *label, const struct series *s,
+                       uint64_t span, int ascii, int ms)
+{
+	float v[DETAILS_SPARK];
+	char line[DETAILS_SPARK * 3 + 1], lo[24], mean[24], hi[24];
+	double sum = 0, min = 0, max = 0;
+	uint64_t k = 0;
+	for (uint64_t a = 0; a < span && a < s->n; a++) {
+		float x = series_at(s, a);
+		if (x != x)
+			continue;
+		min = k == 0 || x < min ? x : min;
+		max = k == 0 || x > max ? x : max;
+		sum += x;
+		k++;
+	}
+	if (!k)
+		return add(d, label, "no samples yet");
+	/* What was recorded fills the line, at most one cell a sample. */
+	uint64_t held = span < s->n ? span : s->n;
+	size_t cells = held < DETAILS_SPARK ? (size_t)held : DETAILS_SPARK;
+	series_buckets(s, held, cells, v);
+	spark_render(v, cells, max, ascii ? SPARK_ASCII : SPARK_BLOCKS, line, sizeof(line));
+	if (ms) {
+		snprintf(lo, sizeof(lo), "%.2f ms", min);
+		snprintf(mean, sizeof(mean), "%.2f ms", sum / (double)k);
+		snprintf(hi, sizeof(hi), "%.2f ms", max);
+	} else {
+		spark_value(min, SPARK_BYTES_PER_S, lo, sizeof(lo));
+		spark_value(sum / (double)k, SPARK_BYTES_PER_S, mean, sizeof(mean));
+		spark_value(max, SPARK_BYTES_PER_S, hi, sizeof(hi));
+	}
+	return add(d, label, "%s  min %s  avg %s  max %s", line, lo, mean, hi);
+}
+
+static int add_histories(struct details *d, const struct details_source *src)
+{
+	int rc = 0;
+	if (src->rate_hist && src->rec->proto == IPPROTO_TCP) {
+		rc |= add(d, "History", "since these details opened, one sample a poll");
+		rc |= add_history(d, "  TX+RX", src->rate_hist, src->span, src->ascii, 0);
+		rc |= add_history(d, "  RTT", src->rtt_hist, src->span, src->ascii, 1);
+	}
+	if (src->owner_hist)
+		rc |= add_history(d, "Owner TX+RX", src->owner_hist, src->span, src->ascii, 0);
 	return rc;
 }
 
@@ -184,6 +239,7 @@ int details_build(struct details *d, const struct details_source *src)
 	d->n = 0;
 	rc |= add_socket(d, src);
 	rc |= add_tcp(d, src);
+	rc |= add_histories(d, src);
 	if (!src->nowners && src->nowners_was)
 		rc |= add(d, "Process", "none (closed by the former owner%s below)",
 		          src->nowners_was > 1 ? "s" : "");
@@ -193,5 +249,20 @@ int details_build(struct details *d, const struct details_source *src)
 		rc |= add_owner(d, "Process", &src->owners[i], src->pm);
 	for (size_t i = 0; !src->nowners && i < src->nowners_was; i++)
 		rc |= add_owner(d, "Former owner", &src->owners_was[i], src->pm);
+	return rc ? -1 : 0;
+}
+
+int details_build_process(struct details *d, const struct details_process *src)
+{
+	struct sock_owner o;
+	int rc = 0;
+	d->n = 0;
+	memset(&o, 0, sizeof(o));
+	o.pid = src->pid;
+	o.starttime = src->starttime;
+	snprintf(o.comm, sizeof(o.comm), "%s", src->comm);
+	rc |= add_owner(d, "Process", &o, src->pm);
+	rc |= add_history(d, "TX+RX 10 min", src->hist, src->span, src->ascii, 0);
+	rc |= add_history(d, "TX+RX 60 s", src->hist, src->minute, src->ascii, 0);
 	return rc ? -1 : 0;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "ports.h"
+#include "series.h"
 #include "procmap.h"
 #include "sock.h"
 
@@ -36,11 +37,29 @@ struct details_source {
 	uint16_t range_lo, range_hi;           /* kernel local port range; 0 0 unknown */
 	double tx_rate, rx_rate;               /* bytes/s over the last poll, when */
 	int has_rate;                          /* has_rate (struct sock_entry) */
+	/* History: the socket's TX+RX and RTT since its details opened, its
+	 * first owner's TX+RX; over span samples (NULL: none). */
+	const struct series *rate_hist, *rtt_hist, *owner_hist;
+	uint64_t span;
+	int ascii;                             /* sparklines in plain ASCII */
+};
+
+/* A process of the Trends pane: its name, command line and TX+RX history. */
+struct details_process {
+	int pid;
+	unsigned long long starttime;
+	const char *comm;                      /* raw */
+	const struct procmap *pm;              /* for the command line; may be NULL */
+	const struct series *hist;             /* TX+RX bytes a second */
+	uint64_t span, minute;                 /* samples in the window, in 60 s */
+	int ascii;
 };
 
 void details_init(struct details *d);
 void details_free(struct details *d);
 /* Replaces d's lines with the description of src. Returns 0 or -1 (ENOMEM). */
 int details_build(struct details *d, const struct details_source *src);
+/* The same for a process. Returns 0 or -1 (ENOMEM). */
+int details_build_process(struct details *d, const struct details_process *src);
 
 #endif

@@ -316,7 +316,10 @@ static void draw_cell(const struct ui *u, int y, const struct layout_col *lc, in
 		put_endpoint(u, y, x, lc->w, cell, ep.port, base, plain);
 		return;
 	}
-	col->format(cells, cell, sizeof(cell));
+	if (col->fit)
+		col->fit(cells, lc->w, cell, sizeof(cell));
+	else
+		col->format(cells, cell, sizeof(cell));
 	attr_t a = plain && col->style ? u->style[col->style(cells)] : base;
 	put_cell(y, x, lc->w, cell, col->right, a);
 }

@@ -82,6 +82,8 @@ const struct keys_binding keys_table[] = {
 	 "show ports as service names (/etc/services), or as numbers", NULL},
 	{{'W'}, KEYS_SAVE, L, NULL, NULL,
 	 "save the settings (interval, sorts, filter, theme, columns) to the config file", NULL},
+	{{'t'}, KEYS_TRENDS, L, NULL, NULL,
+	 "the Trends pane (the last 10 minutes as sparklines), or back", NULL},
 	{{'g'}, KEYS_GROUP, KEYS_PANE_PROCESSES, "g", "Group",
 	 "group processes by service (systemd unit, container) or not", NULL},
 	{{KEYS_CTRL('L')}, KEYS_REDRAW, KEYS_PANE_ALL, NULL, NULL,

@@ -37,6 +37,7 @@ enum keys_action {
 	KEYS_SAVE,          /* write the settings to the config file */
 	KEYS_COPY,          /* the selected row or field to the clipboard (OSC 52) */
 	KEYS_SIGNAL,        /* signal the selected socket's owners or process */
+	KEYS_TRENDS,        /* the Trends pane, or back to the pane before it */
 	KEYS_NACTIONS
 };
 
@@ -46,11 +47,12 @@ enum keys_pane {
 	KEYS_PANE_CONNECTIONS = 1 << PANE_CONNECTIONS,   /* a list pane: 1 << enum pane_id */
 	KEYS_PANE_PROCESSES = 1 << PANE_PROCESSES,
 	KEYS_PANE_EVENTS = 1 << PANE_EVENTS,
+	KEYS_PANE_TRENDS = 1 << PANE_TRENDS,
 	KEYS_PANE_DETAILS = 1 << PANE_COUNT,         /* the details view of one row */
 	KEYS_PANE_HELP = 1 << (PANE_COUNT + 1)       /* the help screen */
 };
 #define KEYS_PANE_LISTS \
-	(KEYS_PANE_CONNECTIONS | KEYS_PANE_PROCESSES | KEYS_PANE_EVENTS)
+	(KEYS_PANE_CONNECTIONS | KEYS_PANE_PROCESSES | KEYS_PANE_EVENTS | KEYS_PANE_TRENDS)
 #define KEYS_PANE_ALL (KEYS_PANE_LISTS | KEYS_PANE_DETAILS | KEYS_PANE_HELP)
 
 #define KEYS_MAX_CODES 4

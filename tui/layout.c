@@ -31,10 +31,10 @@ void layout_panes_shown(int cols, int lines, enum pane_id focus, unsigned shown,
 {
 	int body = lines - LAYOUT_HEADER_LINES - 1;   /* the footer takes one */
 	int y = LAYOUT_HEADER_LINES;
-	unsigned all = (1u << PANE_COUNT) - 1;
+	unsigned all = (1u << PANE_COUNT) - 1 - (1u << PANE_TRENDS);
 	shown = shown & all ? shown & all : all;
 	memset(out, 0, sizeof(struct layout_rect) * PANE_COUNT);
-	if (cols < LAYOUT_ALL_COLS || lines < LAYOUT_ALL_LINES ||
+	if (focus == PANE_TRENDS || cols < LAYOUT_ALL_COLS || lines < LAYOUT_ALL_LINES ||
 	    !(shown & (shown - 1))) {   /* small, or a single pane */
 		out[focus] = (struct layout_rect){ y, 0, body, cols };
 		return;

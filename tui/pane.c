@@ -9,6 +9,8 @@ const struct pane_kind pane_kinds[PANE_COUNT] = {
 	[PANE_CONNECTIONS] = { "connections", " Connections  %zu rows", NULL, &columns_connections },
 	[PANE_PROCESSES] = { "processes", " Processes  %zu", " Services  %zu", &columns_processes },
 	[PANE_EVENTS] = { "events", " Events  %zu", NULL, &columns_events },
+	[PANE_TRENDS] = { "trends", " Trends  last 10 min, a sample a poll  %zu series", NULL,
+	                  &columns_trends },
 };
 
 int pane_find(const char *name)

@@ -7,7 +7,9 @@
 
 #include "columns.h"
 
-enum pane_id { PANE_CONNECTIONS, PANE_PROCESSES, PANE_EVENTS, PANE_COUNT };
+/* PANE_TRENDS is never laid out beside the others: focused, it takes the
+ * body. */
+enum pane_id { PANE_CONNECTIONS, PANE_PROCESSES, PANE_EVENTS, PANE_TRENDS, PANE_COUNT };
 
 struct pane_kind {
 	const char *name;             /* the config file's panes list */

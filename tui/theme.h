@@ -39,6 +39,8 @@ enum theme_element {
 	THEME_OWNER_UNKNOWN,
 	THEME_FORMER,               /* who held a connection no process holds now */
 	THEME_EVENT_TIME,
+	THEME_GRAPH,                /* sparklines */
+	THEME_GRAPH_LABEL,          /* a series' name in the Trends pane */
 	THEME_PROMPT,
 	THEME_PROMPT_ERROR,
 	THEME_PAUSED,

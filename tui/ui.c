@@ -22,8 +22,10 @@
 #include "mouse.h"
 #include "procsignal.h"
 #include "screen.h"
+#include "spark.h"
 #include "textsafe.h"
 #include "timebase.h"
+#include "trends.h"
 #include "ui.h"
 
 /* Set by SIGINT, SIGTERM and SIGHUP (an ssh session dropping): the loop
@@ -125,6 +127,8 @@ static int ui_others_unowned(const struct sock_table *t)
 	return 0;
 }
 
+static void ui_details_refresh(struct ui *u);
+
 static void ui_apply(struct ui *u, int rc, double when, const char *why)
 {
 	char err[512];
@@ -148,6 +152,7 @@ static void ui_apply(struct ui *u, int rc, double when, const char *why)
 	u->unreadable = procmap_unreadable(poller_procmap(u->poller));
 	u->others_unowned = ui_others_unowned(poller_table(u->poller));
 	u->polled_at = when;
+	ui_details_refresh(u);
 	u->dirty = 1;
 	sock_events_free(&ev);
 }
@@ -181,13 +186,39 @@ static enum pane_id ui_pane_step(const struct ui *u, int step)
 	return u->focus;
 }
 
+/* t: the Trends pane, and again back to the pane it was opened from. */
+static void ui_trends_toggle(struct ui *u)
+{
+	if (u->focus != PANE_TRENDS) {
+		u->before_trends = u->focus;
+		u->focus = PANE_TRENDS;
+	} else if (ui_pane_shown(u, u->before_trends)) {
+		u->focus = u->before_trends;
+	} else {
+		u->focus = ui_pane_step(u, 1);
+	}
+}
+
 /* ---- details ---- */
 
-/* The details of the socket a row is about (c): from the live table when
- * it is still there, else as last seen. */
-static void ui_details_socket(struct ui *u, const struct column_row *c)
+/* The histories the Trends series keep for the socket and its owner. */
+static void ui_details_history(struct ui *u, struct details_source *src)
 {
-	const struct sock_entry *e = sock_table_find(poller_table(u->poller), c->rec);
+	const struct trends *tr = view_trends(u->view);
+	const struct trends_proc *p = src->nowners
+		? trends_proc(tr, src->owners[0].pid, src->owners[0].starttime) : NULL;
+	src->rate_hist = &tr->watch.rate;
+	src->rtt_hist = &tr->watch.rtt;
+	src->owner_hist = p ? &p->s : NULL;
+	src->span = trends_span(tr, TRENDS_WINDOW);
+	src->ascii = tr->ascii;
+}
+
+/* Builds the details of the socket a row is about (c): from its live
+ * entry e when it is still there, else as last seen. */
+static void ui_details_from(struct ui *u, const struct column_row *c,
+                            const struct sock_entry *e)
+{
 	struct details_source src = {
 		.rec = c->rec, .owners = c->owners, .nowners = c->nowners,
 		.owners_was = c->owners_was, .nowners_was = c->nowners_was,
@@ -208,8 +239,65 @@ static void ui_details_socket(struct ui *u, const struct column_row *c)
 		src.rx_rate = e->rx_rate;
 		src.has_rate = e->has_rate;
 	}
+	ui_details_history(u, &src);
 	if (details_build(&u->details, &src) < 0)
 		ui_message(u, "out of memory building the details");
+}
+
+/* The details of the socket a row is about, followed while it lives. */
+static void ui_details_socket(struct ui *u, const struct column_row *c)
+{
+	const struct sock_entry *e = sock_table_find(poller_table(u->poller), c->rec);
+	view_trends_watch(u->view, c->rec);
+	u->details_pid = 0;
+	u->details_rec = *c->rec;
+	u->details_live = e != NULL;
+	ui_details_from(u, c, e);
+	u->details_top = u->details_sel = 0;
+	u->mode = UI_DETAILS;
+}
+
+/* The details of a process the Trends pane follows; 0, or -1 when the
+ * series let it go. */
+static int ui_details_process(struct ui *u, int pid, unsigned long long start)
+{
+	const struct trends *tr = view_trends(u->view);
+	const struct trends_proc *p = trends_proc(tr, pid, start);
+	if (!p)
+		return -1;
+	struct details_process src = {
+		.pid = pid, .starttime = start, .comm = p->comm, .pm = poller_procmap(u->poller),
+		.hist = &p->s, .span = trends_span(tr, TRENDS_WINDOW),
+		.minute = trends_span(tr, 60), .ascii = tr->ascii,
+	};
+	if (details_build_process(&u->details, &src) < 0)
+		ui_message(u, "out of memory building the details");
+	u->details_pid = pid;
+	u->details_start = start;
+	return 0;
+}
+
+/* Open details follow their socket or process, poll by poll, while it lives. */
+static void ui_details_refresh(struct ui *u)
+{
+	const struct sock_entry *e;
+	if (u->mode == UI_DETAILS && u->details_pid > 0)
+		ui_details_process(u, u->details_pid, u->details_start);
+	if (u->mode != UI_DETAILS || !u->details_live)
+		return;
+	e = sock_table_find(poller_table(u->poller), &u->details_rec);
+	if (e) {
+		struct column_row c = { .rec = &e->rec };
+		ui_details_from(u, &c, e);
+	}
+}
+
+/* Enter on a process of the Trends pane: its details and history. */
+static void ui_details_trend(struct ui *u, const struct trend_row *t)
+{
+	if (t->pid <= 0 || ui_details_process(u, t->pid, t->starttime) < 0)
+		return;
+	u->details_live = 0;
 	u->details_top = u->details_sel = 0;
 	u->mode = UI_DETAILS;
 }
@@ -224,6 +312,8 @@ static void ui_open_details(struct ui *u)
 		return;
 	if (r.sock.rec) {
 		ui_details_socket(u, &r.sock);
+	} else if (u->focus == PANE_TRENDS) {
+		ui_details_trend(u, r.cells);
 	} else if (r.proc) {
 		view_conn_narrow(u->view, r.proc->pid, r.proc->starttime);
 		if (ui_pane_shown(u, PANE_CONNECTIONS))
@@ -671,6 +761,7 @@ static void ui_action(struct ui *u, enum keys_action a)
 	case KEYS_NAMES: ui_toggle_names(u); break;
 	case KEYS_SERVICES: u->show_services = !u->show_services; break;
 	case KEYS_SAVE: ui_save(u); break;
+	case KEYS_TRENDS: ui_trends_toggle(u); break;
 	case KEYS_GROUP:
 		view_proc_group_by_service(u->view, !view_proc_by_service(u->view));
 		break;
@@ -884,6 +975,8 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	details_init(&u->details);
 	view_set_linger(u->view, o->linger);
 	view_set_cmdlines(u->view, cmdlines_source(u->cmdlines));
+	view_trends_setup(u->view, o->interval,
+	                  spark_glyphs_for(MB_CUR_MAX > 1, getenv("TERM")) == SPARK_ASCII);
 	if (ui_set_filter(u, o->filter ? o->filter : "", UI_LISTEN_ALL, err, errlen) < 0)
 		return -1;
 	ui_sort_from(u, PANE_CONNECTIONS, o->sort, o->sort_desc);

@@ -51,6 +51,7 @@ struct ui {
 	char prompt_error[256];
 
 	enum pane_id focus;
+	enum pane_id before_trends;       /* where t goes back to */
 	enum ui_mode mode;
 	int paused;
 	int polled;                       /* the baseline poll is done */
@@ -67,6 +68,10 @@ struct ui {
 
 	struct details details;           /* content of the details view */
 	size_t details_top;               /* first line shown */
+	struct sock_rec details_rec;      /* the socket shown (its netns_name unused) */
+	int details_live;                 /* it was in the table: follow it */
+	int details_pid;                  /* else a process's (Trends), > 0 */
+	unsigned long long details_start;
 	size_t help_top;
 
 	char host[256];

@@ -216,6 +216,7 @@ static const struct row_source *const row_sources[PANE_COUNT] = {
 	[PANE_CONNECTIONS] = &view_conn_source,
 	[PANE_PROCESSES] = &view_proc_source,
 	[PANE_EVENTS] = &view_events_source,
+	[PANE_TRENDS] = &view_trends_source,
 };
 
 static int pane_refresh(struct view *v, enum pane_id p)
@@ -285,6 +286,7 @@ int view_poll(struct view *v, const struct sock_table *t,
 	int rc = 0;
 	if (!v->polled)
 		v->baseline = now;
+	v->polling_at = now;
 	for (int p = 0; p < PANE_COUNT; p++)
 		if (row_sources[p]->poll && row_sources[p]->poll(v, t, ev) < 0)
 			rc = -1;

@@ -148,6 +148,16 @@ int view_conn_narrowed(const struct view *v, int *pid, unsigned long long *start
 void view_proc_group_by_service(struct view *v, int on);
 int view_proc_by_service(const struct view *v);
 
+/* ---- Trends ---- */
+struct trends;
+/* The seconds between polls (so a pause shows as a gap) and whether
+ * sparklines are plain ASCII (not UTF-8, or a terminal without blocks). */
+void view_trends_setup(struct view *v, double interval, int ascii);
+/* Keeps rec's rate and RTT history a poll from now on (NULL: none). */
+void view_trends_watch(struct view *v, const struct sock_rec *rec);
+/* The series behind the Trends pane, TREND and the details. */
+const struct trends *view_trends(const struct view *v);
+
 /* ---- Events (index 0 = newest unless sorted otherwise) ---- */
 size_t view_events_logged(const struct view *v);   /* in the ring, unfiltered */
 

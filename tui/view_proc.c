@@ -230,6 +230,15 @@ static int proc_count_table(struct view *v)
 	return 0;
 }
 
+/* TREND: the process's last minute, as the Trends pane keeps it. */
+static void proc_trend(const struct view *v, struct proc_row *r)
+{
+	const struct trends_proc *p = r->pid ? trends_proc(v->trends, r->pid, r->starttime) : NULL;
+	r->trend = p ? &p->s : NULL;
+	r->trend_span = trends_span(v->trends, 60);
+	r->trend_ascii = v->graph_ascii;
+}
+
 /* Processes are seeded in their shown order, so ties keep it; processes
  * left without sockets or TIME_WAITs they left are then dropped. */
 static int proc_rebuild(struct view *v)
@@ -248,7 +257,8 @@ static int proc_rebuild(struct view *v)
 	for (size_t k = 0; k < b->n; k++)
 		if (b->v[k].total || b->v[k].tw) {
 			b->v[n] = b->v[k];
-			b->v[n++].cmdlines = v->cmdlines;
+			b->v[n].cmdlines = v->cmdlines;
+			proc_trend(v, &b->v[n++]);
 		}
 	b->n = n;
 	for (size_t k = 0; k < n; k++)

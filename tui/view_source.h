@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "trends.h"
 #include "view.h"
 
 #define GONE_REF 0x80000000u      /* a Connections ref with this bit: a GONE row */
@@ -111,12 +112,20 @@ struct view {
 	uint64_t ev_sel_seq;
 	int ev_has_sel;
 	int ev_follow;        /* the selection is on the newest event: stay there */
+
+	/* Trends */
+	double polling_at;         /* the time of the poll view_poll is taking */
+	struct trends *trends;
+	struct trend_row *trows;
+	size_t ntrows, trowcap;
+	int graph_ascii;           /* sparklines in plain ASCII */
 };
 
 /* Each row source's own pane. */
 #define CONN(v) ((v)->pane[PANE_CONNECTIONS])
 #define PROC(v) ((v)->pane[PANE_PROCESSES])
 #define EVENTS(v) ((v)->pane[PANE_EVENTS])
+#define TRENDS(v) ((v)->pane[PANE_TRENDS])
 
 typedef int (*row_cmp)(const struct view *v, uint32_t a, uint32_t b);
 
@@ -140,6 +149,7 @@ struct row_source {
 extern const struct row_source view_conn_source;     /* view_conn.c */
 extern const struct row_source view_proc_source;     /* view_proc.c */
 extern const struct row_source view_events_source;   /* view_events.c */
+extern const struct row_source view_trends_source;   /* view_trends.c */
 
 /* view.c, for the row sources */
 /* The filter, and with narrow the process narrowing, for one socket held

@@ -62,14 +62,16 @@ SCENARIOS = [
 
 # ------------------------------------------------------------ measuring
 
-def measure(tmux, session, argv, env, warmup, seconds, outfile, ready=None):
+def measure(tmux, session, argv, env, warmup, seconds, outfile, ready=None, keys=()):
     """Starts argv in session, waits warmup seconds (and until ready(lines)),
-    then counts the bytes it writes for seconds. Returns (bytes, elapsed,
-    the screen's text at the end)."""
+    presses keys, then counts the bytes it writes for seconds. Returns
+    (bytes, elapsed, the screen's text at the end)."""
     tmux.start(session, argv, WIDTH, HEIGHT, env)
     t0 = time.monotonic()
     if ready:
         tmux.wait_for(session, ready, '%s\'s first screen' % argv[0])
+    if keys:
+        tmux.keys(session, *keys)
     time.sleep(max(0, warmup - (time.monotonic() - t0)))
     open(outfile, 'wb').close()
     tmux.run('pipe-pane', '-o', '-t', session + ':', 'cat >> ' + B.shell_quote(outfile))
@@ -219,6 +221,8 @@ def main():
     ap.add_argument('--htop-delay', type=int, default=10, help='tenths of a second (htop -d)')
     ap.add_argument('--shared-netns', action='store_true')
     ap.add_argument('--keep', help='directory to keep the raw byte captures in')
+    ap.add_argument('--trends', action='store_true',
+                    help='measure sockeye with its Trends pane open (t)')
     a = ap.parse_args()
     sockeye = B.find_sockeye(a.sockeye)
     sockload = B.find_sockload(a.sockload)
@@ -241,7 +245,7 @@ def main():
         s_out = os.path.join(work, 'sockeye-%s.bytes' % key)
         s_bytes, s_el, s_screen = measure(
             tmux, 'sockeye-' + key, load.prefix() + [sockeye], env, a.warmup, a.seconds, s_out,
-            ready=lambda ls: any('sockets,' in l for l in ls))
+            ready=lambda ls: any('sockets,' in l for l in ls), keys=('t',) if a.trends else ())
         h_out = os.path.join(work, 'htop-%s.bytes' % key)
         h_bytes, h_el, _ = measure(tmux, 'htop-' + key, [htop, '-d', str(a.htop_delay)], env,
                                    a.warmup, a.seconds, h_out)

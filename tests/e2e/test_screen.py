@@ -498,6 +498,9 @@ class Screen(unittest.TestCase):
         p.keys('Tab')
         p.wait(only('Events'), 'only Events after Tab')
         p.keys('Tab')
+        p.wait(lambda ls: pane_title_line(ls, 'Trends') is not None and all(
+            pane_title_line(ls, o) is None for o in names) and ls, 'only Trends after Tab')
+        p.keys('Tab')
         p.wait(only('Connections'), 'only Connections after another Tab')
 
     # 8
