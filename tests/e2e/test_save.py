@@ -64,13 +64,8 @@ class SaveFromTheScreen(unittest.TestCase):
 
 
 def main():
-    global SERVER
     S.sockeye_path()
-    SERVER = T.server_or_skip()
-    try:
-        S.main()
-    finally:
-        SERVER.kill()
+    T.run_tests(sys.modules[__name__], 'sockeye-e2e', S.main, needed=True)
 
 
 if __name__ == '__main__':

@@ -423,15 +423,11 @@ class ScreenNet(unittest.TestCase):
 
 
 def main():
-    global SERVER, LOCALE, TERM
+    global LOCALE, TERM
     S.sockeye_path()
     LOCALE = T.utf8_locale() or 'C'
     TERM = T.best_term()
-    SERVER = T.server_or_skip()
-    try:
-        S.main()
-    finally:
-        SERVER.kill()
+    T.run_tests(sys.modules[__name__], 'sockeye-e2e', S.main, needed=True)
 
 
 if __name__ == '__main__':

@@ -206,14 +206,10 @@ class History(unittest.TestCase):
 
 
 def main():
-    global SERVER, TERM
+    global TERM
     S.sockeye_path()
     TERM = T.best_term()
-    SERVER = T.server_or_skip()
-    try:
-        S.main()
-    finally:
-        SERVER.kill()
+    T.run_tests(sys.modules[__name__], 'sockeye-e2e', S.main, needed=True)
 
 
 if __name__ == '__main__':

@@ -38,10 +38,11 @@ def server_or_skip():
     return Server()
 
 
-def run_tests(module, tag, run):
-    """For a test file where only some tests need tmux: module.SERVER is a
-    private server (None without tmux) while run() runs, killed after."""
-    module.SERVER = Server(tag) if tmux_path() else None
+def run_tests(module, tag, run, needed=False):
+    """module.SERVER is a private tmux server while run() runs, killed
+    after. Without tmux: None where only some tests need it, else (needed)
+    the file is skipped, saying so, as server_or_skip does."""
+    module.SERVER = server_or_skip() if needed else Server(tag) if tmux_path() else None
     try:
         run()
     finally:
