@@ -513,8 +513,9 @@ class Screen(unittest.TestCase):
         p.keys('Enter')
         # Wait for the whole view, not its first line: tmux may show a frame
         # while it is still being written.
+        # (" Processes", the pane below, is not the owner's line.)
         lines = p.wait(lambda ls: any(l.startswith(' Details') for l in ls)
-                       and any(l.lstrip().startswith('Process') for l in ls) and ls,
+                       and re.search(r'Process\s+%d ' % h.pid, '\n'.join(ls)) and ls,
                        'the details view')
         text = '\n'.join(lines)
         self.assertRegex(text, r'Local\s+%s:%d\b' % (re.escape(ADDR), L['lport']), p.dump(lines))
