@@ -344,9 +344,7 @@ const struct sock_entry *sock_table_find(const struct sock_table *t,
 size_t sock_entry_owners(const struct sock_entry *e, const struct sock_owner **o,
                          int *former)
 {
-	*former = !e->nowners && e->nowners_was;
-	*o = *former ? e->owners_was : e->owners;
-	return *former ? e->nowners_was : e->nowners;
+	return sock_owners_shown(e->owners, e->nowners, e->owners_was, e->nowners_was, o, former);
 }
 
 /* ---- shared owner lists ---- */

@@ -141,6 +141,15 @@ const char *sock_endpoint_str(uint8_t family, const uint8_t addr[16], uint16_t p
 	return buf;
 }
 
+size_t sock_owners_shown(const struct sock_owner *now, size_t n,
+                         const struct sock_owner *was, size_t nwas,
+                         const struct sock_owner **o, int *former)
+{
+	*former = !n && nwas;
+	*o = *former ? was : now;
+	return *former ? nwas : n;
+}
+
 struct sock_owner *sock_owners_dup(const struct sock_owner *o, size_t n)
 {
 	if (!n)

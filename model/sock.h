@@ -91,6 +91,13 @@ struct sock_owner {
 /* A copy of n owners the caller frees; NULL when n is 0 or out of memory. */
 struct sock_owner *sock_owners_dup(const struct sock_owner *o, size_t n);
 
+/* The owners a socket is shown with: its current ones (now, n), or, when
+ * no process holds it, those who held it when last seen whole (was, nwas;
+ * then *former is 1, else 0). Sets *o and returns their count. */
+size_t sock_owners_shown(const struct sock_owner *now, size_t n,
+                         const struct sock_owner *was, size_t nwas,
+                         const struct sock_owner **o, int *former);
+
 /* A snapshot as collected: a plain growable array. The collector that fills
  * it owns nothing in it; sock_list_free() releases the array. */
 struct sock_list {

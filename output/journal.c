@@ -104,9 +104,10 @@ static int journal_message(struct journal_entry *j, const struct sock_event *e)
 	                       sock_endpoint_str(r->family, r->laddr, r->lport, local, sizeof(local)),
 	                       sock_endpoint_str(r->family, r->raddr, r->rport, remote,
 	                                         sizeof(remote)));
-	int former = !e->nowners && e->nowners_was;
-	const struct sock_owner *o = former ? e->owners_was : e->owners;
-	size_t n = former ? e->nowners_was : e->nowners;
+	int former;
+	const struct sock_owner *o;
+	size_t n = sock_owners_shown(e->owners, e->nowners, e->owners_was, e->nowners_was,
+	                             &o, &former);
 	for (size_t i = 0; i < n && len < sizeof(msg); i++) {
 		textsafe_display(o[i].comm, strnlen(o[i].comm, sizeof(o[i].comm)), safe, sizeof(safe));
 		len += (size_t)snprintf(msg + len, sizeof(msg) - len, former ? " (%d/%s)" : " %d/%s",

@@ -95,9 +95,7 @@ static int cmp_rport(const void *x, const void *y)
 static size_t row_owners(const struct column_row *r, const struct sock_owner **o,
                          int *former)
 {
-	*former = !r->nowners && r->nowners_was;
-	*o = *former ? r->owners_was : r->owners;
-	return *former ? r->nowners_was : r->nowners;
+	return sock_owners_shown(r->owners, r->nowners, r->owners_was, r->nowners_was, o, former);
 }
 
 /* text's cell for r, in parentheses when former. */

@@ -339,8 +339,11 @@ static void count_event(struct trends *tr, struct trends_poll_sums *sum,
 	}
 	if (e->final && r->has_tcpinfo && e->type != SOCK_EV_CLOSED) {
 		double b = final_bytes(tr, e, &sum->tx_bytes, &sum->rx_bytes, &sum->retrans);
-		const struct sock_owner *o = e->nowners ? e->owners : e->owners_was;
-		procs_add(tr, o, e->nowners ? e->nowners : e->nowners_was, b / dt, now);
+		const struct sock_owner *o;
+		int former;
+		size_t n = sock_owners_shown(e->owners, e->nowners, e->owners_was, e->nowners_was,
+		                             &o, &former);
+		procs_add(tr, o, n, b / dt, now);
 	}
 }
 
