@@ -113,10 +113,10 @@ static int ui_set_filter(struct ui *u, const char *text, enum ui_listen listen,
  * are out of sight, even where none was seen and refused: /proc mounted
  * with hidepid=2 hides them altogether. TIME_WAIT and request sockets
  * belong to no process at all and do not count. */
-static int ui_others_unowned(const struct sock_table *t)
+static int ui_others_unowned(const struct ui *u, const struct sock_table *t)
 {
 	uid_t me = getuid();
-	if (privs_sees_all_owners())
+	if (u->sees_all_owners)
 		return 0;
 	for (size_t i = 0, n = sock_table_count(t); i < n; i++) {
 		const struct sock_entry *e = sock_table_at(t, i);
@@ -150,7 +150,7 @@ static void ui_apply(struct ui *u, int rc, double when, const char *why)
 	const char *degraded = poller_degraded(u->poller);
 	snprintf(u->source_note, sizeof(u->source_note), "%s", degraded ? degraded : "");
 	u->unreadable = procmap_unreadable(poller_procmap(u->poller));
-	u->others_unowned = ui_others_unowned(poller_table(u->poller));
+	u->others_unowned = ui_others_unowned(u, poller_table(u->poller));
 	u->polled_at = when;
 	ui_details_refresh(u);
 	u->dirty = 1;
