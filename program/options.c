@@ -20,13 +20,7 @@
 
 enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER,
        OPT_READ_ONLY, OPT_RATES, OPT_NO_DESTROY_EVENTS, OPT_CONFIG, OPT_NO_CONFIG,
-       OPT_ALL_NETNS, OPT_NO_ALL_NETNS };
-
-/* The mouse on the screen. */
-enum { OPT_NO_MOUSE = 768 };
-
-/* Outputs for fleets: a metrics file and the journal. */
-enum { OPT_PROMETHEUS = 512, OPT_JOURNAL };
+       OPT_ALL_NETNS, OPT_NO_ALL_NETNS, OPT_PROMETHEUS, OPT_JOURNAL, OPT_NO_MOUSE };
 
 static const struct option long_options[] = {
 	{ "interval",   required_argument, NULL, 'i' },
