@@ -111,8 +111,9 @@ static int ui_set_filter(struct ui *u, const char *text, enum ui_listen listen,
 
 /* Not root, another user's socket with no owner means their processes
  * are out of sight, even where none was seen and refused: /proc mounted
- * with hidepid=2 hides them altogether. TIME_WAIT and request sockets
- * belong to no process at all and do not count. */
+ * with hidepid=2 hides them altogether. Timewait sockets (TIME_WAIT, and
+ * FIN_WAIT2 once closed) and request sockets belong to no process at all
+ * and do not count. */
 static int ui_others_unowned(const struct ui *u, const struct sock_table *t)
 {
 	uid_t me = getuid();
@@ -120,7 +121,8 @@ static int ui_others_unowned(const struct ui *u, const struct sock_table *t)
 		return 0;
 	for (size_t i = 0, n = sock_table_count(t); i < n; i++) {
 		const struct sock_entry *e = sock_table_at(t, i);
-		if (!e->nowners && e->rec.uid != me && e->rec.state != SOCK_ST_TIME_WAIT &&
+		if (!e->nowners && e->rec.uid != me && !e->rec.timewait &&
+		    e->rec.state != SOCK_ST_TIME_WAIT &&
 		    e->rec.state != SOCK_ST_NEW_SYN_RECV && e->rec.state != SOCK_ST_SYN_RECV)
 			return 1;
 	}
