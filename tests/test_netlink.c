@@ -635,11 +635,20 @@ static int open_bound(int family, int type, const char *addr, uint16_t *port)
 	return fd;
 }
 
+/* This test's own socket on loopback (127.0.0.1 or ::1) at lport. Other
+ * programs' sockets may share the port number: on another address, or,
+ * for a port connect() chose, a timewait socket of an earlier connection. */
 static const struct sock_rec *find_local(const struct sock_list *l, uint8_t proto,
                                          uint8_t family, uint16_t lport)
 {
+	uint8_t lo[16] = { 0 };
+	if (family == AF_INET)
+		inet_pton(AF_INET, "127.0.0.1", lo);
+	else
+		inet_pton(AF_INET6, "::1", lo);
 	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].proto == proto && l->v[i].family == family && l->v[i].lport == lport)
+		if (l->v[i].proto == proto && l->v[i].family == family && l->v[i].lport == lport &&
+		    !l->v[i].timewait && memcmp(l->v[i].laddr, lo, sizeof(lo)) == 0)
 			return &l->v[i];
 	return NULL;
 }
