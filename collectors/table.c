@@ -40,6 +40,7 @@ struct sock_table {
 	const struct procmap *pm;
 	unsigned long pm_version;
 	size_t next;              /* the entry after the last one an update matched */
+	uint64_t lives;           /* the last life number given */
 };
 
 static void set_put(struct sock_table *t, struct sock_owner *owners);
@@ -464,6 +465,7 @@ static int emit(struct sock_events *ev, enum sock_event_type type, double now,
 	x->time = now;
 	x->from_state = from;
 	x->rec = e->rec;
+	x->life = e->life;
 	x->owners = sock_owners_dup(e->owners, e->nowners);
 	x->nowners = x->owners ? e->nowners : 0;
 	x->owners_was = sock_owners_dup(e->owners_was, e->nowners_was);
@@ -491,6 +493,7 @@ static struct sock_entry *entry_add(struct sock_table *t, size_t slot,
 	memset(e, 0, sizeof(*e));
 	e->rec = *rec;
 	e->first_seen = e->state_since = e->seen_at = now;
+	e->life = ++t->lives;
 	t->slots[slot] = (uint32_t)++t->n;
 	return e;
 }

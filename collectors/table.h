@@ -48,6 +48,9 @@ struct sock_entry {
 	/* Its full socket's close notice came: rec.tcp holds its final
 	 * counters (a timewait socket's own record has none). */
 	uint8_t final;
+	/* Which life this is: 1, 2, ... in the order the table met them,
+	 * never reused while the table lives (a recording's key). */
+	uint64_t life;
 	uint32_t gen;                 /* last snapshot that held it */
 	double seen_at;               /* time of that snapshot: where a rate starts */
 	/* Bytes per second over the last two polls, from tcp_info's
@@ -79,6 +82,9 @@ struct sock_event {
 	double tx_rate, rx_rate;
 	int has_rate;
 	char by[64];                  /* CLOSED: the user who closed it (raw) */
+	/* The entry's life (struct sock_entry); 0 for a brief GONE, which
+	 * no entry ever held. */
+	uint64_t life;
 	/* From the kernel's close notice (destroyed.h).
 	 * final: rec holds the kernel's last word on the full socket — its
 	 * final queues (GONE) and TCP counters — and time is when that was
@@ -146,6 +152,13 @@ int sock_table_fit(struct sock_table *t);
  * socket that is gone). */
 const struct sock_entry *sock_table_take_notice(struct sock_table *t,
                                                 const struct sock_rec *notice, int brief);
+
+/* Makes t hold exactly the n entries v, as a table that had polled them
+ * would (a moment read back from a recording): records (rec.netns_name
+ * stays the caller's, and must outlive its use), owners and former owners
+ * (copied), times, rates and life numbers as given. The next update diffs
+ * against them. Returns 0, or -1 when out of memory (t is then empty). */
+int sock_table_restore(struct sock_table *t, const struct sock_entry *v, size_t n);
 
 size_t sock_table_count(const struct sock_table *t);
 /* Entries are dense: 0 <= i < count. Positions move between updates. */

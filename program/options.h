@@ -34,6 +34,15 @@ struct options {
 	int journal;                /* --journal: events to the systemd journal */
 	int headless;               /* --prometheus or --journal without --batch or
 	                             * --events: MODE_EVENTS that prints nothing */
+	/* The flight recorder (history/record.h) and replay (history/replay.h). */
+	const char *record;         /* --record=FILE: record there; NULL none */
+	double record_keep;         /* --record-keep, seconds (RECORD_KEEP_DEFAULT) */
+	uint64_t record_max;        /* --record-max, bytes (RECORD_MAX_DEFAULT) */
+	const char *replay;         /* --replay=FILE: show a recording; NULL live */
+	/* --at, --since, --until as typed: relative and clock times count
+	 * from the recording's last moment, so they are resolved once it is
+	 * open (when_parse). NULL when not given. */
+	const char *at, *since, *until;
 	int help, version;
 	char *filter;               /* the FILTER words joined by spaces (owned) */
 	char *sort_buf;             /* storage behind sort (owned) */

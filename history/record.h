@@ -1,0 +1,66 @@
+/* record.h — the flight recorder: every poll's table and events written
+ * into an SQLite database (schema.h), by a thread of its own, so a slow
+ * disk costs samples (counted, with a note) and never a poll. The same
+ * writer keeps the screen's last minutes in memory for rewinding when no
+ * file is named. */
+#ifndef SOCKEYE_RECORD_H
+#define SOCKEYE_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "table.h"
+
+struct column_cmdlines;    /* columns.h: the owners' command lines */
+struct history;            /* replay.h */
+
+#define RECORD_KEEP_DEFAULT (7 * 86400.0)           /* --record-keep */
+#define RECORD_MAX_DEFAULT (1024ull * 1024 * 1024)   /* --record-max */
+#define RECORD_MEM_KEEP 600.0                        /* the screen's rewind */
+#define RECORD_MEM_MAX (32ull * 1024 * 1024)
+
+struct record_config {
+	const char *path;      /* the database file (created 0600); NULL: in memory */
+	double keep;           /* seconds of history kept */
+	uint64_t max_bytes;    /* the database stays under this */
+	double interval;       /* the poll interval, kept in meta */
+	const char *host;      /* this machine's name, kept in meta */
+};
+
+struct recorder;
+
+/* Opens (or creates) the recording and starts its writer thread. A file
+ * that exists must be a recording of this version or older (its rows are
+ * kept, its lives still open are ended at its last poll); anything else is
+ * refused with err saying what the file is. NULL with err filled. */
+struct recorder *recorder_open(const struct record_config *c, char *err, size_t errlen);
+/* Writes what is queued (waiting for the writer), then closes. NULL: nothing. */
+void recorder_close(struct recorder *r);
+
+/* On the polling thread, after poller_apply: what changed in t since the
+ * last call, and ev (NULL: a baseline poll, no events), taken at when.
+ * Copies what it needs and returns without waiting for the disk; when the
+ * writer is behind, this poll's samples are merged or dropped (counted)
+ * rather than waited for. cmd (may be NULL) gives new owners' command
+ * lines. Returns 0, or -1 when out of memory. */
+int recorder_poll(struct recorder *r, const struct sock_table *t,
+                  const struct sock_events *ev, const struct column_cmdlines *cmd,
+                  double when);
+
+/* Polls dropped because the writer was behind, since the start. */
+uint64_t recorder_dropped(const struct recorder *r);
+/* A note for stderr or the footer once each time something went wrong
+ * (writing failed, polls dropped), then NULL. */
+const char *recorder_take_note(struct recorder *r);
+
+/* Runs in the writer thread before it writes anything, so a sandbox step
+ * (Landlock to the file's folder, seccomp for the rest) can be taken there
+ * rather than on the polling thread; see sandbox/. Set before the first
+ * recorder_poll. */
+void recorder_set_thread_setup(struct recorder *r, int (*setup)(void *arg, char *err, size_t errlen),
+                               void *arg);
+
+/* A reader of the same recording (for the screen's rewind, memory or
+ * file), freed with history_close; NULL with err filled. */
+struct history *recorder_history(struct recorder *r, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,3 @@
+/* replay.c — see replay.h. */
+#include "config.h"
+#include "replay.h"

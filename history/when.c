@@ -1,0 +1,3 @@
+/* when.c — see when.h. */
+#include "config.h"
+#include "when.h"
