@@ -26,7 +26,7 @@
 
 enum stmt_id {
 	ST_SPAN, ST_AT_OR_BEFORE, ST_AFTER, ST_BEFORE, ST_SNAPSHOT, ST_ALIVE, ST_OWNERS,
-	ST_INODE_WAS, ST_EVENTS, ST_EVENTS_END, ST_CMDLINE, ST_MAX
+	ST_INODE_WAS, ST_EVENTS, ST_EVENTS_END, ST_CMDLINE, ST_HOST, ST_MAX
 };
 
 /* Owners and samples of a life are those of its newest rows at or before
@@ -83,6 +83,7 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_EVENTS_END] =
 		"SELECT time FROM events WHERE time > ?1 AND time <= ?2 ORDER BY time"
 		" LIMIT 1 OFFSET ?3",
+	[ST_HOST] = "SELECT value FROM meta WHERE key = 'host'",
 	[ST_CMDLINE] =
 		"SELECT cmdline FROM procs WHERE pid = ?1 AND starttime = ?2 ORDER BY id DESC LIMIT 1",
 };
@@ -414,6 +415,18 @@ int history_moment(struct history *h, double t, double *moment)
 int history_step(struct history *h, double moment, int dir, double *out)
 {
 	return real_of(h, dir > 0 ? ST_AFTER : ST_BEFORE, moment, out) == 1 ? 0 : -1;
+}
+
+int history_host(struct history *h, char *buf, size_t len)
+{
+	sqlite3_stmt *s = stmt(h, ST_HOST);
+	int rc = -1;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_TEXT) {
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+		rc = 0;
+	}
+	sqlite3_reset(s);
+	return rc;
 }
 
 /* ---- command lines ---- */
