@@ -41,10 +41,14 @@ enum stmt_id {
 #define SAMPLE_JOIN(t) \
 	" LEFT JOIN samples s ON s.life = l.id AND s.time = " \
 	"(SELECT max(time) FROM samples WHERE life = l.id AND time <= " t ")"
-/* The poll that found an event: its time, or a close notice's heard
- * before it. The table took the event's owners, and its state's start,
- * at that poll. */
-#define POLL_OF(t) "coalesce((SELECT min(time) FROM polls WHERE time >= " t "), " t ")"
+/* The poll that found an event (e: the events row): its own time, but a
+ * close notice's (final) is when the notice was heard, which may be a
+ * poll's time while a later poll applied it. The table took the event's
+ * owners, and its state's start, at that poll; a final event's life has
+ * no process left to change its owners after. */
+#define POLL_OF(e) \
+	"coalesce((SELECT min(time) FROM polls WHERE time > " e ".time AND " e ".final)," \
+	" (SELECT min(time) FROM polls WHERE time >= " e ".time), " e ".time)"
 /* Column positions in both queries that read lives and samples. */
 enum { C_LIFE, C_PROTO, C_FAMILY, C_LADDR, C_LPORT, C_RADDR, C_RPORT, C_IFINDEX, C_NETNS,
        C_NETNS_NAME, C_COOKIE, C_BORN, C_BRIEF, C_ETIME, C_STATE, C_TIMEWAIT, C_FINAL,
@@ -64,7 +68,7 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_ALIVE] =
 		"WITH alive(life) AS (SELECT life FROM snapshots WHERE time = ?1 "
 		"UNION ALL SELECT id FROM lives WHERE born > ?1 AND born <= ?2) "
-		"SELECT " LIFE_COLUMNS ", " POLL_OF("e.time") ", e.state, e.timewait, e.final, "
+		"SELECT " LIFE_COLUMNS ", " POLL_OF("e") ", e.state, e.timewait, e.final, "
 		SAMPLE_COLUMNS ", e.event FROM alive a JOIN lives l ON l.id = a.life"
 		" JOIN events e ON e.id = (SELECT id FROM events WHERE life = l.id AND time <= ?2"
 		" ORDER BY time DESC, id DESC LIMIT 1)"
@@ -79,13 +83,13 @@ static const char *const stmt_sql[ST_MAX] = {
 		"SELECT inode FROM samples WHERE life = ?1 AND time <= ?2 AND inode != 0"
 		" ORDER BY time DESC LIMIT 1",
 	[ST_STATE_SINCE] =
-		"SELECT " POLL_OF("time") " FROM events WHERE life = ?1 AND time <= ?2"
+		"SELECT " POLL_OF("x") " FROM events x WHERE life = ?1 AND time <= ?2"
 		" AND event IN ('new', 'state') ORDER BY time DESC LIMIT 1",
 	/* ?1 since, ?2 until; 'seen' rows are no event, only where a life
 	 * was met without one (the first poll, or after rows were lost). */
 	[ST_EVENTS] =
 		"SELECT " LIFE_COLUMNS ", e.time, e.state, e.timewait, e.final, " SAMPLE_COLUMNS
-		", e.event, e.from_state, e.brief, e.uid_unknown, " POLL_OF("e.time")
+		", e.event, e.from_state, e.brief, e.uid_unknown, " POLL_OF("e")
 		" FROM events e JOIN lives l ON l.id = e.life"
 		SAMPLE_JOIN("e.time")
 		" WHERE e.time > ?1 AND e.time <= ?2 AND e.event != 'seen' ORDER BY e.id",
@@ -713,7 +717,7 @@ static double state_since(struct history *h, sqlite3_stmt *s, double moment)
 	double t = sqlite3_column_double(s, C_ETIME), born = sqlite3_column_double(s, C_BORN);
 	const char *kind = (const char *)sqlite3_column_text(s, C_EVENT);
 	if (!kind || strcmp(kind, "seen") != 0)
-		return t;
+		return t < moment ? t : moment;   /* a notice heard by then, polled after */
 	if (t <= born)
 		return born;
 	sqlite3_stmt *q = stmt(h, ST_STATE_SINCE);
