@@ -849,3 +849,10 @@ const char *recorder_name(const struct recorder *r)
 {
 	return rec_db_name(r->db);
 }
+
+struct history *recorder_history(struct recorder *r, char *err, size_t errlen)
+{
+	/* A reader sees committed polls only: what is queued shows up as
+	 * the writer commits it. */
+	return history_open(rec_db_name(r->db), err, errlen);
+}
