@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #include "columns.h"
+#include "privs.h"
 #include "record.h"
 #include "replay.h"
 #include "schema.h"
@@ -634,6 +637,46 @@ static void a_recording_killed_mid_write_opens_up_to_its_last_complete_poll(void
 	                 0);
 }
 
+/* The writer narrowed to the recording's files, as sockeye narrows it,
+ * then asked to create another file beside them. */
+static char other_file[160];
+static int other_errno;
+
+static int confine_then_try(void *path, char *err, size_t errlen)
+{
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	int rc = privs_confine_recording(path, err, errlen);
+	int fd = open(other_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	other_errno = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static void the_narrowed_writer_writes_its_recording_and_nothing_else(void **state)
+{
+	struct fx *f = *state;
+	if (privs_landlock_abi() == 0)
+		skip();
+	struct record_config c = config(f);
+	open_rec(f, &c);
+	snprintf(other_file, sizeof(other_file), "%s/other", f->dir);
+	recorder_set_thread_setup(f->r, confine_then_try, f->path);
+	char err[256];
+	assert_int_equal(recorder_start(f->r, err, sizeof(err)), 0);
+	assert_null(recorder_take_note(f->r));
+	assert_int_equal(other_errno, EACCES);
+	assert_int_equal(access(other_file, F_OK), -1);
+	for (int i = 0; i < 3; i++) {
+		struct sock_rec recs[] = { listener(), conn((uint16_t)(40000 + i), 3000 + (uint64_t)i, 10) };
+		poll_at(f, 60.0 * i, recs, 2);
+	}
+	recorder_close(f->r);
+	f->r = NULL;
+	assert_int_equal(q(f->path, "SELECT count(*) FROM polls"), 3);
+	assert_int_equal(q(f->path, "SELECT count(*) FROM lives"), 4);
+}
+
 static void a_recording_in_memory_needs_no_file(void **state)
 {
 	struct fx *f = *state;
@@ -685,6 +728,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_held_writer_makes_polls_merge_and_count_as_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_queue_past_its_bound_is_dropped_and_the_next_poll_resynchronises, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_recording_killed_mid_write_opens_up_to_its_last_complete_poll, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_narrowed_writer_writes_its_recording_and_nothing_else, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_recording_in_memory_needs_no_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
