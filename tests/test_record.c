@@ -419,6 +419,22 @@ static void a_truncated_recording_is_refused_as_damaged(void **state)
 	refused(f, ": damaged: ");
 }
 
+static void a_file_another_recorder_writes_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct record_config c = config(f);
+	open_rec(f, &c);
+	struct sock_rec s = listener();
+	poll_at(f, 0, &s, 1);
+	refused(f, ": another sockeye is recording into it");
+	/* the first goes on */
+	poll_at(f, 1, &s, 1);
+	assert_int_equal(q(f->path, "SELECT count(*) FROM polls"), 2);
+	recorder_close(f->r);
+	f->r = NULL;
+	open_rec(f, &c);
+}
+
 static void a_second_run_ends_the_lives_left_open_and_numbers_after_them(void **state)
 {
 	struct fx *f = *state;
@@ -724,6 +740,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_newer_recording_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_file_that_is_not_sqlite_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_truncated_recording_is_refused_as_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_file_another_recorder_writes_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_second_run_ends_the_lives_left_open_and_numbers_after_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(retention_by_age_cuts_old_lives_and_keeps_the_oldest_moment_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_size_limit_holds_and_the_oldest_history_goes_first, setup, teardown),
