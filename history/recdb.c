@@ -232,6 +232,10 @@ static int set_up(struct rec_db *d, const struct record_config *c, int file,
 		sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
+	/* The screen's own reader needs none of these: memory goes to history. */
+	if (!file && exec(d, "DROP INDEX IF EXISTS samples_time; DROP INDEX IF EXISTS owners_since;"
+	                  " DROP INDEX IF EXISTS lives_ports", err, errlen) < 0)
+		return -1;
 	if (file) {
 		/* The WAL is what makes a poll's transaction survive a kill. */
 		int64_t wal = 0;
