@@ -52,6 +52,7 @@ struct rec_db {
 	double keep;
 	uint64_t max_bytes;
 	int64_t page_size;
+	uint64_t limit;             /* bytes the database's pages may take */
 	int64_t last_life, last_proc;
 	uint64_t proc_epoch;        /* moves on when a trim may have taken procs rows */
 	/* Held open with an flock while recording, so a second recorder on
@@ -161,6 +162,7 @@ static int set_limits(struct rec_db *d, int file, char *err, size_t errlen)
 		return -1;
 	}
 	int64_t pages = ((int64_t)d->max_bytes - wal) / d->page_size;
+	d->limit = (uint64_t)pages * (uint64_t)d->page_size;
 	/* A checkpoint copies each page the log holds once, however often the
 	 * polls since rewrote it: fewer, bigger ones copy less. */
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%lld; PRAGMA journal_size_limit=%lld;"
@@ -572,6 +574,11 @@ int rec_db_write(struct rec_db *d, const struct rec_batch *b, int *full,
 	return -1;
 }
 
+uint64_t rec_db_limit(const struct rec_db *d)
+{
+	return d->limit;
+}
+
 uint64_t rec_db_used(struct rec_db *d)
 {
 	int64_t pages = 0, freel = 0;
@@ -639,14 +646,11 @@ static int pick_cut(struct rec_db *d, const char *sql, double t, double *out)
 
 int rec_db_trim(struct rec_db *d, double now, int *want_snap, char *err, size_t errlen)
 {
-	int64_t maxpages = 0;
 	int rc = SQLITE_OK;
 	double s;
 	*want_snap = 0;
-	if (query_int(d->db, "PRAGMA max_page_count", &maxpages, &rc) < 0)
-		goto fail;
 	/* cut well under the limit, so a burst has room before the next trim */
-	uint64_t high = (uint64_t)maxpages * (uint64_t)d->page_size / 10 * 8;
+	uint64_t high = d->limit / 10 * 8;
 	if ((rc = run(d->st[ST_BEGIN])) != SQLITE_OK)
 		goto fail;
 	if (pick_cut(d, "SELECT max(time) FROM snapshots WHERE time <= ?1 AND time >"

@@ -37,7 +37,8 @@ int rec_db_write(struct rec_db *d, const struct rec_batch *b, int *full,
  * allows one), or -1 with err. */
 int rec_db_trim(struct rec_db *d, double now, int *want_snap, char *err, size_t errlen);
 
-/* Bytes the database's pages in use take. */
+/* Bytes the database's pages in use take, and the most they may. */
 uint64_t rec_db_used(struct rec_db *d);
+uint64_t rec_db_limit(const struct rec_db *d);
 
 #endif

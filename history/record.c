@@ -105,6 +105,7 @@ struct recorder {
 	void *setup_arg;
 	/* the writer's */
 	double last_trim;
+	uint64_t used_at_snap;      /* the database's size when the newest snapshot went in */
 	double writer_cpu;          /* under lock: seconds of CPU spent writing */
 };
 
@@ -600,6 +601,24 @@ static void writer_trim(struct recorder *r, double now)
 	}
 }
 
+/* After a commit: the size decides. Retention cuts at snapshots, so once
+ * the history since the newest one passes an eighth of the limit the
+ * differ is asked for another; past 80% the oldest goes now rather than
+ * at the next minute's trim. */
+static void writer_watch_size(struct recorder *r, const struct rec_batch *b)
+{
+	uint64_t used = rec_db_used(r->db), limit = rec_db_limit(r->db);
+	if (b->has_snap || used < r->used_at_snap)
+		r->used_at_snap = used;
+	if (used > limit / 10 * 8)
+		writer_trim(r, b->time);
+	else if (used - r->used_at_snap > limit / 8) {
+		pthread_mutex_lock(&r->lock);
+		r->want_snap = 1;
+		pthread_mutex_unlock(&r->lock);
+	}
+}
+
 static void writer_write(struct recorder *r, struct rec_batch *b)
 {
 	char err[512];
@@ -615,12 +634,15 @@ static void writer_write(struct recorder *r, struct rec_batch *b)
 		note_add(&r->note, "%s%s", err, full ? " (the size limit: the oldest history "
 		         "could not be cut yet)" : "");
 		r->resync = 1;
+		r->want_snap = 1;
 		r->dropped++;
 		r->lost += b->dropped + 1;
 		pthread_mutex_unlock(&r->lock);
 	}
 	if (b->time - r->last_trim >= RECORD_TRIM_EVERY || b->time < r->last_trim)
 		writer_trim(r, b->time);
+	else if (rc == 0)
+		writer_watch_size(r, b);
 }
 
 static void *writer_main(void *arg)
