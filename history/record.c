@@ -79,7 +79,7 @@ struct owner_cache {
 
 struct recorder {
 	struct rec_db *db;
-	double keep, snap_every;
+	double snap_every;
 	size_t queue_max;
 	/* the differ's, on the polling thread */
 	struct life_map lives;
@@ -308,7 +308,7 @@ static uint64_t counters_sig(const struct sock_rec *rec, int has_rate, double tx
 	return h ^ (uint64_t)(has_rate ? 1 : 0) ^ (uint64_t)(tx > 0) << 1 ^ (uint64_t)(rx > 0) << 2;
 }
 
-static int add_life(struct recorder *r, struct rec_batch *b, int64_t id,
+static int add_life(struct rec_batch *b, int64_t id,
                     const struct sock_rec *rec, double born, double ended, int brief)
 {
 	struct rec_life_row *l = PUSH(b, lives, nlives, caplives);
@@ -325,7 +325,6 @@ static int add_life(struct recorder *r, struct rec_batch *b, int64_t id,
 		b->nlives--;
 		return -1;
 	}
-	(void)r;
 	return 0;
 }
 
@@ -448,7 +447,7 @@ static int diff_gone(struct recorder *r, struct rec_batch *b, const struct sock_
 	if (!o) {
 		/* a brief life, or one this recorder never met */
 		id = ++r->next_life;
-		if (add_life(r, b, id, &ev->rec, ev->time, -1, ev->brief || !ev->life) < 0)
+		if (add_life(b, id, &ev->rec, ev->time, -1, ev->brief || !ev->life) < 0)
 			return -1;
 		owner_set(r, b, 1, id, ev->time, ev->owners, ev->nowners, ev->owners_was,
 		          ev->nowners_was, &fail);
@@ -457,7 +456,7 @@ static int diff_gone(struct recorder *r, struct rec_batch *b, const struct sock_
 		int whole = o->epoch == r->epoch;
 		double born = o->born;
 		map_del(&r->lives, (size_t)(o - r->lives.v));
-		if (!whole && add_life(r, b, id, &ev->rec, born, -1, 0) < 0)
+		if (!whole && add_life(b, id, &ev->rec, born, -1, 0) < 0)
 			return -1;
 	}
 	struct rec_end_row *end = PUSH(b, ends, nends, capends);
@@ -504,7 +503,7 @@ static int diff_entry(struct recorder *r, struct rec_batch *b, const struct sock
 		/* met for the first time, or again after rows were lost */
 		c->born = e->first_seen;
 		c->epoch = r->epoch;
-		if (add_life(r, b, c->id, &e->rec, e->first_seen, -1, e->brief) < 0 ||
+		if (add_life(b, c->id, &e->rec, e->first_seen, -1, e->brief) < 0 ||
 		    (c->gen_new != r->gen &&
 		     add_event(b, c->id, REC_EV_SEEN, when, &e->rec, NULL) < 0))
 			return -1;
@@ -713,7 +712,6 @@ struct recorder *recorder_open(const struct record_config *c, char *err, size_t 
 		free(r);
 		return NULL;
 	}
-	r->keep = c->keep;
 	r->snap_every = c->path ? RECORD_SNAP_FILE : RECORD_SNAP_MEM;
 	r->queue_max = c->queue_max ? c->queue_max : RECORD_QUEUE_MAX;
 	r->next_life = rec_db_last_life(r->db);
