@@ -311,8 +311,8 @@ static int touch_tables(struct history *h, char *err, size_t errlen)
 		"SELECT (SELECT min(id) FROM lives), (SELECT max(id) FROM lives)",
 		"SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)",
 		"SELECT (SELECT min(id) FROM procs), (SELECT max(id) FROM procs)",
-		"SELECT (SELECT life FROM samples ORDER BY life, time LIMIT 1),"
-		" (SELECT life FROM samples ORDER BY life DESC, time DESC LIMIT 1)",
+		("SELECT (SELECT life FROM samples ORDER BY life, time LIMIT 1),"
+		 " (SELECT life FROM samples ORDER BY life DESC, time DESC LIMIT 1)"),
 		"SELECT (SELECT max(since) FROM owners), (SELECT max(time) FROM snapshots)",
 	};
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {

@@ -275,8 +275,11 @@ static void hold(struct held *h, const struct sock_table *t)
 	for (size_t i = 0; i < h->n; i++) {
 		h->v[i] = *sock_table_at(t, i);
 		assert_true(h->v[i].nowners <= 4 && h->v[i].nowners_was <= 4);
-		memcpy(h->own[i], h->v[i].owners, h->v[i].nowners * sizeof(struct sock_owner));
-		memcpy(h->was[i], h->v[i].owners_was, h->v[i].nowners_was * sizeof(struct sock_owner));
+		if (h->v[i].nowners)
+			memcpy(h->own[i], h->v[i].owners, h->v[i].nowners * sizeof(struct sock_owner));
+		if (h->v[i].nowners_was)
+			memcpy(h->was[i], h->v[i].owners_was,
+			       h->v[i].nowners_was * sizeof(struct sock_owner));
 	}
 }
 
