@@ -95,6 +95,7 @@ struct recorder {
 	pthread_cond_t cond;
 	pthread_t thread;
 	int started, ready, quit, held, busy;
+	int cleaning;               /* the writer has cut history to delete */
 	struct rec_batch *pending;
 	int resync, want_snap, behind;
 	uint64_t dropped;
@@ -644,35 +645,60 @@ static void writer_write(struct recorder *r, struct rec_batch *b)
 		writer_watch_size(r, b);
 }
 
+/* A step of deleting cut history, between two polls' transactions. */
+static int writer_clean(struct recorder *r)
+{
+	char err[512];
+	if (rec_db_clean_step(r->db, err, sizeof(err)) == 0)
+		return 0;
+	pthread_mutex_lock(&r->lock);
+	note_add(&r->note, "%s", err);
+	pthread_mutex_unlock(&r->lock);
+	return -1;
+}
+
 static void *writer_main(void *arg)
 {
 	struct recorder *r = arg;
 	char err[256] = "";
 	int rc = r->setup ? r->setup(r->setup_arg, err, sizeof(err)) : 0;
+	int clean_failed = 0;
 	pthread_mutex_lock(&r->lock);
 	if (rc < 0)
 		note_add(&r->note, "the recording's writer is not narrowed: %s", err);
 	r->ready = 1;
 	pthread_cond_broadcast(&r->cond);
 	for (;;) {
-		while (!r->quit && (!r->pending || r->held))
+		/* Polls first; cut history is deleted a step at a time while
+		 * none waits. A run that ends leaves the rest to the next. */
+		r->cleaning = !clean_failed && rec_db_cleaning(r->db);
+		pthread_cond_broadcast(&r->cond);
+		while (!r->quit && (r->held || (!r->pending && !r->cleaning)))
 			pthread_cond_wait(&r->cond, &r->lock);
-		if (!r->pending)
-			break;
 		struct rec_batch *b = r->pending;
+		if (!b && r->quit)
+			break;
 		r->pending = NULL;
 		r->busy = 1;
 		pthread_mutex_unlock(&r->lock);
 		struct timespec c0, c1;
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-		writer_write(r, b);
-		rec_batch_free(b);
+		if (b) {
+			writer_write(r, b);
+			rec_batch_free(b);
+			clean_failed = 0;
+		} else {
+			/* a step that failed waits for the next poll to try again */
+			clean_failed = writer_clean(r) < 0;
+		}
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 		pthread_mutex_lock(&r->lock);
 		r->writer_cpu += (double)(c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9;
 		r->busy = 0;
 		pthread_cond_broadcast(&r->cond);
 	}
+	r->cleaning = 0;
+	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 	return NULL;
 }
@@ -867,7 +893,7 @@ void recorder_flush(struct recorder *r)
 	if (!r->started)
 		return;
 	pthread_mutex_lock(&r->lock);
-	while ((r->pending && !r->held) || r->busy)
+	while ((!r->held && (r->pending || r->cleaning)) || r->busy)
 		pthread_cond_wait(&r->cond, &r->lock);
 	pthread_mutex_unlock(&r->lock);
 }
