@@ -507,6 +507,39 @@ static void retention_by_age_cuts_old_lives_and_keeps_the_oldest_moment_whole(vo
 	assert_oldest_snapshot_rebuilds(f->path);
 }
 
+static void rows_a_run_left_before_the_first_moment_are_deleted_by_the_next(void **state)
+{
+	struct fx *f = *state;
+	struct record_config c = config(f);
+	open_rec(f, &c);
+	for (int i = 0; i < 40; i++) {
+		struct sock_rec recs[] = { listener(), conn((uint16_t)(40000 + i), 3000 + (uint64_t)i, 10) };
+		poll_at(f, 60.0 * i, recs, 2);
+	}
+	recorder_close(f->r);
+	f->r = NULL;
+	/* as a run stopped after cutting the moments before 20:00 and
+	 * before deleting their rows */
+	sql_file(f->path, "DELETE FROM polls WHERE time < 1796001200;"
+	         " DELETE FROM snapshots WHERE time < 1796001200");
+	assert_true(q(f->path, "SELECT count(*) FROM lives WHERE ended < 1796001200") > 0);
+	sock_table_free(f->t);
+	f->t = sock_table_new();
+	f->polls = 0;
+	open_rec(f, &c);
+	struct sock_rec one[] = { listener() };
+	poll_at(f, 2400, one, 1);
+	assert_int_equal(q(f->path, "SELECT count(*) FROM lives WHERE ended < 1796001200"), 0);
+	assert_int_equal(q(f->path, "SELECT count(*) FROM events WHERE life NOT IN (SELECT id FROM lives)"),
+	                 0);
+	assert_int_equal(q(f->path, "SELECT count(*) FROM samples WHERE life NOT IN (SELECT id FROM lives)"),
+	                 0);
+	/* the listener alive then keeps one of each, and the moment rebuilds */
+	assert_int_equal(q(f->path, "SELECT count(*) FROM events e JOIN lives l ON l.id = e.life"
+	                            " WHERE l.rport = 0 AND e.time < 1796001200"), 1);
+	assert_oldest_snapshot_rebuilds(f->path);
+}
+
 static void the_size_limit_holds_and_the_oldest_history_goes_first(void **state)
 {
 	struct fx *f = *state;
@@ -766,6 +799,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_file_another_recorder_writes_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_second_run_ends_the_lives_left_open_and_numbers_after_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(retention_by_age_cuts_old_lives_and_keeps_the_oldest_moment_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(rows_a_run_left_before_the_first_moment_are_deleted_by_the_next, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_size_limit_holds_and_the_oldest_history_goes_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(in_memory_the_limit_holds_too, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_held_writer_makes_polls_merge_and_count_as_dropped, setup, teardown),
