@@ -294,8 +294,13 @@ static int create_file(const char *path, int *created, char *err, size_t errlen)
 		return 0;
 	}
 	struct stat st;
-	if (errno != EEXIST || stat(path, &st) < 0) {
+	if (errno != EEXIST || lstat(path, &st) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* a link planted where a service records would have it write elsewhere */
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen, "%s: a symbolic link (name the file itself)", path);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {

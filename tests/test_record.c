@@ -401,6 +401,16 @@ static void a_file_that_is_not_sqlite_is_refused(void **state)
 	refused(f, ": not an SQLite database");
 }
 
+static void a_symbolic_link_is_refused(void **state)
+{
+	struct fx *f = *state;
+	char target[160];
+	snprintf(target, sizeof(target), "%s/elsewhere", f->dir);
+	assert_int_equal(symlink(target, f->path), 0);
+	refused(f, ": a symbolic link (name the file itself)");
+	assert_int_equal(access(target, F_OK), -1);
+}
+
 static void a_truncated_recording_is_refused_as_damaged(void **state)
 {
 	struct fx *f = *state;
@@ -795,6 +805,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(another_programs_database_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_newer_recording_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_file_that_is_not_sqlite_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_symbolic_link_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_truncated_recording_is_refused_as_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_file_another_recorder_writes_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_second_run_ends_the_lives_left_open_and_numbers_after_them, setup, teardown),
