@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 	long polls = atol(argv[2]);
 	double interval = atof(argv[3]);
 	struct poller_config cfg = { .source = POLLER_NETLINK, .want = SOCK_WANT_ALL,
+	                             .netns = POLLER_NETNS_HOST,
 	                             .proc_root = "/proc" };
 	struct poller *p = poller_new(&cfg, err, sizeof(err));
 	struct record_config rc = { .path = path, .keep = path ? RECORD_KEEP_DEFAULT : RECORD_MEM_KEEP,
