@@ -14,13 +14,17 @@
 #include "filter.h"
 #include "journal.h"
 #include "options.h"
+#include "record.h"
 #include "settings.h"
 #include "sock.h"
 #include "theme.h"
+#include "when.h"
 
 enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER,
        OPT_READ_ONLY, OPT_RATES, OPT_NO_DESTROY_EVENTS, OPT_CONFIG, OPT_NO_CONFIG,
-       OPT_ALL_NETNS, OPT_NO_ALL_NETNS, OPT_PROMETHEUS, OPT_JOURNAL, OPT_NO_MOUSE };
+       OPT_ALL_NETNS, OPT_NO_ALL_NETNS, OPT_PROMETHEUS, OPT_JOURNAL, OPT_NO_MOUSE,
+       OPT_RECORD, OPT_RECORD_KEEP, OPT_RECORD_MAX, OPT_REPLAY, OPT_AT, OPT_SINCE,
+       OPT_UNTIL };
 
 static const struct option long_options[] = {
 	{ "interval",   required_argument, NULL, 'i' },
@@ -46,6 +50,13 @@ static const struct option long_options[] = {
 	{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
 	{ "journal",    no_argument,       NULL, OPT_JOURNAL },
 	{ "no-mouse",   no_argument,       NULL, OPT_NO_MOUSE },
+	{ "record",     required_argument, NULL, OPT_RECORD },
+	{ "record-keep", required_argument, NULL, OPT_RECORD_KEEP },
+	{ "record-max", required_argument, NULL, OPT_RECORD_MAX },
+	{ "replay",     required_argument, NULL, OPT_REPLAY },
+	{ "at",         required_argument, NULL, OPT_AT },
+	{ "since",      required_argument, NULL, OPT_SINCE },
+	{ "until",      required_argument, NULL, OPT_UNTIL },
 	{ "config",     required_argument, NULL, OPT_CONFIG },
 	{ "no-config",  no_argument,       NULL, OPT_NO_CONFIG },
 	{ "help",       no_argument,       NULL, 'h' },
@@ -97,6 +108,20 @@ void options_usage(FILE *f)
 	"      --journal            send every event to the systemd journal as a\n"
 	"                           structured entry (SOCKEYE_* fields); without --events,\n"
 	"                           runs with no screen and prints nothing\n"
+	"      --record=FILE        keep the socket table's whole history in FILE, an\n"
+	"                           SQLite database (created mode 0600); without --batch,\n"
+	"                           --events or the screen's other outputs, runs with no\n"
+	"                           screen and prints nothing\n"
+	"      --record-keep=DURATION   with --record: drop history older than this\n"
+	"                           (90s, 30m, 12h, 7d, 2w; default 7d)\n"
+	"      --record-max=SIZE    with --record: keep the file under this size (500M,\n"
+	"                           1G, 64K; default 1G); the oldest history goes first\n"
+	"      --replay=FILE        show a recording instead of the machine: the screen,\n"
+	"                           or with --batch the table at --at, or with --events\n"
+	"                           the events from --since to --until\n"
+	"      --at=TIME            with --replay: the moment shown (default: the last)\n"
+	"      --since=TIME, --until=TIME   with --replay --events: the window of events\n"
+	"                           (default: the whole recording)\n"
 	"      --config=FILE        read settings from FILE instead of\n"
 	"                           $XDG_CONFIG_HOME/sockeye/config (the W key saves there)\n"
 	"      --no-config          read no config file\n"
@@ -108,6 +133,10 @@ void options_usage(FILE *f)
 	"proc:nginx proc:/^(nginx|php)/ pid:1234 user:www-data addr:10.0.0.0/8\n"
 	"laddr: raddr: netns:host service:NAME; '!' negates a term; a bare number\n"
 	"is a port, a bare state name a state, any other bare word a process name.\n"
+	"\n"
+	"TIME is a clock time (03:12, 03:12:07: the latest at or before the\n"
+	"recording's end), a date and time (2026-12-06 03:12), a time back from the\n"
+	"recording's end (-10m, -90s, -2h, -1d) or seconds since the epoch.\n"
 	"\n"
 	"Exit status: 0 success, 1 runtime failure, 2 bad usage.\n", cols);
 }
@@ -122,6 +151,51 @@ static int parse_iterations(const char *s, long *out, char *err, size_t errlen)
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+static int set_file(const char **to, const char *what, const char *arg,
+                    char *err, size_t errlen)
+{
+	if (!*arg) {
+		snprintf(err, errlen, "%s: the file name is empty", what);
+		return -1;
+	}
+	*to = arg;
+	return 0;
+}
+
+static int set_duration(double *to, const char *what, const char *arg, char *err, size_t errlen)
+{
+	char why[200];
+	if (when_duration(arg, to, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s", what, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_size(uint64_t *to, const char *what, const char *arg, char *err, size_t errlen)
+{
+	char why[200];
+	if (when_size(arg, to, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s", what, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Checked here so a typo is a usage error; resolved against the
+ * recording's end once it is open. */
+static int set_time(const char **to, const char *what, const char *arg, char *err, size_t errlen)
+{
+	char why[200];
+	double t;
+	if (when_parse(arg, 1e9, &t, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s", what, why);
+		return -1;
+	}
+	*to = arg;
 	return 0;
 }
 
@@ -167,6 +241,13 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 		}
 		o->journal = 1;
 		return 0;
+	case OPT_RECORD: return set_file(&o->record, "--record", arg, err, errlen);
+	case OPT_REPLAY: return set_file(&o->replay, "--replay", arg, err, errlen);
+	case OPT_RECORD_KEEP: return set_duration(&o->record_keep, "--record-keep", arg, err, errlen);
+	case OPT_RECORD_MAX: return set_size(&o->record_max, "--record-max", arg, err, errlen);
+	case OPT_AT: return set_time(&o->at, "--at", arg, err, errlen);
+	case OPT_SINCE: return set_time(&o->since, "--since", arg, err, errlen);
+	case OPT_UNTIL: return set_time(&o->until, "--until", arg, err, errlen);
 	case 'h': o->help = 1; return 0;
 	case 'V': o->version = 1; return 0;
 	case OPT_CONFIG: case OPT_NO_CONFIG: return 0;   /* the first pass took them */
@@ -213,21 +294,93 @@ static int join_filter(struct options *o, int argc, char **argv, char *err, size
 	return 0;
 }
 
-/* A metrics file or the journal alone: a service with no terminal, that
+/* A metrics file, the journal or a recording alone: a service with no terminal, that
  * polls like --events and prints nothing. */
 static void options_headless(struct options *o)
 {
-	if ((o->prometheus || o->journal) && o->mode == MODE_SCREEN) {
+	if ((o->prometheus || o->journal || o->record) && o->mode == MODE_SCREEN) {
 		o->mode = MODE_EVENTS;
 		o->headless = 1;
 	}
 }
 
-static int check_combination(struct options *o, char *err, size_t errlen)
+/* What the command line named that the checks below need to tell from a
+ * default or the config file's. */
+struct given {
+	const char *live;      /* the first option that only means something live */
+	int keep, max;         /* --record-keep, --record-max */
+};
+
+static const char *live_only_name(int c)
 {
-	if (o->json && o->mode == MODE_SCREEN && (o->prometheus || o->journal)) {
-		snprintf(err, errlen, "--json needs --batch or --events (--prometheus and "
-		         "--journal alone print nothing)");
+	switch (c) {
+	case 'i': return "--interval";
+	case 'n': return "--iterations";
+	case OPT_SOURCE: return "--source";
+	case OPT_NO_DESTROY_EVENTS: return "--no-destroy-events";
+	case OPT_ALL_NETNS: return "--all-netns";
+	case OPT_NO_ALL_NETNS: return "--no-all-netns";
+	case OPT_RATES: return "--rates";
+	case OPT_PROMETHEUS: return "--prometheus";
+	case OPT_JOURNAL: return "--journal";
+	case OPT_RECORD: return "--record";
+	default: return NULL;
+	}
+}
+
+static void note_given(struct given *g, int c)
+{
+	if (!g->live)
+		g->live = live_only_name(c);
+	g->keep |= c == OPT_RECORD_KEEP;
+	g->max |= c == OPT_RECORD_MAX;
+}
+
+/* A recording is read, not polled: what steers polling has no meaning. */
+static int check_replay(const struct options *o, const struct given *g, char *err, size_t errlen)
+{
+	if (!o->replay) {
+		const char *t = o->at ? "--at" : o->since ? "--since" : o->until ? "--until" : NULL;
+		if (t) {
+			snprintf(err, errlen, "%s needs --replay (it picks a moment of a recording)", t);
+			return -1;
+		}
+		return 0;
+	}
+	if (g->live) {
+		snprintf(err, errlen, "%s cannot be used with --replay (a recording is read, "
+		         "not polled)", g->live);
+		return -1;
+	}
+	if (o->at && o->mode == MODE_EVENTS) {
+		snprintf(err, errlen, "--at cannot be used with --events (the window of events "
+		         "is --since and --until)");
+		return -1;
+	}
+	if ((o->since || o->until) && o->mode != MODE_EVENTS) {
+		snprintf(err, errlen, "%s needs --events (--batch and the screen show one "
+		         "moment: --at)", o->since ? "--since" : "--until");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_record(const struct options *o, const struct given *g, char *err, size_t errlen)
+{
+	if (!o->record && (g->keep || g->max)) {
+		snprintf(err, errlen, "%s needs --record", g->keep ? "--record-keep" : "--record-max");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_combination(struct options *o, const struct given *g, char *err, size_t errlen)
+{
+	if (check_replay(o, g, err, errlen) < 0 || check_record(o, g, err, errlen) < 0)
+		return -1;
+	if (o->json && o->mode == MODE_SCREEN && (o->prometheus || o->journal || o->record)) {
+		snprintf(err, errlen, "--json needs --batch or --events (--prometheus, "
+		         "--journal and --record alone print nothing)");
 		return -1;
 	}
 	options_headless(o);
@@ -263,6 +416,8 @@ static void options_defaults(struct options *o)
 	o->interval = 1.0;
 	o->linger = 3.0;
 	o->source = POLLER_AUTO;
+	o->record_keep = RECORD_KEEP_DEFAULT;
+	o->record_max = RECORD_MAX_DEFAULT;
 	theme_builtin(&o->theme_data);
 }
 
@@ -308,7 +463,9 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	optind = 0;     /* a full rescan, so tests can parse several times */
 	opterr = 0;     /* our messages, not getopt's */
 	int c;
+	struct given g = { NULL, 0, 0 };
 	while ((c = getopt_long(argc, argv, OPTIONS_SHORT, long_options, NULL)) != -1) {
+		note_given(&g, c);
 		if (c == '?' || c == ':') {
 			if (c == ':')
 				snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
@@ -324,7 +481,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	o->want = want_complete(o->want);
 	if (o->help || o->version)
 		return 0;
-	if (check_combination(o, err, errlen) < 0)
+	if (check_combination(o, &g, err, errlen) < 0)
 		return -1;
 	return join_filter(o, argc, argv, err, errlen);
 }

@@ -32,8 +32,9 @@ struct options {
 	int no_mouse;               /* --no-mouse, mouse = no: clicks stay the terminal's */
 	const char *prometheus;     /* --prometheus=FILE: metrics rewritten every poll */
 	int journal;                /* --journal: events to the systemd journal */
-	int headless;               /* --prometheus or --journal without --batch or
-	                             * --events: MODE_EVENTS that prints nothing */
+	int headless;               /* --prometheus, --journal or --record without
+	                             * --batch or --events: MODE_EVENTS that prints
+	                             * nothing */
 	/* The flight recorder (history/record.h) and replay (history/replay.h). */
 	const char *record;         /* --record=FILE: record there; NULL none */
 	double record_keep;         /* --record-keep, seconds (RECORD_KEEP_DEFAULT) */

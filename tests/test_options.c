@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "record.h"
 #include "sock.h"
 
 #define ARGV(...) ((char *[]){ "sockeye", __VA_ARGS__, NULL })
@@ -235,6 +236,148 @@ static void help_lists_rates(void **state)
 	free(text);
 }
 
+static void record_alone_runs_headless_with_default_retention(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(PARSE(&o, err, "--record=/tmp/r.db"), 0);
+	assert_string_equal(o.record, "/tmp/r.db");
+	assert_int_equal(o.mode, MODE_EVENTS);
+	assert_true(o.headless);
+	assert_true(o.record_keep == RECORD_KEEP_DEFAULT);
+	assert_true(o.record_max == RECORD_MAX_DEFAULT);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, err, "--record=r.db", "--record-keep=12h",
+	                       "--record-max=500M", "-e"), 0);
+	assert_false(o.headless);
+	assert_true(o.record_keep == 12 * 3600);
+	assert_true(o.record_max == 500ull * 1024 * 1024);
+	options_free(&o);
+}
+
+static void record_retention_needs_record_and_good_values(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_usage_error(PARSE(&o, err, "--record-keep=7d"), err, "--record-keep needs --record");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--record-max=1G", "-e"), err, "--record-max needs --record");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--record=r.db", "--record-keep=7y"), err,
+	                   "--record-keep: '7y' is not a duration");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--record=r.db", "--record-keep=0"), err, "'0'");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--record=r.db", "--record-max=lots"), err,
+	                   "--record-max: 'lots' is not a size");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--record="), err, "--record: the file name is empty");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--record=r.db", "--json"), err, "--json");
+	options_free(&o);
+}
+
+static void replay_takes_a_moment_or_a_window(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(PARSE(&o, err, "--replay=r.db"), 0);
+	assert_string_equal(o.replay, "r.db");
+	assert_int_equal(o.mode, MODE_SCREEN);
+	assert_null(o.at);
+	options_free(&o);
+	assert_int_equal(PARSE(&o, err, "--replay=r.db", "--at=03:12"), 0);
+	assert_string_equal(o.at, "03:12");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, err, "--replay=r.db", "-b", "--json", "--at=-10m", "port:22"), 0);
+	assert_int_equal(o.mode, MODE_BATCH);
+	assert_string_equal(o.at, "-10m");
+	assert_string_equal(o.filter, "port:22");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, err, "--replay=r.db", "-e", "--since=2026-12-06 03:00",
+	                       "--until=03:30"), 0);
+	assert_string_equal(o.since, "2026-12-06 03:00");
+	assert_string_equal(o.until, "03:30");
+	options_free(&o);
+}
+
+static void moments_need_replay_and_the_right_mode(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_usage_error(PARSE(&o, err, "-b", "--at=03:12"), err, "--at needs --replay");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "-e", "--since=-1h"), err, "--since needs --replay");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--replay=r.db", "-e", "--at=03:12"), err,
+	                   "--at cannot be used with --events");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--replay=r.db", "-b", "--since=03:12"), err,
+	                   "--since needs --events");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--replay=r.db", "--until=03:12"), err,
+	                   "--until needs --events");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--replay=r.db", "-b", "--at=25:00"), err,
+	                   "--at: '25:00' is not a time");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--replay=r.db", "-e", "--since=soon"), err,
+	                   "--since: 'soon' is not a time");
+	options_free(&o);
+}
+
+static void replay_refuses_what_only_polling_means(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_usage_error(PARSE(&o, err, "--replay=r.db", "--record=x.db"), err,
+	                   "--record cannot be used with --replay");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--replay=r.db", "-b", "-i", "2"), err,
+	                   "--interval cannot be used with --replay");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--replay=r.db", "--prometheus=m.prom"), err,
+	                   "--prometheus cannot be used with --replay");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--replay=r.db", "-b", "--source=proc"), err,
+	                   "--source cannot be used with --replay");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--replay=r.db", "-e", "-n", "3"), err,
+	                   "--iterations cannot be used with --replay");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--replay=r.db", "-e", "--rates"), err,
+	                   "--rates cannot be used with --replay");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--replay="), err, "--replay: the file name is empty");
+	options_free(&o);
+	/* Narrowing and the screen's own settings still apply to what is shown. */
+	assert_int_equal(PARSE(&o, err, "--replay=r.db", "-b", "-t", "--sort=rport"), 0);
+	assert_int_equal(o.want, SOCK_WANT_TCP | SOCK_WANT_V4 | SOCK_WANT_V6);
+	options_free(&o);
+}
+
+static void help_lists_recording_and_replay(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	options_usage(f);
+	fclose(f);
+	const char *want[] = { "--record=FILE", "--record-keep=DURATION", "--record-max=SIZE",
+	                       "--replay=FILE", "--at=TIME", "--since=TIME", "--until=TIME" };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(text, want[i]))
+			fail_msg("--help lacks %s", want[i]);
+	free(text);
+}
+
 int main(void)
 {
 	/* No one's own config file may change what these tests see. */
@@ -254,6 +397,12 @@ int main(void)
 		cmocka_unit_test(rates_are_off_unless_asked_and_go_with_events),
 		cmocka_unit_test(rates_without_events_is_a_usage_error),
 		cmocka_unit_test(help_lists_rates),
+		cmocka_unit_test(record_alone_runs_headless_with_default_retention),
+		cmocka_unit_test(record_retention_needs_record_and_good_values),
+		cmocka_unit_test(replay_takes_a_moment_or_a_window),
+		cmocka_unit_test(moments_need_replay_and_the_right_mode),
+		cmocka_unit_test(replay_refuses_what_only_polling_means),
+		cmocka_unit_test(help_lists_recording_and_replay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

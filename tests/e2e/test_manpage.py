@@ -19,7 +19,10 @@ PAGE = os.path.join(SRCDIR, 'doc', 'sockeye.1')
 # sockeye checks needs its sample here.
 SAMPLES = {'interval': '1', 'iterations': '1', 'source': 'auto', 'sort': 'proto',
            'theme': 'mono', 'linger': '1', 'config': '/dev/null',
-           'prometheus': '/tmp/sockeye-manpage-test.prom'}
+           'prometheus': '/tmp/sockeye-manpage-test.prom',
+           'record': '/tmp/sockeye-manpage-test.db', 'replay': '/tmp/sockeye-manpage-test.db',
+           'record-keep': '7d', 'record-max': '1G', 'at': '03:12', 'since': '-10m',
+           'until': '03:12:07'}
 
 
 def page_text():
