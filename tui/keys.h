@@ -38,6 +38,13 @@ enum keys_action {
 	KEYS_COPY,          /* the selected row or field to the clipboard (OSC 52) */
 	KEYS_SIGNAL,        /* signal the selected socket's owners or process */
 	KEYS_TRENDS,        /* the Trends pane, or back to the pane before it */
+	KEYS_TIME_BACK,     /* the moment one poll before the one shown */
+	KEYS_TIME_FORWARD,  /* one poll after; at the newest, the present */
+	KEYS_TIME_BACK_MINUTE,
+	KEYS_TIME_FORWARD_MINUTE,
+	KEYS_TIME_GOTO,     /* ask for a time and show it */
+	KEYS_FASTER,        /* a replay plays twice as fast */
+	KEYS_SLOWER,        /* half as fast */
 	KEYS_NACTIONS
 };
 
