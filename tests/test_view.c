@@ -466,6 +466,51 @@ static void selection_stays_on_its_socket_when_the_sort_changes(void **state)
 	assert_int_equal(lport_at(f->v, view_selected(f->v, PANE_CONNECTIONS)), 8080);
 }
 
+/* The view of a past moment takes the present's filter, sort, narrowing
+ * and selected socket, whatever order its own table holds them in. */
+static void a_view_following_another_shows_its_filter_sort_and_selection(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, n, 100);
+	set_filter(f, "proto:tcp");
+	sort_by(f, "recvq", 1, 100);
+	assert_string_equal(lports(f->v), "41000,42000,8080,40000");
+	view_select(f->v, PANE_CONNECTIONS, 2);
+	view_conn_narrow(f->v, 0, 0);
+
+	struct sock_rec then[8];
+	size_t k = 0;
+	for (size_t i = n; i-- > 0;)
+		then[k++] = r[i];
+	then[k] = tcp4(43000, 8080, SOCK_ST_ESTABLISHED, 99);
+	then[k++].recvq = 20;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l;
+	sock_list_init(&l);
+	for (size_t i = 0; i < k; i++)
+		*sock_list_push(&l) = then[i];
+	assert_int_equal(sock_table_update(t, &l, f->pm, 50, NULL), 0);
+	struct view *w = view_new();
+	view_follow(w, f->v);
+	assert_int_equal(view_poll(w, t, NULL, 50), 0);
+	assert_int_equal(view_refresh(w, 50), 0);
+	assert_string_equal(lports(w), "43000,41000,42000,8080,40000");
+	assert_int_equal(lport_at(w, view_selected(w, PANE_CONNECTIONS)), 8080);
+	int desc;
+	assert_ptr_equal(view_sort(w, PANE_CONNECTIONS, &desc), columns_find("recvq"));
+	assert_int_equal(desc, 1);
+	/* And back: the present takes what was chosen in the past. */
+	view_select(w, PANE_CONNECTIONS, 1);
+	view_follow(f->v, w);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_int_equal(lport_at(f->v, view_selected(f->v, PANE_CONNECTIONS)), 41000);
+	view_free(w);
+	sock_table_free(t);
+	sock_list_free(&l);
+}
+
 static void selection_stays_on_its_socket_when_rows_arrive_above_it(void **state)
 {
 	struct fx *f = *state;
@@ -1501,6 +1546,7 @@ int main(void)
 		T(polls_keep_big_lists_sorted_and_ties_in_place),
 		T(selection_stays_on_its_socket_when_the_sort_changes),
 		T(selection_stays_on_its_socket_when_rows_arrive_above_it),
+		T(a_view_following_another_shows_its_filter_sort_and_selection),
 		T(selection_keeps_its_index_when_its_socket_is_gone_for_good),
 		T(keys_page_and_jump_within_the_window),
 		T(an_empty_pane_has_no_selection),

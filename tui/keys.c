@@ -27,7 +27,10 @@
  * - Ctrl-L repaints, as in most terminal programs.
  * - W writes the settings to the config file (htop saves its setup from
  *   F2; here F2 is free but W, "write", is easier to remember unshifted
- *   keys being taken). */
+ *   keys being taken).
+ * - [ ] step through time as they step through lists in less and vim,
+ *   { } by bigger steps; @ reads "at". End, which goes to the last row,
+ *   also leaves the past: at the present both mean "the end". */
 const struct keys_binding keys_table[] = {
 	{{'?', KEY_F(1)}, KEYS_HELP, L | D, "F1", "Help",
 	 "show this help", NULL},
@@ -45,7 +48,7 @@ const struct keys_binding keys_table[] = {
 	 "reverse the sort order", NULL},
 	{{'p', ' '}, KEYS_PAUSE, L | D, "p", "Pause",
 	 "pause or resume polling; in a replay, play it forward or stop", NULL},
-	{{'['}, KEYS_TIME_BACK, L | D, "[", "Past",
+	{{'['}, KEYS_TIME_BACK, L | D, NULL, NULL,
 	 "one poll back in time: the header says PAST and the moment", NULL},
 	{{']'}, KEYS_TIME_FORWARD, L | D, NULL, NULL,
 	 "one poll forward in time; from the newest, back to live", NULL},

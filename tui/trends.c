@@ -469,7 +469,8 @@ int trends_clip(struct trends *dst, const struct trends *src, double moment, uin
 {
 	uint64_t held = SERIES_FINE + (uint64_t)SERIES_COARSE * SERIES_PER_COARSE;
 	double ago = floor((src->last - moment) / src->interval + 0.5);
-	if (!(src->last > 0) || ago < 0 || ago >= (double)held)
+	if (!(src->last > 0) || ago < 0 || ago >= (double)held ||
+	    ago >= (double)src->machine[TRENDS_TX].n)
 		return -1;
 	uint64_t age = (uint64_t)ago;
 	if (clip_procs(dst, src, age, span, moment) < 0)
