@@ -709,6 +709,69 @@ const struct sock_entry *sock_table_take_notice(struct sock_table *t,
 	return NULL;
 }
 
+/* Drops every entry, keeping the arrays. */
+static void table_empty(struct sock_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		set_put(t, t->v[i].owners);
+		set_put(t, t->v[i].owners_was);
+	}
+	t->n = 0;
+	memset(t->slots, 0, t->nslots * sizeof(*t->slots));
+}
+
+/* Entry e's owners (or former owners) as the shared list equal to o. */
+static int restore_owners(struct sock_table *t, struct sock_owner **to, size_t *nto,
+                          const struct sock_owner *o, size_t n)
+{
+	*to = NULL;
+	*nto = 0;
+	if (!n || !o)
+		return 0;
+	if (!(*to = set_get(t, o, n)))
+		return -1;
+	*nto = n;
+	return 0;
+}
+
+int sock_table_restore(struct sock_table *t, const struct sock_entry *v, size_t n)
+{
+	table_empty(t);
+	if (n > UINT32_MAX / 4)
+		return -1;
+	if (n > t->cap) {
+		struct sock_entry *nv = realloc(t->v, n * sizeof(*nv));
+		if (!nv)
+			return -1;
+		t->v = nv;
+		t->cap = n;
+	}
+	if (index_reserve(t, n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct sock_entry *e = &t->v[i];
+		*e = v[i];
+		e->gen = t->gen;
+		if (restore_owners(t, &e->owners, &e->nowners, v[i].owners, v[i].nowners) < 0 ||
+		    restore_owners(t, &e->owners_was, &e->nowners_was, v[i].owners_was,
+		                   v[i].nowners_was) < 0) {
+			set_put(t, e->owners);
+			t->n = i;   /* the entries before hold references to give back */
+			table_empty(t);
+			return -1;
+		}
+		t->slots[slot_free(t, &e->rec)] = (uint32_t)(i + 1);
+		t->n = i + 1;
+		if (e->life > t->lives)
+			t->lives = e->life;
+	}
+	/* The owner map the next update brings is new to these entries. */
+	t->pm = NULL;
+	t->pm_version = 0;
+	t->next = 0;
+	return 0;
+}
+
 int sock_table_update(struct sock_table *t, const struct sock_list *snap,
                       const struct procmap *pm, double now, struct sock_events *ev)
 {

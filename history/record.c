@@ -1,3 +1,792 @@
-/* record.c — see record.h. */
+/* record.c — the flight recorder (record.h). On the polling thread a
+ * differ compares each life in the table with what it last handed on
+ * (state by events, counters by signature, owners by their procs rows) and
+ * makes one batch of rows a poll; a writer thread commits each batch in one
+ * transaction (recdb.c). At most one batch waits: a poll that finds one
+ * waiting folds into it (recbatch.c), and a queue grown past its bound is
+ * dropped whole and the next poll resynchronises from the table. */
 #include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "columns.h"
+#include "hash.h"
+#include "note.h"
+#include "recbatch.h"
+#include "recdb.h"
 #include "record.h"
+#include "replay.h"
+#include "room.h"
+
+/* A sample when counters moved, at most this often per life (seconds). */
+#define RECORD_SAMPLE_EVERY 5.0
+/* A list of the lives alive, so a moment rebuilds from near it. */
+#define RECORD_SNAP_FILE 600.0
+#define RECORD_SNAP_MEM 60.0
+/* Retention runs this often (recorded seconds). */
+#define RECORD_TRIM_EVERY 60.0
+#define RECORD_QUEUE_MAX (64u << 20)
+
+/* What the differ last handed on for one life. */
+struct life_slot {
+	uint64_t life;              /* the table's number; 0: a free slot */
+	int64_t id;                 /* lives.id */
+	double born;
+	double sampled;             /* its last sample's time */
+	uint64_t counters;          /* signature of that sample's queues and counters */
+	uint64_t owners;            /* signature of the owner set last written */
+	uint64_t inode;
+	uint32_t uid;
+	uint32_t epoch;             /* handed whole in this epoch (0: never) */
+	uint32_t gen_new;           /* the poll whose NEW event it had */
+	uint32_t gen_sampled;       /* the poll an event sampled it */
+	uint8_t gone, moved;        /* old map: GONE this poll; carried into the new */
+};
+
+struct life_map {
+	struct life_slot *v;
+	size_t cap;                 /* a power of two, or 0 */
+};
+
+struct proc_slot {
+	int pid;                    /* 0: a free slot */
+	unsigned long long starttime;
+	uint32_t seen;              /* the poll it was last met */
+	struct rec_proc *p;
+};
+
+struct proc_map {
+	struct proc_slot *v;
+	size_t cap, n;
+};
+
+/* Owner sets already resolved this poll, by the table's shared array. */
+#define OWNER_CACHE 256
+struct owner_cache {
+	const struct sock_owner *a, *b;
+	size_t na, nb;
+	uint32_t gen;
+	uint64_t sig;
+};
+
+struct recorder {
+	struct rec_db *db;
+	double keep, snap_every;
+	size_t queue_max;
+	/* the differ's, on the polling thread */
+	struct life_map old, cur;
+	struct proc_map procs;
+	struct owner_cache ocache[OWNER_CACHE];
+	int64_t next_life, next_proc;
+	uint32_t gen, epoch, prune_gen;
+	double last_snap;
+	const struct column_cmdlines *cmd;
+	int nomem;
+	/* shared, under lock */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	int started, ready, quit, held, busy;
+	struct rec_batch *pending;
+	int resync, want_snap, behind;
+	uint64_t dropped;
+	struct note note;
+	char note_out[sizeof(((struct note *)0)->text)];
+	int (*setup)(void *arg, char *err, size_t errlen);
+	void *setup_arg;
+	/* the writer's */
+	double last_trim;
+};
+
+/* ---- the life map: open addressing by life number ---- */
+
+static size_t slot_of(const struct life_map *m, uint64_t life)
+{
+	size_t mask = m->cap - 1, s = hash_mix64(life) & mask;
+	while (m->v[s].life && m->v[s].life != life)
+		s = (s + 1) & mask;
+	return s;
+}
+
+static struct life_slot *map_find(struct life_map *m, uint64_t life)
+{
+	if (!m->cap || !life)
+		return NULL;
+	struct life_slot *x = &m->v[slot_of(m, life)];
+	return x->life ? x : NULL;
+}
+
+/* A free slot for life (the map holds room for every life of a poll). */
+static struct life_slot *map_add(struct life_map *m, uint64_t life)
+{
+	struct life_slot *x = &m->v[slot_of(m, life)];
+	if (!x->life) {
+		memset(x, 0, sizeof(*x));
+		x->life = life;
+	}
+	return x;
+}
+
+/* Empties m with room for n lives at most half full. */
+static int map_reset(struct life_map *m, size_t n)
+{
+	size_t cap = 64;
+	while (cap < n * 2)
+		cap *= 2;
+	if (cap > m->cap || cap * 4 < m->cap) {
+		struct life_slot *v = calloc(cap, sizeof(*v));
+		if (!v)
+			return -1;
+		free(m->v);
+		m->v = v;
+		m->cap = cap;
+	} else {
+		memset(m->v, 0, m->cap * sizeof(*m->v));
+	}
+	return 0;
+}
+
+/* ---- processes: one procs row per identity ---- */
+
+static struct proc_slot *proc_slot(struct proc_map *m, int pid, unsigned long long st)
+{
+	size_t mask = m->cap - 1;
+	size_t s = hash_mix64((uint64_t)pid * 0x9e3779b97f4a7c15ULL ^ st) & mask;
+	while (m->v[s].pid && !(m->v[s].pid == pid && m->v[s].starttime == st))
+		s = (s + 1) & mask;
+	return &m->v[s];
+}
+
+/* Rebuilds the map with room to grow, keeping the processes met since
+ * the poll keep_gen. */
+static int proc_rehash(struct proc_map *m, size_t want, uint32_t keep_gen)
+{
+	size_t cap = 256;
+	while (cap < want * 2)
+		cap *= 2;
+	struct proc_map n = { calloc(cap, sizeof(struct proc_slot)), cap, 0 };
+	if (!n.v)
+		return -1;
+	for (size_t i = 0; i < m->cap; i++) {
+		struct proc_slot *x = &m->v[i];
+		if (!x->pid)
+			continue;
+		if (x->seen < keep_gen) {
+			rec_proc_unref(x->p);
+			continue;
+		}
+		*proc_slot(&n, x->pid, x->starttime) = *x;
+		n.n++;
+	}
+	free(m->v);
+	*m = n;
+	return 0;
+}
+
+static int same_proc(const struct rec_proc *p, const struct sock_owner *o)
+{
+	return p->pgid == o->pgid && p->uid == o->uid && strcmp(p->comm, o->comm) == 0 &&
+	       strcmp(p->user, o->user) == 0 && strcmp(p->service, o->service) == 0;
+}
+
+static struct rec_proc *proc_new(struct recorder *r, const struct sock_owner *o)
+{
+	struct rec_proc *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->refs = 1;
+	p->id = ++r->next_proc;
+	p->pid = o->pid;
+	p->pgid = o->pgid;
+	p->uid = o->uid;
+	p->starttime = o->starttime;
+	memcpy(p->comm, o->comm, sizeof(p->comm));
+	memcpy(p->user, o->user, sizeof(p->user));
+	memcpy(p->service, o->service, sizeof(p->service));
+	p->comm[sizeof(p->comm) - 1] = p->user[sizeof(p->user) - 1] = '\0';
+	p->service[sizeof(p->service) - 1] = '\0';
+	const char *line = r->cmd ? r->cmd->get(r->cmd->ctx, o->pid, o->starttime) : NULL;
+	if (line && !(p->cmdline = strdup(line))) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* The procs row for o as it is now: a new one when the process is new or
+ * changed its name, user or service. NULL when out of memory. */
+static struct rec_proc *proc_get(struct recorder *r, const struct sock_owner *o)
+{
+	struct proc_map *m = &r->procs;
+	if ((m->n + 1) * 2 > m->cap && proc_rehash(m, m->n + 1, 0) < 0)
+		return NULL;
+	struct proc_slot *x = proc_slot(m, o->pid, o->starttime);
+	if (x->pid && (x->seen == r->gen || same_proc(x->p, o))) {
+		x->seen = r->gen;
+		return x->p;
+	}
+	struct rec_proc *p = proc_new(r, o);
+	if (!p)
+		return NULL;
+	if (x->pid) {
+		rec_proc_unref(x->p);
+	} else {
+		x->pid = o->pid;
+		x->starttime = o->starttime;
+		m->n++;
+	}
+	x->p = p;
+	x->seen = r->gen;
+	return p;
+}
+
+/* ---- rows ---- */
+
+#define PUSH(b, arr, cnt, cap) \
+	(room_reserve(&(b)->arr, &(b)->cap, (b)->cnt + 1, sizeof(*(b)->arr), 64) < 0 ? NULL : \
+	 &(b)->arr[(b)->cnt++])
+
+static uint64_t counters_sig(const struct sock_rec *rec, int has_rate, double tx, double rx)
+{
+	uint64_t h = hash_mix64(((uint64_t)rec->recvq << 32 | rec->sendq) + 1);
+	if (rec->has_tcpinfo) {
+		h = hash_mix64(h ^ rec->tcp.bytes_acked);
+		h = hash_mix64(h ^ rec->tcp.bytes_received);
+		h = hash_mix64(h ^ rec->tcp.bytes_sent);
+		h = hash_mix64(h ^ ((uint64_t)rec->tcp.total_retrans << 32 | rec->tcp.retransmits));
+		h = hash_mix64(h ^ rec->tcp.snd_cwnd);
+	}
+	/* a rate that fell to nothing is news even when no counter moved */
+	return h ^ (uint64_t)(has_rate ? 1 : 0) ^ (uint64_t)(tx > 0) << 1 ^ (uint64_t)(rx > 0) << 2;
+}
+
+static int add_life(struct recorder *r, struct rec_batch *b, int64_t id,
+                    const struct sock_rec *rec, double born, double ended, int brief)
+{
+	struct rec_life_row *l = PUSH(b, lives, nlives, caplives);
+	if (!l)
+		return -1;
+	l->id = id;
+	l->rec = *rec;
+	l->rec.netns_name = NULL;
+	l->netns_name = NULL;
+	l->born = born;
+	l->ended = ended;
+	l->brief = (uint8_t)brief;
+	if (rec->netns_name && !(l->netns_name = strdup(rec->netns_name))) {
+		b->nlives--;
+		return -1;
+	}
+	(void)r;
+	return 0;
+}
+
+static int add_event(struct rec_batch *b, int64_t id, enum rec_event_kind kind, double time,
+                     const struct sock_rec *rec, const struct sock_event *ev)
+{
+	struct rec_event_row *e = PUSH(b, events, nevents, capevents);
+	if (!e)
+		return -1;
+	memset(e, 0, sizeof(*e));
+	e->life = id;
+	e->time = time;
+	e->kind = (uint8_t)kind;
+	e->proto = rec->proto;
+	e->state = rec->state;
+	e->timewait = rec->timewait;
+	if (ev) {
+		e->from_state = ev->from_state;
+		e->final = ev->final;
+		e->brief = ev->brief;
+		e->uid_unknown = ev->uid_unknown;
+	}
+	return 0;
+}
+
+static int add_sample(struct rec_batch *b, int64_t id, double time, const struct sock_rec *rec,
+                      int has_rate, double tx, double rx)
+{
+	struct rec_sample_row *x = PUSH(b, samples, nsamples, capsamples);
+	if (!x)
+		return -1;
+	x->life = id;
+	x->time = time;
+	x->inode = rec->inode;
+	x->uid = rec->uid;
+	x->recvq = rec->recvq;
+	x->sendq = rec->sendq;
+	x->has_tcpinfo = rec->has_tcpinfo;
+	x->tcp = rec->tcp;
+	x->has_rate = (uint8_t)!!has_rate;
+	x->tx_rate = tx;
+	x->rx_rate = rx;
+	return 0;
+}
+
+static int add_owner(struct rec_batch *b, int64_t id, double since, struct rec_proc *p,
+                     int former)
+{
+	struct rec_owner_row *o = PUSH(b, owners, nowners, capowners);
+	if (!o)
+		return -1;
+	o->life = id;
+	o->since = since;
+	o->proc = rec_proc_ref(p);
+	o->former = (uint8_t)former;
+	return 0;
+}
+
+/* Rows for the set (owners, then former owners; one empty row for none);
+ * with rows 0 only its signature. Returns the signature; *fail set when
+ * out of memory. */
+static uint64_t owner_set(struct recorder *r, struct rec_batch *b, int rows, int64_t id,
+                          double since, const struct sock_owner *a, size_t na,
+                          const struct sock_owner *w, size_t nw, int *fail)
+{
+	uint64_t h = 0x6f776e657273ULL;
+	for (int former = 0; former < 2; former++) {
+		const struct sock_owner *v = former ? w : a;
+		size_t n = former ? nw : na;
+		for (size_t i = 0; i < n; i++) {
+			struct rec_proc *p = proc_get(r, &v[i]);
+			if (!p || (rows && add_owner(b, id, since, p, former) < 0)) {
+				*fail = 1;
+				return 0;
+			}
+			h = hash_mix64(h ^ (uint64_t)p->id ^ (uint64_t)former << 63);
+		}
+		h = hash_mix64(h + 1);
+	}
+	if (rows && !na && !nw && add_owner(b, id, since, NULL, 0) < 0)
+		*fail = 1;
+	return h;
+}
+
+/* The signature of an entry's owner sets, once per shared array a poll. */
+static uint64_t owners_sig(struct recorder *r, const struct sock_entry *e, int *fail)
+{
+	uint64_t k = hash_mix64((uintptr_t)e->owners ^ (uintptr_t)e->owners_was * 31);
+	struct owner_cache *c = &r->ocache[k & (OWNER_CACHE - 1)];
+	if (c->gen == r->gen && c->a == e->owners && c->na == e->nowners &&
+	    c->b == e->owners_was && c->nb == e->nowners_was)
+		return c->sig;
+	uint64_t sig = owner_set(r, NULL, 0, 0, 0, e->owners, e->nowners, e->owners_was,
+	                         e->nowners_was, fail);
+	if (!*fail)
+		*c = (struct owner_cache){ e->owners, e->owners_was, e->nowners, e->nowners_was,
+		                           r->gen, sig };
+	return sig;
+}
+
+/* ---- the differ ---- */
+
+/* A NEW or STATE event: its life's slot in this poll's map. */
+static struct life_slot *slot_now(struct recorder *r, uint64_t life)
+{
+	struct life_slot *c = map_find(&r->cur, life);
+	if (c)
+		return c;
+	struct life_slot *o = map_find(&r->old, life);
+	c = map_add(&r->cur, life);
+	if (o && !o->gone) {
+		*c = *o;
+		c->moved = 0;
+		o->moved = 1;
+	} else {
+		c->id = ++r->next_life;
+	}
+	return c;
+}
+
+static int diff_gone(struct recorder *r, struct rec_batch *b, const struct sock_event *ev)
+{
+	struct life_slot *o = map_find(&r->old, ev->life);
+	int64_t id;
+	int fail = 0;
+	if (!o || o->gone) {
+		/* a brief life, or one this recorder never met */
+		id = ++r->next_life;
+		if (add_life(r, b, id, &ev->rec, ev->time, -1, ev->brief || !ev->life) < 0)
+			return -1;
+		owner_set(r, b, 1, id, ev->time, ev->owners, ev->nowners, ev->owners_was,
+		          ev->nowners_was, &fail);
+	} else {
+		id = o->id;
+		o->gone = 1;
+		if (o->epoch != r->epoch && add_life(r, b, id, &ev->rec, o->born, -1, 0) < 0)
+			return -1;
+	}
+	struct rec_end_row *end = PUSH(b, ends, nends, capends);
+	if (fail || !end || add_event(b, id, REC_EV_GONE, ev->time, &ev->rec, ev) < 0 ||
+	    add_sample(b, id, ev->time, &ev->rec, ev->has_rate, ev->tx_rate, ev->rx_rate) < 0)
+		return -1;
+	end->life = id;
+	end->time = ev->time;
+	return 0;
+}
+
+static int diff_event(struct recorder *r, struct rec_batch *b, const struct sock_event *ev)
+{
+	if (ev->type == SOCK_EV_GONE)
+		return diff_gone(r, b, ev);
+	if (ev->type != SOCK_EV_NEW && ev->type != SOCK_EV_STATE)
+		return 0;   /* CLOSED is the screen's note, not the table's */
+	struct life_slot *c = slot_now(r, ev->life);
+	if (ev->type == SOCK_EV_NEW)
+		c->gen_new = r->gen;
+	c->gen_sampled = r->gen;
+	c->sampled = ev->time;
+	c->counters = counters_sig(&ev->rec, ev->has_rate, ev->tx_rate, ev->rx_rate);
+	c->inode = ev->rec.inode;
+	c->uid = ev->rec.uid;
+	return add_event(b, c->id, ev->type == SOCK_EV_NEW ? REC_EV_NEW : REC_EV_STATE, ev->time,
+	                 &ev->rec, ev) < 0 ||
+	       add_sample(b, c->id, ev->time, &ev->rec, ev->has_rate, ev->tx_rate, ev->rx_rate) < 0
+	       ? -1 : 0;
+}
+
+static int diff_entry(struct recorder *r, struct rec_batch *b, const struct sock_entry *e,
+                      double when)
+{
+	struct life_slot *c = slot_now(r, e->life);
+	int whole = c->epoch != r->epoch, fail = 0;
+	if (whole) {
+		/* met for the first time, or again after rows were lost */
+		c->born = e->first_seen;
+		c->epoch = r->epoch;
+		if (add_life(r, b, c->id, &e->rec, e->first_seen, -1, e->brief) < 0 ||
+		    (c->gen_new != r->gen &&
+		     add_event(b, c->id, REC_EV_SEEN, when, &e->rec, NULL) < 0))
+			return -1;
+	}
+	uint64_t osig = owners_sig(r, e, &fail);
+	if (fail)
+		return -1;
+	if (whole || osig != c->owners) {
+		owner_set(r, b, 1, c->id, when, e->owners, e->nowners, e->owners_was,
+		          e->nowners_was, &fail);
+		if (fail)
+			return -1;
+		c->owners = osig;
+	}
+	if (c->gen_sampled == r->gen)
+		return 0;
+	uint64_t sig = counters_sig(&e->rec, e->has_rate, e->tx_rate, e->rx_rate);
+	int now = whole || e->rec.inode != c->inode || e->rec.uid != c->uid;
+	if (!now && (sig == c->counters || when - c->sampled < RECORD_SAMPLE_EVERY))
+		return 0;
+	c->sampled = when;
+	c->counters = sig;
+	c->inode = e->rec.inode;
+	c->uid = e->rec.uid;
+	return add_sample(b, c->id, when, &e->rec, e->has_rate, e->tx_rate, e->rx_rate);
+}
+
+/* Lives the table dropped without a GONE (a caller that passed no
+ * events) end now. */
+static int diff_vanished(struct recorder *r, struct rec_batch *b, double when)
+{
+	for (size_t i = 0; i < r->old.cap; i++) {
+		struct life_slot *o = &r->old.v[i];
+		if (!o->life || o->gone || o->moved)
+			continue;
+		struct rec_end_row *end = PUSH(b, ends, nends, capends);
+		if (!end)
+			return -1;
+		end->life = o->id;
+		end->time = when;
+	}
+	return 0;
+}
+
+static int diff_poll(struct recorder *r, struct rec_batch *b, const struct sock_table *t,
+                     const struct sock_events *ev, double when, int snap)
+{
+	size_t n = sock_table_count(t);
+	if (map_reset(&r->cur, n + (ev ? ev->n : 0) + 1) < 0)
+		return -1;
+	for (size_t i = 0; ev && i < ev->n; i++)
+		if (diff_event(r, b, &ev->v[i]) < 0)
+			return -1;
+	if (snap && room_reserve(&b->snap, &b->capsnap, n, sizeof(*b->snap), 64) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct sock_entry *e = sock_table_at(t, i);
+		if (diff_entry(r, b, e, when) < 0)
+			return -1;
+		if (snap)
+			b->snap[b->nsnap++] = map_find(&r->cur, e->life)->id;
+	}
+	if (diff_vanished(r, b, when) < 0)
+		return -1;
+	struct life_map m = r->old;
+	r->old = r->cur;
+	r->cur = m;
+	b->sockets = n;
+	b->has_snap = snap;
+	b->snap_time = when;
+	return 0;
+}
+
+/* ---- the writer thread ---- */
+
+static void writer_trim(struct recorder *r, double now)
+{
+	char err[512];
+	int want = 0;
+	if (rec_db_trim(r->db, now, &want, err, sizeof(err)) < 0) {
+		pthread_mutex_lock(&r->lock);
+		note_add(&r->note, "%s", err);
+		pthread_mutex_unlock(&r->lock);
+	}
+	r->last_trim = now;
+	if (want) {
+		pthread_mutex_lock(&r->lock);
+		r->want_snap = 1;
+		pthread_mutex_unlock(&r->lock);
+	}
+}
+
+static void writer_write(struct recorder *r, struct rec_batch *b)
+{
+	char err[512];
+	int full = 0;
+	int rc = rec_db_write(r->db, b, &full, err, sizeof(err));
+	if (rc < 0 && full) {
+		/* make room now rather than lose the poll */
+		writer_trim(r, b->time);
+		rc = rec_db_write(r->db, b, &full, err, sizeof(err));
+	}
+	if (rc < 0) {
+		pthread_mutex_lock(&r->lock);
+		note_add(&r->note, "%s%s", err, full ? " (the size limit: the oldest history "
+		         "could not be cut yet)" : "");
+		r->resync = 1;
+		r->dropped++;
+		pthread_mutex_unlock(&r->lock);
+	}
+	if (b->time - r->last_trim >= RECORD_TRIM_EVERY || b->time < r->last_trim)
+		writer_trim(r, b->time);
+}
+
+static void *writer_main(void *arg)
+{
+	struct recorder *r = arg;
+	char err[256] = "";
+	int rc = r->setup ? r->setup(r->setup_arg, err, sizeof(err)) : 0;
+	pthread_mutex_lock(&r->lock);
+	if (rc < 0)
+		note_add(&r->note, "the recording's writer is not narrowed: %s", err);
+	r->ready = 1;
+	pthread_cond_broadcast(&r->cond);
+	for (;;) {
+		while (!r->quit && (!r->pending || r->held))
+			pthread_cond_wait(&r->cond, &r->lock);
+		if (!r->pending)
+			break;
+		struct rec_batch *b = r->pending;
+		r->pending = NULL;
+		r->busy = 1;
+		pthread_mutex_unlock(&r->lock);
+		writer_write(r, b);
+		rec_batch_free(b);
+		pthread_mutex_lock(&r->lock);
+		r->busy = 0;
+		pthread_cond_broadcast(&r->cond);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+int recorder_start(struct recorder *r, char *err, size_t errlen)
+{
+	if (r->started)
+		return 0;
+	/* Signals are for the polling thread, whose waits they cut short. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&r->thread, NULL, writer_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the recording's writer: %s", strerror(rc));
+		return -1;
+	}
+	r->started = 1;
+	pthread_mutex_lock(&r->lock);
+	while (!r->ready)
+		pthread_cond_wait(&r->cond, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+/* ---- the recorder ---- */
+
+struct recorder *recorder_open(const struct record_config *c, char *err, size_t errlen)
+{
+	struct recorder *r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (!(r->db = rec_db_open(c, err, errlen))) {
+		free(r);
+		return NULL;
+	}
+	r->keep = c->keep;
+	r->snap_every = c->path ? RECORD_SNAP_FILE : RECORD_SNAP_MEM;
+	r->queue_max = c->queue_max ? c->queue_max : RECORD_QUEUE_MAX;
+	r->next_life = rec_db_last_life(r->db);
+	r->next_proc = rec_db_last_proc(r->db);
+	r->epoch = 1;
+	r->last_trim = -1e300;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	return r;
+}
+
+void recorder_close(struct recorder *r)
+{
+	if (!r)
+		return;
+	if (r->started) {
+		pthread_mutex_lock(&r->lock);
+		r->quit = 1;
+		r->held = 0;
+		pthread_cond_broadcast(&r->cond);
+		pthread_mutex_unlock(&r->lock);
+		pthread_join(r->thread, NULL);
+	}
+	rec_batch_free(r->pending);
+	for (size_t i = 0; i < r->procs.cap; i++)
+		if (r->procs.v[i].pid)
+			rec_proc_unref(r->procs.v[i].p);
+	free(r->procs.v);
+	free(r->old.v);
+	free(r->cur.v);
+	rec_db_close(r->db);
+	pthread_cond_destroy(&r->cond);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+/* Hands b to the writer, or folds it into the batch still waiting. */
+static void enqueue(struct recorder *r, struct rec_batch *b)
+{
+	pthread_mutex_lock(&r->lock);
+	if (!r->pending) {
+		r->pending = b;
+		r->behind = 0;
+		pthread_cond_broadcast(&r->cond);
+		pthread_mutex_unlock(&r->lock);
+		return;
+	}
+	r->dropped++;
+	if (!r->behind)
+		note_add(&r->note, "the recording's disk is behind: polls are merged and their "
+		         "samples dropped (%llu so far)", (unsigned long long)r->dropped);
+	r->behind = 1;
+	if (rec_batch_merge(r->pending, b) < 0 || rec_batch_bytes(r->pending) > r->queue_max) {
+		/* Dropping what waits loses rows; the next poll writes the
+		 * table whole and ends the lives it no longer holds. */
+		rec_batch_free(r->pending);
+		r->pending = NULL;
+		r->resync = 1;
+		note_add(&r->note, "the recording's queue passed its bound and was dropped; "
+		         "recording goes on from the next poll");
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+int recorder_poll(struct recorder *r, const struct sock_table *t,
+                  const struct sock_events *ev, const struct column_cmdlines *cmd,
+                  double when)
+{
+	char err[256];
+	if (!r->started && recorder_start(r, err, sizeof(err)) < 0) {
+		pthread_mutex_lock(&r->lock);
+		note_add(&r->note, "%s", err);
+		pthread_mutex_unlock(&r->lock);
+		return -1;
+	}
+	pthread_mutex_lock(&r->lock);
+	int resync = r->resync || r->nomem, want_snap = r->want_snap;
+	r->resync = r->want_snap = 0;
+	pthread_mutex_unlock(&r->lock);
+	r->gen++;
+	if (resync)
+		r->epoch++;
+	int snap = r->gen == 1 || resync || want_snap || when - r->last_snap >= r->snap_every ||
+	           when < r->last_snap;
+	struct rec_batch *b = rec_batch_new(when);
+	r->cmd = cmd;
+	if (!b || diff_poll(r, b, t, ev, when, snap) < 0) {
+		rec_batch_free(b);
+		/* what the map says was handed on was not: hand it all again */
+		r->nomem = 1;
+		return -1;
+	}
+	r->nomem = 0;
+	b->resync = resync;
+	if (snap) {
+		r->last_snap = when;
+		if (proc_rehash(&r->procs, r->procs.n, r->prune_gen) == 0)
+			r->prune_gen = r->gen;
+	}
+	enqueue(r, b);
+	return 0;
+}
+
+uint64_t recorder_dropped(const struct recorder *r)
+{
+	struct recorder *m = (struct recorder *)r;
+	pthread_mutex_lock(&m->lock);
+	uint64_t n = m->dropped;
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
+
+const char *recorder_take_note(struct recorder *r)
+{
+	pthread_mutex_lock(&r->lock);
+	const char *n = note_take(&r->note);
+	if (n)
+		snprintf(r->note_out, sizeof(r->note_out), "%s", n);
+	pthread_mutex_unlock(&r->lock);
+	return n ? r->note_out : NULL;
+}
+
+void recorder_set_thread_setup(struct recorder *r, int (*setup)(void *arg, char *err, size_t errlen),
+                               void *arg)
+{
+	r->setup = setup;
+	r->setup_arg = arg;
+}
+
+void recorder_hold(struct recorder *r, int hold)
+{
+	pthread_mutex_lock(&r->lock);
+	r->held = hold;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void recorder_flush(struct recorder *r)
+{
+	if (!r->started)
+		return;
+	pthread_mutex_lock(&r->lock);
+	while ((r->pending && !r->held) || r->busy)
+		pthread_cond_wait(&r->cond, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+}
+
+const char *recorder_name(const struct recorder *r)
+{
+	return rec_db_name(r->db);
+}

@@ -24,6 +24,9 @@ struct record_config {
 	uint64_t max_bytes;    /* the database stays under this */
 	double interval;       /* the poll interval, kept in meta */
 	const char *host;      /* this machine's name, kept in meta */
+	/* Bytes of rows the queue may hold while the disk is behind before
+	 * it is dropped and recording resynchronises; 0: 64 MiB. */
+	size_t queue_max;
 };
 
 struct recorder;
@@ -35,6 +38,15 @@ struct recorder;
 struct recorder *recorder_open(const struct record_config *c, char *err, size_t errlen);
 /* Writes what is queued (waiting for the writer), then closes. NULL: nothing. */
 void recorder_close(struct recorder *r);
+
+/* Starts the writer thread, which first runs the setup given with
+ * recorder_set_thread_setup (a setup that fails leaves a note and the
+ * writer goes on). The first recorder_poll starts it when this was not
+ * called; call it yourself where the thread must start: after capabilities
+ * are dropped (privs.h) and before the polling thread refuses itself file
+ * writes (nowrite.h), which threads started later would inherit. Returns
+ * 0, or -1 with err when the thread cannot start. */
+int recorder_start(struct recorder *r, char *err, size_t errlen);
 
 /* On the polling thread, after poller_apply: what changed in t since the
  * last call, and ev (NULL: a baseline poll, no events), taken at when.
@@ -53,11 +65,21 @@ uint64_t recorder_dropped(const struct recorder *r);
 const char *recorder_take_note(struct recorder *r);
 
 /* Runs in the writer thread before it writes anything, so a sandbox step
- * (Landlock to the file's folder, seccomp for the rest) can be taken there
- * rather than on the polling thread; see sandbox/. Set before the first
- * recorder_poll. */
+ * (Landlock to the file and its -wal and -shm: privs_confine_recording)
+ * can be taken there rather than on the polling thread. The database and
+ * those files are open before: the writer needs no other file. Set before
+ * recorder_start. */
 void recorder_set_thread_setup(struct recorder *r, int (*setup)(void *arg, char *err, size_t errlen),
                                void *arg);
+
+/* Holds the writer (1) before its next transaction, or lets it go on
+ * (0): what a disk that stopped answering looks like, for tests. */
+void recorder_hold(struct recorder *r, int hold);
+/* Waits until every poll handed on is written (not while held). */
+void recorder_flush(struct recorder *r);
+/* What history_open opens for the same database: the file's name, or the
+ * in-memory database's URI ("file:/sockeye-PID-N?vfs=memdb"). */
+const char *recorder_name(const struct recorder *r);
 
 /* A reader of the same recording (for the screen's rewind, memory or
  * file), freed with history_close; NULL with err filled. */

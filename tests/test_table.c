@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -464,9 +465,157 @@ static void events_cleared_after_a_burst_keep_only_the_room_a_poll_needs(void **
 	sock_events_free(&ev);
 }
 
+/* A table copied entry by entry into a fresh one through restore. */
+static struct sock_table *restored_copy(const struct sock_table *from)
+{
+	size_t n = sock_table_count(from);
+	struct sock_entry *v = calloc(n ? n : 1, sizeof(*v));
+	assert_non_null(v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = *sock_table_at(from, i);
+	struct sock_table *t = sock_table_new();
+	assert_int_equal(sock_table_restore(t, v, n), 0);
+	free(v);
+	return t;
+}
+
+static void a_restored_table_finds_its_sockets_and_keeps_their_lives(void **state)
+{
+	(void)state;
+	struct sock_table *live = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_rec recs[] = {
+		listener_rec(),
+		tcp4("127.0.0.1", 8080, "127.0.0.1", 40000, SOCK_ST_ESTABLISHED, 1002),
+		tcp4("127.0.0.1", 8080, "127.0.0.1", 40001, SOCK_ST_TIME_WAIT, 0),
+	};
+	snap_of(&l, recs, 3);
+	assert_int_equal(sock_table_update(live, &l, NULL, 10.0, NULL), 0);
+	struct sock_table *t = restored_copy(live);
+	assert_int_equal(sock_table_count(t), 3);
+	for (size_t i = 0; i < 3; i++) {
+		const struct sock_entry *e = sock_table_find(t, &recs[i]);
+		assert_non_null(e);
+		assert_int_equal(e->rec.lport, recs[i].lport);
+		assert_int_equal(e->rec.rport, recs[i].rport);
+		assert_int_equal(e->life, sock_table_find(live, &recs[i])->life);
+		assert_true(e->first_seen == 10.0);
+	}
+	struct sock_rec other = tcp4("127.0.0.1", 8080, "127.0.0.1", 40002, SOCK_ST_ESTABLISHED, 1003);
+	assert_null(sock_table_find(t, &other));
+	sock_list_free(&l); sock_table_free(live); sock_table_free(t);
+}
+
+static void a_restored_table_diffs_the_next_poll_against_what_it_holds(void **state)
+{
+	(void)state;
+	struct sock_table *live = sock_table_new();
+	struct sock_list l; sock_list_init(&l);
+	struct sock_events ev; sock_events_init(&ev);
+	struct sock_rec recs[] = {
+		listener_rec(),
+		tcp4("127.0.0.1", 8080, "127.0.0.1", 40000, SOCK_ST_ESTABLISHED, 1002),
+	};
+	snap_of(&l, recs, 2);
+	assert_int_equal(sock_table_update(live, &l, NULL, 10.0, NULL), 0);
+	struct sock_table *t = restored_copy(live);
+	/* The connection closes, a new one opens: one STATE and one NEW, and
+	 * the new life is numbered after the highest restored. */
+	struct sock_rec next[] = {
+		listener_rec(),
+		tcp4("127.0.0.1", 8080, "127.0.0.1", 40000, SOCK_ST_CLOSE_WAIT, 1002),
+		tcp4("127.0.0.1", 8080, "127.0.0.1", 40005, SOCK_ST_ESTABLISHED, 1005),
+	};
+	snap_of(&l, next, 3);
+	assert_int_equal(sock_table_update(t, &l, NULL, 11.0, &ev), 0);
+	assert_int_equal(ev.n, 2);
+	assert_int_equal(ev.v[0].type, SOCK_EV_STATE);
+	assert_int_equal(ev.v[0].from_state, SOCK_ST_ESTABLISHED);
+	assert_int_equal(ev.v[1].type, SOCK_EV_NEW);
+	assert_int_equal(ev.v[1].life, 3);
+	assert_true(sock_table_find(t, &next[0])->first_seen == 10.0);
+	/* A socket the next poll lacks is GONE. */
+	sock_events_clear(&ev);
+	snap_of(&l, next + 1, 2);
+	assert_int_equal(sock_table_update(t, &l, NULL, 12.0, &ev), 0);
+	assert_int_equal(ev.n, 1);
+	assert_int_equal(ev.v[0].type, SOCK_EV_GONE);
+	assert_int_equal(ev.v[0].rec.state, SOCK_ST_LISTEN);
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(live); sock_table_free(t);
+}
+
+static void restore_copies_owners_and_replaces_what_the_table_held(void **state)
+{
+	(void)state;
+	struct sock_owner o[2];
+	memset(o, 0, sizeof(o));
+	o[0].pid = 10;
+	strcpy(o[0].comm, "nginx");
+	o[1].pid = 11;
+	strcpy(o[1].comm, "nginx");
+	struct sock_entry v[3];
+	memset(v, 0, sizeof(v));
+	v[0].rec = listener_rec();
+	v[1].rec = tcp4("127.0.0.1", 8080, "127.0.0.1", 40000, SOCK_ST_ESTABLISHED, 1002);
+	v[2].rec = tcp4("127.0.0.1", 8080, "127.0.0.1", 40001, SOCK_ST_TIME_WAIT, 0);
+	v[0].owners = v[1].owners = o;
+	v[0].nowners = v[1].nowners = 2;
+	v[2].owners_was = o;
+	v[2].nowners_was = 1;
+	v[2].inode_was = 1009;
+	for (int i = 0; i < 3; i++) {
+		v[i].life = 40 + (uint64_t)i;
+		v[i].first_seen = 5.0 + i;
+		v[i].state_since = 6.0 + i;
+	}
+	struct sock_table *t = sock_table_new();
+	/* Whatever the table held goes. */
+	struct sock_list l; sock_list_init(&l);
+	struct sock_rec old = tcp4("127.0.0.9", 99, "0.0.0.0", 0, SOCK_ST_LISTEN, 7);
+	snap_of(&l, &old, 1);
+	assert_int_equal(sock_table_update(t, &l, NULL, 1.0, NULL), 0);
+	assert_int_equal(sock_table_restore(t, v, 3), 0);
+	/* The table holds copies: the caller's may go. */
+	memset(o, 0, sizeof(o));
+	assert_int_equal(sock_table_count(t), 3);
+	assert_null(sock_table_find(t, &old));
+	const struct sock_entry *l0 = sock_table_find(t, &v[0].rec);
+	const struct sock_entry *c1 = sock_table_find(t, &v[1].rec);
+	assert_int_equal(l0->nowners, 2);
+	assert_string_equal(l0->owners[1].comm, "nginx");
+	assert_int_equal(l0->owners[1].pid, 11);
+	assert_ptr_equal(l0->owners, c1->owners);   /* shared, as polled */
+	const struct sock_entry *tw = sock_table_find(t, &v[2].rec);
+	const struct sock_owner *shown;
+	int former;
+	assert_int_equal(sock_entry_owners(tw, &shown, &former), 1);
+	assert_true(former);
+	assert_int_equal(shown[0].pid, 10);
+	assert_true(tw->first_seen == 7.0 && tw->state_since == 8.0);
+	assert_int_equal(tw->life, 42);
+	/* The row of the connection's full socket, remembered before its
+	 * process closed it, finds its TIME_WAIT. */
+	struct sock_rec whole = tcp4("127.0.0.1", 8080, "127.0.0.1", 40001, SOCK_ST_ESTABLISHED, 1009);
+	assert_ptr_equal(sock_table_find(t, &whole), tw);
+	/* A new life after a restore is numbered after the highest. */
+	struct sock_rec fresh = tcp4("127.0.0.1", 8080, "127.0.0.1", 40100, SOCK_ST_ESTABLISHED, 1100);
+	snap_of(&l, &fresh, 1);
+	struct sock_events ev; sock_events_init(&ev);
+	assert_int_equal(sock_table_update(t, &l, NULL, 20.0, &ev), 0);
+	assert_int_equal(ev.v[0].type, SOCK_EV_NEW);
+	assert_int_equal(ev.v[0].life, 43);
+	/* Restoring nothing empties it. */
+	assert_int_equal(sock_table_restore(t, NULL, 0), 0);
+	assert_int_equal(sock_table_count(t), 0);
+	sock_events_free(&ev); sock_list_free(&l); sock_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_restored_table_finds_its_sockets_and_keeps_their_lives),
+		cmocka_unit_test(a_restored_table_diffs_the_next_poll_against_what_it_holds),
+		cmocka_unit_test(restore_copies_owners_and_replaces_what_the_table_held),
 		cmocka_unit_test(first_update_reports_every_socket_as_new),
 		cmocka_unit_test(unchanged_snapshot_reports_nothing),
 		cmocka_unit_test(state_change_reports_old_and_new_state),
