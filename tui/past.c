@@ -59,7 +59,7 @@ int past_open_live(struct ui *u, char *err, size_t errlen)
 		.host = u->host,
 	};
 	u->recorder = recorder_open(&c, err, errlen);
-	if (!u->recorder)
+	if (!u->recorder || recorder_start(u->recorder, err, errlen) < 0)
 		return -1;
 	u->history = recorder_history(u->recorder, err, errlen);
 	if (!u->history)
