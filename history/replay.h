@@ -10,10 +10,14 @@
 #include "table.h"
 
 struct history;
+struct column_cmdlines;    /* columns.h */
 
 /* Opens a recording to read. A file that is not one (not SQLite, another
  * program's database, torn, or written by a newer sockeye) is refused with
- * one message in err naming the file and what is wrong. NULL then. */
+ * one message in err naming the file and what is wrong, as is one with no
+ * complete poll yet. NULL then. path is a file's name, whatever its
+ * characters; only "file:/...?vfs=memdb" is taken as an SQLite URI (the
+ * recorder's memory database, which may have no poll yet). */
 struct history *history_open(const char *path, char *err, size_t errlen);
 void history_close(struct history *h);
 
@@ -39,5 +43,16 @@ int history_table(struct history *h, double moment, struct sock_table *t,
  * owners, flags, rates). Returns 0, or -1 with err filled. */
 int history_events(struct history *h, double since, double until,
                    struct sock_events *ev, char *err, size_t errlen);
+/* Where to end a piece of the window (since, until] so that it holds
+ * about max events (all those of its last moment): *end, or until when
+ * the rest holds fewer. A long window is read piece by piece this way.
+ * Returns 0, or -1 with err filled. */
+int history_events_end(struct history *h, double since, double until, size_t max,
+                       double *end, char *err, size_t errlen);
+
+/* The owners' command lines as recorded, for the printers and panes
+ * (columns.h): those of the processes of the last moment or window read,
+ * else the recording's newest for that process. Valid while h is open. */
+const struct column_cmdlines *history_cmdlines(struct history *h);
 
 #endif
