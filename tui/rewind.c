@@ -149,11 +149,13 @@ int rewind_go(struct rewind *rw, double moment, const struct view *like,
 	sock_events_init(&ev);
 	if (!v || !at || !before)
 		snprintf(err, errlen, "out of memory");
-	else if (history_table(rw->h, moment, at, err, errlen) == 0 &&
-	         (!has_before || history_table(rw->h, before_at, before, err, errlen) == 0) &&
+	else if ((!has_before || history_table(rw->h, before_at, before, err, errlen) == 0) &&
+	         history_table(rw->h, moment, at, err, errlen) == 0 &&
 	         (!has_before || history_events(rw->h, before_at, moment, &ev, err, errlen) == 0) &&
 	         rewind_older(rw, has_before ? before_at : moment, &older, err, errlen) == 0)
 		rc = 0;
+	if (rc == 0)
+		view_set_cmdlines(v, history_cmdlines(rw->h));
 	if (rc == 0 && rewind_feed(v, like, &older, has_before ? before : NULL, before_at,
 	                           at, &ev, moment) < 0) {
 		snprintf(err, errlen, "out of memory: the moment is shown in part");

@@ -28,7 +28,8 @@ void rewind_free(struct rewind *rw);
 /* Shows the moment (a poll of the recording: see history_moment) in a new
  * view that follows like (view_follow: filter, sorts, selection), its
  * Trends taken from trends_from's rings when they reach back that far
- * (NULL: its own). Returns 0, or -1 with err (the view shown before stays). */
+ * (NULL: its own); its command lines are the recording's. Returns 0, or -1
+ * with err (the view shown before stays). */
 int rewind_go(struct rewind *rw, double moment, const struct view *like,
               const struct view *trends_from, char *err, size_t errlen);
 /* The poll after the one shown, fed to the same view. Returns 1 when it

@@ -271,7 +271,6 @@ void view_set_linger(struct view *v, double seconds)
 void view_follow(struct view *dst, const struct view *src)
 {
 	dst->linger = src->linger;
-	dst->cmdlines = src->cmdlines;
 	dst->graph_ascii = dst->trends->ascii = src->graph_ascii;
 	dst->trends->interval = src->trends->interval;
 	view_set_filter(dst, src->filter);

@@ -96,9 +96,9 @@ void view_free(struct view *v);
 
 void view_set_linger(struct view *v, double seconds);
 /* dst shows what src shows, for moving between the present and the past:
- * the same filter, command lines, linger, sorts, process narrowing and
- * grouping, and each pane's selection on the same socket or process
- * (else at the same place) once dst is next refreshed. */
+ * the same filter, linger, sorts, process narrowing and grouping, and each
+ * pane's selection on the same socket or process (else at the same place)
+ * once dst is next refreshed. Where command lines come from stays dst's. */
 void view_follow(struct view *dst, const struct view *src);
 /* Where rows read command lines (borrowed; NULL: none). */
 void view_set_cmdlines(struct view *v, const struct column_cmdlines *src);
