@@ -171,7 +171,8 @@ static int write_meta(struct rec_db *d, const struct record_config *c, char *err
 		{ "host", c->host ? c->host : "" }, { "interval", interval },
 		{ "sockeye", PACKAGE_VERSION },
 	};
-	if (exec(d, "INSERT OR IGNORE INTO meta VALUES('created', unixepoch('subsec'))",
+	if (exec(d, "INSERT OR IGNORE INTO meta VALUES('created',"
+	         " (julianday('now') - 2440587.5) * 86400.0)",
 	         err, errlen) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(d->db, "INSERT OR REPLACE INTO meta VALUES(?,?)", -1, &s,
@@ -334,6 +335,9 @@ void rec_db_close(struct rec_db *d)
 		return;
 	for (int i = 0; i < ST_N; i++)
 		sqlite3_finalize(d->st[i]);
+	/* An empty WAL left behind where the writer may not remove it. */
+	if (d->db && d->max_bytes)
+		sqlite3_wal_checkpoint_v2(d->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	sqlite3_close(d->db);
 	free(d->name);
 	free(d);

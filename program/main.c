@@ -20,6 +20,7 @@
 #include "nowrite.h"
 #include "poller.h"
 #include "privs.h"
+#include "record.h"
 #include "timebase.h"
 #include "ui.h"
 
@@ -89,9 +90,33 @@ static int wait_tick(struct poller *p, struct timespec *next, double interval)
 	return wait_until(p, at);
 }
 
-/* One poll, then its metrics and journal entries (x may be NULL). */
-static int poll_once(struct poller *p, struct export *x, struct sock_events *ev)
+/* Where a poll goes besides the terminal; any of them may be NULL. */
+struct sinks {
+	struct export *x;
+	struct recorder *rec;
+	const struct column_cmdlines *cmd;
+};
+
+/* Hands the poll to the recorder, saying on stderr what went wrong there
+ * (a recording that cannot keep up is a note, never a stop). */
+static int record_poll(const struct sinks *s, struct poller *p, const struct sock_events *ev,
+                       double when)
 {
+	if (!s->rec)
+		return 0;
+	int rc = recorder_poll(s->rec, poller_table(p), ev, s->cmd, when);
+	const char *note = recorder_take_note(s->rec);
+	if (note)
+		fprintf(stderr, "sockeye: note: %s\n", note);
+	if (rc < 0)
+		fprintf(stderr, "sockeye: the recording: out of memory\n");
+	return 0;
+}
+
+/* One poll, then its metrics, journal entries and recording. */
+static int poll_once(struct poller *p, const struct sinks *s, struct sock_events *ev)
+{
+	struct export *x = s->x;
 	char err[512];
 	double start = timebase_mono();
 	privs_raise(PRIVS_SIGHT);
@@ -114,7 +139,7 @@ static int poll_once(struct poller *p, struct export *x, struct sock_events *ev)
 		fprintf(stderr, "sockeye: %s\n", err);
 		return -1;
 	}
-	return 0;
+	return record_poll(s, p, ev, when);
 }
 
 /* The exit status after writing the output failed. A reader that went away
@@ -129,10 +154,15 @@ static int output_failed(int e)
 	return 1;
 }
 
-static int run_batch(struct poller *p, struct export *x, const struct options *o,
+static int run_batch(struct poller *p, const struct sinks *s, const struct options *o,
                      const struct output_opts *out)
 {
 	long n = o->iterations ? o->iterations : 1;
+	/* A recording needs the changes between polls: the first is the
+	 * baseline, the rest diffed. */
+	struct sock_events ev;
+	int rc = 0;
+	sock_events_init(&ev);
 	struct timespec tick;
 	clock_gettime(CLOCK_MONOTONIC, &tick);
 	for (long i = 0; i < n; i++) {
@@ -142,16 +172,22 @@ static int run_batch(struct poller *p, struct export *x, const struct options *o
 			if (!o->json)
 				putchar('\n');
 		}
-		if (poll_once(p, x, NULL) < 0)
-			return 1;
+		sock_events_clear(&ev);
+		if (poll_once(p, s, i > 0 && s->rec ? &ev : NULL) < 0) {
+			rc = 1;
+			break;
+		}
 		errno = 0;
-		if (output_batch(stdout, poller_table(p), timebase_epoch(), out) < 0)
-			return output_failed(errno);
+		if (output_batch(stdout, poller_table(p), timebase_epoch(), out) < 0) {
+			rc = output_failed(errno);
+			break;
+		}
 	}
-	return 0;
+	sock_events_free(&ev);
+	return rc;
 }
 
-static int run_events(struct poller *p, struct export *x, const struct options *o,
+static int run_events(struct poller *p, const struct sinks *s, const struct options *o,
                       const struct output_opts *out)
 {
 	struct sock_events ev;
@@ -160,13 +196,13 @@ static int run_events(struct poller *p, struct export *x, const struct options *
 	struct timespec tick;
 	clock_gettime(CLOCK_MONOTONIC, &tick);
 	/* The first poll is the baseline: sockets that already exist are not news. */
-	if (poll_once(p, x, NULL) < 0)
+	if (poll_once(p, s, NULL) < 0)
 		return 1;
 	for (long i = 1; !o->iterations || i < o->iterations; i++) {
 		if (wait_tick(p, &tick, o->interval) < 0)
 			break;
 		sock_events_clear(&ev);
-		if (poll_once(p, x, &ev) < 0) {
+		if (poll_once(p, s, &ev) < 0) {
 			rc = 1;
 			break;
 		}
@@ -184,7 +220,8 @@ static int run_events(struct poller *p, struct export *x, const struct options *
 /* Once set up (netlink sockets open, theme read), gives up the rights
  * the mode does not need, saying what could not be done where sockeye had
  * rights to give up. -1 with err when the metrics writer cannot be narrowed. */
-static int give_up_rights(const struct options *o, struct export *x, char *err, size_t errlen)
+static int give_up_rights(const struct options *o, struct export *x, struct recorder *rec,
+                          char *err, size_t errlen)
 {
 	struct privs_report privs;
 	char note[320];
@@ -194,6 +231,16 @@ static int give_up_rights(const struct options *o, struct export *x, char *err, 
 		return -1;
 	if (note[0] && privs.privileged)
 		fprintf(stderr, "sockeye: note: %s\n", note);
+	/* The recording's writer starts before the filter below, which it
+	 * would inherit, and narrows itself to the recording's files. */
+	if (rec) {
+		recorder_set_thread_setup(rec, privs_confine_recording, (void *)o->record);
+		if (recorder_start(rec, err, errlen) < 0)
+			return -1;
+		const char *why = recorder_take_note(rec);
+		if (why && privs.privileged)
+			fprintf(stderr, "sockeye: note: %s\n", why);
+	}
 	/* From here this thread writes only to what it has open (stdout, the
 	 * journal's socket): Landlock cannot narrow it (privs.h), seccomp can. */
 	if (nowrite_install(note, sizeof(note)) < 0 && privs.privileged)
@@ -237,8 +284,22 @@ static int run(const struct options *o)
 		filter_free(flt);
 		return 1;
 	}
-	if (give_up_rights(o, x, err, sizeof(err)) < 0) {
+	struct recorder *rec = NULL;
+	if (o->record) {
+		struct record_config rc = { .path = o->record, .keep = o->record_keep,
+		                            .max_bytes = o->record_max, .interval = o->interval,
+		                            .host = host };
+		if (!(rec = recorder_open(&rc, err, sizeof(err)))) {
+			fprintf(stderr, "sockeye: %s\n", err);
+			export_free(x);
+			poller_free(p);
+			filter_free(flt);
+			return 1;
+		}
+	}
+	if (give_up_rights(o, x, rec, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockeye: %s\n", err);
+		recorder_close(rec);
 		export_free(x);
 		poller_free(p);
 		filter_free(flt);
@@ -247,7 +308,16 @@ static int run(const struct options *o)
 	install_signals();
 	struct cmdlines *cmd = cmdlines_new(poller_procmap(p));   /* for COMMAND and "cmdline" */
 	out.cmdlines = cmd ? cmdlines_source(cmd) : NULL;
-	int rc = o->mode == MODE_BATCH ? run_batch(p, x, o, &out) : run_events(p, x, o, &out);
+	struct sinks sinks = { .x = x, .rec = rec, .cmd = out.cmdlines };
+	int rc = o->mode == MODE_BATCH ? run_batch(p, &sinks, o, &out) : run_events(p, &sinks, o, &out);
+	if (rec) {
+		/* what is queued is written before the end */
+		recorder_flush(rec);
+		const char *note = recorder_take_note(rec);
+		if (note)
+			fprintf(stderr, "sockeye: note: %s\n", note);
+		recorder_close(rec);
+	}
 	cmdlines_free(cmd);
 	export_free(x);
 	poller_free(p);

@@ -73,6 +73,14 @@ int privs_drop(const struct options *o, struct privs_report *rep);
 /* privs_policy_for these options, then privs_sandbox. */
 int privs_narrow(const struct options *o, struct privs_report *rep);
 
+/* The recording's writer thread (record.h's thread setup; arg is the
+ * database's path, NULL for one in memory): narrows the calling thread
+ * with Landlock to reading and writing that file and its -wal, -shm and
+ * -journal, which must exist already to be reached; nothing else, and
+ * no file may be created or removed. 0, or -1 with err saying why it is
+ * not narrowed. */
+int privs_confine_recording(void *path, char *err, size_t errlen);
+
 /* Where W saves the settings: the config file's folder, or the nearest
  * one above it that exists (a first save creates the rest). Never the
  * whole tree: with no folder of its own above the file, saving is refused
