@@ -61,7 +61,8 @@ int past_open_live(struct ui *u, char *err, size_t errlen)
 	u->recorder = recorder_open(&c, err, errlen);
 	if (!u->recorder || recorder_start(u->recorder, err, errlen) < 0)
 		return -1;
-	u->history = recorder_history(u->recorder, err, errlen);
+	/* The same database, read on this thread while the writer writes. */
+	u->history = history_open(recorder_name(u->recorder), err, errlen);
 	if (!u->history)
 		return -1;
 	u->rewind = rewind_new(u->history);
@@ -205,8 +206,15 @@ static void past_no_earlier(struct ui *u)
 static void past_forward(struct ui *u)
 {
 	char err[512];
+	double next;
 	if (!past_shown(u)) {
 		past_say(u, "this is live: there is no later moment");
+		return;
+	}
+	/* The poll the present shows is the newest moment: that is live. */
+	if (u->live && (history_step(u->history, rewind_moment(u->rewind), 1, &next) < 0 ||
+	                next >= u->polled_at)) {
+		past_live(u);
 		return;
 	}
 	int rc = rewind_forward(u->rewind, err, sizeof(err));
@@ -231,7 +239,7 @@ static void past_minute_on(struct ui *u)
 	}
 	if (history_span(u->history, &first, &last) < 0)
 		return;
-	if (from + 60 > last && u->live) {
+	if (u->live && (from + 60 > last || from + 60 >= u->polled_at)) {
 		past_live(u);
 	} else if (from >= last) {
 		past_say(u, "the end of the recording");

@@ -8,6 +8,7 @@ import calendar
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -65,6 +66,18 @@ def epoch(text):
     return calendar.timegm(time.strptime(text, '%Y-%m-%d %H:%M:%S'))
 
 
+def polls(path):
+    """The polls a recording holds so far (0 while it is not there)."""
+    try:
+        db = sqlite3.connect('file:%s?mode=ro' % path, uri=True, timeout=5)
+        try:
+            return db.execute('SELECT count(*) FROM polls').fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
 def comm_name(tag):
     return ('srw%d%s' % (os.getpid() % 100000, tag))[:15]
 
@@ -113,7 +126,7 @@ class Rewind(unittest.TestCase):
     def connection(self, h):
         """A connection on ADDR: (listener, client end, server end)."""
         L = h.call('tcp_listen', host=ADDR)
-        C = h.call('tcp_connect', host=ADDR, port=L['lport'])[0]
+        C = h.call('tcp_connect', host=ADDR, port=L['lport'], bind=ADDR)[0]
         A = h.call('tcp_accept', id=L['id'])[0]
         return L, C, A
 
@@ -171,7 +184,7 @@ class Rewind(unittest.TestCase):
         time.sleep(1.5)
         p.keys('@')
         p.wait(lambda ls: ls[-1].startswith('Go to') and ls, "@'s prompt")
-        p.type('-10m')
+        p.server.run('send-keys', '-t', p.target, '-l', '--', '-10m')
         p.keys('Enter')
         lines = p.wait(lambda ls: past_moment(ls) and ls, 'PAST after @ -10m')
         # The first moment kept is the first poll, just after the start.
@@ -221,9 +234,13 @@ class Rewind(unittest.TestCase):
                                '--no-all-netns', '--no-config'],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.procs.append(pr)
-        deadline = time.monotonic() + 10
-        while not os.path.exists(path) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        # Its first poll may take a while on a busy machine: sockets
+        # opened before it would be its baseline, not news.
+        deadline = time.monotonic() + 20
+        while polls(path) < 2:
+            if time.monotonic() > deadline or pr.poll() is not None:
+                self.fail('no poll recorded in %s within 20 s' % path)
+            time.sleep(0.1)
         return pr
 
     def stop_record(self, pr):
