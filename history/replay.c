@@ -26,7 +26,7 @@
 
 enum stmt_id {
 	ST_SPAN, ST_AT_OR_BEFORE, ST_AFTER, ST_BEFORE, ST_SNAPSHOT, ST_ALIVE, ST_OWNERS,
-	ST_INODE_WAS, ST_EVENTS, ST_EVENTS_END, ST_CMDLINE, ST_MAX
+	ST_INODE_WAS, ST_STATE_SINCE, ST_EVENTS, ST_EVENTS_END, ST_CMDLINE, ST_HOST, ST_MAX
 };
 
 /* Owners and samples of a life are those of its newest rows at or before
@@ -46,8 +46,9 @@ enum { C_LIFE, C_PROTO, C_FAMILY, C_LADDR, C_LPORT, C_RADDR, C_RPORT, C_IFINDEX,
        C_NETNS_NAME, C_COOKIE, C_BORN, C_BRIEF, C_ETIME, C_STATE, C_TIMEWAIT, C_FINAL,
        C_INODE, C_UID, C_RECVQ, C_SENDQ, C_RTT, C_RTTVAR, C_RETRANS, C_TOTAL_RETRANS,
        C_CWND, C_ACKED, C_RECEIVED, C_SENT, C_TXRATE, C_RXRATE,
+       C_EVENT,
        /* events only */
-       C_EVENT, C_FROM, C_EBRIEF, C_UID_UNKNOWN };
+       C_FROM, C_EBRIEF, C_UID_UNKNOWN };
 
 static const char *const stmt_sql[ST_MAX] = {
 	[ST_SPAN] = "SELECT min(time), max(time) FROM polls",
@@ -60,7 +61,7 @@ static const char *const stmt_sql[ST_MAX] = {
 		"WITH alive(life) AS (SELECT life FROM snapshots WHERE time = ?1 "
 		"UNION ALL SELECT id FROM lives WHERE born > ?1 AND born <= ?2) "
 		"SELECT " LIFE_COLUMNS ", e.time, e.state, e.timewait, e.final, " SAMPLE_COLUMNS
-		" FROM alive a JOIN lives l ON l.id = a.life"
+		", e.event FROM alive a JOIN lives l ON l.id = a.life"
 		" JOIN events e ON e.id = (SELECT id FROM events WHERE life = l.id AND time <= ?2"
 		" ORDER BY time DESC, id DESC LIMIT 1)"
 		SAMPLE_JOIN("?2")
@@ -73,16 +74,22 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_INODE_WAS] =
 		"SELECT inode FROM samples WHERE life = ?1 AND time <= ?2 AND inode != 0"
 		" ORDER BY time DESC LIMIT 1",
-	/* ?1 since, ?2 until. */
+	[ST_STATE_SINCE] =
+		"SELECT time FROM events WHERE life = ?1 AND time <= ?2 AND event IN ('new', 'state')"
+		" ORDER BY time DESC LIMIT 1",
+	/* ?1 since, ?2 until; 'seen' rows are no event, only where a life
+	 * was met without one (the first poll, or after rows were lost). */
 	[ST_EVENTS] =
 		"SELECT " LIFE_COLUMNS ", e.time, e.state, e.timewait, e.final, " SAMPLE_COLUMNS
 		", e.event, e.from_state, e.brief, e.uid_unknown"
 		" FROM events e JOIN lives l ON l.id = e.life"
 		SAMPLE_JOIN("e.time")
-		" WHERE e.time > ?1 AND e.time <= ?2 ORDER BY e.id",
+		" WHERE e.time > ?1 AND e.time <= ?2 AND e.event != 'seen' ORDER BY e.id",
 	[ST_EVENTS_END] =
-		"SELECT time FROM events WHERE time > ?1 AND time <= ?2 ORDER BY time"
+		"SELECT time FROM events WHERE time > ?1 AND time <= ?2 AND event != 'seen'"
+		" ORDER BY time"
 		" LIMIT 1 OFFSET ?3",
+	[ST_HOST] = "SELECT value FROM meta WHERE key = 'host'",
 	[ST_CMDLINE] =
 		"SELECT cmdline FROM procs WHERE pid = ?1 AND starttime = ?2 ORDER BY id DESC LIMIT 1",
 };
@@ -179,13 +186,19 @@ static int is_memory_uri(const char *path)
 }
 
 /* "file:" and the path percent-encoded, read-only: a file named like
- * "file:x?y" stays that file, never a URI's options. */
+ * "file:x?y" stays that file, never a URI's options. A recording with no
+ * write-ahead log beside it has no writer: it is read as immutable, so
+ * reading it creates no file beside it (nor fails where none may be). */
 static char *file_uri(const char *path)
 {
+	char wal[4096];
+	struct stat st;
+	int immutable = snprintf(wal, sizeof(wal), "%s-wal", path) < (int)sizeof(wal) &&
+	                stat(wal, &st) < 0 && errno == ENOENT;
 	while (path[0] == '/' && path[1] == '/')
 		path++;          /* "//x" is "/x": a URI would read "x" as a host */
 	size_t len = strlen(path);
-	char *uri = malloc(5 + 3 * len + sizeof("?mode=ro"));
+	char *uri = malloc(5 + 3 * len + sizeof("?mode=ro&immutable=1"));
 	if (!uri)
 		return NULL;
 	char *p = stpcpy(uri, "file:");
@@ -196,7 +209,7 @@ static char *file_uri(const char *path)
 		else
 			p += sprintf(p, "%%%02X", *c);
 	}
-	strcpy(p, "?mode=ro");
+	strcpy(p, immutable ? "?mode=ro&immutable=1" : "?mode=ro");
 	return uri;
 }
 
@@ -414,6 +427,18 @@ int history_moment(struct history *h, double t, double *moment)
 int history_step(struct history *h, double moment, int dir, double *out)
 {
 	return real_of(h, dir > 0 ? ST_AFTER : ST_BEFORE, moment, out) == 1 ? 0 : -1;
+}
+
+int history_host(struct history *h, char *buf, size_t len)
+{
+	sqlite3_stmt *s = stmt(h, ST_HOST);
+	int rc = -1;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_TEXT) {
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+		rc = 0;
+	}
+	sqlite3_reset(s);
+	return rc;
 }
 
 /* ---- command lines ---- */
@@ -674,6 +699,26 @@ static struct sock_entry *entry_push(struct history *h)
 	return e;
 }
 
+/* When the row's state began: its event's time, but for a 'seen' row
+ * (met without an event) that of the state's last change, where one was
+ * recorded, or the life's birth when it was met at its first poll. */
+static double state_since(struct history *h, sqlite3_stmt *s, double moment)
+{
+	double t = sqlite3_column_double(s, C_ETIME), born = sqlite3_column_double(s, C_BORN);
+	const char *kind = (const char *)sqlite3_column_text(s, C_EVENT);
+	if (!kind || strcmp(kind, "seen") != 0)
+		return t;
+	if (t <= born)
+		return born;
+	sqlite3_stmt *q = stmt(h, ST_STATE_SINCE);
+	sqlite3_bind_int64(q, 1, sqlite3_column_int64(s, C_LIFE));
+	sqlite3_bind_double(q, 2, moment);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		t = sqlite3_column_double(q, 0);
+	sqlite3_reset(q);
+	return t;
+}
+
 /* Owner positions wait in the pointers until h->own stops moving. */
 #define POS(p) ((struct sock_owner *)(uintptr_t)((p) + 1))
 #define UNPOS(o) ((size_t)(uintptr_t)(o) - 1)
@@ -690,7 +735,7 @@ static int entry_of_row(struct history *h, sqlite3_stmt *s, double moment,
 		return -1;
 	e->life = col_u64(s, C_LIFE);
 	e->first_seen = sqlite3_column_double(s, C_BORN);
-	e->state_since = sqlite3_column_double(s, C_ETIME);
+	e->state_since = state_since(h, s, moment);
 	e->seen_at = moment;
 	e->brief = sqlite3_column_int(s, C_BRIEF) != 0;
 	e->final = sqlite3_column_int(s, C_FINAL) != 0;

@@ -21,6 +21,10 @@ struct column_cmdlines;    /* columns.h */
 struct history *history_open(const char *path, char *err, size_t errlen);
 void history_close(struct history *h);
 
+/* The name of the machine recorded (meta's host; raw text from it, escape
+ * it to show it). Returns 0, or -1 when the recording does not say. */
+int history_host(struct history *h, char *buf, size_t len);
+
 /* The first and last moments that can be shown (polls recorded whole).
  * Returns 0, or -1 when the recording has none yet. The last moves on
  * while a recorder writes. */

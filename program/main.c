@@ -21,6 +21,7 @@
 #include "poller.h"
 #include "privs.h"
 #include "record.h"
+#include "replay_print.h"
 #include "timebase.h"
 #include "ui.h"
 
@@ -353,7 +354,11 @@ int main(int argc, char **argv)
 		printf("sockeye %s\n", PACKAGE_VERSION);
 		rc = 0;
 	} else if (o.mode == MODE_SCREEN) {
-		rc = ui_run(&o);     /* says the config note in its footer */
+		rc = ui_run(&o);     /* says the config note in its footer; o.replay: a recording */
+	} else if (o.replay) {
+		if (o.config_note[0])
+			fprintf(stderr, "sockeye: note: %s\n", o.config_note);
+		rc = replay_print(&o);
 	} else {
 		if (o.config_note[0])
 			fprintf(stderr, "sockeye: note: %s\n", o.config_note);
