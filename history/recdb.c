@@ -618,13 +618,18 @@ int rec_db_trim(struct rec_db *d, double now, int *want_snap, char *err, size_t 
 	while (rec_db_used(d) > high) {
 		int found = pick_cut(d, "SELECT min(time) FROM snapshots WHERE time >"
 		                     " (SELECT min(time) FROM polls) AND time <= ?1", now, &s);
-		if (found != 1) {
-			*want_snap = 1;
+		if (found != 1)
 			break;
-		}
 		if ((rc = cut_at(d, s)) != SQLITE_OK)
 			goto fail;
 	}
+	/* The size is cut a snapshot at a time: when the history between two
+	 * takes more than an eighth of the limit, ask for them more often. */
+	int64_t snaps = 0;
+	if (query_int(d->db, "SELECT count(DISTINCT time) FROM snapshots", &snaps, &rc) < 0)
+		goto fail;
+	if (rec_db_used(d) / (uint64_t)(snaps > 0 ? snaps : 1) > high / 8)
+		*want_snap = 1;
 	if ((rc = run(d->st[ST_COMMIT])) != SQLITE_OK)
 		goto fail;
 	return 0;

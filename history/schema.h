@@ -48,12 +48,16 @@
 	"CREATE INDEX IF NOT EXISTS lives_born ON lives(born);" \
 	"CREATE INDEX IF NOT EXISTS lives_ended ON lives(ended);" \
 	"CREATE INDEX IF NOT EXISTS lives_ports ON lives(lport, rport);" \
-	/* the event log: what --events printed, in order (id) */ \
+	/* the event log: what --events printed, in order (id), and the 'seen' \
+	 * rows that give a life's state where no event did */ \
 	"CREATE TABLE IF NOT EXISTS events(" \
 	"  id INTEGER PRIMARY KEY," \
 	"  time REAL NOT NULL," \
 	"  life INTEGER NOT NULL REFERENCES lives(id)," \
-	"  event TEXT NOT NULL,"        /* 'new' | 'state' | 'gone' */ \
+	/* 'new' | 'state' | 'gone' as printed; 'seen': a life the recorder \
+	 * met already alive (its first poll, or again after a queue it had \
+	 * to drop), giving its state then; never printed as an event */ \
+	"  event TEXT NOT NULL," \
 	"  state TEXT NOT NULL,"        /* sock_state_name: 'ESTABLISHED', 'UNCONN' */ \
 	"  from_state TEXT,"            /* 'state' only */ \
 	"  timewait INTEGER NOT NULL DEFAULT 0," /* the kernel's timewait socket */ \
