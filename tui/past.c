@@ -203,6 +203,14 @@ static void past_no_earlier(struct ui *u)
 	past_say(u, msg);
 }
 
+/* Whether t is the newest moment recorded (the recorder may be a few polls
+ * behind the present: what it has not written yet is not there to show). */
+static int past_newest(struct ui *u, double t)
+{
+	double first, last;
+	return history_span(u->history, &first, &last) == 0 && t >= last;
+}
+
 static void past_forward(struct ui *u)
 {
 	char err[512];
@@ -211,9 +219,9 @@ static void past_forward(struct ui *u)
 		past_say(u, "this is live: there is no later moment");
 		return;
 	}
-	/* The poll the present shows is the newest moment: that is live. */
+	/* The newest moment recorded, or the poll the present shows, is live. */
 	if (u->live && (history_step(u->history, rewind_moment(u->rewind), 1, &next) < 0 ||
-	                next >= u->polled_at)) {
+	                next >= u->polled_at || past_newest(u, next))) {
 		past_live(u);
 		return;
 	}

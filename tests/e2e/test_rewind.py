@@ -174,9 +174,19 @@ class Rewind(unittest.TestCase):
         p = self.live()
         time.sleep(1.0)
         p.keys('[')
-        p.wait(lambda ls: past_moment(ls) and ls, 'PAST after [')
-        p.keys(']')
-        p.wait(lambda ls: 'PAST' not in ls[0] and ls, 'live after ] from the newest moment')
+        lines = p.wait(lambda ls: past_moment(ls) and ls, 'PAST after [')
+        # On a busy machine the recorder may have written a poll or two
+        # more meanwhile: ] steps through them, forward, then is live.
+        moment = past_moment(lines)
+        for _ in range(10):
+            p.keys(']')
+            time.sleep(0.3)
+            lines = p.lines()
+            if 'PAST' not in lines[0]:
+                break
+            self.assertGreaterEqual(past_moment(lines), moment, p.dump(lines))
+            moment = past_moment(lines)
+        self.assertNotIn('PAST', lines[0], '] never reached live\n' + p.dump(lines))
 
     def test_at_minus_ten_minutes_shows_the_oldest_moment_kept(self):
         started = time.time()
@@ -261,8 +271,8 @@ class Rewind(unittest.TestCase):
         B = h.call('tcp_listen', host=ADDR)
         time.sleep(1.5)
         self.stop_record(pr)
-        a = ('tcp', 'LISTEN', '%s:%d' % (ADDR, A['lport']), '*:*')
-        b = ('tcp', 'LISTEN', '%s:%d' % (ADDR, B['lport']), '*:*')
+        a = ('tcp', 'LISTEN', '%s:%d' % (ADDR, A['lport']), '0.0.0.0:*')
+        b = ('tcp', 'LISTEN', '%s:%d' % (ADDR, B['lport']), '0.0.0.0:*')
         p = self.start('--replay=' + path, '--at=%d' % int(then), 'addr:' + ADDR)
         lines = p.wait(lambda ls: a in rows(ls) and ls, 'the first listener, as it was then')
         self.assertNotIn(b, rows(lines), p.dump(lines))
@@ -277,7 +287,8 @@ class Rewind(unittest.TestCase):
         p.keys('+')
         p.wait(lambda ls: '2x' in ls[0] and ls, 'the speed 2x in the header')
         p.keys('p')
-        lines = p.wait(lambda ls: b in rows(ls) and a not in rows(ls) and ls,
+        # (The first one may linger a moment as a closed row, as live.)
+        lines = p.wait(lambda ls: b in rows(ls) and ls,
                        'the second listener once played forward', timeout=10)
         self.assertGreater(replay_moment(lines), at, p.dump(lines))
         lines = p.wait(lambda ls: 'stopped' in ls[0] and ls, 'stopped at the end', timeout=10)
@@ -285,10 +296,12 @@ class Rewind(unittest.TestCase):
         p.wait(lambda ls: 'not available in a replay' in ls[-1] and ls, 'K refused in a replay')
         # [ goes back, End to the end again.
         end = replay_moment(lines)
+        # { goes back a minute: here, to the start, before either listener.
         p.keys('{')
-        lines = p.wait(lambda ls: replay_moment(ls) and replay_moment(ls) < end and ls,
+        lines = p.wait(lambda ls: replay_moment(ls) and replay_moment(ls) < at and ls,
                        'a minute back (the start)')
-        self.assertIn(a, rows(lines), p.dump(lines))
+        self.assertNotIn(a, rows(lines), p.dump(lines))
+        self.assertNotIn(b, rows(lines), p.dump(lines))
         p.keys('End')
         p.wait(lambda ls: replay_moment(ls) == end and ls, 'End: the last moment again')
 
