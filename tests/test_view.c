@@ -28,6 +28,7 @@
 #include "filter.h"
 #include "procmap.h"
 #include "proctree.h"
+#include "rewind.h"
 #include "view.h"
 
 /* A pane's rows as its columns read them, through view_row. */
@@ -595,6 +596,72 @@ static void an_empty_pane_has_no_selection(void **state)
 	assert_true(view_selected(f->v, PANE_CONNECTIONS) == VIEW_NONE);
 	assert_true(view_selected(f->v, PANE_PROCESSES) == VIEW_NONE);
 	assert_true(view_selected(f->v, PANE_EVENTS) == VIEW_NONE);
+}
+
+/* ---- a past moment (rewind.h) ---- */
+
+/* Updates t to the sockets r[0..n) at now; the events go to ev (NULL: a
+ * baseline). */
+static void table_at(struct sock_table *t, const struct sock_rec *r, size_t n,
+                     const struct procmap *pm, double now, struct sock_events *ev)
+{
+	struct sock_list l;
+	sock_list_init(&l);
+	for (size_t i = 0; i < n; i++)
+		*sock_list_push(&l) = r[i];
+	assert_int_equal(sock_table_update(t, &l, pm, now, ev), 0);
+	sock_list_free(&l);
+}
+
+/* A moment is shown as the poll that took it showed it: what changed since
+ * the poll before is highlighted, what closed lingers as GONE with its AGE,
+ * and the Events pane holds the events before too. */
+static void a_past_moment_highlights_what_changed_since_the_poll_before(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[] = { tcp4(80, 0, SOCK_ST_LISTEN, 1),
+	                        tcp4(4000, 80, SOCK_ST_ESTABLISHED, 2),
+	                        tcp4(4001, 80, SOCK_ST_ESTABLISHED, 3),
+	                        tcp4(4002, 80, SOCK_ST_ESTABLISHED, 4) };
+	struct sock_table *before = sock_table_new(), *at = sock_table_new();
+	struct sock_events older, ev;
+	sock_events_init(&older);
+	sock_events_init(&ev);
+	/* 100: 80 and 4000; 101: 4001 opens; 102: 4000 closes, 4002 opens. */
+	table_at(before, r, 2, f->pm, 100, NULL);
+	table_at(before, r, 3, f->pm, 101, &older);
+	table_at(at, r, 2, f->pm, 100, NULL);
+	table_at(at, r, 3, f->pm, 101, NULL);
+	struct sock_rec then[] = { r[0], r[2], r[3] };
+	table_at(at, then, 3, f->pm, 102, &ev);
+
+	struct view *w = view_new();
+	assert_int_equal(rewind_feed(w, NULL, &older, before, 101, at, &ev, 102), 0);
+	assert_string_equal(lports(w), "80,4000,4001,4002");   /* GONE where it was */
+	assert_int_equal(row(w, 0).hl, VIEW_HL_NONE);
+	assert_int_equal(row(w, 1).hl, VIEW_HL_GONE);
+	assert_true(row(w, 1).col.first_seen == 100);     /* its AGE as it was */
+	assert_int_equal(row(w, 2).hl, VIEW_HL_NONE);     /* new at the poll before */
+	assert_int_equal(row(w, 3).hl, VIEW_HL_NEW);
+	assert_int_equal(view_counts(w)->total, 3);
+	assert_int_equal(view_count(w, PANE_EVENTS), 3);
+	assert_int_equal(event_at(w, 2)->type, SOCK_EV_NEW);   /* the oldest: 4001 */
+	assert_int_equal(event_at(w, 2)->rec.lport, 4001);
+
+	/* The present it followed keeps its own rows. */
+	poll_at(f, r, 1, 200);
+	struct view *x = view_new();
+	assert_int_equal(rewind_feed(x, f->v, NULL, NULL, 0, at, NULL, 102), 0);
+	assert_string_equal(lports(f->v), "80");
+	assert_int_equal(view_count(x, PANE_CONNECTIONS), 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(row(x, i).hl, VIEW_HL_NONE);   /* no poll before: a baseline */
+	view_free(x);
+	view_free(w);
+	sock_events_free(&older);
+	sock_events_free(&ev);
+	sock_table_free(before);
+	sock_table_free(at);
 }
 
 /* ---- Connections: highlights ---- */
@@ -1547,6 +1614,7 @@ int main(void)
 		T(selection_stays_on_its_socket_when_the_sort_changes),
 		T(selection_stays_on_its_socket_when_rows_arrive_above_it),
 		T(a_view_following_another_shows_its_filter_sort_and_selection),
+		T(a_past_moment_highlights_what_changed_since_the_poll_before),
 		T(selection_keeps_its_index_when_its_socket_is_gone_for_good),
 		T(keys_page_and_jump_within_the_window),
 		T(an_empty_pane_has_no_selection),
