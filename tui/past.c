@@ -73,11 +73,12 @@ int past_open_live(struct ui *u, char *err, size_t errlen)
 	return 0;
 }
 
-/* --at in a replay: counted from the recording's end, and within it. */
+/* --at in a replay: counted from the recording's end, and within it, as
+ * --batch takes it. Returns the exit status on failure, else 0. */
 static int past_replay_at(struct ui *u, double first, double last, double *moment,
                           char *err, size_t errlen)
 {
-	char why[256], a[32], b[32];
+	char why[256], b[32];
 	double t;
 	if (!u->opts->at) {
 		*moment = last;
@@ -85,16 +86,16 @@ static int past_replay_at(struct ui *u, double first, double last, double *momen
 	}
 	if (when_parse(u->opts->at, last, &t, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "--at: %s", why);
-		return -1;
+		return 2;
 	}
 	if (t < first) {
-		snprintf(err, errlen, "--at: %s is before the recording starts (%s)",
-		         when_format(t, a, sizeof(a)), when_format(first, b, sizeof(b)));
-		return -1;
+		snprintf(err, errlen, "%s: the recording starts at %s, after --at", u->opts->replay,
+		         when_format(first, b, sizeof(b)));
+		return 1;
 	}
 	if (history_moment(u->history, t, moment) < 0) {
-		snprintf(err, errlen, "%s: no poll is recorded whole", u->opts->replay);
-		return -1;
+		snprintf(err, errlen, "%s: the recording holds no poll yet", u->opts->replay);
+		return 1;
 	}
 	return 0;
 }
@@ -111,10 +112,9 @@ int past_open_replay(struct ui *u, char *err, size_t errlen, int *status)
 		snprintf(err, errlen, "%s: the recording holds no poll yet", u->opts->replay);
 		return -1;
 	}
-	if (past_replay_at(u, first, last, &moment, err, errlen) < 0) {
-		*status = u->opts->at && strncmp(err, "--at", 4) == 0 ? 2 : 1;
+	if ((*status = past_replay_at(u, first, last, &moment, err, errlen)) != 0)
 		return -1;
-	}
+	*status = 1;
 	u->rewind = rewind_new(u->history);
 	if (!u->rewind) {
 		snprintf(err, errlen, "out of memory");
