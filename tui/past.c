@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "past.h"
+#include "privs.h"
 #include "record.h"
 #include "replay.h"
 #include "rewind.h"
@@ -59,8 +60,15 @@ int past_open_live(struct ui *u, char *err, size_t errlen)
 		.host = u->host,
 	};
 	u->recorder = recorder_open(&c, err, errlen);
-	if (!u->recorder || recorder_start(u->recorder, err, errlen) < 0)
+	if (!u->recorder)
 		return -1;
+	if (o->record)
+		recorder_set_thread_setup(u->recorder, privs_confine_recording, (void *)o->record);
+	if (recorder_start(u->recorder, err, errlen) < 0)
+		return -1;
+	const char *why = recorder_take_note(u->recorder);
+	if (why)
+		past_say(u, why);
 	/* The same database, read on this thread while the writer writes. */
 	u->history = history_open(recorder_name(u->recorder), err, errlen);
 	if (!u->history)
@@ -160,6 +168,8 @@ void past_record(struct ui *u, const struct sock_table *t, const struct sock_eve
 static int past_show(struct ui *u, double moment)
 {
 	char err[512];
+	if (!past_shown(u))
+		u->left_live_at = u->polled_at;
 	if (rewind_go(u->rewind, moment, u->view, u->live, err, sizeof(err)) < 0) {
 		past_say(u, err);
 		return -1;
@@ -219,9 +229,11 @@ static void past_forward(struct ui *u)
 		past_say(u, "this is live: there is no later moment");
 		return;
 	}
-	/* The newest moment recorded, or the poll the present shows, is live. */
+	/* Stepping on to where the past was entered from is going back to
+	 * live: polls go on arriving while one steps, and this way ] always
+	 * gets there. So is the newest moment recorded. */
 	if (u->live && (history_step(u->history, rewind_moment(u->rewind), 1, &next) < 0 ||
-	                next >= u->polled_at || past_newest(u, next))) {
+	                next >= u->left_live_at || past_newest(u, next))) {
 		past_live(u);
 		return;
 	}
@@ -247,7 +259,7 @@ static void past_minute_on(struct ui *u)
 	}
 	if (history_span(u->history, &first, &last) < 0)
 		return;
-	if (u->live && (from + 60 > last || from + 60 >= u->polled_at)) {
+	if (u->live && (from + 60 > last || from + 60 >= u->left_live_at)) {
 		past_live(u);
 	} else if (from >= last) {
 		past_say(u, "the end of the recording");

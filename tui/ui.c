@@ -1128,9 +1128,11 @@ static int ui_start(struct ui *u, char *err, size_t errlen)
 		return ui_start_replay(u, rc);
 	if (worker_start(&u->worker, u->poller, err, errlen) < 0)
 		return -1;
-	/* The recorder's thread, as the collector's, starts with only the
-	 * capabilities kept, and before this thread's Landlock. */
-	if (past_open_live(u, err, errlen) < 0)
+	/* The recorder's thread starts, as the collector's, with only the
+	 * capabilities kept: a file's before this thread's Landlock (it
+	 * narrows itself to the recording), memory's after (it needs no
+	 * file, and inherits this thread's). */
+	if (u->opts->record && past_open_live(u, err, errlen) < 0)
 		return -1;
 	u->privs.nowrite = u->worker.nowrite_rc == 0;
 	if (!u->privs.nowrite) {
@@ -1141,6 +1143,8 @@ static int ui_start(struct ui *u, char *err, size_t errlen)
 	}
 	if (privs_narrow(u->opts, &u->privs) < 0)
 		rc = -1;
+	if (!u->opts->record && past_open_live(u, err, errlen) < 0)
+		return -1;
 	ui_start_notes(u, rc);
 	return 0;
 }

@@ -44,6 +44,7 @@ struct ui {
 	struct recorder *recorder;        /* behind the live screen; NULL in a replay */
 	struct history *history;          /* what the time keys read */
 	struct rewind *rewind;            /* the moment shown, its view */
+	double left_live_at;              /* the present's poll when the past was entered */
 	int playing;                      /* a replay plays forward */
 	int speed;                        /* its speed: 2^speed times as recorded */
 	double play_next;                 /* CLOCK_MONOTONIC of its next step */
