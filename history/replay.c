@@ -41,6 +41,14 @@ enum stmt_id {
 #define SAMPLE_JOIN(t) \
 	" LEFT JOIN samples s ON s.life = l.id AND s.time = " \
 	"(SELECT max(time) FROM samples WHERE life = l.id AND time <= " t ")"
+/* The poll that found an event (e: the events row): its own time, but a
+ * close notice's (final) is when the notice was heard, which may be a
+ * poll's time while a later poll applied it. The table took the event's
+ * owners, and its state's start, at that poll; a final event's life has
+ * no process left to change its owners after. */
+#define POLL_OF(e) \
+	"coalesce((SELECT min(time) FROM polls WHERE time > " e ".time AND " e ".final)," \
+	" (SELECT min(time) FROM polls WHERE time >= " e ".time), " e ".time)"
 /* Column positions in both queries that read lives and samples. */
 enum { C_LIFE, C_PROTO, C_FAMILY, C_LADDR, C_LPORT, C_RADDR, C_RPORT, C_IFINDEX, C_NETNS,
        C_NETNS_NAME, C_COOKIE, C_BORN, C_BRIEF, C_ETIME, C_STATE, C_TIMEWAIT, C_FINAL,
@@ -48,7 +56,7 @@ enum { C_LIFE, C_PROTO, C_FAMILY, C_LADDR, C_LPORT, C_RADDR, C_RPORT, C_IFINDEX,
        C_CWND, C_ACKED, C_RECEIVED, C_SENT, C_TXRATE, C_RXRATE,
        C_EVENT,
        /* events only */
-       C_FROM, C_EBRIEF, C_UID_UNKNOWN };
+       C_FROM, C_EBRIEF, C_UID_UNKNOWN, C_POLL };
 
 static const char *const stmt_sql[ST_MAX] = {
 	[ST_SPAN] = "SELECT min(time), max(time) FROM polls",
@@ -60,8 +68,8 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_ALIVE] =
 		"WITH alive(life) AS (SELECT life FROM snapshots WHERE time = ?1 "
 		"UNION ALL SELECT id FROM lives WHERE born > ?1 AND born <= ?2) "
-		"SELECT " LIFE_COLUMNS ", e.time, e.state, e.timewait, e.final, " SAMPLE_COLUMNS
-		", e.event FROM alive a JOIN lives l ON l.id = a.life"
+		"SELECT " LIFE_COLUMNS ", " POLL_OF("e") ", e.state, e.timewait, e.final, "
+		SAMPLE_COLUMNS ", e.event FROM alive a JOIN lives l ON l.id = a.life"
 		" JOIN events e ON e.id = (SELECT id FROM events WHERE life = l.id AND time <= ?2"
 		" ORDER BY time DESC, id DESC LIMIT 1)"
 		SAMPLE_JOIN("?2")
@@ -75,13 +83,13 @@ static const char *const stmt_sql[ST_MAX] = {
 		"SELECT inode FROM samples WHERE life = ?1 AND time <= ?2 AND inode != 0"
 		" ORDER BY time DESC LIMIT 1",
 	[ST_STATE_SINCE] =
-		"SELECT time FROM events WHERE life = ?1 AND time <= ?2 AND event IN ('new', 'state')"
-		" ORDER BY time DESC LIMIT 1",
+		"SELECT " POLL_OF("x") " FROM events x WHERE life = ?1 AND time <= ?2"
+		" AND event IN ('new', 'state') ORDER BY time DESC LIMIT 1",
 	/* ?1 since, ?2 until; 'seen' rows are no event, only where a life
 	 * was met without one (the first poll, or after rows were lost). */
 	[ST_EVENTS] =
 		"SELECT " LIFE_COLUMNS ", e.time, e.state, e.timewait, e.final, " SAMPLE_COLUMNS
-		", e.event, e.from_state, e.brief, e.uid_unknown"
+		", e.event, e.from_state, e.brief, e.uid_unknown, " POLL_OF("e")
 		" FROM events e JOIN lives l ON l.id = e.life"
 		SAMPLE_JOIN("e.time")
 		" WHERE e.time > ?1 AND e.time <= ?2 AND e.event != 'seen' ORDER BY e.id",
@@ -360,8 +368,10 @@ struct history *history_open(const char *path, char *err, size_t errlen)
 		history_close(h);
 		return NULL;
 	}
-	/* A recorder's checkpoint can hold the file for a moment. */
+	/* A recorder's checkpoint can hold the file for a moment. Sorting
+	 * stays in memory: the reader may have given up creating files. */
 	sqlite3_busy_timeout(h->db, 5000);
+	sqlite3_exec(h->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	if (open_checked(h, memory, err, errlen) < 0) {
 		history_close(h);
 		return NULL;
@@ -707,7 +717,7 @@ static double state_since(struct history *h, sqlite3_stmt *s, double moment)
 	double t = sqlite3_column_double(s, C_ETIME), born = sqlite3_column_double(s, C_BORN);
 	const char *kind = (const char *)sqlite3_column_text(s, C_EVENT);
 	if (!kind || strcmp(kind, "seen") != 0)
-		return t;
+		return t < moment ? t : moment;   /* a notice heard by then, polled after */
 	if (t <= born)
 		return born;
 	sqlite3_stmt *q = stmt(h, ST_STATE_SINCE);
@@ -863,7 +873,8 @@ static int event_of_row(struct history *h, sqlite3_stmt *s, struct sock_events *
 		x->tx_rate = x->rx_rate = 0;
 	size_t at = 0, n = 0, at_was = 0, nwas = 0;
 	h->nown = 0;
-	int rc = owners_of(h, sqlite3_column_int64(s, C_LIFE), x->time, &at, &n, &at_was, &nwas);
+	int rc = owners_of(h, sqlite3_column_int64(s, C_LIFE), sqlite3_column_double(s, C_POLL),
+	                   &at, &n, &at_was, &nwas);
 	if (rc != SQLITE_OK) {
 		fail_of(h, rc, err, errlen);
 		return -1;
