@@ -21,6 +21,7 @@
 #include "layout.h"
 #include "mouse.h"
 #include "past.h"
+#include "replay.h"
 #include "procsignal.h"
 #include "screen.h"
 #include "spark.h"
@@ -221,6 +222,12 @@ static const struct procmap *ui_procmap(const struct ui *u)
 	return u->poller ? poller_procmap(u->poller) : NULL;
 }
 
+/* In the past, command lines as they were recorded; NULL in the present. */
+static const struct column_cmdlines *ui_recorded_cmdlines(const struct ui *u)
+{
+	return past_moment(u) > 0 ? history_cmdlines(u->history) : NULL;
+}
+
 /* The histories the Trends series keep for the socket and its owner. */
 static void ui_details_history(struct ui *u, struct details_source *src)
 {
@@ -243,7 +250,7 @@ static void ui_details_from(struct ui *u, const struct column_row *c,
 		.rec = c->rec, .owners = c->owners, .nowners = c->nowners,
 		.owners_was = c->owners_was, .nowners_was = c->nowners_was,
 		.first_seen = c->first_seen, .now = ui_now(u), .gone = 1,
-		.pm = ui_procmap(u), .services = u->services,
+		.pm = ui_procmap(u), .cmdlines = ui_recorded_cmdlines(u), .services = u->services,
 		.range_lo = u->range_lo, .range_hi = u->range_hi,
 	};
 	if (e) {
@@ -287,6 +294,7 @@ static int ui_details_process(struct ui *u, int pid, unsigned long long start)
 		return -1;
 	struct details_process src = {
 		.pid = pid, .starttime = start, .comm = p->comm, .pm = ui_procmap(u),
+		.cmdlines = ui_recorded_cmdlines(u),
 		.hist = &p->s, .span = trends_span(tr, TRENDS_WINDOW),
 		.minute = trends_span(tr, 60), .ascii = tr->ascii,
 	};
