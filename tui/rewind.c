@@ -17,6 +17,7 @@ struct rewind {
 	struct view *view;             /* NULL: nothing shown */
 	struct sock_table *at, *spare; /* the moment's table, and one to read into */
 	double moment;
+	double spare_at;               /* the moment spare holds (the poll before), 0 none */
 };
 
 struct rewind *rewind_new(struct history *h)
@@ -63,7 +64,7 @@ void rewind_leave(struct rewind *rw)
 {
 	view_free(rw->view);
 	rw->view = NULL;
-	rw->moment = 0;
+	rw->moment = rw->spare_at = 0;
 }
 
 int rewind_feed(struct view *v, const struct view *like, const struct sock_events *older,
@@ -134,14 +135,16 @@ static int rewind_older(struct rewind *rw, double until, struct sock_events *out
 }
 
 /* Reads moment's table, its baseline's and the events: into fresh tables,
- * so a failure leaves what is shown untouched. */
+ * so a failure leaves what is shown untouched. One poll back, the moment's
+ * table is the baseline read last time: it is taken as it is. */
 int rewind_go(struct rewind *rw, double moment, const struct view *like,
               const struct view *trends_from, char *err, size_t errlen)
 {
 	double before_at = 0;
 	int has_before = history_step(rw->h, moment, -1, &before_at) == 0;
+	int reuse = rw->view && rw->spare_at > 0 && rw->spare_at == moment;
 	struct sock_events older, ev;
-	struct sock_table *at = sock_table_new(), *before = sock_table_new();
+	struct sock_table *at = reuse ? rw->spare : sock_table_new(), *before = sock_table_new();
 	struct view *v = view_new();
 	int rc = -1;
 	err[0] = '\0';
@@ -150,7 +153,7 @@ int rewind_go(struct rewind *rw, double moment, const struct view *like,
 	if (!v || !at || !before)
 		snprintf(err, errlen, "out of memory");
 	else if ((!has_before || history_table(rw->h, before_at, before, err, errlen) == 0) &&
-	         history_table(rw->h, moment, at, err, errlen) == 0 &&
+	         (reuse || history_table(rw->h, moment, at, err, errlen) == 0) &&
 	         (!has_before || history_events(rw->h, before_at, moment, &ev, err, errlen) == 0) &&
 	         rewind_older(rw, has_before ? before_at : moment, &older, err, errlen) == 0)
 		rc = 0;
@@ -167,16 +170,19 @@ int rewind_go(struct rewind *rw, double moment, const struct view *like,
 	sock_events_free(&ev);
 	if (rc < 0) {
 		view_free(v);
-		sock_table_free(at);
+		if (!reuse)
+			sock_table_free(at);
 		sock_table_free(before);
 		return -1;
 	}
 	view_free(rw->view);
 	sock_table_free(rw->at);
-	sock_table_free(rw->spare);
+	if (!reuse)
+		sock_table_free(rw->spare);
 	rw->view = v;
 	rw->at = at;
 	rw->spare = before;
+	rw->spare_at = has_before ? before_at : 0;
 	rw->moment = moment;
 	return 0;
 }
@@ -192,6 +198,7 @@ int rewind_forward(struct rewind *rw, char *err, size_t errlen)
 		return 0;
 	sock_events_init(&ev);
 	err[0] = '\0';
+	rw->spare_at = 0;     /* read over: it holds no moment until it is whole */
 	if (history_table(rw->h, next, rw->spare, err, errlen) == 0 &&
 	    history_events(rw->h, rw->moment, next, &ev, err, errlen) == 0) {
 		rc = 1;
@@ -202,6 +209,7 @@ int rewind_forward(struct rewind *rw, char *err, size_t errlen)
 		struct sock_table *t = rw->at;
 		rw->at = rw->spare;
 		rw->spare = t;
+		rw->spare_at = rw->moment;
 		rw->moment = next;
 	}
 	sock_events_free(&ev);
