@@ -4,7 +4,8 @@
  * at the moment with the events between, so what changed then shows NEW,
  * CHANGED or GONE as it did; the events before the baseline fill the
  * Events pane. Stepping one poll forward feeds the same view the next
- * poll, so playing a recording costs one poll's reading a step. No ncurses.
+ * poll, so playing a recording costs one poll's reading a step and its
+ * highlights last their linger as they did live. No ncurses.
  *
  * The Trends rings are not rebuilt from the recording (that would read
  * every poll of the window): a view of the live screen's past takes the
