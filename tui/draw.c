@@ -426,7 +426,7 @@ static void draw_footer(struct ui *u, unsigned pane)
 {
 	int y = LINES - 1, x = 0;
 	struct keys_label labels[KEYS_FOOTER_MAX];
-	size_t n = keys_footer_labels(pane, u->opts->read_only, COLS, labels);
+	size_t n = keys_footer_labels(pane, past_footer_flags(u), COLS, labels);
 	fill(y, 0, COLS, u->style[THEME_FOOTER]);
 	for (size_t i = 0; i < n; i++) {
 		const struct keys_binding *b = labels[i].binding;
@@ -545,7 +545,7 @@ static size_t help_lines(struct ui *u, char lines[][160], enum theme_element *st
 		styles[n++] = (st); } } while (0)
 	HELP_LINE(THEME_DETAILS_LABEL, "Keys");
 	while ((b = keys_help(KEYS_PANE_ALL, &it, keys, sizeof(keys))))
-		if (!keys_writes(b) || !u->opts->read_only)
+		if ((!keys_writes(b) || !u->opts->read_only) && !keys_moves_time(b))
 			HELP_LINE(THEME_DEFAULT, "  %-18s %s", keys, b->help);
 	if (u->mouse)
 		HELP_LINE(THEME_DEFAULT, "  %-18s %s", "mouse", "click a row, title, pane or footer "
@@ -564,6 +564,13 @@ static size_t help_lines(struct ui *u, char lines[][160], enum theme_element *st
 	HELP_LINE(THEME_DEFAULT, "  state:listen,time-wait state:connected proto:tcp ipv4 ipv6");
 	HELP_LINE(THEME_DEFAULT, "  proc:nginx proc:/^(nginx|php)/ pid:1234 user:www-data");
 	HELP_LINE(THEME_DEFAULT, "  addr:10.0.0.0/8 laddr: raddr:   bare: 443, listen, nginx");
+	HELP_LINE(THEME_DEFAULT, "%s", "");
+	HELP_LINE(THEME_DETAILS_LABEL, "Looking back (%s)", u->opts->replay ? "a recording"
+	          : u->opts->record ? "as far as the recording goes" : "the last 10 minutes");
+	for (it = 0; (b = keys_help(KEYS_PANE_ALL, &it, keys, sizeof(keys)));)
+		if (keys_moves_time(b))
+			HELP_LINE(THEME_DEFAULT, "  %-18s %s", keys, b->help);
+	HELP_LINE(THEME_DEFAULT, "  %-18s %s", "End", "back to the present; K and F9 act only there");
 	HELP_LINE(THEME_DEFAULT, "%s", "");
 	HELP_LINE(THEME_DETAILS_LABEL, "Rates (TX/s, RX/s)");
 	HELP_LINE(THEME_DEFAULT, "  bytes acknowledged and received per second, from the kernel's");

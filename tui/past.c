@@ -45,6 +45,12 @@ const char *past_refusal(const struct ui *u)
 	return NULL;
 }
 
+unsigned past_footer_flags(const struct ui *u)
+{
+	unsigned f = u->opts->read_only || past_refusal(u) ? KEYS_FOOTER_NO_WRITES : 0;
+	return f | (u->live && past_shown(u) ? KEYS_FOOTER_PAST : 0);
+}
+
 /* ---- opening ---- */
 
 int past_open_live(struct ui *u, char *err, size_t errlen)

@@ -56,6 +56,9 @@ double past_due(const struct ui *u);
 /* Why K and F9 cannot act on what is shown (a moment gone by, or a
  * replay), or NULL when they can. */
 const char *past_refusal(const struct ui *u);
+/* The footer's flags (keys_footer_labels): what cannot act on a moment of
+ * the past is left out, and End says it goes back to live. */
+unsigned past_footer_flags(const struct ui *u);
 /* The table the panes show: the moment's, or the live one. */
 const struct sock_table *past_table(const struct ui *u);
 /* The moment shown, 0 in the present. */

@@ -888,7 +888,7 @@ static void ui_screen_layout(const struct ui *u, struct mouse_screen *s)
 		                             view_seen(u->view), s->cols[p]);
 		s->top[p] = view_top(u->view, (enum pane_id)p);
 	}
-	s->nfooter = keys_footer_labels(ui_key_pane(u), u->opts->read_only, COLS, s->footer);
+	s->nfooter = keys_footer_labels(ui_key_pane(u), past_footer_flags(u), COLS, s->footer);
 	s->lines = LINES;
 }
 
