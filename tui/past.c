@@ -15,12 +15,6 @@
 #include "ui.h"
 #include "when.h"
 
-static void past_say(struct ui *u, const char *text)
-{
-	snprintf(u->message, sizeof(u->message), "%s", text);
-	u->message_until = timebase_mono() + 5;
-}
-
 static int past_shown(const struct ui *u)
 {
 	return u->rewind && rewind_view(u->rewind) != NULL;
@@ -74,7 +68,7 @@ int past_open_live(struct ui *u, char *err, size_t errlen)
 		return -1;
 	const char *why = recorder_take_note(u->recorder);
 	if (why)
-		past_say(u, why);
+		ui_message(u, why);
 	/* The same database, read on this thread while the writer writes. */
 	u->history = history_open(recorder_name(u->recorder), err, errlen);
 	if (!u->history)
@@ -161,10 +155,10 @@ void past_record(struct ui *u, const struct sock_table *t, const struct sock_eve
 	if (!u->recorder)
 		return;
 	if (recorder_poll(u->recorder, t, ev, cmdlines_source(u->cmdlines), when) < 0)
-		past_say(u, "out of memory: a poll is missing from the rewind");
+		ui_message(u, "out of memory: a poll is missing from the rewind");
 	const char *note = recorder_take_note(u->recorder);
 	if (note)
-		past_say(u, note);
+		ui_message(u, note);
 }
 
 /* ---- moving the moment ---- */
@@ -177,7 +171,7 @@ static int past_show(struct ui *u, double moment)
 	if (!past_shown(u))
 		u->left_live_at = u->polled_at;
 	if (rewind_go(u->rewind, moment, u->view, u->live, err, sizeof(err)) < 0) {
-		past_say(u, err);
+		ui_message(u, err);
 		return -1;
 	}
 	u->view = rewind_view(u->rewind);
@@ -200,23 +194,18 @@ static double past_from(const struct ui *u)
 	return past_shown(u) ? rewind_moment(u->rewind) : u->polled_at;
 }
 
-static void past_clock(double t, char *buf, size_t len)
-{
-	when_format(t, buf, len);
-}
-
 /* The recording's first moment said, when there is nothing before. */
 static void past_no_earlier(struct ui *u)
 {
 	char msg[128], at[32];
 	double first, last;
 	if (!u->history || history_span(u->history, &first, &last) < 0) {
-		past_say(u, "nothing is recorded yet to go back to");
+		ui_message(u, "nothing is recorded yet to go back to");
 		return;
 	}
-	past_clock(first, at, sizeof(at));
+	when_format(first, at, sizeof(at));
 	snprintf(msg, sizeof(msg), "the recording goes back to %s, no further", at);
-	past_say(u, msg);
+	ui_message(u, msg);
 }
 
 /* Whether t is the newest moment recorded (the recorder may be a few polls
@@ -232,7 +221,7 @@ static void past_forward(struct ui *u)
 	char err[512];
 	double next;
 	if (!past_shown(u)) {
-		past_say(u, "this is live: there is no later moment");
+		ui_message(u, "this is live: there is no later moment");
 		return;
 	}
 	/* Stepping on to where the past was entered from is going back to
@@ -245,13 +234,13 @@ static void past_forward(struct ui *u)
 	}
 	int rc = rewind_forward(u->rewind, err, sizeof(err));
 	if (rc < 0)
-		past_say(u, err);
+		ui_message(u, err);
 	if (rc > 0) {
 		ui_details_follow(u);
 	} else if (rc == 0 && u->live) {
 		past_live(u);
 	} else if (rc == 0) {
-		past_say(u, "the end of the recording");
+		ui_message(u, "the end of the recording");
 	}
 }
 
@@ -260,7 +249,7 @@ static void past_minute_on(struct ui *u)
 {
 	double first, last, m, from = past_from(u);
 	if (!past_shown(u)) {
-		past_say(u, "this is live: there is no later moment");
+		ui_message(u, "this is live: there is no later moment");
 		return;
 	}
 	if (history_span(u->history, &first, &last) < 0)
@@ -268,7 +257,7 @@ static void past_minute_on(struct ui *u)
 	if (u->live && (from + 60 > last || from + 60 >= u->left_live_at)) {
 		past_live(u);
 	} else if (from >= last) {
-		past_say(u, "the end of the recording");
+		ui_message(u, "the end of the recording");
 	} else if (history_moment(u->history, from + 60 > last ? last : from + 60, &m) == 0 &&
 	           m > from) {
 		past_show(u, m);
@@ -281,7 +270,7 @@ void past_step(struct ui *u, enum keys_action a)
 {
 	double m, from = past_from(u);
 	if (!u->history) {
-		past_say(u, "nothing is recorded to go back to");
+		ui_message(u, "nothing is recorded to go back to");
 		return;
 	}
 	switch (a) {
@@ -329,9 +318,9 @@ int past_goto(struct ui *u, const char *text, char *err, size_t errlen)
 		return -1;
 	}
 	if (t < first) {
-		past_clock(first, at, sizeof(at));
+		when_format(first, at, sizeof(at));
 		snprintf(msg, sizeof(msg), "the recording starts at %s: its first moment", at);
-		past_say(u, msg);
+		ui_message(u, msg);
 	}
 	if (!past_shown(u) || m != rewind_moment(u->rewind))
 		past_show(u, m);
@@ -379,7 +368,7 @@ void past_play(struct ui *u)
 		return;
 	}
 	if (!past_shown(u) || past_schedule(u) < 0) {
-		past_say(u, "the end of the recording: [ { or @ go back");
+		ui_message(u, "the end of the recording: [ { or @ go back");
 		return;
 	}
 	u->playing = 1;
@@ -388,7 +377,7 @@ void past_play(struct ui *u)
 void past_speed(struct ui *u, int faster)
 {
 	if (!u->opts->replay) {
-		past_say(u, "+ and - set the speed a replay plays at (sockeye --replay=FILE)");
+		ui_message(u, "+ and - set the speed a replay plays at (sockeye --replay=FILE)");
 		return;
 	}
 	int s = u->speed + (faster ? 1 : -1);
@@ -409,10 +398,10 @@ void past_tick(struct ui *u)
 		ui_details_follow(u);
 	if (rc < 0) {
 		u->playing = 0;
-		past_say(u, err);
+		ui_message(u, err);
 	} else if (rc == 0 || past_schedule(u) < 0) {
 		u->playing = 0;
-		past_say(u, "the end of the recording");
+		ui_message(u, "the end of the recording");
 	}
 	u->dirty = 1;
 }

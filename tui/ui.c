@@ -62,7 +62,7 @@ static void ui_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void ui_message(struct ui *u, const char *text)
+void ui_message(struct ui *u, const char *text)
 {
 	snprintf(u->message, sizeof(u->message), "%s", text);
 	u->message_until = timebase_mono() + 5;

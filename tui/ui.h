@@ -103,6 +103,8 @@ struct ui {
 	size_t nsignal_to;
 };
 
+/* A one-line notice in the footer, for a few seconds. */
+void ui_message(struct ui *u, const char *text);
 /* Open details follow their socket or process, to the moment shown. */
 void ui_details_follow(struct ui *u);
 
