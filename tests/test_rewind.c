@@ -202,6 +202,7 @@ static void stepping_forward_highlights_as_live_did_and_back_as_going_there(void
 	assert_true(rewind_moment(f->rw) == BASE + 4);
 	rewind_leave(f->rw);
 	assert_null(rewind_view(f->rw));
+	assert_null(rewind_table(f->rw));
 	assert_true(rewind_moment(f->rw) == 0);
 }
 

@@ -15,7 +15,8 @@
 struct rewind {
 	struct history *h;
 	struct view *view;             /* NULL: nothing shown */
-	struct sock_table *at, *spare; /* the moment's table, and one to read into */
+	struct sock_table *at, *spare; /* the moment's table, and one to read into;
+	                                * NULL while nothing is shown */
 	double moment;
 	double spare_at;               /* the moment spare holds (the poll before), 0 none */
 };
@@ -26,12 +27,6 @@ struct rewind *rewind_new(struct history *h)
 	if (!rw)
 		return NULL;
 	rw->h = h;
-	rw->at = sock_table_new();
-	rw->spare = sock_table_new();
-	if (!rw->at || !rw->spare) {
-		rewind_free(rw);
-		return NULL;
-	}
 	return rw;
 }
 
@@ -57,13 +52,18 @@ double rewind_moment(const struct rewind *rw)
 
 const struct sock_table *rewind_table(const struct rewind *rw)
 {
-	return rw->at;
+	return rw->view ? rw->at : NULL;
 }
 
+/* Back in the present the moment's tables are given back: at 10,000
+ * sockets they are megabytes. */
 void rewind_leave(struct rewind *rw)
 {
 	view_free(rw->view);
+	sock_table_free(rw->at);
+	sock_table_free(rw->spare);
 	rw->view = NULL;
+	rw->at = rw->spare = NULL;
 	rw->moment = rw->spare_at = 0;
 }
 

@@ -43,7 +43,7 @@ void rewind_leave(struct rewind *rw);
 struct view *rewind_view(const struct rewind *rw);
 /* The moment shown (epoch seconds), 0 when none. */
 double rewind_moment(const struct rewind *rw);
-/* The table at the moment shown (empty when none). */
+/* The table at the moment shown, NULL when none. */
 const struct sock_table *rewind_table(const struct rewind *rw);
 
 /* Feeds a new view v the way rewind_go does, from tables and events
