@@ -159,8 +159,12 @@ static void ui_apply(struct ui *u, int rc, double when, const char *why)
 	u->unreadable = procmap_unreadable(poller_procmap(u->poller));
 	u->others_unowned = ui_others_unowned(u, poller_table(u->poller));
 	u->polled_at = when;
+	/* Behind the past the live view is refreshed all the same: its GONE
+	 * rows expire as they would on the screen rather than pile up. */
 	if (u->view == u->live)
 		ui_details_follow(u);
+	else if (view_refresh(u->live, when) < 0)
+		ui_message(u, "out of memory");
 	u->dirty = 1;
 	sock_events_free(&ev);
 }
