@@ -146,17 +146,20 @@ static int check_existing(struct rec_db *d, int *blank, char *err, size_t errlen
 static int set_limits(struct rec_db *d, int file, char *err, size_t errlen)
 {
 	int64_t wal = file ? (int64_t)(d->max_bytes / 16) : 0;
-	char sql[160];
+	char sql[200];
 	int rc;
-	if (wal > 4 << 20)
-		wal = 4 << 20;
+	if (wal > 16 << 20)
+		wal = 16 << 20;
 	if (query_int(d->db, "PRAGMA page_size", &d->page_size, &rc) < 0 || d->page_size <= 0) {
 		db_err(err, errlen, "cannot read the page size", d->db, d->shown);
 		return -1;
 	}
 	int64_t pages = ((int64_t)d->max_bytes - wal) / d->page_size;
-	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%lld; PRAGMA journal_size_limit=%lld",
-	         (long long)pages, (long long)wal);
+	/* A checkpoint copies each page the log holds once, however often the
+	 * polls since rewrote it: fewer, bigger ones copy less. */
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%lld; PRAGMA journal_size_limit=%lld;"
+	         " PRAGMA wal_autocheckpoint=%lld", (long long)pages, (long long)wal,
+	         (long long)(wal > d->page_size * 16 ? wal / d->page_size : 16));
 	return exec(d, sql, err, errlen);
 }
 
@@ -204,6 +207,8 @@ static int set_up(struct rec_db *d, const struct record_config *c, int file,
 	if (exec(d, file ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=MEMORY",
 	         err, errlen) < 0 ||
 	    exec(d, "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY", err, errlen) < 0 ||
+	    /* the indexes' pages a poll touches stay in memory: no reads */
+	    (file && exec(d, "PRAGMA cache_size=-16384", err, errlen) < 0) ||
 	    set_limits(d, file, err, errlen) < 0 ||
 	    exec(d, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
@@ -298,8 +303,9 @@ struct rec_db *rec_db_open(const struct record_config *c, char *err, size_t errl
 	}
 	if (c->path && create_file(c->path, &created, err, errlen) < 0)
 		goto fail;
+	/* one thread at a time uses the connection: no locking inside it */
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW |
-	            (c->path ? 0 : SQLITE_OPEN_CREATE);
+	            SQLITE_OPEN_NOMUTEX | (c->path ? 0 : SQLITE_OPEN_CREATE);
 	if (sqlite3_open_v2(d->name, &d->db, flags, NULL) != SQLITE_OK) {
 		db_err(err, errlen, "cannot open", d->db, d->shown);
 		goto fail;

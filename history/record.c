@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "columns.h"
 #include "hash.h"
@@ -43,14 +44,16 @@ struct life_slot {
 	uint64_t inode;
 	uint32_t uid;
 	uint32_t epoch;             /* handed whole in this epoch (0: never) */
+	uint32_t gen_seen;          /* the last poll whose table held it */
 	uint32_t gen_new;           /* the poll whose NEW event it had */
 	uint32_t gen_sampled;       /* the poll an event sampled it */
-	uint8_t gone, moved;        /* old map: GONE this poll; carried into the new */
 };
 
+/* The lives the table held at the last poll, kept from poll to poll: a
+ * GONE takes its life out, so a steady poll costs one lookup a socket. */
 struct life_map {
 	struct life_slot *v;
-	size_t cap;                 /* a power of two, or 0 */
+	size_t cap, n;              /* cap: a power of two, or 0 */
 };
 
 struct proc_slot {
@@ -79,7 +82,7 @@ struct recorder {
 	double keep, snap_every;
 	size_t queue_max;
 	/* the differ's, on the polling thread */
-	struct life_map old, cur;
+	struct life_map lives;
 	struct proc_map procs;
 	struct owner_cache ocache[OWNER_CACHE];
 	int64_t next_life, next_proc;
@@ -101,13 +104,19 @@ struct recorder {
 	void *setup_arg;
 	/* the writer's */
 	double last_trim;
+	double writer_cpu;          /* under lock: seconds of CPU spent writing */
 };
 
 /* ---- the life map: open addressing by life number ---- */
 
+static size_t slot_home(const struct life_map *m, uint64_t life)
+{
+	return hash_mix64(life) & (m->cap - 1);
+}
+
 static size_t slot_of(const struct life_map *m, uint64_t life)
 {
-	size_t mask = m->cap - 1, s = hash_mix64(life) & mask;
+	size_t mask = m->cap - 1, s = slot_home(m, life);
 	while (m->v[s].life && m->v[s].life != life)
 		s = (s + 1) & mask;
 	return s;
@@ -121,33 +130,65 @@ static struct life_slot *map_find(struct life_map *m, uint64_t life)
 	return x->life ? x : NULL;
 }
 
-/* A free slot for life (the map holds room for every life of a poll). */
-static struct life_slot *map_add(struct life_map *m, uint64_t life)
+/* life's slot, a zeroed one when it had none (*added set then); the map
+ * has room (map_room). */
+static struct life_slot *map_get(struct life_map *m, uint64_t life, int *added)
 {
 	struct life_slot *x = &m->v[slot_of(m, life)];
-	if (!x->life) {
+	*added = !x->life;
+	if (*added) {
 		memset(x, 0, sizeof(*x));
 		x->life = life;
+		m->n++;
 	}
 	return x;
 }
 
-/* Empties m with room for n lives at most half full. */
-static int map_reset(struct life_map *m, size_t n)
+/* Takes out the slot at i, moving later slots of its run back so that
+ * every life stays reachable from its home slot. */
+static void map_del(struct life_map *m, size_t i)
 {
-	size_t cap = 64;
-	while (cap < n * 2)
-		cap *= 2;
-	if (cap > m->cap || cap * 4 < m->cap) {
-		struct life_slot *v = calloc(cap, sizeof(*v));
-		if (!v)
-			return -1;
-		free(m->v);
-		m->v = v;
-		m->cap = cap;
-	} else {
-		memset(m->v, 0, m->cap * sizeof(*m->v));
+	size_t mask = m->cap - 1, j = i;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!m->v[j].life)
+			break;
+		size_t k = slot_home(m, m->v[j].life);
+		/* j stays when its home lies cyclically in (i, j] */
+		int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+		if (!stays) {
+			m->v[i] = m->v[j];
+			i = j;
+		}
 	}
+	m->v[i].life = 0;
+	m->n--;
+}
+
+/* Room for want lives at most half full; a map left under an eighth full
+ * (a load that came and went) shrinks back to a quarter. */
+static int map_room(struct life_map *m, size_t want)
+{
+	size_t cap = m->cap ? m->cap : 64;
+	if (want * 2 > cap) {
+		while (want * 2 > cap)
+			cap *= 2;
+	} else if (cap > 64 && want * 8 < cap) {
+		while (cap > 64 && want * 4 < cap)
+			cap /= 2;
+	}
+	if (cap == m->cap)
+		return 0;
+	struct life_map n = { calloc(cap, sizeof(struct life_slot)), cap, 0 };
+	if (!n.v)
+		return cap <= m->cap ? 0 : -1;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->v[i].life) {
+			n.v[slot_of(&n, m->v[i].life)] = m->v[i];
+			n.n++;
+		}
+	free(m->v);
+	*m = n;
 	return 0;
 }
 
@@ -385,30 +426,24 @@ static uint64_t owners_sig(struct recorder *r, const struct sock_entry *e, int *
 
 /* ---- the differ ---- */
 
-/* A NEW or STATE event: its life's slot in this poll's map. */
+/* A life the table holds: its slot, a new id for one not met before. */
 static struct life_slot *slot_now(struct recorder *r, uint64_t life)
 {
-	struct life_slot *c = map_find(&r->cur, life);
-	if (c)
-		return c;
-	struct life_slot *o = map_find(&r->old, life);
-	c = map_add(&r->cur, life);
-	if (o && !o->gone) {
-		*c = *o;
-		c->moved = 0;
-		o->moved = 1;
-	} else {
+	int added;
+	if ((r->lives.n + 1) * 2 > r->lives.cap && map_room(&r->lives, r->lives.n + 1) < 0)
+		return NULL;
+	struct life_slot *c = map_get(&r->lives, life, &added);
+	if (added)
 		c->id = ++r->next_life;
-	}
 	return c;
 }
 
 static int diff_gone(struct recorder *r, struct rec_batch *b, const struct sock_event *ev)
 {
-	struct life_slot *o = map_find(&r->old, ev->life);
+	struct life_slot *o = map_find(&r->lives, ev->life);
 	int64_t id;
 	int fail = 0;
-	if (!o || o->gone) {
+	if (!o) {
 		/* a brief life, or one this recorder never met */
 		id = ++r->next_life;
 		if (add_life(r, b, id, &ev->rec, ev->time, -1, ev->brief || !ev->life) < 0)
@@ -417,8 +452,10 @@ static int diff_gone(struct recorder *r, struct rec_batch *b, const struct sock_
 		          ev->nowners_was, &fail);
 	} else {
 		id = o->id;
-		o->gone = 1;
-		if (o->epoch != r->epoch && add_life(r, b, id, &ev->rec, o->born, -1, 0) < 0)
+		int whole = o->epoch == r->epoch;
+		double born = o->born;
+		map_del(&r->lives, (size_t)(o - r->lives.v));
+		if (!whole && add_life(r, b, id, &ev->rec, born, -1, 0) < 0)
 			return -1;
 	}
 	struct rec_end_row *end = PUSH(b, ends, nends, capends);
@@ -437,6 +474,8 @@ static int diff_event(struct recorder *r, struct rec_batch *b, const struct sock
 	if (ev->type != SOCK_EV_NEW && ev->type != SOCK_EV_STATE)
 		return 0;   /* CLOSED is the screen's note, not the table's */
 	struct life_slot *c = slot_now(r, ev->life);
+	if (!c)
+		return -1;
 	if (ev->type == SOCK_EV_NEW)
 		c->gen_new = r->gen;
 	c->gen_sampled = r->gen;
@@ -451,10 +490,14 @@ static int diff_event(struct recorder *r, struct rec_batch *b, const struct sock
 }
 
 static int diff_entry(struct recorder *r, struct rec_batch *b, const struct sock_entry *e,
-                      double when)
+                      double when, int64_t *id)
 {
 	struct life_slot *c = slot_now(r, e->life);
+	if (!c)
+		return -1;
+	*id = c->id;
 	int whole = c->epoch != r->epoch, fail = 0;
+	c->gen_seen = r->gen;
 	if (whole) {
 		/* met for the first time, or again after rows were lost */
 		c->born = e->first_seen;
@@ -491,15 +534,18 @@ static int diff_entry(struct recorder *r, struct rec_batch *b, const struct sock
  * events) end now. */
 static int diff_vanished(struct recorder *r, struct rec_batch *b, double when)
 {
-	for (size_t i = 0; i < r->old.cap; i++) {
-		struct life_slot *o = &r->old.v[i];
-		if (!o->life || o->gone || o->moved)
+	for (size_t i = 0; i < r->lives.cap;) {
+		struct life_slot *o = &r->lives.v[i];
+		if (!o->life || o->gen_seen == r->gen) {
+			i++;
 			continue;
+		}
 		struct rec_end_row *end = PUSH(b, ends, nends, capends);
 		if (!end)
 			return -1;
 		end->life = o->id;
 		end->time = when;
+		map_del(&r->lives, i);   /* a later slot may move into i: look again */
 	}
 	return 0;
 }
@@ -508,7 +554,7 @@ static int diff_poll(struct recorder *r, struct rec_batch *b, const struct sock_
                      const struct sock_events *ev, double when, int snap)
 {
 	size_t n = sock_table_count(t);
-	if (map_reset(&r->cur, n + (ev ? ev->n : 0) + 1) < 0)
+	if (map_room(&r->lives, r->lives.n) < 0)
 		return -1;
 	for (size_t i = 0; ev && i < ev->n; i++)
 		if (diff_event(r, b, &ev->v[i]) < 0)
@@ -517,16 +563,17 @@ static int diff_poll(struct recorder *r, struct rec_batch *b, const struct sock_
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const struct sock_entry *e = sock_table_at(t, i);
-		if (diff_entry(r, b, e, when) < 0)
+		/* the map is bigger than the caches: ask for a slot ahead */
+		if (i + 8 < n && r->lives.cap)
+			__builtin_prefetch(&r->lives.v[slot_home(&r->lives, sock_table_at(t, i + 8)->life)]);
+		int64_t id;
+		if (diff_entry(r, b, e, when, &id) < 0)
 			return -1;
 		if (snap)
-			b->snap[b->nsnap++] = map_find(&r->cur, e->life)->id;
+			b->snap[b->nsnap++] = id;
 	}
-	if (diff_vanished(r, b, when) < 0)
+	if (r->lives.n > n && diff_vanished(r, b, when) < 0)
 		return -1;
-	struct life_map m = r->old;
-	r->old = r->cur;
-	r->cur = m;
 	b->sockets = n;
 	b->has_snap = snap;
 	b->snap_time = when;
@@ -593,9 +640,13 @@ static void *writer_main(void *arg)
 		r->pending = NULL;
 		r->busy = 1;
 		pthread_mutex_unlock(&r->lock);
+		struct timespec c0, c1;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 		writer_write(r, b);
 		rec_batch_free(b);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 		pthread_mutex_lock(&r->lock);
+		r->writer_cpu += (double)(c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9;
 		r->busy = 0;
 		pthread_cond_broadcast(&r->cond);
 	}
@@ -667,8 +718,7 @@ void recorder_close(struct recorder *r)
 		if (r->procs.v[i].pid)
 			rec_proc_unref(r->procs.v[i].p);
 	free(r->procs.v);
-	free(r->old.v);
-	free(r->cur.v);
+	free(r->lives.v);
 	rec_db_close(r->db);
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->lock);
@@ -751,6 +801,15 @@ uint64_t recorder_dropped(const struct recorder *r)
 	return n;
 }
 
+double recorder_writer_cpu(const struct recorder *r)
+{
+	struct recorder *m = (struct recorder *)r;
+	pthread_mutex_lock(&m->lock);
+	double s = m->writer_cpu;
+	pthread_mutex_unlock(&m->lock);
+	return s;
+}
+
 const char *recorder_take_note(struct recorder *r)
 {
 	pthread_mutex_lock(&r->lock);
@@ -789,4 +848,11 @@ void recorder_flush(struct recorder *r)
 const char *recorder_name(const struct recorder *r)
 {
 	return rec_db_name(r->db);
+}
+
+struct history *recorder_history(struct recorder *r, char *err, size_t errlen)
+{
+	/* A reader sees committed polls only: what is queued shows up as
+	 * the writer commits it. */
+	return history_open(rec_db_name(r->db), err, errlen);
 }

@@ -60,6 +60,8 @@ int recorder_poll(struct recorder *r, const struct sock_table *t,
 
 /* Polls dropped because the writer was behind, since the start. */
 uint64_t recorder_dropped(const struct recorder *r);
+/* Seconds of CPU the writer thread spent on transactions and retention. */
+double recorder_writer_cpu(const struct recorder *r);
 /* A note for stderr or the footer once each time something went wrong
  * (writing failed, polls dropped), then NULL. */
 const char *recorder_take_note(struct recorder *r);

@@ -23,6 +23,7 @@
 #include "hash.h"
 #include "replay.h"
 #include "schema.h"
+#include "textsafe.h"
 
 enum stmt_id {
 	ST_SPAN, ST_AT_OR_BEFORE, ST_AFTER, ST_BEFORE, ST_SNAPSHOT, ST_ALIVE, ST_OWNERS,
@@ -128,15 +129,25 @@ struct history {
 	struct column_cmdlines cmdsrc;
 };
 
+/* SQLite's message, which can quote names from a damaged file: escaped. */
+static const char *db_message(struct history *h, char *buf, size_t len)
+{
+	const char *m = sqlite3_errmsg(h->db);
+	textsafe_display(m, strlen(m), buf, len);
+	return buf;
+}
+
 static const char *fail_of(struct history *h, int rc, char *err, size_t errlen)
 {
+	char why[256];
 	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB || rc == SQLITE_FORMAT)
-		snprintf(err, errlen, "%s: the recording is damaged (%s)", h->name, sqlite3_errmsg(h->db));
+		snprintf(err, errlen, "%s: the recording is damaged (%s)", h->name,
+		         db_message(h, why, sizeof(why)));
 	else if (rc == SQLITE_NOMEM)
 		snprintf(err, errlen, "out of memory");
 	else
 		snprintf(err, errlen, "%s: cannot read the recording: %s", h->name,
-		         sqlite3_errmsg(h->db));
+		         db_message(h, why, sizeof(why)));
 	return err;
 }
 
@@ -294,8 +305,9 @@ static int prepare_all(struct history *h, char *err, size_t errlen)
 		if (rc != SQLITE_OK) {
 			/* A table missing or of another shape: not what a
 			 * recorder of this format leaves. */
+			char why[256];
 			snprintf(err, errlen, "%s: the recording is damaged (%s)", h->name,
-			         sqlite3_errmsg(h->db));
+			         db_message(h, why, sizeof(why)));
 			return -1;
 		}
 	}
@@ -311,8 +323,8 @@ static int touch_tables(struct history *h, char *err, size_t errlen)
 		"SELECT (SELECT min(id) FROM lives), (SELECT max(id) FROM lives)",
 		"SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)",
 		"SELECT (SELECT min(id) FROM procs), (SELECT max(id) FROM procs)",
-		"SELECT (SELECT life FROM samples ORDER BY life, time LIMIT 1),"
-		" (SELECT life FROM samples ORDER BY life DESC, time DESC LIMIT 1)",
+		("SELECT (SELECT life FROM samples ORDER BY life, time LIMIT 1),"
+		 " (SELECT life FROM samples ORDER BY life DESC, time DESC LIMIT 1)"),
 		"SELECT (SELECT max(since) FROM owners), (SELECT max(time) FROM snapshots)",
 	};
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
@@ -361,8 +373,9 @@ struct history *history_open(const char *path, char *err, size_t errlen)
 	int rc = sqlite3_open_v2(uri, &h->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 	free(uri);
 	if (rc != SQLITE_OK) {
+		char why[256];
 		if (h->db)
-			snprintf(err, errlen, "%s: cannot open: %s", path, sqlite3_errmsg(h->db));
+			snprintf(err, errlen, "%s: cannot open: %s", path, db_message(h, why, sizeof(why)));
 		else
 			snprintf(err, errlen, "out of memory");
 		history_close(h);
@@ -855,8 +868,9 @@ static int event_of_row(struct history *h, sqlite3_stmt *s, struct sock_events *
 	if (rec_of(h, s, &x->rec, err, errlen) < 0)
 		return -1;
 	if (event_type_of(name, &x->type) < 0) {
-		snprintf(err, errlen, "%s: the recording is damaged (an event '%s')", h->name,
-		         name ? name : "");
+		char shown[64];   /* the file's bytes, escaped */
+		textsafe_display(name ? name : "", name ? strlen(name) : 0, shown, sizeof(shown));
+		snprintf(err, errlen, "%s: the recording is damaged (an event '%s')", h->name, shown);
 		return -1;
 	}
 	x->time = sqlite3_column_double(s, C_ETIME);

@@ -28,6 +28,7 @@
 
 #include "columns.h"
 #include "record.h"
+#include "replay.h"
 #include "schema.h"
 #include "table.h"
 
@@ -647,6 +648,23 @@ static void a_recording_in_memory_needs_no_file(void **state)
 	assert_int_equal(q(name, "SELECT count(*) FROM lives"), 2);
 	assert_int_equal(q(name, "SELECT count(*) FROM polls"), 1);
 	assert_int_equal(access(f->path, F_OK), -1);
+	/* the screen's rewind reads it through a connection of its own */
+	char err[512];
+	struct history *h = recorder_history(f->r, err, sizeof(err));
+	if (!h)
+		fail_msg("recorder_history: %s", err);
+	double first, last;
+	assert_int_equal(history_span(h, &first, &last), 0);
+	assert_true(first == BASE && last == BASE);
+	struct sock_rec two[] = { listener() };
+	poll_at(f, 1, two, 1);
+	assert_int_equal(history_span(h, &first, &last), 0);
+	assert_true(last == BASE + 1);
+	struct sock_table *t = sock_table_new();
+	assert_int_equal(history_table(h, BASE, t, err, sizeof(err)), 0);
+	assert_int_equal(sock_table_count(t), 2);
+	sock_table_free(t);
+	history_close(h);
 }
 
 int main(void)

@@ -275,8 +275,11 @@ static void hold(struct held *h, const struct sock_table *t)
 	for (size_t i = 0; i < h->n; i++) {
 		h->v[i] = *sock_table_at(t, i);
 		assert_true(h->v[i].nowners <= 4 && h->v[i].nowners_was <= 4);
-		memcpy(h->own[i], h->v[i].owners, h->v[i].nowners * sizeof(struct sock_owner));
-		memcpy(h->was[i], h->v[i].owners_was, h->v[i].nowners_was * sizeof(struct sock_owner));
+		if (h->v[i].nowners)
+			memcpy(h->own[i], h->v[i].owners, h->v[i].nowners * sizeof(struct sock_owner));
+		if (h->v[i].nowners_was)
+			memcpy(h->was[i], h->v[i].owners_was,
+			       h->v[i].nowners_was * sizeof(struct sock_owner));
 	}
 }
 
@@ -749,6 +752,35 @@ static void a_long_window_is_read_in_pieces_that_cut_no_moment(void **state)
 	history_close(h);
 }
 
+/* What a damaged file holds is quoted escaped, never sent raw to a terminal. */
+static void a_damaged_event_is_named_escaped(void **state)
+{
+	struct recorded *r = *state;
+	char path[64], sql[256], err[512] = "";
+	snprintf(path, sizeof(path), "/tmp/test_replay.%d.esc", (int)getpid());
+	unlink(path);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(r->path, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "VACUUM INTO '%s'", path);
+	exec_ok(db, sql);
+	sqlite3_close(db);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA journal_mode = DELETE; UPDATE events SET event = 'g' || char(27) || '[2Jone'"
+	        " WHERE id = (SELECT max(id) FROM events)");
+	sqlite3_close(db);
+	struct history *h = open_ok(path);
+	struct sock_events ev;
+	sock_events_init(&ev);
+	double first, last;
+	assert_int_equal(history_span(h, &first, &last), 0);
+	assert_int_equal(history_events(h, first, last, &ev, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "damaged (an event 'g\\x1b[2Jone')"));
+	assert_null(strchr(err, 27));
+	sock_events_free(&ev);
+	history_close(h);
+	unlink(path);
+}
+
 /* ---- files that are not recordings ---- */
 
 static void write_file(const char *path, const void *data, size_t n)
@@ -905,6 +937,7 @@ int main(void)
 		cmocka_unit_test(a_long_window_is_read_in_pieces_that_cut_no_moment),
 		cmocka_unit_test(a_recording_cut_in_half_is_damaged),
 		cmocka_unit_test(a_file_named_like_a_uri_is_a_file),
+		cmocka_unit_test(a_damaged_event_is_named_escaped),
 	};
 	const struct CMUnitTest refusals[] = {
 		cmocka_unit_test(a_missing_file_cannot_be_opened),

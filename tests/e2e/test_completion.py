@@ -63,6 +63,22 @@ class Completion(unittest.TestCase):
         self.assertEqual(sorted(self.complete('--so')), ['--sort=', '--source='])
         self.assertIn('--no-config', self.complete('--no-c'))
 
+    def test_recording_options_complete_from_help(self):
+        self.assertEqual(sorted(self.complete('--rec')),
+                         ['--record-keep=', '--record-max=', '--record='])
+        self.assertEqual(self.complete('--repl'), ['--replay='])
+
+    def test_replay_completes_file_names(self):
+        path = os.path.join(self.tmp.name, 'night.db')
+        open(path, 'w').close()
+        self.assertEqual(self.complete('--replay', '=', os.path.join(self.tmp.name, 'nig')),
+                         [path])
+        self.assertEqual(self.complete('--record', os.path.join(self.tmp.name, 'nig')), [path])
+
+    def test_times_and_sizes_complete_nothing(self):
+        for opt in ('--at', '--since', '--until', '--record-keep', '--record-max'):
+            self.assertEqual(self.complete(opt, '=', ''), [], opt)
+
     def test_no_mouse_completes(self):
         self.assertEqual(self.complete('--no-m'), ['--no-mouse'])
 

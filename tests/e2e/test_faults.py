@@ -417,7 +417,9 @@ class Resources(unittest.TestCase):
         socks = [listener() for _ in range(200)]
         outcomes = []
         try:
-            for limit_kib in range(2048, 16384, 256):
+            # Fine steps where the program starts to load, coarser beyond:
+            # libsqlite3 (the recorder's) is mapped into every run.
+            for limit_kib in list(range(2048, 16384, 256)) + list(range(16384, 49152, 2048)):
                 limit = limit_kib << 10
 
                 def apply(limit=limit):
