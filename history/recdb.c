@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,6 +54,11 @@ struct rec_db {
 	int64_t page_size;
 	int64_t last_life, last_proc;
 	uint64_t proc_epoch;        /* moves on when a trim may have taken procs rows */
+	/* Held open with an flock while recording, so a second recorder on
+	 * the file is refused rather than numbering lives over ours. Closed
+	 * only after SQLite's connection: closing any descriptor of the file
+	 * drops the process's POSIX locks, which SQLite's are. */
+	int lock_fd;
 };
 
 /* Memory databases of one process need names of their own. */
@@ -226,6 +232,10 @@ static int set_up(struct rec_db *d, const struct record_config *c, int file,
 		sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
+	/* The screen's own reader needs none of these: memory goes to history. */
+	if (!file && exec(d, "DROP INDEX IF EXISTS samples_time; DROP INDEX IF EXISTS owners_since;"
+	                  " DROP INDEX IF EXISTS lives_ports", err, errlen) < 0)
+		return -1;
 	if (file) {
 		/* The WAL is what makes a poll's transaction survive a kill. */
 		int64_t wal = 0;
@@ -271,6 +281,24 @@ static int create_file(const char *path, int *created, char *err, size_t errlen)
 	return 0;
 }
 
+/* One recorder a file: the second is told who holds it. */
+static int lock_file(struct rec_db *d, const char *path, char *err, size_t errlen)
+{
+	d->lock_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (d->lock_fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errlen, "%s: another sockeye is recording into it", path);
+		else
+			snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct rec_db *rec_db_open(const struct record_config *c, char *err, size_t errlen)
 {
 	struct rec_db *d = calloc(1, sizeof(*d));
@@ -280,6 +308,7 @@ struct rec_db *rec_db_open(const struct record_config *c, char *err, size_t errl
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	d->lock_fd = -1;
 	d->keep = c->keep;
 	d->max_bytes = c->max_bytes;
 	d->proc_epoch = 1;
@@ -301,7 +330,8 @@ struct rec_db *rec_db_open(const struct record_config *c, char *err, size_t errl
 		snprintf(err, errlen, "%s: the size limit must be at least 1M", d->shown);
 		goto fail;
 	}
-	if (c->path && create_file(c->path, &created, err, errlen) < 0)
+	if (c->path && (create_file(c->path, &created, err, errlen) < 0 ||
+	                lock_file(d, c->path, err, errlen) < 0))
 		goto fail;
 	/* one thread at a time uses the connection: no locking inside it */
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW |
@@ -345,6 +375,8 @@ void rec_db_close(struct rec_db *d)
 	if (d->db && d->max_bytes)
 		sqlite3_wal_checkpoint_v2(d->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	sqlite3_close(d->db);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
 	free(d->name);
 	free(d);
 }

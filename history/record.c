@@ -98,6 +98,7 @@ struct recorder {
 	struct rec_batch *pending;
 	int resync, want_snap, behind;
 	uint64_t dropped;
+	uint64_t lost;              /* moments lost whole, for the next polls row */
 	struct note note;
 	char note_out[sizeof(((struct note *)0)->text)];
 	int (*setup)(void *arg, char *err, size_t errlen);
@@ -615,6 +616,7 @@ static void writer_write(struct recorder *r, struct rec_batch *b)
 		         "could not be cut yet)" : "");
 		r->resync = 1;
 		r->dropped++;
+		r->lost += b->dropped + 1;
 		pthread_mutex_unlock(&r->lock);
 	}
 	if (b->time - r->last_trim >= RECORD_TRIM_EVERY || b->time < r->last_trim)
@@ -729,6 +731,8 @@ void recorder_close(struct recorder *r)
 static void enqueue(struct recorder *r, struct rec_batch *b)
 {
 	pthread_mutex_lock(&r->lock);
+	b->dropped += r->lost;
+	r->lost = 0;
 	if (!r->pending) {
 		r->pending = b;
 		r->behind = 0;
@@ -741,9 +745,12 @@ static void enqueue(struct recorder *r, struct rec_batch *b)
 		note_add(&r->note, "the recording's disk is behind: polls are merged and their "
 		         "samples dropped (%llu so far)", (unsigned long long)r->dropped);
 	r->behind = 1;
+	uint64_t moments = r->pending->dropped + 1 + b->dropped + 1;
 	if (rec_batch_merge(r->pending, b) < 0 || rec_batch_bytes(r->pending) > r->queue_max) {
 		/* Dropping what waits loses rows; the next poll writes the
 		 * table whole and ends the lives it no longer holds. */
+		r->lost += moments;
+		r->dropped++;
 		rec_batch_free(r->pending);
 		r->pending = NULL;
 		r->resync = 1;

@@ -50,6 +50,8 @@ int recorder_start(struct recorder *r, char *err, size_t errlen);
 
 /* On the polling thread, after poller_apply: what changed in t since the
  * last call, and ev (NULL: a baseline poll, no events), taken at when.
+ * After the baseline, pass every poll's events: states are recorded from
+ * them (a life the recorder meets without its NEW is written as 'seen').
  * Copies what it needs and returns without waiting for the disk; when the
  * writer is behind, this poll's samples are merged or dropped (counted)
  * rather than waited for. cmd (may be NULL) gives new owners' command

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #include "columns.h"
+#include "privs.h"
 #include "record.h"
 #include "replay.h"
 #include "schema.h"
@@ -416,6 +419,22 @@ static void a_truncated_recording_is_refused_as_damaged(void **state)
 	refused(f, ": damaged: ");
 }
 
+static void a_file_another_recorder_writes_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct record_config c = config(f);
+	open_rec(f, &c);
+	struct sock_rec s = listener();
+	poll_at(f, 0, &s, 1);
+	refused(f, ": another sockeye is recording into it");
+	/* the first goes on */
+	poll_at(f, 1, &s, 1);
+	assert_int_equal(q(f->path, "SELECT count(*) FROM polls"), 2);
+	recorder_close(f->r);
+	f->r = NULL;
+	open_rec(f, &c);
+}
+
 static void a_second_run_ends_the_lives_left_open_and_numbers_after_them(void **state)
 {
 	struct fx *f = *state;
@@ -584,7 +603,9 @@ static void a_queue_past_its_bound_is_dropped_and_the_next_poll_resynchronises(v
 	assert_int_equal(q(f->path, "SELECT count(*) FROM events WHERE event='seen'"
 	                            " AND time=1796000003"), 2);
 	assert_int_equal(q(f->path, "SELECT count(*) FROM snapshots WHERE time=1796000003"), 2);
-	assert_int_equal(recorder_dropped(f->r), 1);
+	/* the two moments never written are counted, and said in the next row */
+	assert_int_equal(recorder_dropped(f->r), 2);
+	assert_int_equal(q(f->path, "SELECT dropped FROM polls WHERE time=1796000003"), 2);
 }
 
 /* A child records as fast as it can and is killed mid-write: the file
@@ -634,6 +655,46 @@ static void a_recording_killed_mid_write_opens_up_to_its_last_complete_poll(void
 	                 0);
 }
 
+/* The writer narrowed to the recording's files, as sockeye narrows it,
+ * then asked to create another file beside them. */
+static char other_file[160];
+static int other_errno;
+
+static int confine_then_try(void *path, char *err, size_t errlen)
+{
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	int rc = privs_confine_recording(path, err, errlen);
+	int fd = open(other_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	other_errno = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static void the_narrowed_writer_writes_its_recording_and_nothing_else(void **state)
+{
+	struct fx *f = *state;
+	if (privs_landlock_abi() == 0)
+		skip();
+	struct record_config c = config(f);
+	open_rec(f, &c);
+	snprintf(other_file, sizeof(other_file), "%s/other", f->dir);
+	recorder_set_thread_setup(f->r, confine_then_try, f->path);
+	char err[256];
+	assert_int_equal(recorder_start(f->r, err, sizeof(err)), 0);
+	assert_null(recorder_take_note(f->r));
+	assert_int_equal(other_errno, EACCES);
+	assert_int_equal(access(other_file, F_OK), -1);
+	for (int i = 0; i < 3; i++) {
+		struct sock_rec recs[] = { listener(), conn((uint16_t)(40000 + i), 3000 + (uint64_t)i, 10) };
+		poll_at(f, 60.0 * i, recs, 2);
+	}
+	recorder_close(f->r);
+	f->r = NULL;
+	assert_int_equal(q(f->path, "SELECT count(*) FROM polls"), 3);
+	assert_int_equal(q(f->path, "SELECT count(*) FROM lives"), 4);
+}
+
 static void a_recording_in_memory_needs_no_file(void **state)
 {
 	struct fx *f = *state;
@@ -679,12 +740,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_newer_recording_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_file_that_is_not_sqlite_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_truncated_recording_is_refused_as_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_file_another_recorder_writes_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_second_run_ends_the_lives_left_open_and_numbers_after_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(retention_by_age_cuts_old_lives_and_keeps_the_oldest_moment_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_size_limit_holds_and_the_oldest_history_goes_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_held_writer_makes_polls_merge_and_count_as_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_queue_past_its_bound_is_dropped_and_the_next_poll_resynchronises, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_recording_killed_mid_write_opens_up_to_its_last_complete_poll, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_narrowed_writer_writes_its_recording_and_nothing_else, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_recording_in_memory_needs_no_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

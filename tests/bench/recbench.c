@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "cmdlines.h"
 #include "poller.h"
 #include "record.h"
@@ -131,8 +133,23 @@ int main(int argc, char **argv)
 	printf("process_cpu_ms_per_poll %.3f\n", median(all_ms + from, polls - from));
 	printf("writer_cpu_ms_per_poll %.3f\n", writer * 1e3 / (double)(polls - from));
 	printf("dropped %llu\n", (unsigned long long)recorder_dropped(r));
-	if (path)
+	if (path) {
 		printf("file_bytes %lld\n", file_bytes(path));
+	} else {
+		/* what the memory database holds, and the time it spans */
+		sqlite3 *db;
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_open_v2(recorder_name(r), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+		                    NULL) == SQLITE_OK &&
+		    sqlite3_prepare_v2(db, "SELECT (SELECT page_count * page_size FROM"
+		                       " pragma_page_count, pragma_page_size),"
+		                       " (SELECT max(time) - min(time) FROM polls)", -1, &s,
+		                       NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+			printf("memory_bytes %lld spanning %.0f s\n", sqlite3_column_int64(s, 0),
+			       sqlite3_column_double(s, 1));
+		sqlite3_finalize(s);
+		sqlite3_close_v2(db);
+	}
 	recorder_close(r);
 	cmdlines_free(cmd);
 	sock_events_free(&ev);
