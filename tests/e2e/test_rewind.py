@@ -23,6 +23,7 @@ import tmuxdrive as T  # noqa: E402
 INTERVAL = '0.3'
 ADDR = '127.%d.%d.%d' % (100 + os.getpid() % 150, os.urandom(1)[0], 1 + os.urandom(1)[0] % 254)
 PINNED_COLUMNS = 'proto,state,local,remote,process,user,recvq,sendq,age'
+RED = (1, 9)    # the default theme's gone, basic or bright
 MOMENT = re.compile(r'(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)')
 
 SERVER = None
@@ -48,6 +49,16 @@ def rows(lines):
 
 def has_row(lines, state, local, remote):
     return (('tcp', state, local, remote) in rows(lines))
+
+
+def row_style(p, local, remote):
+    """The style of the first cell of the tcp row local -> remote, or None."""
+    cells = p.cells()
+    for c in cells:
+        parts = T.styled_text(c).split()
+        if len(parts) >= 4 and parts[0] == 'tcp' and parts[2] == local and parts[3] == remote:
+            return c[0][1]
+    return None
 
 
 def past_moment(lines):
@@ -163,6 +174,16 @@ class Rewind(unittest.TestCase):
         # Polling goes on behind the past: the moment stays where it is.
         lines = p.hold(lambda ls: has_row(ls, 'ESTABLISHED', server, client) and 'PAST' in ls[0],
                        'the past moved on by itself', 1.0)
+        # ] steps on: at the poll that found it closed, its row is red (GONE).
+        for _ in range(40):
+            p.keys(']')
+            time.sleep(0.15)
+            style = row_style(p, server, client)
+            if style is None or style.fg in RED:
+                break
+        self.assertIsNotNone(style, '] went past the close without a GONE row\n' + p.dump())
+        self.assertIn(style.fg, RED, 'the closed row is not red: %r\n%s' % (style, p.dump()))
+        self.assertIn('PAST', p.lines()[0])
         p.keys('End')
         lines = p.wait(lambda ls: 'PAST' not in ls[0] and
                        not any(r[2] == server and r[3] == client for r in rows(ls)) and ls,
