@@ -114,12 +114,27 @@ static void draw_speed(int speed, char *buf, size_t len)
 		snprintf(buf, len, "1/%dx", 1 << -speed);
 }
 
+/* "45s", "4m05s", "3h07m", "2d": how long ago a moment was. */
+static const char *draw_ago(double seconds, char *buf, size_t len)
+{
+	long s = seconds > 0 ? (long)seconds : 0;
+	if (s < 60)
+		snprintf(buf, len, "%lds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%ldm%02lds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%ldd", s / 86400);
+	return buf;
+}
+
 /* Where the screen is in time, in the style PAUSED has so it cannot be
  * missed: " PAST <moment> ", or a replay's moment, whether it plays and
  * how fast. Returns the columns used. */
 static int draw_header_moment(struct ui *u, int x)
 {
-	char buf[128], at[32], speed[16];
+	char buf[160], at[32], speed[16], ago[32];
 	double m = past_moment(u);
 	if (!(m > 0) || x + 2 >= COLS)
 		return 0;
@@ -129,7 +144,8 @@ static int draw_header_moment(struct ui *u, int x)
 		snprintf(buf, sizeof(buf), " %s  %s %s ", at, u->playing ? "playing" : "stopped",
 		         speed);
 	else
-		snprintf(buf, sizeof(buf), " PAST %s ", at);
+		snprintf(buf, sizeof(buf), " PAST %s, %s ago ", at,
+		         draw_ago(timebase_epoch() - m, ago, sizeof(ago)));
 	return 2 + put_text(0, x + 2, COLS - x - 2, buf, u->style[THEME_PAUSED]);
 }
 
