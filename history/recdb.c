@@ -52,8 +52,12 @@ struct rec_db {
 	double keep;
 	uint64_t max_bytes;
 	int64_t page_size;
+	uint64_t limit;             /* bytes the database's pages may take */
 	int64_t last_life, last_proc;
 	uint64_t proc_epoch;        /* moves on when a trim may have taken procs rows */
+	/* History before clean_to has no moment left; its rows from
+	 * clean_from on are still to be deleted. */
+	double clean_from, clean_to;
 	/* Held open with an flock while recording, so a second recorder on
 	 * the file is refused rather than numbering lives over ours. Closed
 	 * only after SQLite's connection: closing any descriptor of the file
@@ -161,6 +165,7 @@ static int set_limits(struct rec_db *d, int file, char *err, size_t errlen)
 		return -1;
 	}
 	int64_t pages = ((int64_t)d->max_bytes - wal) / d->page_size;
+	d->limit = (uint64_t)pages * (uint64_t)d->page_size;
 	/* A checkpoint copies each page the log holds once, however often the
 	 * polls since rewrote it: fewer, bigger ones copy less. */
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%lld; PRAGMA journal_size_limit=%lld;"
@@ -203,6 +208,24 @@ static int write_meta(struct rec_db *d, const struct record_config *c, char *err
 	return 0;
 }
 
+/* A run that stopped mid-cleaning left rows before the first moment:
+ * they are cleaned from the oldest event on. */
+static int clean_left(struct rec_db *d)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(d->db, "SELECT (SELECT min(time) FROM events),"
+	                            " (SELECT min(time) FROM polls)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+	    sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		d->clean_from = sqlite3_column_double(st, 0);
+		d->clean_to = sqlite3_column_double(st, 1);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 /* Schema, identity and meta in one transaction; a run that was killed
  * left its lives open: they end at its last complete poll. */
 static int set_up(struct rec_db *d, const struct record_config *c, int file,
@@ -226,6 +249,7 @@ static int set_up(struct rec_db *d, const struct record_config *c, int file,
 	            " born)) WHERE ended IS NULL", err, errlen) < 0 ||
 	    query_int(d->db, "SELECT max(id) FROM lives", &d->last_life, &rc) < 0 ||
 	    query_int(d->db, "SELECT max(id) FROM procs", &d->last_proc, &rc) < 0 ||
+	    clean_left(d) < 0 ||
 	    exec(d, "COMMIT", err, errlen) < 0) {
 		if (!err[0])
 			db_err(err, errlen, "cannot read", d->db, d->shown);
@@ -572,6 +596,11 @@ int rec_db_write(struct rec_db *d, const struct rec_batch *b, int *full,
 	return -1;
 }
 
+uint64_t rec_db_limit(const struct rec_db *d)
+{
+	return d->limit;
+}
+
 uint64_t rec_db_used(struct rec_db *d)
 {
 	int64_t pages = 0, freel = 0;
@@ -582,10 +611,12 @@ uint64_t rec_db_used(struct rec_db *d)
 	return (uint64_t)(pages - freel) * (uint64_t)d->page_size;
 }
 
-/* Everything before the snapshot at s goes, except what rebuilding s
- * needs: each life's newest events, samples and owners rows at or before
- * it. Lives ended before s go whole. */
-static const char *const rec_cut_sql[] = {
+/* The rows history before t no longer needs: lives ended before it, with
+ * their rows, and every other life's rows older than its newest at or
+ * before t. Once no moment before a snapshot s is kept, running these
+ * with any t <= s leaves s rebuildable: each life keeps its newest events,
+ * samples and owners rows at or before t, and everything after. */
+static const char *const rec_rows_sql[] = {
 	"DELETE FROM events WHERE life IN (SELECT id FROM lives WHERE ended < ?1)",
 	"DELETE FROM samples WHERE life IN (SELECT id FROM lives WHERE ended < ?1)",
 	"DELETE FROM owners WHERE life IN (SELECT id FROM lives WHERE ended < ?1)",
@@ -597,27 +628,85 @@ static const char *const rec_cut_sql[] = {
 	" WHERE n.life = x.life AND n.time > x.time AND n.time <= ?1)",
 	"DELETE FROM owners AS o WHERE o.since < ?1 AND EXISTS (SELECT 1 FROM owners AS n"
 	" WHERE n.life = o.life AND n.since > o.since AND n.since <= ?1)",
-	"DELETE FROM snapshots WHERE time < ?1",
-	"DELETE FROM polls WHERE time < ?1",
 	"DELETE FROM procs WHERE NOT EXISTS (SELECT 1 FROM owners WHERE proc = procs.id)",
 };
 
-static int cut_at(struct rec_db *d, double s)
+/* The moments before a snapshot s: gone at once, so no reader meets one
+ * whose rows are half deleted. */
+static const char *const rec_moments_sql[] = {
+	"DELETE FROM snapshots WHERE time < ?1",
+	"DELETE FROM polls WHERE time < ?1",
+};
+
+static int run_all(struct rec_db *d, const char *const *sql, size_t n, double t)
 {
 	int rc = SQLITE_OK;
-	for (size_t i = 0; rc == SQLITE_OK && i < sizeof(rec_cut_sql) / sizeof(rec_cut_sql[0]); i++) {
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
 		sqlite3_stmt *st;
-		rc = sqlite3_prepare_v2(d->db, rec_cut_sql[i], -1, &st, NULL);
+		rc = sqlite3_prepare_v2(d->db, sql[i], -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			break;
-		if (sqlite3_bind_parameter_count(st) > 0)
-			sqlite3_bind_double(st, 1, s);
+		sqlite3_bind_double(st, 1, t);
 		rc = sqlite3_step(st);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 		sqlite3_finalize(st);
 	}
-	d->proc_epoch++;
 	return rc;
+}
+
+#define N_ROWS_SQL (sizeof(rec_rows_sql) / sizeof(rec_rows_sql[0]))
+#define N_MOMENTS_SQL (sizeof(rec_moments_sql) / sizeof(rec_moments_sql[0]))
+
+/* Everything before the snapshot at s, at once. */
+static int cut_at(struct rec_db *d, double s)
+{
+	int rc = run_all(d, rec_rows_sql, N_ROWS_SQL, s);
+	if (rc == SQLITE_OK)
+		rc = run_all(d, rec_moments_sql, N_MOMENTS_SQL, s);
+	d->proc_epoch++;
+	if (d->clean_to < s)
+		d->clean_to = s;
+	d->clean_from = d->clean_to;
+	return rc;
+}
+
+/* How far one step of cleaning goes: past about this many events, so a
+ * step takes a fraction of a poll's interval however dense the history. */
+#define REC_CLEAN_EVENTS 20000
+
+int rec_db_cleaning(const struct rec_db *d)
+{
+	return d->clean_from < d->clean_to;
+}
+
+int rec_db_clean_step(struct rec_db *d, char *err, size_t errlen)
+{
+	double t = d->clean_to;
+	int rc;
+	sqlite3_stmt *st;
+	if (!rec_db_cleaning(d))
+		return 0;
+	if (sqlite3_prepare_v2(d->db, "SELECT time FROM events WHERE time > ?1 ORDER BY time"
+	                       " LIMIT 1 OFFSET ?2", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_double(st, 1, d->clean_from);
+		sqlite3_bind_int(st, 2, REC_CLEAN_EVENTS);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_double(st, 0) < t)
+			t = sqlite3_column_double(st, 0);
+		sqlite3_finalize(st);
+	}
+	if ((rc = run(d->st[ST_BEGIN])) == SQLITE_OK &&
+	    (rc = run_all(d, rec_rows_sql, N_ROWS_SQL, t)) == SQLITE_OK &&
+	    (rc = run(d->st[ST_COMMIT])) == SQLITE_OK) {
+		d->proc_epoch++;
+		d->clean_from = t;
+		return 0;
+	}
+	snprintf(err, errlen, "%s: cannot trim the oldest history: %s", d->shown,
+	         sqlite3_errstr(rc));
+	if (!sqlite3_get_autocommit(d->db))
+		run(d->st[ST_ROLLBACK]);
+	d->proc_epoch++;
+	return -1;
 }
 
 /* The snapshot to cut at: the newest at or before t (age), or the oldest
@@ -639,19 +728,23 @@ static int pick_cut(struct rec_db *d, const char *sql, double t, double *out)
 
 int rec_db_trim(struct rec_db *d, double now, int *want_snap, char *err, size_t errlen)
 {
-	int64_t maxpages = 0;
 	int rc = SQLITE_OK;
 	double s;
 	*want_snap = 0;
-	if (query_int(d->db, "PRAGMA max_page_count", &maxpages, &rc) < 0)
-		goto fail;
 	/* cut well under the limit, so a burst has room before the next trim */
-	uint64_t high = (uint64_t)maxpages * (uint64_t)d->page_size / 10 * 8;
+	uint64_t high = d->limit / 10 * 8;
 	if ((rc = run(d->st[ST_BEGIN])) != SQLITE_OK)
 		goto fail;
+	/* By age, the moments go now and their rows a step at a time
+	 * (rec_db_clean_step), so a cut never holds the writer up long. */
 	if (pick_cut(d, "SELECT max(time) FROM snapshots WHERE time <= ?1 AND time >"
-	             " (SELECT min(time) FROM polls)", now - d->keep, &s) == 1 &&
-	    (rc = cut_at(d, s)) != SQLITE_OK)
+	             " (SELECT min(time) FROM polls)", now - d->keep, &s) == 1) {
+		if ((rc = run_all(d, rec_moments_sql, N_MOMENTS_SQL, s)) != SQLITE_OK)
+			goto fail;
+		d->clean_to = s;
+	}
+	/* Short of room the rows go now, and before more is cut. */
+	if (rec_db_used(d) > high && rec_db_cleaning(d) && (rc = cut_at(d, d->clean_to)) != SQLITE_OK)
 		goto fail;
 	while (rec_db_used(d) > high) {
 		int found = pick_cut(d, "SELECT min(time) FROM snapshots WHERE time >"

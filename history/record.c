@@ -79,7 +79,7 @@ struct owner_cache {
 
 struct recorder {
 	struct rec_db *db;
-	double keep, snap_every;
+	double snap_every;
 	size_t queue_max;
 	/* the differ's, on the polling thread */
 	struct life_map lives;
@@ -95,6 +95,7 @@ struct recorder {
 	pthread_cond_t cond;
 	pthread_t thread;
 	int started, ready, quit, held, busy;
+	int cleaning;               /* the writer has cut history to delete */
 	struct rec_batch *pending;
 	int resync, want_snap, behind;
 	uint64_t dropped;
@@ -105,6 +106,7 @@ struct recorder {
 	void *setup_arg;
 	/* the writer's */
 	double last_trim;
+	uint64_t used_at_snap;      /* the database's size when the newest snapshot went in */
 	double writer_cpu;          /* under lock: seconds of CPU spent writing */
 };
 
@@ -307,7 +309,7 @@ static uint64_t counters_sig(const struct sock_rec *rec, int has_rate, double tx
 	return h ^ (uint64_t)(has_rate ? 1 : 0) ^ (uint64_t)(tx > 0) << 1 ^ (uint64_t)(rx > 0) << 2;
 }
 
-static int add_life(struct recorder *r, struct rec_batch *b, int64_t id,
+static int add_life(struct rec_batch *b, int64_t id,
                     const struct sock_rec *rec, double born, double ended, int brief)
 {
 	struct rec_life_row *l = PUSH(b, lives, nlives, caplives);
@@ -324,7 +326,6 @@ static int add_life(struct recorder *r, struct rec_batch *b, int64_t id,
 		b->nlives--;
 		return -1;
 	}
-	(void)r;
 	return 0;
 }
 
@@ -447,7 +448,7 @@ static int diff_gone(struct recorder *r, struct rec_batch *b, const struct sock_
 	if (!o) {
 		/* a brief life, or one this recorder never met */
 		id = ++r->next_life;
-		if (add_life(r, b, id, &ev->rec, ev->time, -1, ev->brief || !ev->life) < 0)
+		if (add_life(b, id, &ev->rec, ev->time, -1, ev->brief || !ev->life) < 0)
 			return -1;
 		owner_set(r, b, 1, id, ev->time, ev->owners, ev->nowners, ev->owners_was,
 		          ev->nowners_was, &fail);
@@ -456,7 +457,7 @@ static int diff_gone(struct recorder *r, struct rec_batch *b, const struct sock_
 		int whole = o->epoch == r->epoch;
 		double born = o->born;
 		map_del(&r->lives, (size_t)(o - r->lives.v));
-		if (!whole && add_life(r, b, id, &ev->rec, born, -1, 0) < 0)
+		if (!whole && add_life(b, id, &ev->rec, born, -1, 0) < 0)
 			return -1;
 	}
 	struct rec_end_row *end = PUSH(b, ends, nends, capends);
@@ -503,7 +504,7 @@ static int diff_entry(struct recorder *r, struct rec_batch *b, const struct sock
 		/* met for the first time, or again after rows were lost */
 		c->born = e->first_seen;
 		c->epoch = r->epoch;
-		if (add_life(r, b, c->id, &e->rec, e->first_seen, -1, e->brief) < 0 ||
+		if (add_life(b, c->id, &e->rec, e->first_seen, -1, e->brief) < 0 ||
 		    (c->gen_new != r->gen &&
 		     add_event(b, c->id, REC_EV_SEEN, when, &e->rec, NULL) < 0))
 			return -1;
@@ -600,6 +601,24 @@ static void writer_trim(struct recorder *r, double now)
 	}
 }
 
+/* After a commit: the size decides. Retention cuts at snapshots, so once
+ * the history since the newest one passes an eighth of the limit the
+ * differ is asked for another; past 80% the oldest goes now rather than
+ * at the next minute's trim. */
+static void writer_watch_size(struct recorder *r, const struct rec_batch *b)
+{
+	uint64_t used = rec_db_used(r->db), limit = rec_db_limit(r->db);
+	if (b->has_snap || used < r->used_at_snap)
+		r->used_at_snap = used;
+	if (used > limit / 10 * 8)
+		writer_trim(r, b->time);
+	else if (used - r->used_at_snap > limit / 8) {
+		pthread_mutex_lock(&r->lock);
+		r->want_snap = 1;
+		pthread_mutex_unlock(&r->lock);
+	}
+}
+
 static void writer_write(struct recorder *r, struct rec_batch *b)
 {
 	char err[512];
@@ -615,12 +634,27 @@ static void writer_write(struct recorder *r, struct rec_batch *b)
 		note_add(&r->note, "%s%s", err, full ? " (the size limit: the oldest history "
 		         "could not be cut yet)" : "");
 		r->resync = 1;
+		r->want_snap = 1;
 		r->dropped++;
 		r->lost += b->dropped + 1;
 		pthread_mutex_unlock(&r->lock);
 	}
 	if (b->time - r->last_trim >= RECORD_TRIM_EVERY || b->time < r->last_trim)
 		writer_trim(r, b->time);
+	else if (rc == 0)
+		writer_watch_size(r, b);
+}
+
+/* A step of deleting cut history, between two polls' transactions. */
+static int writer_clean(struct recorder *r)
+{
+	char err[512];
+	if (rec_db_clean_step(r->db, err, sizeof(err)) == 0)
+		return 0;
+	pthread_mutex_lock(&r->lock);
+	note_add(&r->note, "%s", err);
+	pthread_mutex_unlock(&r->lock);
+	return -1;
 }
 
 static void *writer_main(void *arg)
@@ -628,30 +662,43 @@ static void *writer_main(void *arg)
 	struct recorder *r = arg;
 	char err[256] = "";
 	int rc = r->setup ? r->setup(r->setup_arg, err, sizeof(err)) : 0;
+	int clean_failed = 0;
 	pthread_mutex_lock(&r->lock);
 	if (rc < 0)
 		note_add(&r->note, "the recording's writer is not narrowed: %s", err);
 	r->ready = 1;
 	pthread_cond_broadcast(&r->cond);
 	for (;;) {
-		while (!r->quit && (!r->pending || r->held))
+		/* Polls first; cut history is deleted a step at a time while
+		 * none waits. A run that ends leaves the rest to the next. */
+		r->cleaning = !clean_failed && rec_db_cleaning(r->db);
+		pthread_cond_broadcast(&r->cond);
+		while (!r->quit && (r->held || (!r->pending && !r->cleaning)))
 			pthread_cond_wait(&r->cond, &r->lock);
-		if (!r->pending)
-			break;
 		struct rec_batch *b = r->pending;
+		if (!b && r->quit)
+			break;
 		r->pending = NULL;
 		r->busy = 1;
 		pthread_mutex_unlock(&r->lock);
 		struct timespec c0, c1;
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-		writer_write(r, b);
-		rec_batch_free(b);
+		if (b) {
+			writer_write(r, b);
+			rec_batch_free(b);
+			clean_failed = 0;
+		} else {
+			/* a step that failed waits for the next poll to try again */
+			clean_failed = writer_clean(r) < 0;
+		}
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 		pthread_mutex_lock(&r->lock);
 		r->writer_cpu += (double)(c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9;
 		r->busy = 0;
 		pthread_cond_broadcast(&r->cond);
 	}
+	r->cleaning = 0;
+	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 	return NULL;
 }
@@ -691,7 +738,6 @@ struct recorder *recorder_open(const struct record_config *c, char *err, size_t 
 		free(r);
 		return NULL;
 	}
-	r->keep = c->keep;
 	r->snap_every = c->path ? RECORD_SNAP_FILE : RECORD_SNAP_MEM;
 	r->queue_max = c->queue_max ? c->queue_max : RECORD_QUEUE_MAX;
 	r->next_life = rec_db_last_life(r->db);
@@ -847,7 +893,7 @@ void recorder_flush(struct recorder *r)
 	if (!r->started)
 		return;
 	pthread_mutex_lock(&r->lock);
-	while ((r->pending && !r->held) || r->busy)
+	while ((!r->held && (r->pending || r->cleaning)) || r->busy)
 		pthread_cond_wait(&r->cond, &r->lock);
 	pthread_mutex_unlock(&r->lock);
 }

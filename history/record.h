@@ -79,7 +79,8 @@ void recorder_set_thread_setup(struct recorder *r, int (*setup)(void *arg, char 
 /* Holds the writer (1) before its next transaction, or lets it go on
  * (0): what a disk that stopped answering looks like, for tests. */
 void recorder_hold(struct recorder *r, int hold);
-/* Waits until every poll handed on is written (not while held). */
+/* Waits until every poll handed on is written and the history retention
+ * cut is deleted (not while held). */
 void recorder_flush(struct recorder *r);
 /* What history_open opens for the same database: the file's name, or the
  * in-memory database's URI ("file:/sockeye-PID-N?vfs=memdb"). */

@@ -534,6 +534,29 @@ static void the_size_limit_holds_and_the_oldest_history_goes_first(void **state)
 	assert_oldest_snapshot_rebuilds(f->path);
 }
 
+static void in_memory_the_limit_holds_too(void **state)
+{
+	struct fx *f = *state;
+	struct record_config c = { .path = NULL, .keep = RECORD_MEM_KEEP, .max_bytes = 1 << 20,
+	                           .interval = 1.0, .host = "h" };
+	open_rec(f, &c);
+	static struct sock_rec recs[500];
+	for (int i = 0; i < 120; i++) {
+		for (int k = 0; k < 500; k++)
+			recs[k] = conn((uint16_t)(1024 + (i * 500 + k) % 60000),
+			               100000 + (uint64_t)(i * 500 + k), 10 + (uint64_t)i);
+		poll_at(f, 10.0 * i, recs, 500);
+		assert_true(q(recorder_name(f->r), "SELECT page_count * page_size FROM"
+		              " pragma_page_count, pragma_page_size") <= (int64_t)c.max_bytes);
+	}
+	const char *note = recorder_take_note(f->r);
+	if (note)
+		fail_msg("note: %s", note);
+	assert_int_equal(q(recorder_name(f->r), "SELECT max(time) - 1796000000 FROM polls"), 1190);
+	assert_true(q(recorder_name(f->r), "SELECT min(time) - 1796000000 FROM polls") > 0);
+	assert_oldest_snapshot_rebuilds(recorder_name(f->r));
+}
+
 static void a_held_writer_makes_polls_merge_and_count_as_dropped(void **state)
 {
 	struct fx *f = *state;
@@ -744,6 +767,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_second_run_ends_the_lives_left_open_and_numbers_after_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(retention_by_age_cuts_old_lives_and_keeps_the_oldest_moment_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_size_limit_holds_and_the_oldest_history_goes_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(in_memory_the_limit_holds_too, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_held_writer_makes_polls_merge_and_count_as_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_queue_past_its_bound_is_dropped_and_the_next_poll_resynchronises, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_recording_killed_mid_write_opens_up_to_its_last_complete_poll, setup, teardown),
