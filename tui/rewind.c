@@ -2,15 +2,20 @@
  * one (see rewind.h). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rewind.h"
 
 /* The Events pane's log before the baseline is read back in windows that
- * double from this many seconds, until it is full or the recording starts:
- * a busy machine fills it from the last seconds, a quiet one from days. */
+ * double from this many seconds, until it holds REWIND_LOG_MAX events or
+ * the recording starts: a busy machine fills it from the last seconds, a
+ * quiet one from days. Pages of events to scroll back through, but a fifth
+ * of the live log: reading 10,000 back (about 14 ms a thousand) would cost
+ * the screen over a tenth of a second a step on a busy machine. */
 #define REWIND_LOG_WINDOW 10.0
+#define REWIND_LOG_MAX 2000
 
 struct rewind {
 	struct history *h;
@@ -103,7 +108,7 @@ static int events_append(struct sock_events *to, struct sock_events *from)
 	return 0;
 }
 
-/* The events up to until, newest VIEW_EVENTS_MAX at least, into out. */
+/* The events up to until, the newest REWIND_LOG_MAX at least, into out. */
 static int rewind_older(struct rewind *rw, double until, struct sock_events *out,
                         char *err, size_t errlen)
 {
@@ -113,7 +118,7 @@ static int rewind_older(struct rewind *rw, double until, struct sock_events *out
 	if (history_span(rw->h, &first, &last) < 0)
 		return 0;
 	sock_events_init(&chunk);
-	while (out->n < VIEW_EVENTS_MAX && until >= first) {
+	while (out->n < REWIND_LOG_MAX && until >= first) {
 		double since = until - w;
 		sock_events_clear(&chunk);
 		if (history_events(rw->h, since, until, &chunk, err, errlen) < 0 ||
