@@ -69,8 +69,7 @@ int past_open_live(struct ui *u, char *err, size_t errlen)
 	const char *why = recorder_take_note(u->recorder);
 	if (why)
 		ui_message(u, why);
-	/* The same database, read on this thread while the writer writes. */
-	u->history = history_open(recorder_name(u->recorder), err, errlen);
+	u->history = recorder_history(u->recorder, err, errlen);
 	if (!u->history)
 		return -1;
 	u->rewind = rewind_new(u->history);
