@@ -2,6 +2,7 @@
  * shown and how the keys move it, and a replay playing (see past.h). */
 #include "config.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -178,12 +179,17 @@ static int past_show(struct ui *u, double moment)
 	return 0;
 }
 
-/* Back to the live view, which takes the past's settings and selection. */
+/* Back to the live view, which takes the past's settings and selection.
+ * The moment's tables were thousands of small blocks: the heap's free
+ * pages go back to the system rather than stay with the process. */
 static void past_live(struct ui *u)
 {
 	view_follow(u->live, u->view);
 	u->view = u->live;
 	rewind_leave(u->rewind);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 	ui_details_follow(u);
 }
 
