@@ -40,6 +40,19 @@ float series_at(const struct series *s, uint64_t age)
 	return s->coarse[c % SERIES_COARSE];
 }
 
+void series_clip(struct series *dst, const struct series *src, uint64_t age, uint64_t span)
+{
+	uint64_t held = SERIES_FINE + (uint64_t)SERIES_COARSE * SERIES_PER_COARSE;
+	uint64_t k = src->n > age ? src->n - age : 0;
+	if (k > span)
+		k = span;
+	if (k > held)
+		k = held;
+	series_init(dst);
+	while (k-- > 0)
+		series_push(dst, series_at(src, age + k));
+}
+
 void series_buckets(const struct series *s, uint64_t span, size_t nb, float *out)
 {
 	for (size_t b = 0; b < nb; b++) {

@@ -26,6 +26,10 @@ void series_push(struct series *s, float v);
 /* The sample age polls ago (0: newest): the coarse mean beyond the fine
  * ring; NaN for a gap or one never recorded or no longer held. */
 float series_at(const struct series *s, uint64_t age);
+/* Makes dst the series src was age samples ago, its last span samples at
+ * most: as they came where src still holds them one by one, else as the
+ * coarse means that stand for them. */
+void series_clip(struct series *dst, const struct series *src, uint64_t age, uint64_t span);
 /* The last span samples in nb buckets, oldest first, each the mean of the
  * samples in it that are not gaps (NaN: none). */
 void series_buckets(const struct series *s, uint64_t span, size_t nb, float *out);

@@ -85,6 +85,74 @@ static void test_every_binding_has_a_key_and_help(void **state)
 	}
 }
 
+static void test_time_keys_work_in_every_list_and_in_details(void **state)
+{
+	static const struct { int key; enum keys_action action; } time_keys[] = {
+		{'[', KEYS_TIME_BACK}, {']', KEYS_TIME_FORWARD},
+		{'{', KEYS_TIME_BACK_MINUTE}, {'}', KEYS_TIME_FORWARD_MINUTE},
+		{'@', KEYS_TIME_GOTO}, {'+', KEYS_FASTER}, {'-', KEYS_SLOWER},
+	};
+	static const unsigned panes[] = {
+		KEYS_PANE_CONNECTIONS, KEYS_PANE_PROCESSES, KEYS_PANE_EVENTS,
+		KEYS_PANE_TRENDS, KEYS_PANE_DETAILS
+	};
+
+	(void)state;
+	for (size_t p = 0; p < N(panes); p++)
+		for (size_t i = 0; i < N(time_keys); i++)
+			assert_int_equal(keys_lookup(time_keys[i].key, panes[p]), time_keys[i].action);
+	/* The help screen is not a moment: [ there is nothing. */
+	assert_int_equal(keys_lookup('[', KEYS_PANE_HELP), KEYS_NONE);
+}
+
+/* The footer's labels joined as drawn, for flags. */
+static void footer_labels_of(unsigned pane, unsigned flags, char *out, size_t len)
+{
+	struct keys_label l[KEYS_FOOTER_MAX];
+	size_t n = keys_footer_labels(pane, flags, 200, l);
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		strncat(out, l[i].binding->footer_key, len - strlen(out) - 1);
+		strncat(out, l[i].binding->footer_word, len - strlen(out) - 1);
+		strncat(out, " ", len - strlen(out) - 1);
+	}
+}
+
+static void test_in_the_past_the_footer_offers_live_and_no_kill(void **state)
+{
+	char footer[256];
+
+	(void)state;
+	footer_labels_of(KEYS_PANE_CONNECTIONS, KEYS_FOOTER_NO_WRITES | KEYS_FOOTER_PAST,
+			 footer, sizeof footer);
+	assert_string_equal(footer, "F1Help F3Filter lListen F6Sort pPause "
+			    "TabPane EndNow EnterDetails F10Quit ");
+	for (size_t p = 0; p < N(every_pane); p++) {
+		footer_labels_of(every_pane[p], KEYS_FOOTER_NO_WRITES | KEYS_FOOTER_PAST,
+				 footer, sizeof footer);
+		assert_true(strlen(footer) <= 81);
+	}
+	/* In the present End moves the selection and says nothing. */
+	footer_labels_of(KEYS_PANE_CONNECTIONS, 0, footer, sizeof footer);
+	assert_null(strstr(footer, "EndNow"));
+}
+
+static void test_help_says_end_also_leaves_the_past(void **state)
+{
+	char keys[64];
+	size_t it = 0;
+	const struct keys_binding *b;
+
+	(void)state;
+	while ((b = keys_help(KEYS_PANE_CONNECTIONS, &it, keys, sizeof keys)))
+		if (b->action == KEYS_END)
+			break;
+	assert_non_null(b);
+	assert_string_equal(keys, "End");
+	assert_non_null(strstr(b->help, "back to the present"));
+}
+
 static void test_vi_keys_move_the_selection(void **state)
 {
 	(void)state;
@@ -316,6 +384,9 @@ int main(void)
 		cmocka_unit_test(test_every_spec_key_does_its_action_in_every_list_pane),
 		cmocka_unit_test(test_every_action_has_a_key),
 		cmocka_unit_test(test_every_binding_has_a_key_and_help),
+		cmocka_unit_test(test_time_keys_work_in_every_list_and_in_details),
+		cmocka_unit_test(test_help_says_end_also_leaves_the_past),
+		cmocka_unit_test(test_in_the_past_the_footer_offers_live_and_no_kill),
 		cmocka_unit_test(test_vi_keys_move_the_selection),
 		cmocka_unit_test(test_listen_shortcuts_set_their_filter_terms),
 		cmocka_unit_test(test_c_clears_the_filter),

@@ -97,6 +97,29 @@ static void gaps_stay_gaps_in_both_rings(void **state)
 	assert_true(series_peak(&s, 641) == 7.0f);
 }
 
+/* A series as it was some samples ago: what came since is cut off, what
+ * the rings held then reads the same, back over the span asked. */
+static void a_clipped_series_ends_where_it_was_then(void **state)
+{
+	(void)state;
+	struct series s, c;
+	series_init(&s);
+	for (int i = 0; i < 700; i++)
+		series_push(&s, (float)i);
+	series_clip(&c, &s, 100, 50);
+	assert_int_equal(c.n, 50);
+	assert_true(series_last(&c) == 599.0f);      /* 100 samples before the newest */
+	assert_true(series_at(&c, 49) == 550.0f);
+	assert_true(isnan(series_at(&c, 50)));       /* not asked for */
+	/* Past the fine ring the coarse means stand in; past both, nothing. */
+	series_clip(&c, &s, 650, 100);
+	assert_int_equal(c.n, 50);                   /* only 50 samples were that old */
+	assert_true(series_last(&c) == 44.5f);       /* the mean of 40..49 */
+	series_clip(&c, &s, 700, 10);
+	assert_int_equal(c.n, 0);
+	assert_true(isnan(series_last(&c)));
+}
+
 /* ---- sparklines ---- */
 
 static void blocks_rise_with_the_value_and_gaps_are_blank(void **state)
@@ -383,6 +406,41 @@ static void a_process_gets_its_closed_sockets_bytes(void **state)
 	fx_free(&f);
 }
 
+/* The Trends of a past moment: the series and processes as they were at
+ * the poll nearest it, from rings that went on since. */
+static void trends_clipped_to_a_moment_show_that_moments_window(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	struct trends *past = trends_new(1.0);
+	assert_non_null(past);
+	struct sock_rec a = tcp(80, 40000, SOCK_ST_ESTABLISHED, 2, 0, 0, 0);
+	fx_poll(&f, &a, 1, 100, 1, NULL);
+	/* 1000 bytes a second up to 109, then 2000; closed at 115. */
+	for (int k = 1; k <= 20; k++) {
+		a.tcp.bytes_acked = 1000u * (unsigned)(k < 10 ? k : 9 + 2 * (k - 9));
+		fx_poll(&f, &a, k < 15 ? 1 : 0, 100 + k, 0, NULL);
+	}
+	assert_int_equal(trends_clip(past, f.tr, 108.2, 600), 0);
+	const struct series *tx = &past->machine[TRENDS_TX];
+	assert_int_equal(tx->n, 9);                  /* polls 100..108 */
+	assert_true(series_last(tx) == 1000);
+	assert_true(series_last(&past->state[SOCK_ST_ESTABLISHED]) == 1);
+	assert_int_equal(trends_clip(past, f.tr, 112, 600), 0);
+	assert_true(series_last(&past->machine[TRENDS_TX]) == 2000);
+	assert_int_equal(trends_clip(past, f.tr, 118, 600), 0);
+	assert_true(series_last(&past->machine[TRENDS_TX]) == 0);
+	assert_true(series_last(&past->state[SOCK_ST_ESTABLISHED]) == 0);   /* closed at 115 */
+	/* A moment after the rings' newest, or before all they hold: no. */
+	assert_int_equal(trends_clip(past, f.tr, 130, 600), -1);
+	assert_int_equal(trends_clip(past, f.tr, 100 - 5000, 600), -1);
+	assert_int_equal(trends_clip(past, f.tr, 90, 600), -1);    /* before the first */
+	assert_true(series_last(&past->state[SOCK_ST_ESTABLISHED]) == 0);   /* kept */
+	trends_free(past);
+	fx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +448,7 @@ int main(void)
 		cmocka_unit_test(buckets_average_their_samples_oldest_first),
 		cmocka_unit_test(a_window_longer_than_the_ring_is_downsampled),
 		cmocka_unit_test(gaps_stay_gaps_in_both_rings),
+		cmocka_unit_test(a_clipped_series_ends_where_it_was_then),
 		cmocka_unit_test(blocks_rise_with_the_value_and_gaps_are_blank),
 		cmocka_unit_test(ascii_is_a_ladder_with_no_high_bytes),
 		cmocka_unit_test(an_all_zero_line_is_flat_not_blank),
@@ -401,6 +460,7 @@ int main(void)
 		cmocka_unit_test(the_filter_narrows_every_series),
 		cmocka_unit_test(a_pause_leaves_gaps),
 		cmocka_unit_test(a_process_gets_its_closed_sockets_bytes),
+		cmocka_unit_test(trends_clipped_to_a_moment_show_that_moments_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,7 @@
 #include "filter.h"
 #include "procmap.h"
 #include "proctree.h"
+#include "rewind.h"
 #include "view.h"
 
 /* A pane's rows as its columns read them, through view_row. */
@@ -466,6 +467,51 @@ static void selection_stays_on_its_socket_when_the_sort_changes(void **state)
 	assert_int_equal(lport_at(f->v, view_selected(f->v, PANE_CONNECTIONS)), 8080);
 }
 
+/* The view of a past moment takes the present's filter, sort, narrowing
+ * and selected socket, whatever order its own table holds them in. */
+static void a_view_following_another_shows_its_filter_sort_and_selection(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[8];
+	size_t n = mixed(r);
+	poll_at(f, r, n, 100);
+	set_filter(f, "proto:tcp");
+	sort_by(f, "recvq", 1, 100);
+	assert_string_equal(lports(f->v), "41000,42000,8080,40000");
+	view_select(f->v, PANE_CONNECTIONS, 2);
+	view_conn_narrow(f->v, 0, 0);
+
+	struct sock_rec then[8];
+	size_t k = 0;
+	for (size_t i = n; i-- > 0;)
+		then[k++] = r[i];
+	then[k] = tcp4(43000, 8080, SOCK_ST_ESTABLISHED, 99);
+	then[k++].recvq = 20;
+	struct sock_table *t = sock_table_new();
+	struct sock_list l;
+	sock_list_init(&l);
+	for (size_t i = 0; i < k; i++)
+		*sock_list_push(&l) = then[i];
+	assert_int_equal(sock_table_update(t, &l, f->pm, 50, NULL), 0);
+	struct view *w = view_new();
+	view_follow(w, f->v);
+	assert_int_equal(view_poll(w, t, NULL, 50), 0);
+	assert_int_equal(view_refresh(w, 50), 0);
+	assert_string_equal(lports(w), "43000,41000,42000,8080,40000");
+	assert_int_equal(lport_at(w, view_selected(w, PANE_CONNECTIONS)), 8080);
+	int desc;
+	assert_ptr_equal(view_sort(w, PANE_CONNECTIONS, &desc), columns_find("recvq"));
+	assert_int_equal(desc, 1);
+	/* And back: the present takes what was chosen in the past. */
+	view_select(w, PANE_CONNECTIONS, 1);
+	view_follow(f->v, w);
+	assert_int_equal(view_refresh(f->v, 101), 0);
+	assert_int_equal(lport_at(f->v, view_selected(f->v, PANE_CONNECTIONS)), 41000);
+	view_free(w);
+	sock_table_free(t);
+	sock_list_free(&l);
+}
+
 static void selection_stays_on_its_socket_when_rows_arrive_above_it(void **state)
 {
 	struct fx *f = *state;
@@ -550,6 +596,72 @@ static void an_empty_pane_has_no_selection(void **state)
 	assert_true(view_selected(f->v, PANE_CONNECTIONS) == VIEW_NONE);
 	assert_true(view_selected(f->v, PANE_PROCESSES) == VIEW_NONE);
 	assert_true(view_selected(f->v, PANE_EVENTS) == VIEW_NONE);
+}
+
+/* ---- a past moment (rewind.h) ---- */
+
+/* Updates t to the sockets r[0..n) at now; the events go to ev (NULL: a
+ * baseline). */
+static void table_at(struct sock_table *t, const struct sock_rec *r, size_t n,
+                     const struct procmap *pm, double now, struct sock_events *ev)
+{
+	struct sock_list l;
+	sock_list_init(&l);
+	for (size_t i = 0; i < n; i++)
+		*sock_list_push(&l) = r[i];
+	assert_int_equal(sock_table_update(t, &l, pm, now, ev), 0);
+	sock_list_free(&l);
+}
+
+/* A moment is shown as the poll that took it showed it: what changed since
+ * the poll before is highlighted, what closed lingers as GONE with its AGE,
+ * and the Events pane holds the events before too. */
+static void a_past_moment_highlights_what_changed_since_the_poll_before(void **state)
+{
+	struct fx *f = *state;
+	struct sock_rec r[] = { tcp4(80, 0, SOCK_ST_LISTEN, 1),
+	                        tcp4(4000, 80, SOCK_ST_ESTABLISHED, 2),
+	                        tcp4(4001, 80, SOCK_ST_ESTABLISHED, 3),
+	                        tcp4(4002, 80, SOCK_ST_ESTABLISHED, 4) };
+	struct sock_table *before = sock_table_new(), *at = sock_table_new();
+	struct sock_events older, ev;
+	sock_events_init(&older);
+	sock_events_init(&ev);
+	/* 100: 80 and 4000; 101: 4001 opens; 102: 4000 closes, 4002 opens. */
+	table_at(before, r, 2, f->pm, 100, NULL);
+	table_at(before, r, 3, f->pm, 101, &older);
+	table_at(at, r, 2, f->pm, 100, NULL);
+	table_at(at, r, 3, f->pm, 101, NULL);
+	struct sock_rec then[] = { r[0], r[2], r[3] };
+	table_at(at, then, 3, f->pm, 102, &ev);
+
+	struct view *w = view_new();
+	assert_int_equal(rewind_feed(w, NULL, &older, before, 101, at, &ev, 102), 0);
+	assert_string_equal(lports(w), "80,4000,4001,4002");   /* GONE where it was */
+	assert_int_equal(row(w, 0).hl, VIEW_HL_NONE);
+	assert_int_equal(row(w, 1).hl, VIEW_HL_GONE);
+	assert_true(row(w, 1).col.first_seen == 100);     /* its AGE as it was */
+	assert_int_equal(row(w, 2).hl, VIEW_HL_NONE);     /* new at the poll before */
+	assert_int_equal(row(w, 3).hl, VIEW_HL_NEW);
+	assert_int_equal(view_counts(w)->total, 3);
+	assert_int_equal(view_count(w, PANE_EVENTS), 3);
+	assert_int_equal(event_at(w, 2)->type, SOCK_EV_NEW);   /* the oldest: 4001 */
+	assert_int_equal(event_at(w, 2)->rec.lport, 4001);
+
+	/* The present it followed keeps its own rows. */
+	poll_at(f, r, 1, 200);
+	struct view *x = view_new();
+	assert_int_equal(rewind_feed(x, f->v, NULL, NULL, 0, at, NULL, 102), 0);
+	assert_string_equal(lports(f->v), "80");
+	assert_int_equal(view_count(x, PANE_CONNECTIONS), 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(row(x, i).hl, VIEW_HL_NONE);   /* no poll before: a baseline */
+	view_free(x);
+	view_free(w);
+	sock_events_free(&older);
+	sock_events_free(&ev);
+	sock_table_free(before);
+	sock_table_free(at);
 }
 
 /* ---- Connections: highlights ---- */
@@ -1501,6 +1613,8 @@ int main(void)
 		T(polls_keep_big_lists_sorted_and_ties_in_place),
 		T(selection_stays_on_its_socket_when_the_sort_changes),
 		T(selection_stays_on_its_socket_when_rows_arrive_above_it),
+		T(a_view_following_another_shows_its_filter_sort_and_selection),
+		T(a_past_moment_highlights_what_changed_since_the_poll_before),
 		T(selection_keeps_its_index_when_its_socket_is_gone_for_good),
 		T(keys_page_and_jump_within_the_window),
 		T(an_empty_pane_has_no_selection),

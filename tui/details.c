@@ -165,16 +165,21 @@ static int add_tcp(struct details *d, const struct details_source *src)
 
 /* "<label>: pid comm", its user (when known) and its command line. */
 static int add_owner(struct details *d, const char *label, const struct sock_owner *o,
-                     const struct procmap *pm)
+                     const struct procmap *pm, const struct column_cmdlines *recorded)
 {
 	char cmd[DETAILS_VALUE_MAX];
 	char head[64];
 	int rc = 0;
+	const char *was = recorded ? columns_cmdline(recorded, o->pid, o->starttime) : NULL;
 	snprintf(head, sizeof(head), "%d ", o->pid);
 	rc |= add_untrusted(d, label, head, o->comm, strlen(o->comm));
 	if (o->user[0])
 		rc |= add_untrusted(d, "  user", "", o->user, strlen(o->user));
-	if (pm && procmap_cmdline(pm, o->pid, o->starttime, cmd, sizeof(cmd)) == 0)
+	if (was)
+		rc |= add_untrusted(d, "  command", "", was, strlen(was));
+	else if (recorded)
+		rc |= add(d, "  command", "(not readable when recorded)");
+	else if (pm && procmap_cmdline(pm, o->pid, o->starttime, cmd, sizeof(cmd)) == 0)
 		rc |= add_untrusted(d, "  command", "", cmd, strlen(cmd));
 	else
 		rc |= add(d, "  command", "(gone, or not readable)");
@@ -246,9 +251,9 @@ int details_build(struct details *d, const struct details_source *src)
 	else if (!src->nowners)
 		rc |= add(d, "Process", src->rec->inode ? "unknown (not visible to this user)" : "none");
 	for (size_t i = 0; i < src->nowners; i++)
-		rc |= add_owner(d, "Process", &src->owners[i], src->pm);
+		rc |= add_owner(d, "Process", &src->owners[i], src->pm, src->cmdlines);
 	for (size_t i = 0; !src->nowners && i < src->nowners_was; i++)
-		rc |= add_owner(d, "Former owner", &src->owners_was[i], src->pm);
+		rc |= add_owner(d, "Former owner", &src->owners_was[i], src->pm, src->cmdlines);
 	return rc ? -1 : 0;
 }
 
@@ -261,7 +266,7 @@ int details_build_process(struct details *d, const struct details_process *src)
 	o.pid = src->pid;
 	o.starttime = src->starttime;
 	snprintf(o.comm, sizeof(o.comm), "%s", src->comm);
-	rc |= add_owner(d, "Process", &o, src->pm);
+	rc |= add_owner(d, "Process", &o, src->pm, src->cmdlines);
 	rc |= add_history(d, "TX+RX 10 min", src->hist, src->span, src->ascii, 0);
 	rc |= add_history(d, "TX+RX 60 s", src->hist, src->minute, src->ascii, 0);
 	return rc ? -1 : 0;

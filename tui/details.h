@@ -11,6 +11,8 @@
 #include "procmap.h"
 #include "sock.h"
 
+struct column_cmdlines;   /* columns.h */
+
 #define DETAILS_VALUE_MAX 1024
 
 struct details_line {
@@ -33,6 +35,9 @@ struct details_source {
 	double first_seen, state_since, now;   /* epoch seconds; 0 unknown */
 	int gone;                              /* closed, still shown */
 	const struct procmap *pm;              /* for command lines; may be NULL */
+	/* Command lines as recorded, read instead of pm when not NULL (a
+	 * moment of the past: its processes may be gone). */
+	const struct column_cmdlines *cmdlines;
 	const struct services *services;       /* may be NULL */
 	uint16_t range_lo, range_hi;           /* kernel local port range; 0 0 unknown */
 	double tx_rate, rx_rate;               /* bytes/s over the last poll, when */
@@ -50,6 +55,7 @@ struct details_process {
 	unsigned long long starttime;
 	const char *comm;                      /* raw */
 	const struct procmap *pm;              /* for the command line; may be NULL */
+	const struct column_cmdlines *cmdlines;   /* as recorded; as above */
 	const struct series *hist;             /* TX+RX bytes a second */
 	uint64_t span, minute;                 /* samples in the window, in 60 s */
 	int ascii;

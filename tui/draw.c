@@ -16,9 +16,11 @@
 #include "draw.h"
 #include "keys.h"
 #include "layout.h"
+#include "past.h"
 #include "procsignal.h"
 #include "textsafe.h"
 #include "timebase.h"
+#include "when.h"
 
 #define HEADER_LINES LAYOUT_HEADER_LINES
 
@@ -103,21 +105,76 @@ static void draw_set_heights(struct ui *u, const struct rect r[PANE_COUNT])
 
 /* ---- header ---- */
 
+/* "2x", "1/4x": a replay's speed. */
+static void draw_speed(int speed, char *buf, size_t len)
+{
+	if (speed >= 0)
+		snprintf(buf, len, "%dx", 1 << speed);
+	else
+		snprintf(buf, len, "1/%dx", 1 << -speed);
+}
+
+/* "45s", "4m05s", "3h07m", "2d": how long ago a moment was. */
+static const char *draw_ago(double seconds, char *buf, size_t len)
+{
+	long s = seconds > 0 ? (long)seconds : 0;
+	if (s < 60)
+		snprintf(buf, len, "%lds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%ldm%02lds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%ldd", s / 86400);
+	return buf;
+}
+
+/* Where the screen is in time, in the style PAUSED has so it cannot be
+ * missed: " PAST <moment> ", or a replay's moment, whether it plays and
+ * how fast. Returns the columns used. */
+static int draw_header_moment(struct ui *u, int x)
+{
+	char buf[160], at[32], speed[16], ago[32];
+	double m = past_moment(u);
+	if (!(m > 0) || x + 2 >= COLS)
+		return 0;
+	when_format(m, at, sizeof(at));
+	draw_speed(u->speed, speed, sizeof(speed));
+	if (u->opts->replay)
+		snprintf(buf, sizeof(buf), " %s  %s %s ", at, u->playing ? "playing" : "stopped",
+		         speed);
+	else
+		snprintf(buf, sizeof(buf), " PAST %s, %s ago ", at,
+		         draw_ago(timebase_epoch() - m, ago, sizeof(ago)));
+	return 2 + put_text(0, x + 2, COLS - x - 2, buf, u->style[THEME_PAUSED]);
+}
+
+/* Where the rows come from: this machine, or a recording's file. */
+static void draw_header_source(struct ui *u, char *buf, size_t len)
+{
+	char name[1024];
+	const char *what = u->opts->replay ? u->opts->replay : u->host;
+	textsafe_display(what, strlen(what), name, sizeof(name));
+	if (u->opts->replay)
+		snprintf(buf, len, "sockeye %s  REPLAY %s", PACKAGE_VERSION, name);
+	else
+		snprintf(buf, len, "sockeye %s  %s  source %s  every %gs", PACKAGE_VERSION,
+		         name, u->source, u->opts->interval);
+}
+
 static void draw_header_line0(struct ui *u, double now)
 {
-	char buf[512], clock[16];
+	char buf[1200], clock[16];
 	time_t t = (time_t)now;
 	struct tm tm;
 	localtime_r(&t, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-	char host[300];
-	textsafe_display(u->host, strlen(u->host), host, sizeof(host));
-	snprintf(buf, sizeof(buf), "sockeye %s  %s  source %s  every %gs", PACKAGE_VERSION,
-	         host, u->source, u->opts->interval);
+	draw_header_source(u, buf, sizeof(buf));
 	fill(0, 0, COLS, u->style[THEME_HEADER]);
 	int x = put_text(0, 0, COLS, buf, u->style[THEME_HEADER]);
 	if (u->paused)
 		x += 2 + put_text(0, x + 2, COLS - x - 2, " PAUSED ", u->style[THEME_PAUSED]);
+	x += draw_header_moment(u, x);
 	int cw = (int)strlen(clock);
 	if (COLS > x + 12 + cw)
 		put_text(0, COLS - cw, cw, clock, u->style[THEME_HEADER]);
@@ -185,7 +242,7 @@ static void draw_header_filter(struct ui *u)
 	}
 	/* For as long as sockeye cannot enter other network namespaces (not
 	 * when the user asked for its own alone). */
-	const char *netns = poller_netns_partial(u->poller);
+	const char *netns = u->poller ? poller_netns_partial(u->poller) : NULL;
 	if (netns && x < COLS) {
 		snprintf(text, sizeof(text), "   %s", netns);
 		put_text(2, x, COLS - x, text, u->style[THEME_NOTE]);
@@ -385,7 +442,7 @@ static void draw_footer(struct ui *u, unsigned pane)
 {
 	int y = LINES - 1, x = 0;
 	struct keys_label labels[KEYS_FOOTER_MAX];
-	size_t n = keys_footer_labels(pane, u->opts->read_only, COLS, labels);
+	size_t n = keys_footer_labels(pane, past_footer_flags(u), COLS, labels);
 	fill(y, 0, COLS, u->style[THEME_FOOTER]);
 	for (size_t i = 0; i < n; i++) {
 		const struct keys_binding *b = labels[i].binding;
@@ -428,11 +485,13 @@ static void draw_signal_menu(struct ui *u)
 	put_text(y, x, COLS - x, " Enter chooses, Esc cancels", u->style[THEME_FOOTER]);
 }
 
-/* Returns the cursor's column. */
+/* The filter's prompt or @'s. Returns the cursor's column. */
 static int draw_prompt(struct ui *u)
 {
 	int y = LINES - 1;
-	const char *label = "Filter: ";
+	const char *label = u->mode == UI_TIME ? "Go to (03:12, 2026-12-06 03:12, -10m): "
+	                                       : "Filter: ";
+	struct prompt *pr = u->mode == UI_TIME ? u->time_prompt : u->prompt;
 	int lw = (int)strlen(label);
 	fill(y, 0, COLS, u->style[THEME_PROMPT]);
 	put_text(y, 0, COLS, label, u->style[THEME_PROMPT]);
@@ -448,7 +507,7 @@ static int draw_prompt(struct ui *u)
 	if (field < 1)
 		field = 1;
 	struct prompt_view v;
-	prompt_view(u->prompt, field, &v);
+	prompt_view(pr, field, &v);
 	attrset(u->style[THEME_PROMPT]);
 	mvaddnstr(y, lw, v.text, (int)v.len);
 	if (err_w)
@@ -502,7 +561,7 @@ static size_t help_lines(struct ui *u, char lines[][160], enum theme_element *st
 		styles[n++] = (st); } } while (0)
 	HELP_LINE(THEME_DETAILS_LABEL, "Keys");
 	while ((b = keys_help(KEYS_PANE_ALL, &it, keys, sizeof(keys))))
-		if (!keys_writes(b) || !u->opts->read_only)
+		if ((!keys_writes(b) || !u->opts->read_only) && !keys_moves_time(b))
 			HELP_LINE(THEME_DEFAULT, "  %-18s %s", keys, b->help);
 	if (u->mouse)
 		HELP_LINE(THEME_DEFAULT, "  %-18s %s", "mouse", "click a row, title, pane or footer "
@@ -521,6 +580,13 @@ static size_t help_lines(struct ui *u, char lines[][160], enum theme_element *st
 	HELP_LINE(THEME_DEFAULT, "  state:listen,time-wait state:connected proto:tcp ipv4 ipv6");
 	HELP_LINE(THEME_DEFAULT, "  proc:nginx proc:/^(nginx|php)/ pid:1234 user:www-data");
 	HELP_LINE(THEME_DEFAULT, "  addr:10.0.0.0/8 laddr: raddr:   bare: 443, listen, nginx");
+	HELP_LINE(THEME_DEFAULT, "%s", "");
+	HELP_LINE(THEME_DETAILS_LABEL, "Looking back (%s)", u->opts->replay ? "a recording"
+	          : u->opts->record ? "as far as the recording goes" : "the last 10 minutes");
+	for (it = 0; (b = keys_help(KEYS_PANE_ALL, &it, keys, sizeof(keys)));)
+		if (keys_moves_time(b))
+			HELP_LINE(THEME_DEFAULT, "  %-18s %s", keys, b->help);
+	HELP_LINE(THEME_DEFAULT, "  %-18s %s", "End", "back to the present; K and F9 act only there");
 	HELP_LINE(THEME_DEFAULT, "%s", "");
 	HELP_LINE(THEME_DETAILS_LABEL, "Rates (TX/s, RX/s)");
 	HELP_LINE(THEME_DEFAULT, "  bytes acknowledged and received per second, from the kernel's");
@@ -601,7 +667,9 @@ void draw_screen(struct ui *u, double now)
 	}
 	layout(u, r);
 	draw_set_heights(u, r);
-	if (view_refresh(u->view, now) < 0)
+	/* A moment of the past is drawn as it was then: ages, highlights. */
+	double m = past_moment(u);
+	if (view_refresh(u->view, m > 0 ? m : now) < 0)
 		snprintf(u->message, sizeof(u->message), "out of memory");
 	draw_header_line0(u, now);
 	draw_header_counts(u);
@@ -613,7 +681,7 @@ void draw_screen(struct ui *u, double now)
 	else
 		draw_body(u, r);   /* UI_LIST, UI_PROMPT, UI_CONFIRM */
 	int cursor = -1;
-	if (u->mode == UI_PROMPT)
+	if (u->mode == UI_PROMPT || u->mode == UI_TIME)
 		cursor = draw_prompt(u);
 	else if (u->mode == UI_CONFIRM)
 		draw_confirm(u);

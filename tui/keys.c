@@ -27,7 +27,10 @@
  * - Ctrl-L repaints, as in most terminal programs.
  * - W writes the settings to the config file (htop saves its setup from
  *   F2; here F2 is free but W, "write", is easier to remember unshifted
- *   keys being taken). */
+ *   keys being taken).
+ * - [ ] step through time as they step through lists in less and vim,
+ *   { } by bigger steps; @ reads "at". End, which goes to the last row,
+ *   also leaves the past: at the present both mean "the end". */
 const struct keys_binding keys_table[] = {
 	{{'?', KEY_F(1)}, KEYS_HELP, L | D, "F1", "Help",
 	 "show this help", NULL},
@@ -44,7 +47,21 @@ const struct keys_binding keys_table[] = {
 	{{'S'}, KEYS_SORT_REVERSE, L, NULL, NULL,
 	 "reverse the sort order", NULL},
 	{{'p', ' '}, KEYS_PAUSE, L | D, "p", "Pause",
-	 "pause or resume polling", NULL},
+	 "pause or resume polling; in a replay, play it forward or stop", NULL},
+	{{'['}, KEYS_TIME_BACK, L | D, NULL, NULL,
+	 "one poll back in time: the header says PAST and the moment", NULL},
+	{{']'}, KEYS_TIME_FORWARD, L | D, NULL, NULL,
+	 "one poll forward in time; from the newest, back to live", NULL},
+	{{'{'}, KEYS_TIME_BACK_MINUTE, L | D, NULL, NULL,
+	 "one minute back in time", NULL},
+	{{'}'}, KEYS_TIME_FORWARD_MINUTE, L | D, NULL, NULL,
+	 "one minute forward in time; past the newest, back to live", NULL},
+	{{'@'}, KEYS_TIME_GOTO, L | D, NULL, NULL,
+	 "go to a time: 03:12, 03:12:07, 2026-12-06 03:12, -10m", NULL},
+	{{'+'}, KEYS_FASTER, L | D, NULL, NULL,
+	 "a replay plays twice as fast (up to 64x)", NULL},
+	{{'-'}, KEYS_SLOWER, L | D, NULL, NULL,
+	 "a replay plays half as fast (down to 1/4x)", NULL},
 	{{'\t'}, KEYS_NEXT_PANE, L, "Tab", "Pane",
 	 "next pane", NULL},
 	{{KEY_BTAB}, KEYS_PREV_PANE, L, NULL, NULL,
@@ -59,8 +76,8 @@ const struct keys_binding keys_table[] = {
 	 "one page down", NULL},
 	{{KEY_HOME}, KEYS_HOME, KEYS_PANE_ALL, NULL, NULL,
 	 "to the first row", NULL},
-	{{KEY_END}, KEYS_END, KEYS_PANE_ALL, NULL, NULL,
-	 "to the last row", NULL},
+	{{KEY_END}, KEYS_END, KEYS_PANE_ALL, "End", "Now",
+	 "to the last row; in the past, back to the present (live, or a replay's end)", NULL},
 	{{'\n', '\r', KEY_ENTER}, KEYS_DETAILS, L, "Enter", "Details",
 	 "details of the selected socket or process", NULL},
 	{{KEYS_ESC}, KEYS_BACK, L, NULL, NULL,
@@ -148,14 +165,27 @@ enum keys_action keys_lookup(int key, unsigned pane)
 	return b ? b->action : KEYS_NONE;
 }
 
-const struct keys_binding *keys_footer(unsigned pane, size_t *it)
+/* End's label says it goes back to live: only a moment of the past has
+ * it; in the present End just moves the selection. */
+static int keys_of_past(const struct keys_binding *b)
+{
+	return b->action == KEYS_END;
+}
+
+/* The next footer entry of pane from *it, with those of the past or not. */
+static const struct keys_binding *keys_footer_next(unsigned pane, int past, size_t *it)
 {
 	while (*it < keys_count) {
 		const struct keys_binding *b = &keys_table[(*it)++];
-		if (b->footer_key && (b->panes & pane))
+		if (b->footer_key && (b->panes & pane) && (!keys_of_past(b) || past))
 			return b;
 	}
 	return NULL;
+}
+
+const struct keys_binding *keys_footer(unsigned pane, size_t *it)
+{
+	return keys_footer_next(pane, 0, it);
 }
 
 int keys_writes(const struct keys_binding *b)
@@ -163,14 +193,20 @@ int keys_writes(const struct keys_binding *b)
 	return b->action == KEYS_KILL || b->action == KEYS_SIGNAL;
 }
 
-size_t keys_footer_labels(unsigned pane, int read_only, int cols,
+int keys_moves_time(const struct keys_binding *b)
+{
+	return b->action >= KEYS_TIME_BACK && b->action <= KEYS_SLOWER;
+}
+
+size_t keys_footer_labels(unsigned pane, unsigned flags, int cols,
                           struct keys_label out[KEYS_FOOTER_MAX])
 {
 	size_t it = 0, n = 0;
 	int x = 0;
 	const struct keys_binding *b;
-	while ((b = keys_footer(pane, &it)) && x < cols && n < KEYS_FOOTER_MAX) {
-		if (read_only && keys_writes(b))
+	while ((b = keys_footer_next(pane, (flags & KEYS_FOOTER_PAST) != 0, &it)) && x < cols &&
+	       n < KEYS_FOOTER_MAX) {
+		if ((flags & KEYS_FOOTER_NO_WRITES) && keys_writes(b))
 			continue;
 		int w = (int)(strlen(b->footer_key) + strlen(b->footer_word));
 		out[n++] = (struct keys_label){ b, x, w > cols - x ? cols - x : w };

@@ -38,6 +38,13 @@ enum keys_action {
 	KEYS_COPY,          /* the selected row or field to the clipboard (OSC 52) */
 	KEYS_SIGNAL,        /* signal the selected socket's owners or process */
 	KEYS_TRENDS,        /* the Trends pane, or back to the pane before it */
+	KEYS_TIME_BACK,     /* the moment one poll before the one shown */
+	KEYS_TIME_FORWARD,  /* one poll after; at the newest, the present */
+	KEYS_TIME_BACK_MINUTE,
+	KEYS_TIME_FORWARD_MINUTE,
+	KEYS_TIME_GOTO,     /* ask for a time and show it */
+	KEYS_FASTER,        /* a replay plays twice as fast */
+	KEYS_SLOWER,        /* half as fast */
 	KEYS_NACTIONS
 };
 
@@ -83,12 +90,14 @@ const struct keys_binding *keys_find(int key, unsigned pane);
 /* The action key has in pane, KEYS_NONE when unbound. */
 enum keys_action keys_lookup(int key, unsigned pane);
 
-/* Walks the footer entries of pane in table order: set *it = 0, call until
- * NULL. */
+/* Walks the footer entries of pane in table order, those of the past
+ * left out: set *it = 0, call until NULL. */
 const struct keys_binding *keys_footer(unsigned pane, size_t *it);
 
 /* Whether b's action changes the system (K, F9): gone with --read-only. */
 int keys_writes(const struct keys_binding *b);
+/* Whether b moves through time ([ ] { } @ + -): the help lists them apart. */
+int keys_moves_time(const struct keys_binding *b);
 
 /* A footer label and where it is drawn on the footer line. */
 struct keys_label {
@@ -97,10 +106,17 @@ struct keys_label {
 };
 #define KEYS_FOOTER_MAX 24
 
+/* What the footer leaves out or adds (keys_footer_labels' flags). */
+enum keys_footer_flag {
+	KEYS_FOOTER_NO_WRITES = 1,   /* --read-only, or what is shown is not now */
+	KEYS_FOOTER_PAST = 2         /* a moment of the past: the way back to live */
+};
+
 /* The footer of pane as drawn cols wide: its labels ("F1Help" and a space
- * after each) in table order, without those that write when read_only.
+ * after each) in table order, without those that write with
+ * KEYS_FOOTER_NO_WRITES, with those of the past with KEYS_FOOTER_PAST.
  * Returns the count. */
-size_t keys_footer_labels(unsigned pane, int read_only, int cols,
+size_t keys_footer_labels(unsigned pane, unsigned flags, int cols,
                           struct keys_label out[KEYS_FOOTER_MAX]);
 
 /* Walks the bindings of any pane in panes that have help text, in table

@@ -427,3 +427,61 @@ int trends_poll(struct trends *tr, const struct sock_table *t,
 	tr->last = now;
 	return rc;
 }
+
+/* ---- a past moment's window ---- */
+
+static int clip_procs(struct trends *dst, const struct trends *src, uint64_t age,
+                      uint64_t span, double moment)
+{
+	struct trends_proc **v = calloc(TRENDS_PROCS_MAX, sizeof(*v));
+	size_t n = 0;
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < src->nprocs; i++) {
+		const struct trends_proc *p = src->procs[i];
+		struct trends_proc *c = malloc(sizeof(*c));
+		if (!c) {
+			while (n)
+				free(v[--n]);
+			free(v);
+			return -1;
+		}
+		memcpy(c, p, offsetof(struct trends_proc, s));
+		series_clip(&c->s, &p->s, age, span);
+		c->bytes = 0;
+		c->window = series_sum(&c->s, span, NULL);
+		if (c->seen > moment)
+			c->seen = moment;
+		v[n++] = c;
+	}
+	for (size_t i = 0; i < dst->nprocs; i++)
+		free(dst->procs[i]);
+	free(dst->procs);
+	dst->procs = v;
+	dst->nprocs = n;
+	memset(dst->pslot, 0, PSLOTS * sizeof(*dst->pslot));
+	for (size_t i = 0; i < n; i++)
+		dst->pslot[proc_slot(dst, v[i]->pid, v[i]->starttime)] = (uint32_t)(i + 1);
+	return 0;
+}
+
+int trends_clip(struct trends *dst, const struct trends *src, double moment, uint64_t span)
+{
+	uint64_t held = SERIES_FINE + (uint64_t)SERIES_COARSE * SERIES_PER_COARSE;
+	double ago = floor((src->last - moment) / src->interval + 0.5);
+	if (!(src->last > 0) || ago < 0 || ago >= (double)held ||
+	    ago >= (double)src->machine[TRENDS_TX].n)
+		return -1;
+	uint64_t age = (uint64_t)ago;
+	if (clip_procs(dst, src, age, span, moment) < 0)
+		return -1;
+	for (int i = 0; i < TRENDS_N; i++)
+		series_clip(&dst->machine[i], &src->machine[i], age, span);
+	for (int i = 0; i < SOCK_ST_MAX; i++)
+		series_clip(&dst->state[i], &src->state[i], age, span);
+	dst->watch.key = src->watch.key;
+	dst->watch.seen = 0;
+	series_clip(&dst->watch.rate, &src->watch.rate, age, span);
+	series_clip(&dst->watch.rtt, &src->watch.rtt, age, span);
+	return 0;
+}

@@ -64,6 +64,13 @@ void trends_free(struct trends *tr);
  * (ENOMEM: some connections' counters or processes are then missing). */
 int trends_poll(struct trends *tr, const struct sock_table *t,
                 const struct sock_events *ev, const struct filter *f, double now);
+/* Makes dst's series (machine, states, processes, the watched connection)
+ * those src had at moment, the sample of src's poll nearest it, back over
+ * span samples at most: a view of a past moment shows the window that ends
+ * there. dst's last counters (for its next poll) stay its own. Returns 0,
+ * or -1 when src's rings do not reach back to moment or out of memory (dst
+ * then keeps its own series). */
+int trends_clip(struct trends *dst, const struct trends *src, double moment, uint64_t span);
 /* Keeps rec's connection's rate and RTT a poll from now on (NULL: none). */
 void trends_watch(struct trends *tr, const struct sock_rec *rec);
 /* The samples the window takes at this interval. */

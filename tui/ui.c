@@ -20,6 +20,8 @@
 #include "privs.h"
 #include "layout.h"
 #include "mouse.h"
+#include "past.h"
+#include "replay.h"
 #include "procsignal.h"
 #include "screen.h"
 #include "spark.h"
@@ -60,7 +62,7 @@ static void ui_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void ui_message(struct ui *u, const char *text)
+void ui_message(struct ui *u, const char *text)
 {
 	snprintf(u->message, sizeof(u->message), "%s", text);
 	u->message_until = timebase_mono() + 5;
@@ -101,6 +103,8 @@ static int ui_set_filter(struct ui *u, const char *text, enum ui_listen listen,
 		return -1;
 	}
 	view_set_filter(u->view, f);
+	if (u->live && u->live != u->view)
+		view_set_filter(u->live, f);
 	filter_free(u->filter);
 	u->filter = f;
 	free(old_text);
@@ -129,8 +133,6 @@ static int ui_others_unowned(const struct ui *u, const struct sock_table *t)
 	return 0;
 }
 
-static void ui_details_refresh(struct ui *u);
-
 static void ui_apply(struct ui *u, int rc, double when, const char *why)
 {
 	char err[512];
@@ -139,12 +141,15 @@ static void ui_apply(struct ui *u, int rc, double when, const char *why)
 	/* The first poll is the baseline: what exists at start is not news. */
 	struct sock_events *log = u->polled ? &ev : NULL;
 	cmdlines_forget(u->cmdlines);   /* a process may have run exec since */
-	if (rc < 0 || poller_apply(u->poller, when, log, err, sizeof(err)) < 0)
+	if (rc < 0 || poller_apply(u->poller, when, log, err, sizeof(err)) < 0) {
 		ui_message(u, rc < 0 ? why : err);
-	else if (view_poll(u->view, poller_table(u->poller), log, when) < 0)
-		ui_message(u, "out of memory: some events are missing");
-	else
-		u->polled = 1;
+	} else {
+		if (view_poll(u->live, poller_table(u->poller), log, when) < 0)
+			ui_message(u, "out of memory: some events are missing");
+		else
+			u->polled = 1;
+		past_record(u, poller_table(u->poller), log, when);
+	}
 	const char *note = poller_take_note(u->poller);
 	if (note)
 		ui_message(u, note);
@@ -154,7 +159,12 @@ static void ui_apply(struct ui *u, int rc, double when, const char *why)
 	u->unreadable = procmap_unreadable(poller_procmap(u->poller));
 	u->others_unowned = ui_others_unowned(u, poller_table(u->poller));
 	u->polled_at = when;
-	ui_details_refresh(u);
+	/* Behind the past the live view is refreshed all the same: its GONE
+	 * rows expire as they would on the screen rather than pile up. */
+	if (u->view == u->live)
+		ui_details_follow(u);
+	else if (view_refresh(u->live, when) < 0)
+		ui_message(u, "out of memory");
 	u->dirty = 1;
 	sock_events_free(&ev);
 }
@@ -203,6 +213,25 @@ static void ui_trends_toggle(struct ui *u)
 
 /* ---- details ---- */
 
+/* The time the panes show: the moment in the past, else now. */
+static double ui_now(const struct ui *u)
+{
+	double m = past_moment(u);
+	return m > 0 ? m : timebase_epoch();
+}
+
+/* Where a process's command line is read: none in a replay. */
+static const struct procmap *ui_procmap(const struct ui *u)
+{
+	return u->poller ? poller_procmap(u->poller) : NULL;
+}
+
+/* In the past, command lines as they were recorded; NULL in the present. */
+static const struct column_cmdlines *ui_recorded_cmdlines(const struct ui *u)
+{
+	return past_moment(u) > 0 ? history_cmdlines(u->history) : NULL;
+}
+
 /* The histories the Trends series keep for the socket and its owner. */
 static void ui_details_history(struct ui *u, struct details_source *src)
 {
@@ -224,8 +253,8 @@ static void ui_details_from(struct ui *u, const struct column_row *c,
 	struct details_source src = {
 		.rec = c->rec, .owners = c->owners, .nowners = c->nowners,
 		.owners_was = c->owners_was, .nowners_was = c->nowners_was,
-		.first_seen = c->first_seen, .now = timebase_epoch(), .gone = 1,
-		.pm = poller_procmap(u->poller), .services = u->services,
+		.first_seen = c->first_seen, .now = ui_now(u), .gone = 1,
+		.pm = ui_procmap(u), .cmdlines = ui_recorded_cmdlines(u), .services = u->services,
 		.range_lo = u->range_lo, .range_hi = u->range_hi,
 	};
 	if (e) {
@@ -249,7 +278,7 @@ static void ui_details_from(struct ui *u, const struct column_row *c,
 /* The details of the socket a row is about, followed while it lives. */
 static void ui_details_socket(struct ui *u, const struct column_row *c)
 {
-	const struct sock_entry *e = sock_table_find(poller_table(u->poller), c->rec);
+	const struct sock_entry *e = sock_table_find(past_table(u), c->rec);
 	view_trends_watch(u->view, c->rec);
 	u->details_pid = 0;
 	u->details_rec = *c->rec;
@@ -268,7 +297,8 @@ static int ui_details_process(struct ui *u, int pid, unsigned long long start)
 	if (!p)
 		return -1;
 	struct details_process src = {
-		.pid = pid, .starttime = start, .comm = p->comm, .pm = poller_procmap(u->poller),
+		.pid = pid, .starttime = start, .comm = p->comm, .pm = ui_procmap(u),
+		.cmdlines = ui_recorded_cmdlines(u),
 		.hist = &p->s, .span = trends_span(tr, TRENDS_WINDOW),
 		.minute = trends_span(tr, 60), .ascii = tr->ascii,
 	};
@@ -279,15 +309,15 @@ static int ui_details_process(struct ui *u, int pid, unsigned long long start)
 	return 0;
 }
 
-/* Open details follow their socket or process, poll by poll, while it lives. */
-static void ui_details_refresh(struct ui *u)
+/* Poll by poll, or moment by moment, while the socket lives. */
+void ui_details_follow(struct ui *u)
 {
 	const struct sock_entry *e;
 	if (u->mode == UI_DETAILS && u->details_pid > 0)
 		ui_details_process(u, u->details_pid, u->details_start);
 	if (u->mode != UI_DETAILS || !u->details_live)
 		return;
-	e = sock_table_find(poller_table(u->poller), &u->details_rec);
+	e = sock_table_find(past_table(u), &u->details_rec);
 	if (e) {
 		struct column_row c = { .rec = &e->rec };
 		ui_details_from(u, &c, e);
@@ -373,7 +403,7 @@ static void ui_log_close(struct ui *u)
 		snprintf(e.by, sizeof(e.by), "%s", found->pw_name);
 	else
 		snprintf(e.by, sizeof(e.by), "uid %u", (unsigned)geteuid());
-	if (view_events_log(u->view, &e) < 0)
+	if (view_events_log(u->live, &e) < 0)
 		ui_message(u, "out of memory: the close is not in the Events pane");
 }
 
@@ -712,6 +742,30 @@ static void ui_open_prompt(struct ui *u)
 	u->mode = UI_PROMPT;
 }
 
+/* @: a time, typed like --at. */
+static void ui_open_time(struct ui *u)
+{
+	prompt_begin(u->time_prompt, "");
+	u->prompt_error[0] = '\0';
+	u->mode = UI_TIME;
+}
+
+static void ui_time_result(struct ui *u, enum prompt_result r)
+{
+	char err[256];
+	if (r == PROMPT_CANCEL) {
+		u->mode = UI_LIST;
+	} else if (r == PROMPT_EDITED) {
+		u->prompt_error[0] = '\0';
+	} else if (r == PROMPT_APPLY) {
+		/* A time that does not parse keeps the prompt, saying why. */
+		if (past_goto(u, prompt_text(u->time_prompt), err, sizeof(err)) < 0)
+			snprintf(u->prompt_error, sizeof(u->prompt_error), "%s", err);
+		else
+			u->mode = UI_LIST;
+	}
+}
+
 static void ui_back(struct ui *u)
 {
 	int pid;
@@ -745,11 +799,17 @@ static void ui_action(struct ui *u, enum keys_action a)
 	case KEYS_PREV_PANE: u->focus = ui_pane_step(u, -1); break;
 	case KEYS_UP: case KEYS_DOWN: case KEYS_PGUP: case KEYS_PGDN:
 	case KEYS_HOME: case KEYS_END:
-		ui_move(u, moves[a]);
+		/* End brings the past back to the present before it moves. */
+		if (a != KEYS_END || u->mode == UI_HELP || !past_end(u))
+			ui_move(u, moves[a]);
 		break;
 	case KEYS_SORT_NEXT: ui_sort(u, 1); break;
 	case KEYS_SORT_REVERSE: ui_sort(u, 0); break;
 	case KEYS_PAUSE:
+		if (u->opts->replay) {
+			past_play(u);
+			break;
+		}
 		u->paused = !u->paused;
 		if (!u->paused)
 			u->next_poll = timebase_mono();   /* catch up at once */
@@ -757,8 +817,24 @@ static void ui_action(struct ui *u, enum keys_action a)
 	case KEYS_DETAILS: if (u->mode == UI_LIST) ui_open_details(u); break;
 	case KEYS_BACK: ui_back(u); break;
 	case KEYS_REDRAW: clearok(curscr, TRUE); break;
-	case KEYS_KILL: if (!u->opts->read_only) ui_ask_kill(u); break;
-	case KEYS_SIGNAL: if (!u->opts->read_only && u->mode == UI_LIST) ui_signal_open(u); break;
+	case KEYS_KILL:
+	case KEYS_SIGNAL:
+		if (u->opts->read_only)
+			break;
+		if (past_refusal(u))
+			ui_message(u, past_refusal(u));
+		else if (a == KEYS_KILL)
+			ui_ask_kill(u);
+		else if (u->mode == UI_LIST)
+			ui_signal_open(u);
+		break;
+	case KEYS_TIME_BACK: case KEYS_TIME_FORWARD:
+	case KEYS_TIME_BACK_MINUTE: case KEYS_TIME_FORWARD_MINUTE:
+		past_step(u, a);
+		break;
+	case KEYS_TIME_GOTO: ui_open_time(u); break;
+	case KEYS_FASTER: past_speed(u, 1); break;
+	case KEYS_SLOWER: past_speed(u, 0); break;
 	case KEYS_COPY: ui_copy(u); break;
 	case KEYS_NAMES: ui_toggle_names(u); break;
 	case KEYS_SERVICES: u->show_services = !u->show_services; break;
@@ -816,7 +892,7 @@ static void ui_screen_layout(const struct ui *u, struct mouse_screen *s)
 		                             view_seen(u->view), s->cols[p]);
 		s->top[p] = view_top(u->view, (enum pane_id)p);
 	}
-	s->nfooter = keys_footer_labels(ui_key_pane(u), u->opts->read_only, COLS, s->footer);
+	s->nfooter = keys_footer_labels(ui_key_pane(u), past_footer_flags(u), COLS, s->footer);
 	s->lines = LINES;
 }
 
@@ -934,6 +1010,11 @@ static void ui_key(struct ui *u, int rc, wint_t wc)
 		                                       : prompt_char(u->prompt, (uint32_t)wc));
 		return;
 	}
+	if (u->mode == UI_TIME) {
+		ui_time_result(u, rc == KEY_CODE_YES ? prompt_key(u->time_prompt, (int)wc)
+		                                     : prompt_char(u->time_prompt, (uint32_t)wc));
+		return;
+	}
 	int key = keys_from_wch(rc, (unsigned)wc);
 	if (u->mode == UI_SIGNAL) {
 		ui_signal_key(u, key);
@@ -956,30 +1037,57 @@ static void ui_sort_from(struct ui *u, enum pane_id p, const char *name, int des
 		view_set_sort(u->view, p, columns_table_find(pane_kinds[p].columns, name), desc);
 }
 
-static int ui_init(struct ui *u, const struct options *o, char *err, size_t errlen)
+/* The filter the screen starts with. A replay's table holds every
+ * socket recorded: -t, -u, -4 and -6 narrow it as filter terms. */
+static char *ui_filter_words(const struct options *o)
+{
+	unsigned w = o->replay ? o->want : 0;
+	const char *proto = (w & SOCK_WANT_TCP) && !(w & SOCK_WANT_UDP) ? "proto:tcp "
+	                  : (w & SOCK_WANT_UDP) && !(w & SOCK_WANT_TCP) ? "proto:udp " : "";
+	const char *family = (w & SOCK_WANT_V4) && !(w & SOCK_WANT_V6) ? "ipv4 "
+	                   : (w & SOCK_WANT_V6) && !(w & SOCK_WANT_V4) ? "ipv6 " : "";
+	const char *words = o->filter ? o->filter : "";
+	size_t len = strlen(proto) + strlen(family) + strlen(words) + 1;
+	char *s = malloc(len);
+	if (s)
+		snprintf(s, len, "%s%s%s", proto, family, words);
+	return s;
+}
+
+/* A replay reads no socket: it has no poller, and no process's command
+ * line to read live. */
+static int ui_init(struct ui *u, const struct options *o, char *err, size_t errlen,
+                   int *status)
 {
 	memset(u, 0, sizeof(*u));
 	u->opts = o;
+	*status = 1;
 	struct poller_config cfg = { .source = o->source, .want = o->want, .proc_root = "/proc",
 	                             .no_destroy_events = o->no_destroy_events,
 	                             .netns = o->netns };
-	u->poller = poller_new(&cfg, err, errlen);
-	u->view = view_new();
-	u->cmdlines = u->poller ? cmdlines_new(poller_procmap(u->poller)) : NULL;
+	if (!o->replay && !(u->poller = poller_new(&cfg, err, errlen)))
+		return -1;
+	u->view = u->live = view_new();
+	u->cmdlines = cmdlines_new(u->poller ? poller_procmap(u->poller) : NULL);
 	u->prompt = malloc(sizeof(*u->prompt));
+	u->time_prompt = malloc(sizeof(*u->time_prompt));
 	u->filter_text = strdup("");
-	if (!u->poller || !u->view || !u->cmdlines || !u->prompt || !u->filter_text) {
-		if (u->poller)
-			snprintf(err, errlen, "out of memory");
+	if (!u->view || !u->cmdlines || !u->prompt || !u->time_prompt || !u->filter_text) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	prompt_init(u->prompt);
+	prompt_init(u->time_prompt);
 	details_init(&u->details);
 	view_set_linger(u->view, o->linger);
 	view_set_cmdlines(u->view, cmdlines_source(u->cmdlines));
 	view_trends_setup(u->view, o->interval,
 	                  spark_glyphs_for(MB_CUR_MAX > 1, getenv("TERM")) == SPARK_ASCII);
-	if (ui_set_filter(u, o->filter ? o->filter : "", UI_LISTEN_ALL, err, errlen) < 0)
+	char *words = ui_filter_words(o);
+	int bad = !words ? (snprintf(err, errlen, "out of memory"), 1)
+	                 : ui_set_filter(u, words, UI_LISTEN_ALL, err, errlen) < 0;
+	free(words);
+	if (bad)
 		return -1;
 	ui_sort_from(u, PANE_CONNECTIONS, o->sort, o->sort_desc);
 	ui_sort_from(u, PANE_PROCESSES, o->sort_processes, o->sort_processes_desc);
@@ -993,7 +1101,28 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	                      &u->range_hi, why, sizeof(why)) < 0)
 		u->range_lo = u->range_hi = 0;
 	u->services = services_load("/etc/services", why, sizeof(why));
+	if (o->replay)
+		return past_open_replay(u, err, errlen, status);
 	snprintf(u->source, sizeof(u->source), "%s", poller_source_name(u->poller));
+	return 0;
+}
+
+static void ui_start_notes(struct ui *u, int rc)
+{
+	if (rc < 0 && u->privs.privileged)
+		ui_message(u, u->privs.note);
+	if (u->opts->config_note[0])
+		ui_message(u, u->opts->config_note);
+	if (u->opts->resolve)
+		ui_toggle_names(u);
+}
+
+/* A replay reads its file, opened already, and nothing of the system. */
+static int ui_start_replay(struct ui *u, int rc)
+{
+	if (privs_narrow(u->opts, &u->privs) < 0)
+		rc = -1;
+	ui_start_notes(u, rc);
 	return 0;
 }
 
@@ -1007,7 +1136,15 @@ static int ui_start(struct ui *u, char *err, size_t errlen)
 {
 	int rc = privs_drop(u->opts, &u->privs);
 	u->sees_all_owners = privs_sees_all_owners();
+	if (u->opts->replay)
+		return ui_start_replay(u, rc);
 	if (worker_start(&u->worker, u->poller, err, errlen) < 0)
+		return -1;
+	/* The recorder's thread starts, as the collector's, with only the
+	 * capabilities kept: a file's before this thread's Landlock (it
+	 * narrows itself to the recording), memory's after (it needs no
+	 * file, and inherits this thread's). */
+	if (u->opts->record && past_open_live(u, err, errlen) < 0)
 		return -1;
 	u->privs.nowrite = u->worker.nowrite_rc == 0;
 	if (!u->privs.nowrite) {
@@ -1018,12 +1155,9 @@ static int ui_start(struct ui *u, char *err, size_t errlen)
 	}
 	if (privs_narrow(u->opts, &u->privs) < 0)
 		rc = -1;
-	if (rc < 0 && u->privs.privileged)
-		ui_message(u, u->privs.note);
-	if (u->opts->config_note[0])
-		ui_message(u, u->opts->config_note);
-	if (u->opts->resolve)
-		ui_toggle_names(u);
+	if (!u->opts->record && past_open_live(u, err, errlen) < 0)
+		return -1;
+	ui_start_notes(u, rc);
 	return 0;
 }
 
@@ -1034,12 +1168,15 @@ static void ui_free(struct ui *u)
 {
 	int abandoned = worker_stop(&u->worker);
 	resolver_free(u->resolver);
+	/* The recorder first: what it has queued is written before quitting. */
+	past_close(u);
 	if (!abandoned)
 		poller_free(u->poller);
-	view_free(u->view);
+	view_free(u->live);
 	cmdlines_free(u->cmdlines);
 	filter_free(u->filter);
 	free(u->prompt);
+	free(u->time_prompt);
 	free(u->filter_text);
 	free(u->prompt_saved);
 	details_free(&u->details);
@@ -1052,8 +1189,10 @@ static void ui_free(struct ui *u)
  * quarter second so ages, highlights and the clock stay current. */
 static int ui_timeout(const struct ui *u)
 {
-	double wait = 0.25;
-	if (!u->paused) {
+	double wait = 0.25, play = past_due(u);
+	if (play < wait)
+		wait = play;
+	if (!u->paused && !u->opts->replay) {
 		double left = u->next_poll - timebase_mono();
 		if (left < wait)
 			wait = left;
@@ -1065,7 +1204,8 @@ static int ui_timeout(const struct ui *u)
 static void ui_tick(struct ui *u)
 {
 	double now = timebase_mono();
-	if (u->paused || now < u->next_poll || worker_busy(&u->worker))
+	past_tick(u);
+	if (u->opts->replay || u->paused || now < u->next_poll || worker_busy(&u->worker))
 		return;
 	worker_request(&u->worker);
 	u->next_poll += u->opts->interval;
@@ -1101,9 +1241,9 @@ static void ui_loop(struct ui *u)
 		}
 		struct pollfd pfd[4] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
-			{ .fd = worker_fd(&u->worker), .events = POLLIN },
+			{ .fd = u->poller ? worker_fd(&u->worker) : -1, .events = POLLIN },
 			{ .fd = u->resolver ? resolver_fd(u->resolver) : -1, .events = POLLIN },
-			{ .fd = poller_watch_fd(u->poller), .events = POLLIN },
+			{ .fd = u->poller ? poller_watch_fd(u->poller) : -1, .events = POLLIN },
 		};
 		if (poll(pfd, 4, ui_timeout(u)) < 0 && errno != EINTR) {
 			ui_message(u, strerror(errno));
@@ -1136,12 +1276,13 @@ int ui_run(const struct options *o)
 		fprintf(stderr, "sockeye: out of memory\n");
 		return 1;
 	}
-	if (ui_init(u, o, err, sizeof(err)) < 0 || screen_begin(err, sizeof(err)) < 0 ||
+	int status = 1;
+	if (ui_init(u, o, err, sizeof(err), &status) < 0 || screen_begin(err, sizeof(err)) < 0 ||
 	    ui_start(u, err, sizeof(err)) < 0) {
 		screen_end();
 		fprintf(stderr, "sockeye: %s\n", err);
 		ui_free(u);
-		return 1;
+		return status;
 	}
 	ui_signals();
 	if (!o->no_mouse) {

@@ -21,7 +21,8 @@
 #include "view.h"
 #include "worker.h"
 
-enum ui_mode { UI_LIST, UI_PROMPT, UI_DETAILS, UI_HELP, UI_CONFIRM, UI_SIGNAL };
+/* UI_TIME: @'s prompt for a moment to show. */
+enum ui_mode { UI_LIST, UI_PROMPT, UI_DETAILS, UI_HELP, UI_CONFIRM, UI_SIGNAL, UI_TIME };
 enum ui_listen { UI_LISTEN_ALL, UI_LISTEN_ONLY, UI_LISTEN_HIDE };
 
 struct ui {
@@ -36,7 +37,18 @@ struct ui {
 	                                   * has no owner (their /proc hidden: hidepid) */
 	double polled_at;                 /* epoch seconds of the last applied poll */
 	int dirty;                        /* the screen must be drawn again */
-	struct view *view;
+	struct view *view;                /* what the panes show: live's, or a moment's */
+	/* Looking back (past.h): the live view goes on polling while a
+	 * moment of the recording is shown. */
+	struct view *live;                /* the present, owned; NULL in a replay */
+	struct recorder *recorder;        /* behind the live screen; NULL in a replay */
+	struct history *history;          /* what the time keys read */
+	struct rewind *rewind;            /* the moment shown, its view */
+	double left_live_at;              /* the present's poll when the past was entered */
+	int playing;                      /* a replay plays forward */
+	int speed;                        /* its speed: 2^speed times as recorded */
+	double play_next;                 /* CLOCK_MONOTONIC of its next step */
+	struct prompt *time_prompt;       /* UI_TIME: @'s line, with its own history */
 	struct cmdlines *cmdlines;        /* the owners' command lines, per poll */
 	struct prompt *prompt;
 	attr_t style[THEME_N_ELEMENTS];   /* colour pair and attributes per element */
@@ -90,6 +102,11 @@ struct ui {
 	struct sock_owner signal_to[16];  /* the processes F9 signals */
 	size_t nsignal_to;
 };
+
+/* A one-line notice in the footer, for a few seconds. */
+void ui_message(struct ui *u, const char *text);
+/* Open details follow their socket or process, to the moment shown. */
+void ui_details_follow(struct ui *u);
 
 /* Runs the monitor until q, F10 or a stop signal. Returns the exit status. */
 int ui_run(const struct options *o);

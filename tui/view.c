@@ -268,6 +268,32 @@ void view_set_linger(struct view *v, double seconds)
 	v->linger = seconds;
 }
 
+void view_follow(struct view *dst, const struct view *src)
+{
+	dst->linger = src->linger;
+	dst->graph_ascii = dst->trends->ascii = src->graph_ascii;
+	dst->trends->interval = src->trends->interval;
+	view_set_filter(dst, src->filter);
+	view_proc_group_by_service(dst, src->proc_by_service);
+	view_conn_narrow(dst, src->narrow_pid, src->narrow_start);
+	for (int p = 0; p < PANE_COUNT; p++) {
+		struct list *d = &dst->pane[p];
+		const struct list *s = &src->pane[p];
+		view_set_sort(dst, (enum pane_id)p, s->col, s->desc);
+		d->height = s->height;
+		/* Where a selected item is not found, the place is kept. */
+		d->sel = s->sel;
+		d->top = s->top;
+		d->rows_dirty = 1;
+	}
+	dst->conn_sel = src->conn_sel;
+	dst->conn_has_sel = src->conn_has_sel;
+	dst->proc_sel_pid = src->proc_sel_pid;
+	dst->proc_sel_start = src->proc_sel_start;
+	dst->proc_has_sel = src->proc_has_sel;
+	dst->ev_follow = src->ev_follow || !src->ev_has_sel;
+}
+
 void view_set_cmdlines(struct view *v, const struct column_cmdlines *src)
 {
 	v->cmdlines = src;

@@ -95,6 +95,11 @@ struct view *view_new(void);
 void view_free(struct view *v);
 
 void view_set_linger(struct view *v, double seconds);
+/* dst shows what src shows, for moving between the present and the past:
+ * the same filter, linger, sorts, process narrowing and grouping, and each
+ * pane's selection on the same socket or process (else at the same place)
+ * once dst is next refreshed. Where command lines come from stays dst's. */
+void view_follow(struct view *dst, const struct view *src);
 /* Where rows read command lines (borrowed; NULL: none). */
 void view_set_cmdlines(struct view *v, const struct column_cmdlines *src);
 /* f is borrowed (NULL: none) and must outlive its use: set the new filter
@@ -155,6 +160,10 @@ struct trends;
 void view_trends_setup(struct view *v, double interval, int ascii);
 /* Keeps rec's rate and RTT history a poll from now on (NULL: none). */
 void view_trends_watch(struct view *v, const struct sock_rec *rec);
+/* dst's series become those src had at moment (trends_clip): a view of
+ * the past shows the window that ends there. Returns 0, or -1 when src's
+ * rings do not reach back that far (dst keeps its own). */
+int view_trends_clip(struct view *dst, const struct view *src, double moment);
 /* The series behind the Trends pane, TREND and the details. */
 const struct trends *view_trends(const struct view *v);
 

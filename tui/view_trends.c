@@ -145,6 +145,15 @@ void view_trends_watch(struct view *v, const struct sock_rec *rec)
 	trends_watch(v->trends, rec);
 }
 
+int view_trends_clip(struct view *dst, const struct view *src, double moment)
+{
+	uint64_t span = trends_span(src->trends, TRENDS_WINDOW);
+	if (trends_clip(dst->trends, src->trends, moment, span) < 0)
+		return -1;
+	TRENDS(dst).rows_dirty = PROC(dst).rows_dirty = 1;   /* TREND reads them too */
+	return 0;
+}
+
 const struct trends *view_trends(const struct view *v)
 {
 	return v->trends;
