@@ -907,5 +907,5 @@ struct history *recorder_history(struct recorder *r, char *err, size_t errlen)
 {
 	/* A reader sees committed polls only: what is queued shows up as
 	 * the writer commits it. */
-	return history_open(rec_db_name(r->db), err, errlen);
+	return history_attach(rec_db_name(r->db), err, errlen);
 }

@@ -339,14 +339,14 @@ static int touch_tables(struct history *h, char *err, size_t errlen)
 
 static const char *cmdline_get(void *ctx, int pid, unsigned long long starttime);
 
-static int open_checked(struct history *h, int memory, char *err, size_t errlen)
+static int open_checked(struct history *h, int may_be_empty, char *err, size_t errlen)
 {
 	if (check_identity(h, err, errlen) < 0 || prepare_all(h, err, errlen) < 0 ||
 	    read_begin(h, err, errlen) < 0)
 		return -1;
 	double first, last;
 	int rc = touch_tables(h, err, errlen);
-	if (rc == 0 && !memory && history_span(h, &first, &last) < 0) {
+	if (rc == 0 && !may_be_empty && history_span(h, &first, &last) < 0) {
 		snprintf(err, errlen, "%s: the recording holds no complete poll (empty, or cut "
 		         "short before its first)", h->name);
 		rc = -1;
@@ -355,7 +355,7 @@ static int open_checked(struct history *h, int memory, char *err, size_t errlen)
 	return rc;
 }
 
-struct history *history_open(const char *path, char *err, size_t errlen)
+static struct history *open_any(const char *path, int may_be_empty, char *err, size_t errlen)
 {
 	int memory = is_memory_uri(path);
 	if (!memory && precheck_file(path, err, errlen) < 0)
@@ -385,11 +385,21 @@ struct history *history_open(const char *path, char *err, size_t errlen)
 	 * stays in memory: the reader may have given up creating files. */
 	sqlite3_busy_timeout(h->db, 5000);
 	sqlite3_exec(h->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
-	if (open_checked(h, memory, err, errlen) < 0) {
+	if (open_checked(h, memory || may_be_empty, err, errlen) < 0) {
 		history_close(h);
 		return NULL;
 	}
 	return h;
+}
+
+struct history *history_open(const char *path, char *err, size_t errlen)
+{
+	return open_any(path, 0, err, errlen);
+}
+
+struct history *history_attach(const char *path, char *err, size_t errlen)
+{
+	return open_any(path, 1, err, errlen);
 }
 
 static void cmd_clear(struct history *h)

@@ -19,6 +19,9 @@ struct column_cmdlines;    /* columns.h */
  * characters; only "file:/...?vfs=memdb" is taken as an SQLite URI (the
  * recorder's memory database, which may have no poll yet). */
 struct history *history_open(const char *path, char *err, size_t errlen);
+/* history_open for a recording this process is writing (recorder_history):
+ * it may hold no complete poll yet. */
+struct history *history_attach(const char *path, char *err, size_t errlen);
 void history_close(struct history *h);
 
 /* The name of the machine recorded (meta's host; raw text from it, escape

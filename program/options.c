@@ -24,7 +24,7 @@ enum { OPT_JSON = 256, OPT_SOURCE, OPT_SORT, OPT_THEME, OPT_NO_COLOR, OPT_LINGER
        OPT_READ_ONLY, OPT_RATES, OPT_NO_DESTROY_EVENTS, OPT_CONFIG, OPT_NO_CONFIG,
        OPT_ALL_NETNS, OPT_NO_ALL_NETNS, OPT_PROMETHEUS, OPT_JOURNAL, OPT_NO_MOUSE,
        OPT_RECORD, OPT_RECORD_KEEP, OPT_RECORD_MAX, OPT_REPLAY, OPT_AT, OPT_SINCE,
-       OPT_UNTIL };
+       OPT_UNTIL, OPT_SCREEN };
 
 static const struct option long_options[] = {
 	{ "interval",   required_argument, NULL, 'i' },
@@ -53,6 +53,7 @@ static const struct option long_options[] = {
 	{ "record",     required_argument, NULL, OPT_RECORD },
 	{ "record-keep", required_argument, NULL, OPT_RECORD_KEEP },
 	{ "record-max", required_argument, NULL, OPT_RECORD_MAX },
+	{ "screen",     no_argument,       NULL, OPT_SCREEN },
 	{ "replay",     required_argument, NULL, OPT_REPLAY },
 	{ "at",         required_argument, NULL, OPT_AT },
 	{ "since",      required_argument, NULL, OPT_SINCE },
@@ -115,6 +116,8 @@ void options_usage(FILE *f)
 	"                           12h, 7d, 2w; default 7d)\n"
 	"      --record-max=SIZE    keep the recording under this size (500M, 1G, 64K;\n"
 	"                           default 1G); the oldest history goes first\n"
+	"      --screen             with --record: the full screen as well, which can\n"
+	"                           rewind as far back as the recording goes\n"
 	"      --replay=FILE        show a recording instead of the machine: the screen,\n"
 	"                           or with --batch a moment's table, or with --events\n"
 	"                           a window's events, printed as live\n"
@@ -226,6 +229,7 @@ static int apply_option(struct options *o, int c, const char *arg, char *err, si
 	case OPT_READ_ONLY: o->read_only = 1; return 0;
 	case 'N': o->resolve = 1; return 0;
 	case OPT_NO_MOUSE: o->no_mouse = 1; return 0;
+	case OPT_SCREEN: o->screen = 1; return 0;
 	case OPT_PROMETHEUS:
 		if (!*arg) {
 			snprintf(err, errlen, "--prometheus: the file name is empty");
@@ -297,7 +301,7 @@ static int join_filter(struct options *o, int argc, char **argv, char *err, size
  * polls like --events and prints nothing. */
 static void options_headless(struct options *o)
 {
-	if ((o->prometheus || o->journal || o->record) && o->mode == MODE_SCREEN) {
+	if ((o->prometheus || o->journal || o->record) && o->mode == MODE_SCREEN && !o->screen) {
 		o->mode = MODE_EVENTS;
 		o->headless = 1;
 	}
@@ -366,8 +370,20 @@ static int check_replay(const struct options *o, const struct given *g, char *er
 
 static int check_record(const struct options *o, const struct given *g, char *err, size_t errlen)
 {
-	if (!o->record && (g->keep || g->max)) {
-		snprintf(err, errlen, "%s needs --record", g->keep ? "--record-keep" : "--record-max");
+	if (!o->record && (g->keep || g->max || o->screen)) {
+		snprintf(err, errlen, "%s needs --record", g->keep ? "--record-keep" :
+		         g->max ? "--record-max" : "--screen");
+		return -1;
+	}
+	if (o->screen && o->mode != MODE_SCREEN) {
+		snprintf(err, errlen, "--screen cannot be used with --%s (it is the screen)",
+		         o->mode == MODE_BATCH ? "batch" : "events");
+		return -1;
+	}
+	/* The screen exports nothing: these run without one. */
+	if (o->screen && (o->prometheus || o->journal)) {
+		snprintf(err, errlen, "--screen cannot be used with %s (run it with no screen)",
+		         o->prometheus ? "--prometheus" : "--journal");
 		return -1;
 	}
 	return 0;

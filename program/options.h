@@ -39,6 +39,7 @@ struct options {
 	const char *record;         /* --record=FILE: record there; NULL none */
 	double record_keep;         /* --record-keep, seconds (RECORD_KEEP_DEFAULT) */
 	uint64_t record_max;        /* --record-max, bytes (RECORD_MAX_DEFAULT) */
+	int screen;                 /* --screen: with --record, the screen too */
 	const char *replay;         /* --replay=FILE: show a recording; NULL live */
 	/* --at, --since, --until as typed: relative and clock times count
 	 * from the recording's last moment, so they are resolved once it is

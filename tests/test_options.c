@@ -256,6 +256,25 @@ static void record_alone_runs_headless_with_default_retention(void **state)
 	options_free(&o);
 }
 
+static void record_beside_the_screen_with_screen(void **state)
+{
+	(void)state;
+	struct options o;
+	char err[256];
+	assert_int_equal(PARSE(&o, err, "--record=r.db", "--screen"), 0);
+	assert_int_equal(o.mode, MODE_SCREEN);
+	assert_false(o.headless);
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--screen"), err, "--screen needs --record");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--record=r.db", "--screen", "-e"), err,
+	                   "--screen cannot be used with --events");
+	options_free(&o);
+	assert_usage_error(PARSE(&o, err, "--record=r.db", "--screen", "--journal"), err,
+	                   "--screen cannot be used with --journal");
+	options_free(&o);
+}
+
 static void record_retention_needs_record_and_good_values(void **state)
 {
 	(void)state;
@@ -399,6 +418,7 @@ int main(void)
 		cmocka_unit_test(help_lists_rates),
 		cmocka_unit_test(record_alone_runs_headless_with_default_retention),
 		cmocka_unit_test(record_retention_needs_record_and_good_values),
+		cmocka_unit_test(record_beside_the_screen_with_screen),
 		cmocka_unit_test(replay_takes_a_moment_or_a_window),
 		cmocka_unit_test(moments_need_replay_and_the_right_mode),
 		cmocka_unit_test(replay_refuses_what_only_polling_means),

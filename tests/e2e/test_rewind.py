@@ -209,6 +209,41 @@ class Rewind(unittest.TestCase):
             moment = past_moment(lines)
         self.assertNotIn('PAST', lines[0], '] never reached live\n' + p.dump(lines))
 
+    def test_screen_beside_a_recording_writes_it_and_rewinds_into_it(self):
+        h = self.holder('sc')
+        L = h.call('tcp_listen', host=ADDR)
+        server = '%s:%d' % (ADDR, L['lport'])
+        path = os.path.join(self.dir, 'screen.db')
+        p = self.live('--record=' + path, '--screen', 'addr:' + ADDR)
+        p.wait(lambda ls: any(r[1] == 'LISTEN' and r[2] == server for r in rows(ls)) and ls,
+               'the listener, live')
+        deadline = time.time() + 20
+        while polls(path) < 3 and time.time() < deadline:
+            time.sleep(0.2)
+        self.assertGreaterEqual(polls(path), 3, 'the screen wrote no polls to ' + path)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        h.call('close', id=L['id'])
+        p.wait(lambda ls: not any(r[2] == server for r in rows(ls)) and ls,
+               'the listener gone, live')
+        # Back through the file's moments: the listener shows again.
+        lines = None
+        for _ in range(40):
+            p.keys('[')
+            time.sleep(0.15)
+            lines = p.lines()
+            if any(r[1] == 'LISTEN' and r[2] == server for r in rows(lines)):
+                break
+        self.assertTrue(any(r[1] == 'LISTEN' and r[2] == server for r in rows(lines)),
+                        '[ never showed the closed listener again\n' + p.dump(lines))
+        self.assertIn('PAST', lines[0])
+        # The file holds it for a replay: the listener at the moment shown.
+        at = past_moment(lines)
+        out = subprocess.run([S.sockeye_path(), '--replay=' + path, '--batch', '--json',
+                              '--at=%d' % at, 'addr:' + ADDR], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('"lport":%d' % L['lport'], out.stdout.replace(' ', ''))
+
     def test_at_minus_ten_minutes_shows_the_oldest_moment_kept(self):
         started = time.time()
         p = self.live()
