@@ -27,7 +27,7 @@
 
 enum stmt_id {
 	ST_SPAN, ST_AT_OR_BEFORE, ST_AFTER, ST_BEFORE, ST_SNAPSHOT, ST_ALIVE, ST_OWNERS,
-	ST_INODE_WAS, ST_STATE_SINCE, ST_EVENTS, ST_EVENTS_END, ST_CMDLINE, ST_HOST, ST_MAX
+	ST_INODE_WAS, ST_STATE_SINCE, ST_EVENTS, ST_EVENTS_END, ST_CMDLINE, ST_HOST, ST_INTERVAL, ST_MAX
 };
 
 /* Owners and samples of a life are those of its newest rows at or before
@@ -99,6 +99,7 @@ static const char *const stmt_sql[ST_MAX] = {
 		" ORDER BY time"
 		" LIMIT 1 OFFSET ?3",
 	[ST_HOST] = "SELECT value FROM meta WHERE key = 'host'",
+	[ST_INTERVAL] = "SELECT value FROM meta WHERE key = 'interval'",
 	[ST_CMDLINE] =
 		"SELECT cmdline FROM procs WHERE pid = ?1 AND starttime = ?2 ORDER BY id DESC LIMIT 1",
 };
@@ -460,6 +461,22 @@ int history_moment(struct history *h, double t, double *moment)
 int history_step(struct history *h, double moment, int dir, double *out)
 {
 	return real_of(h, dir > 0 ? ST_AFTER : ST_BEFORE, moment, out) == 1 ? 0 : -1;
+}
+
+int history_interval(struct history *h, double *seconds)
+{
+	sqlite3_stmt *s = stmt(h, ST_INTERVAL);
+	int rc = -1;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		double v = sqlite3_column_double(s, 0);
+		/* the range --interval takes: anything else is not ours */
+		if (v >= 0.1 && v <= 3600) {
+			*seconds = v;
+			rc = 0;
+		}
+	}
+	sqlite3_reset(s);
+	return rc;
 }
 
 int history_host(struct history *h, char *buf, size_t len)

@@ -27,6 +27,9 @@ void history_close(struct history *h);
 /* The name of the machine recorded (meta's host; raw text from it, escape
  * it to show it). Returns 0, or -1 when the recording does not say. */
 int history_host(struct history *h, char *buf, size_t len);
+/* The poll interval it was recorded at, in seconds. Returns 0, or -1 when
+ * the recording does not say. */
+int history_interval(struct history *h, double *seconds);
 
 /* The first and last moments that can be shown (polls recorded whole).
  * Returns 0, or -1 when the recording has none yet. The last moves on

@@ -495,7 +495,7 @@ static int setup_with(void **state, int by_recorder)
 	struct recorder *rec = NULL;
 	struct column_cmdlines cmd = { fake_cmdline, NULL, NULL };
 	struct record_config rc = { .path = r->path, .keep = RECORD_KEEP_DEFAULT,
-	                            .max_bytes = RECORD_MAX_DEFAULT, .interval = 1,
+	                            .max_bytes = RECORD_MAX_DEFAULT, .interval = 2.5,
 	                            .host = "replayhost" };
 	sock_list_init(&l);
 	sock_events_init(&ev);
@@ -899,6 +899,22 @@ static void a_recording_cut_in_half_is_damaged(void **state)
 	unlink(path);
 }
 
+/* The replay screen draws Trends on the recording's own time axis. */
+static void the_recording_names_its_host_and_interval(void **state)
+{
+	struct recorded *r = *state;
+	if (!r->by_recorder)
+		skip();
+	struct history *h = open_ok(r->path);
+	char host[64];
+	double every = 0;
+	assert_int_equal(history_host(h, host, sizeof(host)), 0);
+	assert_string_equal(host, "replayhost");
+	assert_int_equal(history_interval(h, &every), 0);
+	assert_true(every == 2.5);
+	history_close(h);
+}
+
 /* A file whose name reads like an SQLite URI is still only a file. */
 static void a_file_named_like_a_uri_is_a_file(void **state)
 {
@@ -937,6 +953,7 @@ int main(void)
 		cmocka_unit_test(a_long_window_is_read_in_pieces_that_cut_no_moment),
 		cmocka_unit_test(a_recording_cut_in_half_is_damaged),
 		cmocka_unit_test(a_file_named_like_a_uri_is_a_file),
+		cmocka_unit_test(the_recording_names_its_host_and_interval),
 		cmocka_unit_test(a_damaged_event_is_named_escaped),
 	};
 	const struct CMUnitTest refusals[] = {

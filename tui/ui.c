@@ -1101,8 +1101,15 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	                      &u->range_hi, why, sizeof(why)) < 0)
 		u->range_lo = u->range_hi = 0;
 	u->services = services_load("/etc/services", why, sizeof(why));
-	if (o->replay)
-		return past_open_replay(u, err, errlen, status);
+	if (o->replay) {
+		int rc = past_open_replay(u, err, errlen, status);
+		double every;
+		/* The Trends' time axis is the recording's, not -i's. */
+		if (rc == 0 && history_interval(u->history, &every) == 0)
+			view_trends_setup(u->view, every,
+			                  spark_glyphs_for(MB_CUR_MAX > 1, getenv("TERM")) == SPARK_ASCII);
+		return rc;
+	}
 	snprintf(u->source, sizeof(u->source), "%s", poller_source_name(u->poller));
 	return 0;
 }
