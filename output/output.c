@@ -375,3 +375,12 @@ int output_rates(FILE *f, const struct sock_table *t, const struct output_opts *
 		return -1;
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
+
+int output_failed(int e)
+{
+	if (e == EPIPE)
+		return 0;
+	fprintf(stderr, "sockeye: cannot write the output: %s\n",
+	        e ? strerror(e) : "write error");
+	return 1;
+}

@@ -40,4 +40,10 @@ int output_events(FILE *f, const struct sock_events *ev, const struct output_opt
  * "txrate", "rxrate"}; "time" is the poll's. Returns 0 or -1. */
 int output_rates(FILE *f, const struct sock_table *t, const struct output_opts *o);
 
+/* The exit status after writing the output failed with errno e. A reader
+ * that went away (`sockeye -b | head -1`, with SIGPIPE ignored) ended the
+ * pipeline as it meant to: no message, status 0. Anything else (a full
+ * disk) is said on stderr: status 1. */
+int output_failed(int e);
+
 #endif

@@ -143,18 +143,6 @@ static int poll_once(struct poller *p, const struct sinks *s, struct sock_events
 	return record_poll(s, p, ev, when);
 }
 
-/* The exit status after writing the output failed. A reader that went away
- * (`sockeye -b | head -1`, with SIGPIPE ignored) ended the pipeline as it
- * meant to: no message, status 0. Anything else (a full disk) is said. */
-static int output_failed(int e)
-{
-	if (e == EPIPE)
-		return 0;
-	fprintf(stderr, "sockeye: cannot write the output: %s\n",
-	        e ? strerror(e) : "write error");
-	return 1;
-}
-
 static int run_batch(struct poller *p, const struct sinks *s, const struct options *o,
                      const struct output_opts *out)
 {

@@ -512,3 +512,18 @@ void options_free(struct options *o)
 	o->filter = o->sort_buf = o->theme_buf = NULL;
 	o->sort_processes = o->sort_events = o->config_path = NULL;
 }
+
+char *options_replay_filter(const struct options *o)
+{
+	unsigned w = o->replay ? o->want : 0;
+	const char *proto = (w & SOCK_WANT_TCP) && !(w & SOCK_WANT_UDP) ? "proto:tcp "
+	                  : (w & SOCK_WANT_UDP) && !(w & SOCK_WANT_TCP) ? "proto:udp " : "";
+	const char *family = (w & SOCK_WANT_V4) && !(w & SOCK_WANT_V6) ? "ipv4 "
+	                   : (w & SOCK_WANT_V6) && !(w & SOCK_WANT_V4) ? "ipv6 " : "";
+	const char *words = o->filter ? o->filter : "";
+	size_t len = strlen(proto) + strlen(family) + strlen(words) + 1;
+	char *s = malloc(len);
+	if (s)
+		snprintf(s, len, "%s%s%s", proto, family, words);
+	return s;
+}

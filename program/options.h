@@ -68,6 +68,10 @@ struct options {
  * either way. */
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen);
 void options_free(struct options *o);
+/* The filter words a run starts with (malloc'ed; NULL on ENOMEM): FILTER,
+ * and in a replay, whose recording holds every socket, -t, -u, -4 and -6
+ * as the filter terms they mean. */
+char *options_replay_filter(const struct options *o);
 /* The --help text. */
 void options_usage(FILE *f);
 

@@ -22,30 +22,6 @@
 /* Events a piece holds at most (a moment's are never split). */
 #define EVENTS_PIECE 10000
 
-static int print_failed(int e)
-{
-	if (e == EPIPE)
-		return 0;
-	fprintf(stderr, "sockeye: cannot write the output: %s\n",
-	        e ? strerror(e) : "write error");
-	return 1;
-}
-
-/* -t, -u, -4 and -6 narrow what is shown as the filter terms they mean. */
-static char *replay_filter_text(const struct options *o)
-{
-	const char *proto = (o->want & SOCK_WANT_TCP) && !(o->want & SOCK_WANT_UDP) ? "proto:tcp " :
-	                    (o->want & SOCK_WANT_UDP) && !(o->want & SOCK_WANT_TCP) ? "proto:udp " : "";
-	const char *family = (o->want & SOCK_WANT_V4) && !(o->want & SOCK_WANT_V6) ? "ipv4 " :
-	                     (o->want & SOCK_WANT_V6) && !(o->want & SOCK_WANT_V4) ? "ipv6 " : "";
-	const char *words = o->filter ? o->filter : "";
-	size_t len = strlen(proto) + strlen(family) + strlen(words) + 1;
-	char *s = malloc(len);
-	if (s)
-		snprintf(s, len, "%s%s%s", proto, family, words);
-	return s;
-}
-
 /* A time the user typed, counted from the recording's end. */
 static int resolve(const char *what, const char *typed, double last, double *t)
 {
@@ -77,7 +53,7 @@ static int print_table(struct history *h, const struct options *o,
 		return 1;
 	}
 	errno = 0;
-	int rc = output_batch(stdout, table, moment, out) < 0 ? print_failed(errno) : 0;
+	int rc = output_batch(stdout, table, moment, out) < 0 ? output_failed(errno) : 0;
 	sock_table_free(table);
 	return rc;
 }
@@ -109,7 +85,7 @@ static int print_events(struct history *h, const struct options *o,
 		}
 		errno = 0;
 		if (output_events(stdout, &ev, out) < 0)
-			rc = print_failed(errno) ? 1 : -1;   /* -1: the reader left, stop quietly */
+			rc = output_failed(errno) ? 1 : -1;   /* -1: the reader left, stop quietly */
 		since = end;
 	}
 	sock_events_free(&ev);
@@ -131,7 +107,7 @@ static void give_up_rights(const struct options *o)
 int replay_print(const struct options *o)
 {
 	char err[512];
-	char *text = replay_filter_text(o);
+	char *text = options_replay_filter(o);
 	struct filter *flt = NULL;
 	if (!text) {
 		fprintf(stderr, "sockeye: out of memory\n");

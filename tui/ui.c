@@ -1037,23 +1037,6 @@ static void ui_sort_from(struct ui *u, enum pane_id p, const char *name, int des
 		view_set_sort(u->view, p, columns_table_find(pane_kinds[p].columns, name), desc);
 }
 
-/* The filter the screen starts with. A replay's table holds every
- * socket recorded: -t, -u, -4 and -6 narrow it as filter terms. */
-static char *ui_filter_words(const struct options *o)
-{
-	unsigned w = o->replay ? o->want : 0;
-	const char *proto = (w & SOCK_WANT_TCP) && !(w & SOCK_WANT_UDP) ? "proto:tcp "
-	                  : (w & SOCK_WANT_UDP) && !(w & SOCK_WANT_TCP) ? "proto:udp " : "";
-	const char *family = (w & SOCK_WANT_V4) && !(w & SOCK_WANT_V6) ? "ipv4 "
-	                   : (w & SOCK_WANT_V6) && !(w & SOCK_WANT_V4) ? "ipv6 " : "";
-	const char *words = o->filter ? o->filter : "";
-	size_t len = strlen(proto) + strlen(family) + strlen(words) + 1;
-	char *s = malloc(len);
-	if (s)
-		snprintf(s, len, "%s%s%s", proto, family, words);
-	return s;
-}
-
 /* A replay reads no socket: it has no poller, and no process's command
  * line to read live. */
 static int ui_init(struct ui *u, const struct options *o, char *err, size_t errlen,
@@ -1083,7 +1066,7 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	view_set_cmdlines(u->view, cmdlines_source(u->cmdlines));
 	view_trends_setup(u->view, o->interval,
 	                  spark_glyphs_for(MB_CUR_MAX > 1, getenv("TERM")) == SPARK_ASCII);
-	char *words = ui_filter_words(o);
+	char *words = options_replay_filter(o);
 	int bad = !words ? (snprintf(err, errlen, "out of memory"), 1)
 	                 : ui_set_filter(u, words, UI_LISTEN_ALL, err, errlen) < 0;
 	free(words);
