@@ -731,7 +731,8 @@ static int pick_cut(struct rec_db *d, const char *sql, double t, double *out)
 	return found;
 }
 
-int rec_db_trim(struct rec_db *d, double now, int *want_snap, char *err, size_t errlen)
+int rec_db_trim(struct rec_db *d, double now, int full, int *want_snap,
+                char *err, size_t errlen)
 {
 	int rc = SQLITE_OK;
 	double s;
@@ -740,6 +741,13 @@ int rec_db_trim(struct rec_db *d, double now, int *want_snap, char *err, size_t 
 	uint64_t high = d->limit / 10 * 8;
 	if ((rc = run(d->st[ST_BEGIN])) != SQLITE_OK)
 		goto fail;
+	/* A poll's rows may need more than the room left under the limit:
+	 * then the oldest goes even below the mark. */
+	if (full) {
+		uint64_t used = rec_db_used(d);
+		if (used < high + (uint64_t)d->page_size)
+			high = used > (uint64_t)d->page_size ? used - (uint64_t)d->page_size : 0;
+	}
 	/* By age, the moments go now and their rows a step at a time
 	 * (rec_db_clean_step), so a cut never holds the writer up long. */
 	if (pick_cut(d, "SELECT max(time) FROM snapshots WHERE time <= ?1 AND time >"

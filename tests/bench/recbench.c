@@ -149,6 +149,24 @@ int main(int argc, char **argv)
 			printf("memory_bytes %lld spanning %.0f s\n", sqlite3_column_int64(s, 0),
 			       sqlite3_column_double(s, 1));
 		sqlite3_finalize(s);
+		s = NULL;
+		/* where the pages go: tables and indexes */
+		if (sqlite3_prepare_v2(db, "SELECT name, sum(pgsize) FROM dbstat GROUP BY name"
+		                       " ORDER BY 2 DESC", -1, &s, NULL) == SQLITE_OK)
+			while (sqlite3_step(s) == SQLITE_ROW)
+				printf("  %-16s %lld\n", (const char *)sqlite3_column_text(s, 0),
+				       sqlite3_column_int64(s, 1));
+		sqlite3_finalize(s);
+		/* SQLite's whole heap (pages, caches, statements) and the process */
+		printf("sqlite_memory_bytes %lld (peak %lld)\n", (long long)sqlite3_memory_used(),
+		       (long long)sqlite3_memory_highwater(0));
+		FILE *f = fopen("/proc/self/status", "r");
+		char line[256];
+		while (f && fgets(line, sizeof(line), f))
+			if (strncmp(line, "VmRSS:", 6) == 0 || strncmp(line, "VmHWM:", 6) == 0)
+				fputs(line, stdout);
+		if (f)
+			fclose(f);
 		sqlite3_close_v2(db);
 	}
 	recorder_close(r);
