@@ -48,6 +48,7 @@ struct rec_db {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_N];
 	char *name;                 /* the path, or the memory database's URI */
+	int file;                   /* 0: the screen's memory database */
 	const char *shown;          /* the name messages give */
 	double keep;
 	uint64_t max_bytes;
@@ -166,6 +167,13 @@ static int set_limits(struct rec_db *d, int file, char *err, size_t errlen)
 	}
 	int64_t pages = ((int64_t)d->max_bytes - wal) / d->page_size;
 	d->limit = (uint64_t)pages * (uint64_t)d->page_size;
+	/* A memory database grows its buffer twice what it needs: capped
+	 * at the limit, the pages never take more than that. */
+	sqlite3_int64 cap = (sqlite3_int64)d->limit;
+	if (!file && sqlite3_file_control(d->db, "main", SQLITE_FCNTL_SIZE_LIMIT, &cap) != SQLITE_OK) {
+		db_err(err, errlen, "cannot limit the size", d->db, d->shown);
+		return -1;
+	}
 	/* A checkpoint copies each page the log holds once, however often the
 	 * polls since rewrote it: fewer, bigger ones copy less. */
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%lld; PRAGMA journal_size_limit=%lld;"
@@ -236,8 +244,10 @@ static int set_up(struct rec_db *d, const struct record_config *c, int file,
 	if (exec(d, file ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=MEMORY",
 	         err, errlen) < 0 ||
 	    exec(d, "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY", err, errlen) < 0 ||
-	    /* the indexes' pages a poll touches stay in memory: no reads */
-	    (file && exec(d, "PRAGMA cache_size=-16384", err, errlen) < 0) ||
+	    /* the indexes' pages a poll touches stay in memory: no reads; a
+	     * memory database's pages are in memory already, and a cache
+	     * would hold them twice */
+	    exec(d, file ? "PRAGMA cache_size=-16384" : "PRAGMA cache_size=-1024", err, errlen) < 0 ||
 	    set_limits(d, file, err, errlen) < 0 ||
 	    exec(d, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
@@ -256,9 +266,11 @@ static int set_up(struct rec_db *d, const struct record_config *c, int file,
 		sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	/* The screen's own reader needs none of these: memory goes to history. */
+	/* The screen's own reader needs none of these: memory goes to history.
+	 * Retention, which uses the last two, scans instead (rec_rows_sql). */
 	if (!file && exec(d, "DROP INDEX IF EXISTS samples_time; DROP INDEX IF EXISTS owners_since;"
-	                  " DROP INDEX IF EXISTS lives_ports", err, errlen) < 0)
+	                  " DROP INDEX IF EXISTS lives_ports; DROP INDEX IF EXISTS owners_proc;"
+	                  " DROP INDEX IF EXISTS lives_ended", err, errlen) < 0)
 		return -1;
 	if (file) {
 		/* The WAL is what makes a poll's transaction survive a kill. */
@@ -339,6 +351,7 @@ struct rec_db *rec_db_open(const struct record_config *c, char *err, size_t errl
 	}
 	d->lock_fd = -1;
 	d->keep = c->keep;
+	d->file = c->path != NULL;
 	d->max_bytes = c->max_bytes;
 	d->proc_epoch = 1;
 	if (c->path) {
@@ -635,6 +648,9 @@ static const char *const rec_rows_sql[] = {
 	" WHERE n.life = o.life AND n.since > o.since AND n.since <= ?1)",
 	"DELETE FROM procs WHERE NOT EXISTS (SELECT 1 FROM owners WHERE proc = procs.id)",
 };
+/* In memory, without owners_proc: the owners are read once, not per process. */
+static const char rec_procs_mem_sql[] =
+	"DELETE FROM procs WHERE id NOT IN (SELECT proc FROM owners WHERE proc IS NOT NULL)";
 
 /* The moments before a snapshot s: gone at once, so no reader meets one
  * whose rows are half deleted. */
@@ -648,7 +664,10 @@ static int run_all(struct rec_db *d, const char *const *sql, size_t n, double t)
 	int rc = SQLITE_OK;
 	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
 		sqlite3_stmt *st;
-		rc = sqlite3_prepare_v2(d->db, sql[i], -1, &st, NULL);
+		const char *q = sql[i];
+		if (!d->file && sql == rec_rows_sql && i == n - 1)
+			q = rec_procs_mem_sql;
+		rc = sqlite3_prepare_v2(d->db, q, -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			break;
 		sqlite3_bind_double(st, 1, t);
