@@ -165,7 +165,10 @@ static int set_limits(struct rec_db *d, int file, char *err, size_t errlen)
 		db_err(err, errlen, "cannot read the page size", d->db, d->shown);
 		return -1;
 	}
-	int64_t pages = ((int64_t)d->max_bytes - wal) / d->page_size;
+	/* In memory the limit counts SQLite's cache and statements too: the
+	 * pages get what they leave (a sixteenth). */
+	int64_t room = file ? (int64_t)d->max_bytes - wal : (int64_t)(d->max_bytes - d->max_bytes / 16);
+	int64_t pages = room / d->page_size;
 	d->limit = (uint64_t)pages * (uint64_t)d->page_size;
 	/* A memory database grows its buffer twice what it needs: capped
 	 * at the limit, the pages never take more than that. */
@@ -619,6 +622,14 @@ uint64_t rec_db_limit(const struct rec_db *d)
 	return d->limit;
 }
 
+/* A file keeps a fifth free for a burst before the next trim; memory has
+ * no log to share the limit with, and a write that finds it full cuts at
+ * once (rec_db_trim's full), so a tenth will do there. */
+uint64_t rec_db_mark(const struct rec_db *d)
+{
+	return d->file ? d->limit / 10 * 8 : d->limit / 10 * 9;
+}
+
 uint64_t rec_db_used(struct rec_db *d)
 {
 	int64_t pages = 0, freel = 0;
@@ -757,7 +768,7 @@ int rec_db_trim(struct rec_db *d, double now, int full, int *want_snap,
 	double s;
 	*want_snap = 0;
 	/* cut well under the limit, so a burst has room before the next trim */
-	uint64_t high = d->limit / 10 * 8;
+	uint64_t high = rec_db_mark(d);
 	if ((rc = run(d->st[ST_BEGIN])) != SQLITE_OK)
 		goto fail;
 	/* A poll's rows may need more than the room left under the limit:

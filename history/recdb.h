@@ -46,8 +46,10 @@ int rec_db_trim(struct rec_db *d, double now, int full, int *want_snap,
 int rec_db_cleaning(const struct rec_db *d);
 int rec_db_clean_step(struct rec_db *d, char *err, size_t errlen);
 
-/* Bytes the database's pages in use take, and the most they may. */
+/* Bytes the database's pages in use take, the most they may, and the
+ * mark retention cuts them back under. */
 uint64_t rec_db_used(struct rec_db *d);
 uint64_t rec_db_limit(const struct rec_db *d);
+uint64_t rec_db_mark(const struct rec_db *d);
 
 #endif

@@ -640,14 +640,14 @@ static void writer_trim(struct recorder *r, double now, int full)
 
 /* After a commit: the size decides. Retention cuts at snapshots, so once
  * the history since the newest one passes an eighth of the limit the
- * differ is asked for another; past 80% the oldest goes now rather than
+ * differ is asked for another; past the mark the oldest goes now rather than
  * at the next minute's trim. */
 static void writer_watch_size(struct recorder *r, const struct rec_batch *b)
 {
 	uint64_t used = rec_db_used(r->db), limit = rec_db_limit(r->db);
 	if (b->has_snap || used < r->used_at_snap)
 		r->used_at_snap = used;
-	if (used > limit / 10 * 8)
+	if (used > rec_db_mark(r->db))
 		writer_trim(r, b->time, 0);
 	else if (used - r->used_at_snap > limit / 8) {
 		pthread_mutex_lock(&r->lock);
