@@ -48,6 +48,7 @@ struct rec_db {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_N];
 	char *name;                 /* the path, or the memory database's URI */
+	int file;                   /* 0: the screen's memory database */
 	const char *shown;          /* the name messages give */
 	double keep;
 	uint64_t max_bytes;
@@ -164,8 +165,18 @@ static int set_limits(struct rec_db *d, int file, char *err, size_t errlen)
 		db_err(err, errlen, "cannot read the page size", d->db, d->shown);
 		return -1;
 	}
-	int64_t pages = ((int64_t)d->max_bytes - wal) / d->page_size;
+	/* In memory the limit counts SQLite's cache and statements too: the
+	 * pages get what they leave (a sixteenth). */
+	int64_t room = file ? (int64_t)d->max_bytes - wal : (int64_t)(d->max_bytes - d->max_bytes / 16);
+	int64_t pages = room / d->page_size;
 	d->limit = (uint64_t)pages * (uint64_t)d->page_size;
+	/* A memory database grows its buffer twice what it needs: capped
+	 * at the limit, the pages never take more than that. */
+	sqlite3_int64 cap = (sqlite3_int64)d->limit;
+	if (!file && sqlite3_file_control(d->db, "main", SQLITE_FCNTL_SIZE_LIMIT, &cap) != SQLITE_OK) {
+		db_err(err, errlen, "cannot limit the size", d->db, d->shown);
+		return -1;
+	}
 	/* A checkpoint copies each page the log holds once, however often the
 	 * polls since rewrote it: fewer, bigger ones copy less. */
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%lld; PRAGMA journal_size_limit=%lld;"
@@ -236,8 +247,10 @@ static int set_up(struct rec_db *d, const struct record_config *c, int file,
 	if (exec(d, file ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=MEMORY",
 	         err, errlen) < 0 ||
 	    exec(d, "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY", err, errlen) < 0 ||
-	    /* the indexes' pages a poll touches stay in memory: no reads */
-	    (file && exec(d, "PRAGMA cache_size=-16384", err, errlen) < 0) ||
+	    /* the indexes' pages a poll touches stay in memory: no reads; a
+	     * memory database's pages are in memory already, and a cache
+	     * would hold them twice */
+	    exec(d, file ? "PRAGMA cache_size=-16384" : "PRAGMA cache_size=-1024", err, errlen) < 0 ||
 	    set_limits(d, file, err, errlen) < 0 ||
 	    exec(d, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
@@ -256,9 +269,11 @@ static int set_up(struct rec_db *d, const struct record_config *c, int file,
 		sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	/* The screen's own reader needs none of these: memory goes to history. */
+	/* The screen's own reader needs none of these: memory goes to history.
+	 * Retention, which uses the last two, scans instead (rec_rows_sql). */
 	if (!file && exec(d, "DROP INDEX IF EXISTS samples_time; DROP INDEX IF EXISTS owners_since;"
-	                  " DROP INDEX IF EXISTS lives_ports", err, errlen) < 0)
+	                  " DROP INDEX IF EXISTS lives_ports; DROP INDEX IF EXISTS owners_proc;"
+	                  " DROP INDEX IF EXISTS lives_ended", err, errlen) < 0)
 		return -1;
 	if (file) {
 		/* The WAL is what makes a poll's transaction survive a kill. */
@@ -339,6 +354,7 @@ struct rec_db *rec_db_open(const struct record_config *c, char *err, size_t errl
 	}
 	d->lock_fd = -1;
 	d->keep = c->keep;
+	d->file = c->path != NULL;
 	d->max_bytes = c->max_bytes;
 	d->proc_epoch = 1;
 	if (c->path) {
@@ -606,6 +622,14 @@ uint64_t rec_db_limit(const struct rec_db *d)
 	return d->limit;
 }
 
+/* A file keeps a fifth free for a burst before the next trim; memory has
+ * no log to share the limit with, and a write that finds it full cuts at
+ * once (rec_db_trim's full), so a tenth will do there. */
+uint64_t rec_db_mark(const struct rec_db *d)
+{
+	return d->file ? d->limit / 10 * 8 : d->limit / 10 * 9;
+}
+
 uint64_t rec_db_used(struct rec_db *d)
 {
 	int64_t pages = 0, freel = 0;
@@ -635,6 +659,9 @@ static const char *const rec_rows_sql[] = {
 	" WHERE n.life = o.life AND n.since > o.since AND n.since <= ?1)",
 	"DELETE FROM procs WHERE NOT EXISTS (SELECT 1 FROM owners WHERE proc = procs.id)",
 };
+/* In memory, without owners_proc: the owners are read once, not per process. */
+static const char rec_procs_mem_sql[] =
+	"DELETE FROM procs WHERE id NOT IN (SELECT proc FROM owners WHERE proc IS NOT NULL)";
 
 /* The moments before a snapshot s: gone at once, so no reader meets one
  * whose rows are half deleted. */
@@ -648,7 +675,10 @@ static int run_all(struct rec_db *d, const char *const *sql, size_t n, double t)
 	int rc = SQLITE_OK;
 	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
 		sqlite3_stmt *st;
-		rc = sqlite3_prepare_v2(d->db, sql[i], -1, &st, NULL);
+		const char *q = sql[i];
+		if (!d->file && sql == rec_rows_sql && i == n - 1)
+			q = rec_procs_mem_sql;
+		rc = sqlite3_prepare_v2(d->db, q, -1, &st, NULL);
 		if (rc != SQLITE_OK)
 			break;
 		sqlite3_bind_double(st, 1, t);
@@ -731,15 +761,23 @@ static int pick_cut(struct rec_db *d, const char *sql, double t, double *out)
 	return found;
 }
 
-int rec_db_trim(struct rec_db *d, double now, int *want_snap, char *err, size_t errlen)
+int rec_db_trim(struct rec_db *d, double now, int full, int *want_snap,
+                char *err, size_t errlen)
 {
 	int rc = SQLITE_OK;
 	double s;
 	*want_snap = 0;
 	/* cut well under the limit, so a burst has room before the next trim */
-	uint64_t high = d->limit / 10 * 8;
+	uint64_t high = rec_db_mark(d);
 	if ((rc = run(d->st[ST_BEGIN])) != SQLITE_OK)
 		goto fail;
+	/* A poll's rows may need more than the room left under the limit:
+	 * then the oldest goes even below the mark. */
+	if (full) {
+		uint64_t used = rec_db_used(d);
+		if (used < high + (uint64_t)d->page_size)
+			high = used > (uint64_t)d->page_size ? used - (uint64_t)d->page_size : 0;
+	}
 	/* By age, the moments go now and their rows a step at a time
 	 * (rec_db_clean_step), so a cut never holds the writer up long. */
 	if (pick_cut(d, "SELECT max(time) FROM snapshots WHERE time <= ?1 AND time >"

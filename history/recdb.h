@@ -33,10 +33,12 @@ int rec_db_write(struct rec_db *d, const struct rec_batch *b, int *full,
 /* Deletes history older than the keep time before now (its moments now,
  * its rows by rec_db_clean_step), and the oldest whole until the database
  * is well under its size limit, cutting at snapshots so the oldest moment
- * kept can still be rebuilt. Returns 0 (with
+ * kept can still be rebuilt; full (a write the size limit refused) cuts at
+ * least the oldest snapshot's history whatever the size. Returns 0 (with
  * *want_snap set when the size calls for a cut and no later snapshot
  * allows one), or -1 with err. */
-int rec_db_trim(struct rec_db *d, double now, int *want_snap, char *err, size_t errlen);
+int rec_db_trim(struct rec_db *d, double now, int full, int *want_snap,
+                char *err, size_t errlen);
 
 /* Whether rows of cut history are left to delete, and deleting the next
  * step of them (a fraction of a poll's work) in a transaction of its own.
@@ -44,8 +46,10 @@ int rec_db_trim(struct rec_db *d, double now, int *want_snap, char *err, size_t 
 int rec_db_cleaning(const struct rec_db *d);
 int rec_db_clean_step(struct rec_db *d, char *err, size_t errlen);
 
-/* Bytes the database's pages in use take, and the most they may. */
+/* Bytes the database's pages in use take, the most they may, and the
+ * mark retention cuts them back under. */
 uint64_t rec_db_used(struct rec_db *d);
 uint64_t rec_db_limit(const struct rec_db *d);
+uint64_t rec_db_mark(const struct rec_db *d);
 
 #endif

@@ -40,6 +40,7 @@ struct life_slot {
 	double born;
 	double sampled;             /* its last sample's time */
 	uint64_t counters;          /* signature of that sample's queues and counters */
+	uint64_t written;           /* signature of every value of that sample; 0: none */
 	uint64_t owners;            /* signature of the owner set last written */
 	uint64_t inode;
 	uint32_t uid;
@@ -309,6 +310,32 @@ static uint64_t counters_sig(const struct sock_rec *rec, int has_rate, double tx
 	return h ^ (uint64_t)(has_rate ? 1 : 0) ^ (uint64_t)(tx > 0) << 1 ^ (uint64_t)(rx > 0) << 2;
 }
 
+/* Every value a samples row holds, so an event whose sample would repeat
+ * the life's last one writes none: the reader takes the newest at or
+ * before a moment, which then has the same values. Never 0. */
+static uint64_t sample_sig(const struct sock_rec *rec, int has_rate, double tx, double rx)
+{
+	uint64_t h = hash_mix64(rec->inode ^ (uint64_t)rec->uid << 32);
+	h = hash_mix64(h ^ ((uint64_t)rec->recvq << 32 | rec->sendq));
+	if (rec->has_tcpinfo) {
+		const struct sock_tcpinfo *t = &rec->tcp;
+		h = hash_mix64(h ^ ((uint64_t)t->rtt_us << 32 | t->rttvar_us) ^ 1);
+		h = hash_mix64(h ^ ((uint64_t)t->retransmits << 32 | t->total_retrans));
+		h = hash_mix64(h ^ t->snd_cwnd);
+		h = hash_mix64(h ^ t->bytes_acked);
+		h = hash_mix64(h ^ t->bytes_received);
+		h = hash_mix64(h ^ t->bytes_sent);
+	}
+	if (has_rate) {
+		uint64_t x, y;
+		memcpy(&x, &tx, sizeof(x));
+		memcpy(&y, &rx, sizeof(y));
+		h = hash_mix64(h ^ x ^ 2);
+		h = hash_mix64(h ^ y);
+	}
+	return h ? h : 1;
+}
+
 static int add_life(struct rec_batch *b, int64_t id,
                     const struct sock_rec *rec, double born, double ended, int brief)
 {
@@ -444,7 +471,7 @@ static int diff_gone(struct recorder *r, struct rec_batch *b, const struct sock_
 {
 	struct life_slot *o = map_find(&r->lives, ev->life);
 	int64_t id;
-	int fail = 0;
+	int fail = 0, same = 0;
 	if (!o) {
 		/* a brief life, or one this recorder never met */
 		id = ++r->next_life;
@@ -456,13 +483,17 @@ static int diff_gone(struct recorder *r, struct rec_batch *b, const struct sock_
 		id = o->id;
 		int whole = o->epoch == r->epoch;
 		double born = o->born;
+		/* the last sample handed on in this epoch is in the file */
+		same = whole && o->written ==
+		       sample_sig(&ev->rec, ev->has_rate, ev->tx_rate, ev->rx_rate);
 		map_del(&r->lives, (size_t)(o - r->lives.v));
 		if (!whole && add_life(b, id, &ev->rec, born, -1, 0) < 0)
 			return -1;
 	}
 	struct rec_end_row *end = PUSH(b, ends, nends, capends);
 	if (fail || !end || add_event(b, id, REC_EV_GONE, ev->time, &ev->rec, ev) < 0 ||
-	    add_sample(b, id, ev->time, &ev->rec, ev->has_rate, ev->tx_rate, ev->rx_rate) < 0)
+	    (!same &&
+	     add_sample(b, id, ev->time, &ev->rec, ev->has_rate, ev->tx_rate, ev->rx_rate) < 0))
 		return -1;
 	end->life = id;
 	end->time = ev->time;
@@ -481,14 +512,19 @@ static int diff_event(struct recorder *r, struct rec_batch *b, const struct sock
 	if (ev->type == SOCK_EV_NEW)
 		c->gen_new = r->gen;
 	c->gen_sampled = r->gen;
+	if (add_event(b, c->id, ev->type == SOCK_EV_NEW ? REC_EV_NEW : REC_EV_STATE, ev->time,
+	              &ev->rec, ev) < 0)
+		return -1;
+	/* A slot of an older epoch may name a sample that was lost. */
+	uint64_t sig = sample_sig(&ev->rec, ev->has_rate, ev->tx_rate, ev->rx_rate);
+	if (c->epoch == r->epoch && c->written == sig)
+		return 0;
+	c->written = sig;
 	c->sampled = ev->time;
 	c->counters = counters_sig(&ev->rec, ev->has_rate, ev->tx_rate, ev->rx_rate);
 	c->inode = ev->rec.inode;
 	c->uid = ev->rec.uid;
-	return add_event(b, c->id, ev->type == SOCK_EV_NEW ? REC_EV_NEW : REC_EV_STATE, ev->time,
-	                 &ev->rec, ev) < 0 ||
-	       add_sample(b, c->id, ev->time, &ev->rec, ev->has_rate, ev->tx_rate, ev->rx_rate) < 0
-	       ? -1 : 0;
+	return add_sample(b, c->id, ev->time, &ev->rec, ev->has_rate, ev->tx_rate, ev->rx_rate);
 }
 
 static int diff_entry(struct recorder *r, struct rec_batch *b, const struct sock_entry *e,
@@ -529,6 +565,7 @@ static int diff_entry(struct recorder *r, struct rec_batch *b, const struct sock
 	c->counters = sig;
 	c->inode = e->rec.inode;
 	c->uid = e->rec.uid;
+	c->written = sample_sig(&e->rec, e->has_rate, e->tx_rate, e->rx_rate);
 	return add_sample(b, c->id, when, &e->rec, e->has_rate, e->tx_rate, e->rx_rate);
 }
 
@@ -584,11 +621,11 @@ static int diff_poll(struct recorder *r, struct rec_batch *b, const struct sock_
 
 /* ---- the writer thread ---- */
 
-static void writer_trim(struct recorder *r, double now)
+static void writer_trim(struct recorder *r, double now, int full)
 {
 	char err[512];
 	int want = 0;
-	if (rec_db_trim(r->db, now, &want, err, sizeof(err)) < 0) {
+	if (rec_db_trim(r->db, now, full, &want, err, sizeof(err)) < 0) {
 		pthread_mutex_lock(&r->lock);
 		note_add(&r->note, "%s", err);
 		pthread_mutex_unlock(&r->lock);
@@ -603,15 +640,15 @@ static void writer_trim(struct recorder *r, double now)
 
 /* After a commit: the size decides. Retention cuts at snapshots, so once
  * the history since the newest one passes an eighth of the limit the
- * differ is asked for another; past 80% the oldest goes now rather than
+ * differ is asked for another; past the mark the oldest goes now rather than
  * at the next minute's trim. */
 static void writer_watch_size(struct recorder *r, const struct rec_batch *b)
 {
 	uint64_t used = rec_db_used(r->db), limit = rec_db_limit(r->db);
 	if (b->has_snap || used < r->used_at_snap)
 		r->used_at_snap = used;
-	if (used > limit / 10 * 8)
-		writer_trim(r, b->time);
+	if (used > rec_db_mark(r->db))
+		writer_trim(r, b->time, 0);
 	else if (used - r->used_at_snap > limit / 8) {
 		pthread_mutex_lock(&r->lock);
 		r->want_snap = 1;
@@ -626,7 +663,7 @@ static void writer_write(struct recorder *r, struct rec_batch *b)
 	int rc = rec_db_write(r->db, b, &full, err, sizeof(err));
 	if (rc < 0 && full) {
 		/* make room now rather than lose the poll */
-		writer_trim(r, b->time);
+		writer_trim(r, b->time, 1);
 		rc = rec_db_write(r->db, b, &full, err, sizeof(err));
 	}
 	if (rc < 0) {
@@ -640,7 +677,7 @@ static void writer_write(struct recorder *r, struct rec_batch *b)
 		pthread_mutex_unlock(&r->lock);
 	}
 	if (b->time - r->last_trim >= RECORD_TRIM_EVERY || b->time < r->last_trim)
-		writer_trim(r, b->time);
+		writer_trim(r, b->time, 0);
 	else if (rc == 0)
 		writer_watch_size(r, b);
 }

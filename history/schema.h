@@ -65,8 +65,9 @@
 	"  uid_unknown INTEGER NOT NULL DEFAULT 0);" \
 	"CREATE INDEX IF NOT EXISTS events_time ON events(time);" \
 	"CREATE INDEX IF NOT EXISTS events_life ON events(life, time);" \
-	/* counters as polled: at every event, and when they moved, at most \
-	 * once every few seconds per life */ \
+	/* counters as polled: at an event when a value differs from the \
+	 * life's last row, and when they moved, at most once every few \
+	 * seconds per life; the newest row at or before T holds at T */ \
 	"CREATE TABLE IF NOT EXISTS samples(" \
 	"  life INTEGER NOT NULL, time REAL NOT NULL," \
 	"  inode INTEGER NOT NULL, uid INTEGER NOT NULL," \

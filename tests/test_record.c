@@ -331,6 +331,56 @@ static void moving_counters_are_sampled_at_most_every_five_seconds(void **state)
 	assert_int_equal(q(f->path, "SELECT count(*) FROM lives"), 1);
 }
 
+/* The entry for rport in t, or a failure. */
+static const struct sock_entry *entry_to(const struct sock_table *t, uint16_t rport)
+{
+	for (size_t i = 0; i < sock_table_count(t); i++)
+		if (sock_table_at(t, i)->rec.rport == rport)
+			return sock_table_at(t, i);
+	fail_msg("no socket to port %u", rport);
+	return NULL;
+}
+
+static void an_event_that_moved_nothing_writes_no_sample_and_the_moment_keeps_it(void **state)
+{
+	struct fx *f = *state;
+	struct record_config c = config(f);
+	open_rec(f, &c);
+	struct sock_rec v[] = { conn(40000, 2001, 10), conn(40001, 2002, 10) };
+	poll_at(f, 0, v, 2);
+	/* both close; their rates become known (0): that is a value moving */
+	v[0].state = v[1].state = SOCK_ST_CLOSE_WAIT;
+	poll_at(f, 1, v, 2);
+	/* 40000 changes state with nothing else moving; 40001 moved bytes */
+	v[0].state = v[1].state = SOCK_ST_LAST_ACK;
+	v[1].tcp.bytes_sent = v[1].tcp.bytes_acked = 30;
+	poll_at(f, 2, v, 2);
+	poll_at(f, 3, &v[1], 1);
+	recorder_flush(f->r);
+	assert_int_equal(q(f->path, "SELECT count(*) FROM events e JOIN lives l ON l.id = e.life"
+	                            " WHERE l.rport = 40000 AND e.event IN ('state', 'gone')"), 3);
+	q_text(f->path, "SELECT group_concat(CAST(s.time - 1796000000 AS INTEGER)) FROM"
+	       " (SELECT s.time FROM samples s JOIN lives l ON l.id = s.life WHERE l.rport = 40000"
+	       " ORDER BY s.time) s", "0,1");
+	q_text(f->path, "SELECT group_concat(CAST(s.time - 1796000000 AS INTEGER)) FROM"
+	       " (SELECT s.time FROM samples s JOIN lives l ON l.id = s.life WHERE l.rport = 40001"
+	       " ORDER BY s.time) s", "0,1,2");
+	/* the moment of the silent event shows its state and the counters */
+	char err[512];
+	struct history *h = history_open(f->path, err, sizeof(err));
+	if (!h)
+		fail_msg("history_open: %s", err);
+	struct sock_table *t = sock_table_new();
+	assert_int_equal(history_table(h, BASE + 2, t, err, sizeof(err)), 0);
+	const struct sock_entry *a = entry_to(t, 40000), *b = entry_to(t, 40001);
+	assert_int_equal(a->rec.state, SOCK_ST_LAST_ACK);
+	assert_int_equal(a->rec.tcp.bytes_sent, 10);
+	assert_int_equal(a->rec.inode, 2001);
+	assert_int_equal(b->rec.tcp.bytes_sent, 30);
+	sock_table_free(t);
+	history_close(h);
+}
+
 static void the_file_and_its_wal_are_mode_0600(void **state)
 {
 	struct fx *f = *state;
@@ -799,6 +849,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(a_poll_writes_its_lives_events_samples_and_polls_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_state_change_is_an_event_naming_both_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_event_that_moved_nothing_writes_no_sample_and_the_moment_keeps_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(owners_rows_follow_the_owner_set_and_name_the_processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(moving_counters_are_sampled_at_most_every_five_seconds, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_file_and_its_wal_are_mode_0600, setup, teardown),

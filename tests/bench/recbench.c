@@ -61,6 +61,23 @@ static long long file_bytes(const char *path)
 	return n;
 }
 
+/* The pages the memory database holds. */
+static long long mem_pages_bytes(struct recorder *r)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s = NULL;
+	long long n = -1;
+	if (sqlite3_open_v2(recorder_name(r), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+	                    NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT (page_count - freelist_count) * page_size FROM"
+	                       " pragma_page_count, pragma_freelist_count, pragma_page_size",
+	                       -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close_v2(db);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	char err[512];
@@ -96,12 +113,17 @@ int main(int argc, char **argv)
 		if (i == from) {
 			recorder_flush(r);
 			writer0 = recorder_writer_cpu(r);
+			if (!path)
+				printf("memory_used_after_baseline %lld\n", mem_pages_bytes(r));
 		}
 		double w0 = clock_s(CLOCK_MONOTONIC), a0 = cpu_all();
 		double c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
 		sock_events_clear(&ev);
 		cmdlines_forget(cmd);
-		if (poller_poll(p, (double)time(NULL), i ? &ev : NULL, err, sizeof(err)) < 0) {
+		/* as sockeye polls: the events' times are the poll's moment, with
+		 * its fraction, as in a recording of the live program */
+		if (poller_collect(p, err, sizeof(err)) < 0 ||
+		    poller_apply(p, poller_sampled_at(p), i ? &ev : NULL, err, sizeof(err)) < 0) {
 			fprintf(stderr, "recbench: %s\n", err);
 			return 1;
 		}
@@ -134,6 +156,8 @@ int main(int argc, char **argv)
 	printf("process_cpu_ms_per_poll %.3f\n", median(all_ms + from, polls - from));
 	printf("writer_cpu_ms_per_poll %.3f\n", writer * 1e3 / (double)(polls - from));
 	printf("dropped %llu\n", (unsigned long long)recorder_dropped(r));
+	if (!path)
+		printf("memory_used_at_end %lld\n", mem_pages_bytes(r));
 	if (path) {
 		printf("file_bytes %lld\n", file_bytes(path));
 	} else {
@@ -149,6 +173,24 @@ int main(int argc, char **argv)
 			printf("memory_bytes %lld spanning %.0f s\n", sqlite3_column_int64(s, 0),
 			       sqlite3_column_double(s, 1));
 		sqlite3_finalize(s);
+		s = NULL;
+		/* where the pages go: tables and indexes */
+		if (sqlite3_prepare_v2(db, "SELECT name, sum(pgsize) FROM dbstat GROUP BY name"
+		                       " ORDER BY 2 DESC", -1, &s, NULL) == SQLITE_OK)
+			while (sqlite3_step(s) == SQLITE_ROW)
+				printf("  %-16s %lld\n", (const char *)sqlite3_column_text(s, 0),
+				       sqlite3_column_int64(s, 1));
+		sqlite3_finalize(s);
+		/* SQLite's whole heap (pages, caches, statements) and the process */
+		printf("sqlite_memory_bytes %lld (peak %lld)\n", (long long)sqlite3_memory_used(),
+		       (long long)sqlite3_memory_highwater(0));
+		FILE *f = fopen("/proc/self/status", "r");
+		char line[256];
+		while (f && fgets(line, sizeof(line), f))
+			if (strncmp(line, "VmRSS:", 6) == 0 || strncmp(line, "VmHWM:", 6) == 0)
+				fputs(line, stdout);
+		if (f)
+			fclose(f);
 		sqlite3_close_v2(db);
 	}
 	recorder_close(r);
