@@ -2,7 +2,7 @@
  * of this machine, each handed to a recorder, printing the median poll's
  * CPU, the differ's share of it (recorder_poll on the polling thread),
  * the writer thread's CPU a poll, and the bytes the recording took.
- * Not installed; built by make bench.
+ * Not installed; built by `make tests/bench/recbench`.
  *   recbench FILE POLLS INTERVAL   (FILE "-": in memory) */
 #include "config.h"
 

@@ -138,9 +138,11 @@ class ServiceOfListener(unittest.TestCase):
         cls.listener.close()
 
     def listed(self, *filters):
+        # The unit's listener is on 127.0.0.1: another test's listener may
+        # hold the same port on another loopback address meanwhile.
         port = 'port:%d' % self.listener.port
-        return [r for r in S.batch_json([port, 'state:listen'] + list(filters))
-                if r['lport'] == self.listener.port]
+        return [r for r in S.batch_json([port, 'laddr:127.0.0.1', 'state:listen'] + list(filters))
+                if r['lport'] == self.listener.port and r['laddr'] == '127.0.0.1']
 
     def test_json_names_the_unit_for_the_socket_and_its_owner(self):
         recs = self.listed()
