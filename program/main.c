@@ -254,13 +254,8 @@ static int run(const struct options *o)
 		filter_free(flt);
 		return 1;
 	}
-	struct output_opts out = {
-		.json = o->json,
-		.filter = flt,
-		.sort = o->sort ? columns_find(o->sort) : NULL,
-		.sort_desc = o->sort_desc,
-		.columns = o->columns,
-	};
+	struct output_opts out;
+	options_output(o, flt, &out);
 	char host[256];
 	export_hostname(host, sizeof(host));
 	out.host = host;

@@ -14,6 +14,7 @@
 #include "filter.h"
 #include "journal.h"
 #include "options.h"
+#include "output.h"
 #include "record.h"
 #include "settings.h"
 #include "sock.h"
@@ -526,4 +527,16 @@ char *options_replay_filter(const struct options *o)
 	if (s)
 		snprintf(s, len, "%s%s%s", proto, family, words);
 	return s;
+}
+
+void options_output(const struct options *o, const struct filter *flt,
+                    struct output_opts *out)
+{
+	*out = (struct output_opts){
+		.json = o->json,
+		.filter = flt,
+		.sort = o->sort ? columns_find(o->sort) : NULL,
+		.sort_desc = o->sort_desc,
+		.columns = o->columns,
+	};
 }

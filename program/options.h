@@ -72,6 +72,12 @@ void options_free(struct options *o);
  * and in a replay, whose recording holds every socket, -t, -u, -4 and -6
  * as the filter terms they mean. */
 char *options_replay_filter(const struct options *o);
+struct filter;
+struct output_opts;
+/* The printers' settings the command line asks for (output.h), with flt
+ * as the filter; host and cmdlines are left NULL for the caller. */
+void options_output(const struct options *o, const struct filter *flt,
+                    struct output_opts *out);
 /* The --help text. */
 void options_usage(FILE *f);
 

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "columns.h"
 #include "export.h"
 #include "filter.h"
 #include "nowrite.h"
@@ -129,15 +128,10 @@ int replay_print(const struct options *o)
 	char host[256];
 	if (history_host(h, host, sizeof(host)) < 0)
 		export_hostname(host, sizeof(host));
-	struct output_opts out = {
-		.json = o->json,
-		.filter = flt,
-		.sort = o->sort ? columns_find(o->sort) : NULL,
-		.sort_desc = o->sort_desc,
-		.columns = o->columns,
-		.host = host,
-		.cmdlines = history_cmdlines(h),
-	};
+	struct output_opts out;
+	options_output(o, flt, &out);
+	out.host = host;
+	out.cmdlines = history_cmdlines(h);
 	double first, last;
 	int rc;
 	if (history_span(h, &first, &last) < 0) {

@@ -1064,8 +1064,8 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 	details_init(&u->details);
 	view_set_linger(u->view, o->linger);
 	view_set_cmdlines(u->view, cmdlines_source(u->cmdlines));
-	view_trends_setup(u->view, o->interval,
-	                  spark_glyphs_for(MB_CUR_MAX > 1, getenv("TERM")) == SPARK_ASCII);
+	int ascii = spark_glyphs_for(MB_CUR_MAX > 1, getenv("TERM")) == SPARK_ASCII;
+	view_trends_setup(u->view, o->interval, ascii);
 	char *words = options_replay_filter(o);
 	int bad = !words ? (snprintf(err, errlen, "out of memory"), 1)
 	                 : ui_set_filter(u, words, UI_LISTEN_ALL, err, errlen) < 0;
@@ -1089,8 +1089,7 @@ static int ui_init(struct ui *u, const struct options *o, char *err, size_t errl
 		double every;
 		/* The Trends' time axis is the recording's, not -i's. */
 		if (rc == 0 && history_interval(u->history, &every) == 0)
-			view_trends_setup(u->view, every,
-			                  spark_glyphs_for(MB_CUR_MAX > 1, getenv("TERM")) == SPARK_ASCII);
+			view_trends_setup(u->view, every, ascii);
 		return rc;
 	}
 	snprintf(u->source, sizeof(u->source), "%s", poller_source_name(u->poller));
