@@ -269,7 +269,8 @@ class OwnSockets(unittest.TestCase):
 
     def test_negated_state_drops_listeners(self):
         p = self.known['listen4'].d['lport']
-        recs, got = self.filtered('!state:listen', 'port:%d' % p)
+        # The kernel may give the ::1 listener the same port: leave ::1 out.
+        recs, got = self.filtered('!state:listen', 'port:%d' % p, '!addr:::1')
         ours = {k.inode for k in self.known.values()}
         self.assertEqual(got & ours, self.inodes('client4', 'server4', 'client-mapped', 'server-mapped'),
                          [S.rec_str(r) for r in recs])
