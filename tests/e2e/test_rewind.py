@@ -242,7 +242,7 @@ class Rewind(unittest.TestCase):
         at = db.execute('SELECT min(time) FROM polls').fetchone()[0]
         db.close()
         out = subprocess.run([S.sockeye_path(), '--replay=' + path, '--batch', '--json',
-                              '--at=%.6f' % at, 'addr:' + ADDR], stdout=subprocess.PIPE,
+                              '--at=%r' % at, 'addr:' + ADDR], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, timeout=30)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn('"lport":%d' % L['lport'], out.stdout.replace(' ', ''))
